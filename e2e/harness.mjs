@@ -1,0 +1,212 @@
+// Test harness for dongxun's browser tests.
+//
+// Runs the real server binary ($DONGXUN_BIN, built by `cargo build`) on a
+// fresh data directory and an OS-chosen loopback port, and drives the
+// Debian-packaged chromium through playwright-core. No browser is ever
+// downloaded: the executable is /usr/bin/chromium (override with
+// $DONGXUN_CHROMIUM).
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+
+export const SCREENSHOT_DIR = path.join(HERE, 'screenshots');
+export const CHROMIUM_PATH = process.env.DONGXUN_CHROMIUM || '/usr/bin/chromium';
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+// The server prints exactly: "dongxun listening on http://127.0.0.1:PORT".
+const LISTENING_RE = /listening on (http:\/\/127\.0\.0\.1:(\d+))/;
+// Keep only the tail of the server output (for error messages).
+const OUTPUT_KEEP = 64 * 1024;
+
+// Every live server and browser, so that a crashing test file does not leave
+// orphans behind (node --test runs each file in its own process).
+const live = new Set();
+function killAllSync() {
+  for (const child of live) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+}
+process.once('exit', killAllSync);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => { killAllSync(); process.exit(128 + (sig === 'SIGINT' ? 2 : 15)); });
+}
+
+function appBinary() {
+  const bin = process.env.DONGXUN_BIN || path.join(REPO, 'target', 'debug', 'dongxun');
+  if (!existsSync(bin)) {
+    throw new Error(`dongxun binary not found at ${bin}: run \`cargo build\` or set DONGXUN_BIN`);
+  }
+  return bin;
+}
+
+/**
+ * Start the dongxun server on a fresh temporary data dir.
+ *
+ * @param {object} [opts]
+ * @param {boolean} [opts.demo=true]  pass --demo (load the demo data set)
+ * @param {string[]} [opts.args=[]]   extra arguments after `serve ...`
+ * @param {Record<string,string>} [opts.env={}] extra environment variables
+ * @returns {Promise<{baseUrl: string, port: number, dataDir: string, output: () => string, stop: () => Promise<void>}>}
+ */
+export async function startApp({ demo = true, args = [], env = {} } = {}) {
+  const bin = appBinary();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'dongxun-e2e-'));
+  const argv = ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'];
+  if (demo) argv.push('--demo');
+  argv.push(...args);
+
+  const childEnv = { ...process.env, ...env };
+  // The browser tests run against SQLite in the data dir, never the PG test cluster.
+  delete childEnv.DONGXUN_TEST_PG;
+
+  const child = spawn(bin, argv, {
+    cwd: REPO,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+
+  let output = '';
+  let exited = null; // { code, signal } once the process is gone
+  const exitPromise = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      live.delete(child);
+      resolve(exited);
+    });
+  });
+
+  const verbose = !!process.env.DONGXUN_E2E_VERBOSE;
+  let resolveReady, rejectReady;
+  const ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
+  let pending = { stdout: '', stderr: '' };
+
+  // Keep draining both pipes for the whole life of the process, so the server
+  // never blocks on a full pipe.
+  const onData = (stream) => (chunk) => {
+    const text = chunk.toString('utf8');
+    if (verbose) process.stderr.write(text);
+    output += text;
+    if (output.length > OUTPUT_KEEP) output = output.slice(-OUTPUT_KEEP);
+    pending[stream] += text;
+    const lines = pending[stream].split('\n');
+    pending[stream] = lines.pop();
+    for (const line of lines) {
+      const m = LISTENING_RE.exec(line);
+      if (m) resolveReady({ baseUrl: m[1], port: Number(m[2]) });
+    }
+  };
+  child.stdout.on('data', onData('stdout'));
+  child.stderr.on('data', onData('stderr'));
+  child.once('error', (err) => rejectReady(err));
+  exitPromise.then(({ code, signal }) =>
+    rejectReady(new Error(`dongxun exited before listening (code ${code}, signal ${signal})`)));
+
+  let timer;
+  const timeout = new Promise((_, rej) => {
+    timer = setTimeout(
+      () => rej(new Error(`dongxun did not print "listening on http://127.0.0.1:PORT" within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
+  });
+
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, STOP_GRACE_MS);
+      await exitPromise;
+      clearTimeout(t);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  let info;
+  try {
+    info = await Promise.race([ready, timeout]);
+  } catch (err) {
+    await stop();
+    const cmd = [bin, ...argv].join(' ');
+    throw new Error(`${err.message}\ncommand: ${cmd}\n--- server output ---\n${output}\n--- end ---`);
+  } finally {
+    clearTimeout(timer);
+  }
+
+  return {
+    baseUrl: info.baseUrl,
+    port: info.port,
+    dataDir,
+    output: () => output,
+    stop,
+  };
+}
+
+/** Launch the Debian chromium headless (fresh temporary profile each time). */
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (scripts/test does it)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    timeout: 60_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// WeChat's in-app browser (XWEB) on an Android phone.
+export const WECHAT_ANDROID_UA =
+  'Mozilla/5.0 (Linux; Android 13; V2218A Build/TP1A.220624.014; wv) ' +
+  'AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 ' +
+  'XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247 MicroMessenger/8.0.47.2560(0x28002F30) ' +
+  'WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64';
+
+/** A browser context that looks like a phone opening the link inside WeChat. */
+export async function phoneContext(browser, extra = {}) {
+  return browser.newContext({
+    viewport: { width: 360, height: 740 },
+    screen: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    userAgent: WECHAT_ANDROID_UA,
+    ...extra,
+  });
+}
+
+/** A plain desktop context (1280×800), for the admin side. */
+export async function desktopContext(browser, extra = {}) {
+  return browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    ...extra,
+  });
+}
+
+/** Save a full-page screenshot to e2e/screenshots/NAME.png; returns the path. */
+export async function screenshot(page, name) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, name.endsWith('.png') ? name : `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

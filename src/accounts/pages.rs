@@ -1,0 +1,369 @@
+//! The home page and account administration (admins, inside their subtree).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::store::{self, AccountListing, NewUser};
+use super::{CurrentUser, Role, password, session};
+use crate::audit::{self, Action, Actor};
+use crate::org::store as org_store;
+use crate::people::model::Phone;
+use crate::web::shell::redirect_with_flash;
+use crate::web::{AppError, AppResult, AppState, Shell};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    shell: Shell,
+    is_admin: bool,
+    member_count: i64,
+    unit_count: i64,
+    account_count: i64,
+}
+
+/// The landing page after login: counts and shortcuts for admins, a welcome for everyone else.
+pub(super) async fn home(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    let scope = user.scope();
+    let is_admin = user.role.is_admin();
+    let (member_count, unit_count, account_count) = if is_admin {
+        (
+            crate::people::store::count_in_scope(&state.db, &scope).await?,
+            org_store::count_in_scope(&state.db, &scope).await?,
+            store::count_in_scope(&state.db, &scope).await?,
+        )
+    } else {
+        (0, 0, 0)
+    };
+    let page = HomePage {
+        shell: Shell::new(&user, "冬训", "home"),
+        is_admin,
+        member_count,
+        unit_count,
+        account_count,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// An account row as shown.
+struct AccountRow {
+    id: i64,
+    name: String,
+    phone_masked: String,
+    role: &'static str,
+    unit_name: String,
+    pending: bool,
+    active: bool,
+}
+
+impl From<AccountListing> for AccountRow {
+    fn from(a: AccountListing) -> Self {
+        Self {
+            id: a.id,
+            name: a.name,
+            phone_masked: Phone::parse(&a.phone)
+                .map(|p| p.masked())
+                .unwrap_or(a.phone),
+            role: Role::from_code(&a.role).map(Role::label).unwrap_or("未知"),
+            unit_name: a.unit_name,
+            pending: a.must_change_password,
+            active: a.active,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/list.html")]
+struct ListPage {
+    shell: Shell,
+    accounts: Vec<AccountRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<(i64, String)>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    user.require_admin()?;
+    let accounts = store::list_in_scope(&state.db, &user.scope()).await?;
+    let page = ListPage {
+        shell: Shell::new(&user, "账号管理", "accounts"),
+        accounts: accounts.into_iter().map(AccountRow::from).collect(),
+        roles: grantable_roles(&user),
+        units: unit_choices(&state, &user).await?,
+    };
+    Ok(Html(page.render()?))
+}
+
+fn grantable_roles(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| user.role.may_grant(*r))
+        .map(|r| (r.code(), r.label()))
+        .collect()
+}
+
+async fn unit_choices(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(i64, String)>> {
+    let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
+    Ok(units
+        .into_iter()
+        .map(|u| (u.id, u.indented_name()))
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/new.html")]
+struct NewPage {
+    shell: Shell,
+    roles: Vec<(&'static str, &'static str)>,
+    units: Vec<(i64, String)>,
+    error: Option<String>,
+}
+
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    user.require_admin()?;
+    let page = NewPage {
+        shell: Shell::new(&user, "新建账号", "accounts"),
+        roles: grantable_roles(&user),
+        units: unit_choices(&state, &user).await?,
+        error: None,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub(super) struct NewAccountForm {
+    name: String,
+    phone: String,
+    role: String,
+    unit_id: i64,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/issued.html")]
+struct IssuedPage {
+    shell: Shell,
+    name: String,
+    phone: String,
+    one_time_password: String,
+}
+
+/// Creates an account and shows its one-time password once.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<NewAccountForm>,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let name = crate::people::model::normalize_name(&form.name);
+    let checked = validate_new_account(&state, &user, &name, &form).await;
+    let (phone, role, unit) = match checked {
+        Ok(values) => values,
+        Err(message) => {
+            let page = NewPage {
+                shell: Shell::new(&user, "新建账号", "accounts"),
+                roles: grantable_roles(&user),
+                units: unit_choices(&state, &user).await?,
+                error: Some(message),
+            };
+            return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
+        }
+    };
+    let member_id =
+        crate::people::store::id_by_phone_in_scope(&state.db, phone.as_str(), &unit.path).await?;
+    let one_time = password::one_time();
+    let hash = password::hash(one_time.clone()).await?;
+    let new_user = NewUser {
+        phone: phone.as_str(),
+        name: &name,
+        password_hash: &hash,
+        role,
+        unit_id: unit.id,
+        member_id,
+        must_change_password: true,
+    };
+    store::insert(&state.db, &new_user).await?;
+    let detail = format!("{}，{}，{}", name, role.label(), unit.name);
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::AccountCreate,
+        phone.as_str(),
+        &detail,
+        true,
+    )
+    .await?;
+    let page = IssuedPage {
+        shell: Shell::new(&user, "账号已创建", "accounts"),
+        name,
+        phone: phone.as_str().to_owned(),
+        one_time_password: one_time,
+    };
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Html(page.render()?),
+    )
+        .into_response())
+}
+
+async fn validate_new_account(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    form: &NewAccountForm,
+) -> Result<(Phone, Role, org_store::Unit), String> {
+    if name.chars().count() < 2 {
+        return Err("请填写姓名".into());
+    }
+    let phone = Phone::parse(&form.phone).map_err(|e| format!("手机号码：{}", e.reason))?;
+    let role = Role::from_code(&form.role)
+        .filter(|r| user.role.may_grant(*r))
+        .ok_or("不能授予该角色")?;
+    let unit = org_store::unit_in_scope(&state.db, form.unit_id, &user.scope())
+        .await
+        .map_err(|_| "读取单位失败".to_owned())?
+        .ok_or("所选单位不存在或不在您的管辖范围内")?;
+    if store::by_phone(&state.db, phone.as_str())
+        .await
+        .map_err(|_| "读取账号失败".to_owned())?
+        .is_some()
+    {
+        return Err("该手机号已有账号".into());
+    }
+    Ok((phone, role, unit))
+}
+
+/// Finds an account the acting admin may manage, never themselves.
+async fn managed_account(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<store::User> {
+    user.require_admin()?;
+    let account = store::by_id_in_scope(&state.db, id, &user.scope())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if account.id == user.user_id {
+        return Err(AppError::BadRequest(
+            "不能在这里修改自己的账号，请到“我的”页面修改密码".into(),
+        ));
+    }
+    let role = Role::from_code(&account.role).ok_or(AppError::NotFound)?;
+    if !user.role.may_grant(role) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(account)
+}
+
+/// Issues a new one-time password and ends the account's sessions.
+pub(super) async fn reset_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let account = managed_account(&state, &user, id).await?;
+    let one_time = password::one_time();
+    let hash = password::hash(one_time.clone()).await?;
+    store::set_password(&state.db, account.id, &hash, true).await?;
+    session::end_all_for_user(&state.db, account.id).await?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::Password,
+        &account.phone,
+        "管理员重置密码",
+        true,
+    )
+    .await?;
+    let page = IssuedPage {
+        shell: Shell::new(&user, "密码已重置", "accounts"),
+        name: account.name,
+        phone: account.phone,
+        one_time_password: one_time,
+    };
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Html(page.render()?),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct RoleForm {
+    role: String,
+    unit_id: i64,
+}
+
+/// Changes an account's role and unit; audited with before and after.
+pub(super) async fn change_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
+    let account = managed_account(&state, &user, id).await?;
+    let role = Role::from_code(&form.role)
+        .filter(|r| user.role.may_grant(*r))
+        .ok_or_else(|| AppError::BadRequest("不能授予该角色".into()))?;
+    let unit = org_store::unit_in_scope(&state.db, form.unit_id, &user.scope())
+        .await?
+        .ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))?;
+    store::set_role(&state.db, account.id, role, unit.id).await?;
+    session::end_all_for_user(&state.db, account.id).await?;
+    let before = Role::from_code(&account.role)
+        .map(Role::label)
+        .unwrap_or("?");
+    let detail = format!("{before} → {}（{}）", role.label(), unit.name);
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::RoleChange,
+        &account.phone,
+        &detail,
+        true,
+    )
+    .await?;
+    Ok(redirect_with_flash(
+        "/accounts",
+        &format!("已将{}设为{}", account.name, role.label()),
+    ))
+}
+
+#[derive(Deserialize)]
+pub(super) struct ActiveForm {
+    active: bool,
+}
+
+/// Enables or disables an account; disabling ends its sessions at once.
+pub(super) async fn set_active(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ActiveForm>,
+) -> AppResult<Response> {
+    let account = managed_account(&state, &user, id).await?;
+    store::set_active(&state.db, account.id, form.active).await?;
+    if !form.active {
+        session::end_all_for_user(&state.db, account.id).await?;
+    }
+    let detail = if form.active { "启用" } else { "停用" };
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::AccountActive,
+        &account.phone,
+        detail,
+        true,
+    )
+    .await?;
+    Ok(redirect_with_flash(
+        "/accounts",
+        &format!("已{detail}{}的账号", account.name),
+    ))
+}

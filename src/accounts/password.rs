@@ -1,0 +1,105 @@
+//! Password hashing (Argon2id), the password rule, and one-time passwords.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::Rng;
+
+/// Hashes a password with Argon2id on a blocking thread (it is deliberately slow).
+pub async fn hash(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_now(&password)).await?
+}
+
+/// Hashes synchronously, for the CLI and the demo seeder.
+pub fn hash_now(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("密码加密失败：{e}"))
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+pub async fn verify(password: String, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash of a random password, used to spend the same time on unknown accounts as on known
+/// ones so the response does not reveal which phone numbers have accounts.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_now(&one_time()).expect("argon2 with default parameters"))
+}
+
+/// The rule for a password a user chooses: 8–64 characters with both letters and digits.
+pub fn check_rule(password: &str) -> Result<(), &'static str> {
+    let length = password.chars().count();
+    if !(8..=64).contains(&length) {
+        return Err("密码长度应为8到64位");
+    }
+    let has_letter = password.chars().any(|c| c.is_ascii_alphabetic());
+    let has_digit = password.chars().any(|c| c.is_ascii_digit());
+    if !(has_letter && has_digit) {
+        return Err("密码需同时包含字母和数字");
+    }
+    Ok(())
+}
+
+/// A one-time password an admin hands out: 10 characters, no look-alikes (0/O, 1/l/I).
+pub fn one_time() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let mut password: String = (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    // Guarantee the rule holds: one letter and one digit at the end.
+    password.push(ALPHABET[rng.random_range(0..23)] as char);
+    password.push(ALPHABET[rng.random_range(23..ALPHABET.len())] as char);
+    password
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ_by_salt() {
+        let a = hash_now("dongxun2021").unwrap();
+        let b = hash_now("dongxun2021").unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with("$argon2id$"));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(rt.block_on(verify("dongxun2021".into(), a.clone())));
+        assert!(!rt.block_on(verify("dongxun2022".into(), a)));
+        assert!(!rt.block_on(verify("x".into(), "not a hash".into())));
+    }
+
+    #[test]
+    fn the_rule_wants_length_letters_and_digits() {
+        assert!(check_rule("abc12345").is_ok());
+        assert_eq!(check_rule("abc123"), Err("密码长度应为8到64位"));
+        assert_eq!(check_rule("abcdefgh"), Err("密码需同时包含字母和数字"));
+        assert_eq!(check_rule("12345678"), Err("密码需同时包含字母和数字"));
+    }
+
+    #[test]
+    fn one_time_passwords_meet_the_rule() {
+        for _ in 0..200 {
+            let p = one_time();
+            assert_eq!(p.len(), 10);
+            assert!(check_rule(&p).is_ok(), "{p}");
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The command line: `serve`, `migrate`, `import`, `export`, `user create`, `backup`. Every
+//! subcommand takes the same `--data-dir` and `--database-url`, so the CLI works on the same
+//! database as a running server.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::{Role, password, store as account_store};
+use crate::audit::{self, Action, Actor};
+use crate::db::{self, Db, Location};
+use crate::org::model::UnitKind;
+use crate::org::store as org_store;
+use crate::people::import::{ImportFailure, Importer, import_roster};
+use crate::people::model::Phone;
+use crate::startup::{Application, shutdown_signal};
+use crate::web::WebConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "dongxun",
+    version,
+    about = "冬训：基层党员冬训管理系统（网页服务与管理命令）"
+)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives; shared by every subcommand.
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// Data directory: the SQLite file is DATA_DIR/dongxun.db.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./data",
+        env = "DONGXUN_DATA_DIR"
+    )]
+    data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://…) instead of the embedded SQLite file.
+    #[arg(long, global = true, env = "DONGXUN_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Fill a demo sub-district when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Import data from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data to a file.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Make a consistent copy of the live SQLite database.
+    Backup {
+        /// The copy to write (must not exist).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a member roster (.xlsx, .xls, .csv): all rows or none.
+    Members {
+        /// The roster file.
+        file: PathBuf,
+        /// The unit for rows that name none (and for files without a 所在单位 column).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Export every member as an .xlsx roster.
+    Members {
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account and print its one-time password.
+    Create {
+        /// committee_admin (admin), station_admin, lecturer, volunteer or member.
+        #[arg(long)]
+        role: String,
+        /// Login phone number.
+        #[arg(long)]
+        phone: String,
+        /// Display name.
+        #[arg(long, default_value = "管理员")]
+        name: String,
+        /// The account's unit (default: the sub-district).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Name of the sub-district, used only when the database has no organisation yet.
+        #[arg(long, default_value = "本街道")]
+        subdistrict: String,
+    },
+}
+
+/// Parses the command line and runs it; errors are printed in Chinese with a non-zero exit.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("错误：{error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "dongxun=info,tower_http=warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db)> {
+    let location = Location::from_settings(&args.data_dir, args.database_url.as_deref())?;
+    let db = Db::connect(&location).await?;
+    db.migrate().await?;
+    Ok((location, db))
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let (location, db) = open(&cli.database).await?;
+    let code = match cli.command {
+        Command::Serve { listen, demo } => return serve(db, &location, &listen, demo).await,
+        Command::Migrate => {
+            println!("数据库已是最新结构");
+            ExitCode::SUCCESS
+        }
+        Command::Import(ImportCommand::Members { file, unit }) => {
+            import_members(&db, &file, unit).await?
+        }
+        Command::Export(ExportCommand::Members { output }) => export_members(&db, &output).await?,
+        Command::User(UserCommand::Create {
+            role,
+            phone,
+            name,
+            unit,
+            subdistrict,
+        }) => create_user(&db, &role, &phone, &name, unit.as_deref(), &subdistrict).await?,
+        Command::Backup { output } => {
+            db::backup_sqlite(&db, &output).await?;
+            audit::record(
+                &db,
+                &Actor::command_line(),
+                Action::Backup,
+                &output.display().to_string(),
+                "",
+                true,
+            )
+            .await?;
+            println!("已备份到 {}", output.display());
+            ExitCode::SUCCESS
+        }
+    };
+    db.close().await;
+    Ok(code)
+}
+
+async fn serve(db: Db, location: &Location, listen: &str, demo: bool) -> anyhow::Result<ExitCode> {
+    if demo && crate::demo::seed_if_empty(&db).await? {
+        tracing::info!("已生成演示数据：石湫街道，14个村社，约1500名党员");
+    }
+    if demo {
+        eprintln!("{}", crate::demo::logins_text());
+    }
+    let app = Application::with_db(db, listen, WebConfig::default()).await?;
+    let where_ = match location {
+        Location::SqliteFile(path) => format!("SQLite {}", path.display()),
+        Location::Postgres(_) => "PostgreSQL".to_owned(),
+    };
+    // Tests and scripts wait for exactly this line.
+    println!("dongxun listening on http://{}", app.local_addr());
+    tracing::info!("数据库：{where_}");
+    app.run_until(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_members(
+    db: &Db,
+    file: &std::path::Path,
+    unit: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
+    let root = org_store::root(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("还没有组织架构，请先建立街道和村社"))?;
+    let actor = Actor::command_line();
+    let importer = Importer {
+        scope_path: &root.path,
+        actor: &actor,
+    };
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match import_roster(db, &importer, &file_name, bytes, unit).await {
+        Ok(o) => {
+            println!(
+                "导入成功：新增{}人，更新{}人，未变{}人",
+                o.inserted, o.updated, o.unchanged
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportFailure::Rows(rows)) => {
+            eprintln!("导入被拒绝，名册中有{}处错误，未导入任何数据：", rows.len());
+            for row in &rows {
+                eprintln!(
+                    "  第{}行 {}「{}」：{}",
+                    row.row, row.column, row.value, row.reason
+                );
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(ImportFailure::Unreadable(message)) => {
+            eprintln!("导入被拒绝：{message}");
+            Ok(ExitCode::from(2))
+        }
+        Err(ImportFailure::Database(e)) => Err(e.into()),
+    }
+}
+
+async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let root = org_store::root(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
+    let title = format!("{}党员花名册", root.name);
+    let (bytes, count) =
+        crate::people::export::export_members(db, &format!("{}%", root.path), &title).await?;
+    std::fs::write(output, bytes)
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
+    audit::record(
+        db,
+        &Actor::command_line(),
+        Action::Export,
+        "党员花名册",
+        &format!("{count}人 → {}", output.display()),
+        true,
+    )
+    .await?;
+    println!("已导出{count}名党员到 {}", output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn create_user(
+    db: &Db,
+    role: &str,
+    phone: &str,
+    name: &str,
+    unit: Option<&str>,
+    subdistrict: &str,
+) -> anyhow::Result<ExitCode> {
+    let role = Role::from_code(role).ok_or_else(|| {
+        anyhow::anyhow!(
+            "未知角色：{role}（可用：admin, station_admin, lecturer, volunteer, member）"
+        )
+    })?;
+    let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("手机号码：{}", e.reason))?;
+    let root = match org_store::root(db).await? {
+        Some(root) => root,
+        None => org_store::insert(db, None, UnitKind::Subdistrict, subdistrict, 0).await?,
+    };
+    let unit = match unit {
+        None => root,
+        Some(name) => org_store::units_in_scope(db, &format!("{}%", root.path))
+            .await?
+            .into_iter()
+            .find(|u| u.name == name)
+            .ok_or_else(|| anyhow::anyhow!("找不到单位：{name}"))?,
+    };
+    let one_time = password::one_time();
+    let hash = password::hash(one_time.clone()).await?;
+    let new_user = account_store::NewUser {
+        phone: phone.as_str(),
+        name,
+        password_hash: &hash,
+        role,
+        unit_id: unit.id,
+        member_id: None,
+        must_change_password: true,
+    };
+    account_store::insert(db, &new_user)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                anyhow::anyhow!("该手机号已有账号")
+            }
+            other => other.into(),
+        })?;
+    let detail = format!("{name}，{}，{}", role.label(), unit.name);
+    audit::record(
+        db,
+        &Actor::command_line(),
+        Action::AccountCreate,
+        phone.as_str(),
+        &detail,
+        true,
+    )
+    .await?;
+    println!("已创建{}账号：{}（{}）", role.label(), name, phone.as_str());
+    println!("初始密码：{one_time}");
+    println!("首次登录后须修改密码。");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,167 @@
+//! The database: one [`Db`] over a SQLite or a PostgreSQL pool.
+//!
+//! Queries are written once in portable SQL (`$1` placeholders, `RETURNING`, `ON CONFLICT`) and
+//! run on either pool through [`on_db!`]; only where the dialects truly differ does a store match
+//! on the backend itself.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+/// A connection pool to whichever backend this deployment uses.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// The embedded default: one file under the data directory.
+    Sqlite(SqlitePool),
+    /// A PostgreSQL-compatible server, for deployments that grow beyond one machine.
+    Postgres(PgPool),
+}
+
+/// Runs the same expression on whichever pool `$db` holds, binding it to `$pool`.
+///
+/// The body is compiled once per backend, so `sqlx::query_as::<_, T>` infers the right row type
+/// in each arm while the SQL text stays shared.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside one transaction on whichever backend `$db` holds, binding the open
+/// transaction to `$tx`. `$body` must evaluate to `Result<T, E>` with `E: From<sqlx::Error>`;
+/// the transaction commits only when it is `Ok`, so callers acknowledge a write only after commit.
+#[macro_export]
+macro_rules! in_transaction {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin().await?;
+                let value = $body;
+                if value.is_ok() {
+                    $tx.commit().await?;
+                }
+                value
+            }
+            $crate::db::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let value = $body;
+                if value.is_ok() {
+                    $tx.commit().await?;
+                }
+                value
+            }
+        }
+    };
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Where the database lives: a PostgreSQL URL if given, else the SQLite file in the data dir.
+#[derive(Clone, Debug)]
+pub enum Location {
+    /// `DATA_DIR/dongxun.db`, created on first use.
+    SqliteFile(std::path::PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// Picks the backend from the CLI settings: an explicit URL wins over the data directory.
+    pub fn from_settings(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<Self> {
+        match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Self::Postgres(url.to_owned()))
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
+                Ok(Self::SqliteFile(path.into()))
+            }
+            Some(other) => {
+                anyhow::bail!("不支持的数据库地址：{other}（应以 postgres:// 或 sqlite: 开头）")
+            }
+            None => Ok(Self::SqliteFile(data_dir.join("dongxun.db"))),
+        }
+    }
+}
+
+impl Db {
+    /// Opens the pool. SQLite runs in WAL mode with `synchronous=FULL`, so a write that returned
+    /// has reached the disk; the file and its directory are created when missing.
+    pub async fn connect(location: &Location) -> anyhow::Result<Self> {
+        match location {
+            Location::SqliteFile(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                let options = SqliteConnectOptions::from_str("sqlite:")?
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+            Location::Postgres(url) => {
+                let options = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::Postgres(pool))
+            }
+        }
+    }
+
+    /// Applies any pending migrations for this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether this is the embedded backend.
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Self::Sqlite(_))
+    }
+
+    /// Closes every connection, letting SQLite checkpoint its WAL.
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+/// Makes a consistent copy of a live SQLite database with `VACUUM INTO`.
+pub async fn backup_sqlite(db: &Db, target: &Path) -> anyhow::Result<()> {
+    let Db::Sqlite(pool) = db else {
+        anyhow::bail!(
+            "PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc -f dongxun.dump \"$DATABASE_URL\""
+        );
+    };
+    if target.exists() {
+        anyhow::bail!("目标文件已存在：{}（不会覆盖）", target.display());
+    }
+    sqlx::query("VACUUM INTO $1")
+        .bind(target.to_string_lossy().into_owned())
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Readers for files that users upload (spreadsheets and CSV).
+
+pub mod table;

@@ -1,0 +1,175 @@
+//! The organisation tree's types and rules (no I/O).
+
+use chrono::{DateTime, Utc};
+
+/// What a unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    /// 街道党工委: the root.
+    Subdistrict,
+    /// 新时代文明实践所: the hub.
+    Hub,
+    /// 村社新时代文明实践站: a village or community station.
+    Station,
+    /// 党支部: a branch.
+    Branch,
+}
+
+impl UnitKind {
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            UnitKind::Subdistrict => "subdistrict",
+            UnitKind::Hub => "hub",
+            UnitKind::Station => "station",
+            UnitKind::Branch => "branch",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Subdistrict, Self::Hub, Self::Station, Self::Branch]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            UnitKind::Subdistrict => "街道",
+            UnitKind::Hub => "实践所",
+            UnitKind::Station => "实践站（村社）",
+            UnitKind::Branch => "党支部",
+        }
+    }
+
+    /// Which kinds may sit directly under this one.
+    pub fn allowed_children(self) -> &'static [UnitKind] {
+        match self {
+            UnitKind::Subdistrict => &[UnitKind::Hub, UnitKind::Station],
+            UnitKind::Hub | UnitKind::Station | UnitKind::Branch => &[UnitKind::Branch],
+        }
+    }
+
+    /// Whether this kind carries a brand profile (S7).
+    pub fn has_profile(self) -> bool {
+        matches!(self, UnitKind::Hub | UnitKind::Station)
+    }
+}
+
+/// One row of `units`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Unit {
+    /// Id.
+    pub id: i64,
+    /// Parent, none for the root.
+    pub parent_id: Option<i64>,
+    /// Kind code.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Materialised path of ids, `/1/3/`.
+    pub path: String,
+    /// Order among siblings.
+    pub sort_order: i64,
+    /// When retired, if it is.
+    pub retired_at: Option<DateTime<Utc>>,
+    /// Created (UTC).
+    pub created_at: DateTime<Utc>,
+}
+
+impl Unit {
+    /// Depth below the root (root = 0).
+    pub fn depth(&self) -> usize {
+        self.path.matches('/').count().saturating_sub(2)
+    }
+
+    /// The kind, defaulting to branch for an unknown code.
+    pub fn unit_kind(&self) -> UnitKind {
+        UnitKind::from_code(&self.kind).unwrap_or(UnitKind::Branch)
+    }
+
+    /// The name indented by depth, for `<select>` lists.
+    pub fn indented_name(&self) -> String {
+        format!("{}{}", "　".repeat(self.depth()), self.name)
+    }
+
+    /// Whether `other` lies inside this unit's subtree (itself included).
+    pub fn contains(&self, other: &Unit) -> bool {
+        other.path.starts_with(&self.path)
+    }
+}
+
+/// The path a child of `parent_path` with `id` gets.
+pub fn child_path(parent_path: &str, id: i64) -> String {
+    format!("{parent_path}{id}/")
+}
+
+/// Checks a unit name: 2–40 characters after trimming, no slashes (names join into paths).
+pub fn check_name(name: &str) -> Result<String, &'static str> {
+    let name = name.trim();
+    let length = name.chars().count();
+    if !(2..=40).contains(&length) {
+        return Err("单位名称应为2到40个字");
+    }
+    if name.contains('/') {
+        return Err("单位名称不能包含“/”");
+    }
+    Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(path: &str) -> Unit {
+        Unit {
+            id: 1,
+            parent_id: None,
+            kind: "branch".into(),
+            name: "第一支部".into(),
+            path: path.into(),
+            sort_order: 0,
+            retired_at: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn depth_follows_the_path() {
+        assert_eq!(unit("/1/").depth(), 0);
+        assert_eq!(unit("/1/3/").depth(), 1);
+        assert_eq!(unit("/1/3/17/").depth(), 2);
+        assert_eq!(unit("/1/3/17/").indented_name(), "　　第一支部");
+    }
+
+    #[test]
+    fn subtree_membership_is_by_path_prefix() {
+        assert!(unit("/1/3/").contains(&unit("/1/3/17/")));
+        assert!(!unit("/1/3/").contains(&unit("/1/31/")));
+        assert_eq!(child_path("/1/3/", 17), "/1/3/17/");
+    }
+
+    #[test]
+    fn kinds_nest_as_the_campaign_does() {
+        assert!(
+            UnitKind::Subdistrict
+                .allowed_children()
+                .contains(&UnitKind::Station)
+        );
+        assert!(
+            !UnitKind::Station
+                .allowed_children()
+                .contains(&UnitKind::Station)
+        );
+        assert!(UnitKind::Station.has_profile());
+        assert!(!UnitKind::Branch.has_profile());
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert_eq!(check_name("  蟹塘社区 "), Ok("蟹塘社区".into()));
+        assert!(check_name("蟹").is_err());
+        assert!(check_name("a/b社区").is_err());
+    }
+}

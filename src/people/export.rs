@@ -1,0 +1,31 @@
+//! Roster export: the members inside a scope as an .xlsx with the import's columns.
+
+use super::roster_export::{RosterExportRow, write_roster_xlsx};
+use super::store::{self, Member};
+use crate::db::Db;
+
+impl From<Member> for RosterExportRow {
+    fn from(m: Member) -> Self {
+        Self {
+            gender: m.member_gender(),
+            categories: m.category_set(),
+            status: m.member_status(),
+            name: m.name,
+            birth_date: m.birth_date,
+            phone: m.phone,
+            id_card: m.id_card,
+            unit_name: m.unit_name,
+            joined_party_on: m.joined_party_on,
+        }
+    }
+}
+
+/// Writes every member under `scope` (a unit-path pattern); returns the bytes and the row count.
+pub async fn export_members(db: &Db, scope: &str, title: &str) -> anyhow::Result<(Vec<u8>, usize)> {
+    let members = store::all_in_scope(db, scope).await?;
+    let count = members.len();
+    let rows: Vec<RosterExportRow> = members.into_iter().map(RosterExportRow::from).collect();
+    let title = title.to_owned();
+    let bytes = tokio::task::spawn_blocking(move || write_roster_xlsx(&title, &rows)).await??;
+    Ok((bytes, count))
+}

@@ -1,0 +1,295 @@
+//! Roster import: read the file, validate every row, resolve units inside the importer's subtree,
+//! match existing members (by ID card, else phone), and store everything in one transaction.
+//! Any bad row rejects the whole file; re-importing the same file changes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use super::roster::{RosterRecord, RosterRejection, RowError, parse_roster};
+use super::store::{self, Member, MemberFields};
+use crate::audit::{self, Action, Actor};
+use crate::db::Db;
+use crate::formats::table::read_table;
+use crate::org::store::{self as org_store, Unit};
+
+/// What an accepted import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOutcome {
+    /// New members.
+    pub inserted: usize,
+    /// Existing members whose data changed.
+    pub updated: usize,
+    /// Rows identical to what was stored.
+    pub unchanged: usize,
+}
+
+/// Why an import stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    /// The file is not a readable spreadsheet, or has no header row.
+    #[error("{0}")]
+    Unreadable(String),
+    /// Rows with errors: every one of them, with row number, column, value and reason.
+    #[error("名册中有{}处错误，未导入任何数据", .0.len())]
+    Rows(Vec<RowError>),
+    /// The database failed (nothing was stored: the transaction rolled back).
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The importer: whose subtree the rows must fall in, and who to audit.
+pub struct Importer<'a> {
+    /// Unit path of the importer's own unit, e.g. `/1/3/`.
+    pub scope_path: &'a str,
+    /// For the audit log.
+    pub actor: &'a Actor,
+}
+
+/// Imports a roster file.
+pub async fn import_roster(
+    db: &Db,
+    importer: &Importer<'_>,
+    file_name: &str,
+    bytes: Vec<u8>,
+    default_unit: Option<String>,
+) -> Result<ImportOutcome, ImportFailure> {
+    let result = import_inner(db, importer, file_name, bytes, default_unit).await;
+    let (detail, ok) = match &result {
+        Ok(o) => (
+            format!(
+                "新增{}人，更新{}人，未变{}人",
+                o.inserted, o.updated, o.unchanged
+            ),
+            true,
+        ),
+        Err(ImportFailure::Rows(errors)) => (format!("被拒绝：{}处错误", errors.len()), false),
+        Err(e) => (format!("被拒绝：{e}"), false),
+    };
+    audit::record(db, importer.actor, Action::Import, file_name, &detail, ok).await?;
+    result
+}
+
+async fn import_inner(
+    db: &Db,
+    importer: &Importer<'_>,
+    file_name: &str,
+    bytes: Vec<u8>,
+    default_unit: Option<String>,
+) -> Result<ImportOutcome, ImportFailure> {
+    let name = file_name.to_owned();
+    let today = crate::time::today();
+    let records =
+        tokio::task::spawn_blocking(move || -> Result<Vec<RosterRecord>, ImportFailure> {
+            let table =
+                read_table(&name, &bytes).map_err(|e| ImportFailure::Unreadable(e.to_string()))?;
+            parse_roster(&table, today, default_unit.as_deref()).map_err(
+                |rejection| match rejection {
+                    RosterRejection::NoHeader { reason } => ImportFailure::Unreadable(reason),
+                    RosterRejection::Rows(rows) => ImportFailure::Rows(rows),
+                },
+            )
+        })
+        .await
+        .map_err(|e| ImportFailure::Unreadable(format!("读取文件失败：{e}")))??;
+
+    let scope = format!("{}%", importer.scope_path);
+    let units = org_store::active_units_in_scope(db, &scope).await?;
+    let existing = store::all_in_scope(db, &scope).await?;
+    let owners = store::id_card_owners(db).await?;
+    let plan = plan_changes(
+        &records,
+        &UnitResolver::new(&units),
+        &existing,
+        &owners,
+        importer.scope_path,
+    )
+    .map_err(ImportFailure::Rows)?;
+    store::apply_changes(db, &plan.inserts, &plan.updates).await?;
+    Ok(ImportOutcome {
+        inserted: plan.inserts.len(),
+        updated: plan.updates.len(),
+        unchanged: plan.unchanged,
+    })
+}
+
+/// The writes an import will make.
+struct Plan {
+    inserts: Vec<MemberFields>,
+    updates: Vec<(i64, MemberFields)>,
+    unchanged: usize,
+}
+
+/// Finds units by name inside the importer's subtree: a plain name when it is unique there, or
+/// "上级/下级" when the same branch name appears under several stations.
+struct UnitResolver<'a> {
+    by_name: HashMap<String, Vec<&'a Unit>>,
+}
+
+impl<'a> UnitResolver<'a> {
+    fn new(units: &'a [Unit]) -> Self {
+        let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
+        let mut by_name: HashMap<String, Vec<&Unit>> = HashMap::new();
+        for unit in units {
+            by_name
+                .entry(normalize_unit_name(&unit.name))
+                .or_default()
+                .push(unit);
+            if let Some(parent) = unit.parent_id.and_then(|p| names.get(&p)) {
+                let qualified = format!("{}/{}", parent, unit.name);
+                by_name
+                    .entry(normalize_unit_name(&qualified))
+                    .or_default()
+                    .push(unit);
+            }
+        }
+        Self { by_name }
+    }
+
+    fn resolve(&self, name: &str) -> Result<i64, String> {
+        match self
+            .by_name
+            .get(&normalize_unit_name(name))
+            .map(Vec::as_slice)
+        {
+            Some([unit]) => Ok(unit.id),
+            Some([first, ..]) => Err(format!(
+                "有多个单位叫“{}”，请写成“上级单位/{}”",
+                first.name, first.name
+            )),
+            _ => Err("单位不存在，或不在您的管辖范围内".to_owned()),
+        }
+    }
+}
+
+fn normalize_unit_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '／' { '/' } else { c })
+        .collect()
+}
+
+fn plan_changes(
+    records: &[RosterRecord],
+    units: &UnitResolver<'_>,
+    existing: &[Member],
+    owners: &[(String, i64, String)],
+    scope_path: &str,
+) -> Result<Plan, Vec<RowError>> {
+    let by_id_card: HashMap<&str, &Member> = existing
+        .iter()
+        .filter_map(|m| m.id_card.as_deref().map(|c| (c, m)))
+        .collect();
+    let mut by_phone: HashMap<&str, Vec<&Member>> = HashMap::new();
+    for m in existing {
+        if let Some(phone) = m.phone.as_deref() {
+            by_phone.entry(phone).or_default().push(m);
+        }
+    }
+    let outside: HashSet<&str> = owners
+        .iter()
+        .filter(|(_, _, path)| !path.starts_with(scope_path))
+        .map(|(card, _, _)| card.as_str())
+        .collect();
+
+    let mut errors = Vec::new();
+    let mut plan = Plan {
+        inserts: Vec::new(),
+        updates: Vec::new(),
+        unchanged: 0,
+    };
+    let mut claimed: HashMap<i64, usize> = HashMap::new();
+    for record in records {
+        let error = |column: &str, value: &str, reason: String| RowError {
+            row: record.row,
+            column: column.to_owned(),
+            value: value.to_owned(),
+            reason,
+        };
+        let unit_id = match units.resolve(&record.unit_name) {
+            Ok(id) => id,
+            Err(reason) => {
+                errors.push(error("所在单位", &record.unit_name, reason));
+                continue;
+            }
+        };
+        let card = record.id_card.as_ref().map(|c| c.as_str().to_owned());
+        if let Some(card) = card.as_deref().filter(|c| outside.contains(c)) {
+            errors.push(error(
+                "身份证号",
+                card,
+                "该身份证号已登记在其他村社，请联系街道管理员办理转接".into(),
+            ));
+            continue;
+        }
+        let phone = record.phone.as_ref().map(|p| p.as_str().to_owned());
+        let matched = find_match(card.as_deref(), phone.as_deref(), &by_id_card, &by_phone);
+        let fields = MemberFields {
+            unit_id,
+            name: record.name.clone(),
+            gender: record.gender,
+            birth_date: record.birth_date,
+            phone,
+            id_card: card,
+            joined_party_on: record.joined_party_on,
+            categories: record.categories,
+            status: record.status,
+        };
+        match matched {
+            Some(member) => {
+                if let Some(first_row) = claimed.insert(member.id, record.row) {
+                    errors.push(error(
+                        "姓名",
+                        &record.name,
+                        format!("与第{first_row}行对应同一名党员"),
+                    ));
+                    continue;
+                }
+                let merged = merge(&member.fields(), fields);
+                if merged == member.fields() {
+                    plan.unchanged += 1;
+                } else {
+                    plan.updates.push((member.id, merged));
+                }
+            }
+            None => plan.inserts.push(fields),
+        }
+    }
+    if errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The member a row refers to: same ID card; else, for a row without one, the single member
+/// with that phone who has no different ID card on record.
+fn find_match<'m>(
+    card: Option<&str>,
+    phone: Option<&str>,
+    by_id_card: &HashMap<&str, &'m Member>,
+    by_phone: &HashMap<&str, Vec<&'m Member>>,
+) -> Option<&'m Member> {
+    if let Some(member) = card.and_then(|c| by_id_card.get(c)) {
+        return Some(member);
+    }
+    let candidates = by_phone.get(phone?)?;
+    let compatible: Vec<&&Member> = candidates
+        .iter()
+        .filter(|m| m.id_card.is_none() || card.is_none() || m.id_card.as_deref() == card)
+        .collect();
+    match compatible.as_slice() {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
+/// A blank cell in the file means "not known here", so it keeps what is stored.
+fn merge(stored: &MemberFields, incoming: MemberFields) -> MemberFields {
+    MemberFields {
+        gender: incoming.gender.or(stored.gender),
+        birth_date: incoming.birth_date.or(stored.birth_date),
+        phone: incoming.phone.or_else(|| stored.phone.clone()),
+        id_card: incoming.id_card.or_else(|| stored.id_card.clone()),
+        joined_party_on: incoming.joined_party_on.or(stored.joined_party_on),
+        ..incoming
+    }
+}

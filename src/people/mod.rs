@@ -1,0 +1,35 @@
+//! Members (党员): list and search, detail, edit, masked personal data, roster import/export.
+
+pub mod categories;
+pub mod dates;
+pub mod export;
+pub mod id_card;
+pub mod import;
+pub mod model;
+mod pages;
+pub mod phone;
+pub mod roster;
+pub mod roster_export;
+pub mod search_keys;
+pub mod store;
+pub mod text;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::web::AppState;
+
+/// Member pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/members", get(pages::list).post(pages::create))
+        .route("/members/new", get(pages::new_form))
+        .route(
+            "/members/import",
+            get(pages::import_form).post(pages::import_upload),
+        )
+        .route("/members/export", get(pages::export))
+        .route("/members/{id}", get(pages::detail).post(pages::update))
+        .route("/members/{id}/edit", get(pages::edit_form))
+        .route("/members/{id}/reveal", post(pages::reveal))
+}

@@ -1,0 +1,202 @@
+//! Value types describing a Party member, parsed once at the edge so the rest
+//! of the program can trust them ("parse, don't validate").
+//!
+//! The bigger types live in their own files; they are re-exported here so
+//! callers can `use crate::people::model::*` for everything.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::people::categories::MemberCategories;
+pub use crate::people::dates::{date_from_excel_serial, parse_date_loose};
+pub use crate::people::id_card::IdCardNumber;
+pub use crate::people::phone::Phone;
+pub use crate::people::search_keys::{matches_search, pinyin_keys};
+pub use crate::people::text::{normalize_name, normalize_text};
+
+/// Why a single typed value was rejected; `reason` is Chinese and is shown
+/// to the person who typed the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct FieldError {
+    /// Human-readable reason, in Chinese.
+    pub reason: String,
+}
+
+impl FieldError {
+    /// Creates an error with the given Chinese reason.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A member's gender as recorded on the roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// 男
+    Male,
+    /// 女
+    Female,
+}
+
+impl Gender {
+    /// Parses 男/女, 男性/女性, M/F and male/female (any case, any width).
+    pub fn parse(input: &str) -> Result<Gender, FieldError> {
+        let text = normalize_text(input).to_lowercase();
+        match text.as_str() {
+            "男" | "男性" | "m" | "male" => Ok(Gender::Male),
+            "女" | "女性" | "f" | "female" => Ok(Gender::Female),
+            _ => Err(FieldError::new("性别应填写“男”或“女”")),
+        }
+    }
+
+    /// The Chinese label: 男 or 女.
+    pub fn label(self) -> &'static str {
+        match self {
+            Gender::Male => "男",
+            Gender::Female => "女",
+        }
+    }
+
+    /// Stable code for storage: "male" or "female".
+    pub fn as_code(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+
+    /// Inverse of [`Gender::as_code`].
+    pub fn from_code(code: &str) -> Option<Gender> {
+        match code {
+            "male" => Some(Gender::Male),
+            "female" => Some(Gender::Female),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a member is still on the branch's books.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    /// 正常: on the books and expected to take part.
+    #[default]
+    Active,
+    /// 已转出: organisational relationship moved elsewhere.
+    Transferred,
+    /// 已故
+    Deceased,
+    /// 其他: anything else the committee records by hand.
+    Other,
+}
+
+impl MemberStatus {
+    /// Every status, in the order shown in drop-downs.
+    pub const ALL: [MemberStatus; 4] = [
+        MemberStatus::Active,
+        MemberStatus::Transferred,
+        MemberStatus::Deceased,
+        MemberStatus::Other,
+    ];
+
+    /// Parses the Chinese label, accepting a few common synonyms.
+    /// A blank cell is the caller's business (the roster treats it as 正常).
+    pub fn parse(input: &str) -> Result<MemberStatus, FieldError> {
+        let text: String = normalize_text(input)
+            .chars()
+            .filter(|c| *c != ' ')
+            .collect();
+        match text.as_str() {
+            "正常" | "在册" | "在籍" => Ok(MemberStatus::Active),
+            "已转出" | "转出" => Ok(MemberStatus::Transferred),
+            "已故" | "去世" | "已去世" | "死亡" | "已死亡" => {
+                Ok(MemberStatus::Deceased)
+            }
+            "其他" | "其它" => Ok(MemberStatus::Other),
+            _ => Err(FieldError::new("状态应为：正常、已转出、已故、其他")),
+        }
+    }
+
+    /// The Chinese label: 正常, 已转出, 已故 or 其他.
+    pub fn label(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "正常",
+            MemberStatus::Transferred => "已转出",
+            MemberStatus::Deceased => "已故",
+            MemberStatus::Other => "其他",
+        }
+    }
+
+    /// Stable code for storage: "active", "transferred", "deceased", "other".
+    pub fn as_code(self) -> &'static str {
+        match self {
+            MemberStatus::Active => "active",
+            MemberStatus::Transferred => "transferred",
+            MemberStatus::Deceased => "deceased",
+            MemberStatus::Other => "other",
+        }
+    }
+
+    /// Inverse of [`MemberStatus::as_code`].
+    pub fn from_code(code: &str) -> Option<MemberStatus> {
+        MemberStatus::ALL.into_iter().find(|s| s.as_code() == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gender_parses_common_spellings() {
+        for text in ["男", "男性", " 男 ", "M", "m", "Ｍ", "male"] {
+            assert_eq!(Gender::parse(text), Ok(Gender::Male), "{text}");
+        }
+        for text in ["女", "女性", "F", "ｆ", "Female"] {
+            assert_eq!(Gender::parse(text), Ok(Gender::Female), "{text}");
+        }
+        for text in ["", "未知", "1", "男女"] {
+            assert!(Gender::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn gender_labels_and_codes_round_trip() {
+        for gender in [Gender::Male, Gender::Female] {
+            assert_eq!(Gender::parse(gender.label()), Ok(gender));
+            assert_eq!(Gender::from_code(gender.as_code()), Some(gender));
+        }
+        assert_eq!(Gender::from_code("x"), None);
+    }
+
+    #[test]
+    fn status_parses_labels_and_synonyms() {
+        assert_eq!(MemberStatus::parse("正常"), Ok(MemberStatus::Active));
+        assert_eq!(
+            MemberStatus::parse(" 已 转出 "),
+            Ok(MemberStatus::Transferred)
+        );
+        assert_eq!(MemberStatus::parse("去世"), Ok(MemberStatus::Deceased));
+        assert_eq!(MemberStatus::parse("其它"), Ok(MemberStatus::Other));
+        let err = MemberStatus::parse("开除").unwrap_err();
+        assert!(err.reason.contains("已转出"), "{}", err.reason);
+    }
+
+    #[test]
+    fn status_labels_and_codes_round_trip() {
+        for status in MemberStatus::ALL {
+            assert_eq!(MemberStatus::parse(status.label()), Ok(status));
+            assert_eq!(MemberStatus::from_code(status.as_code()), Some(status));
+        }
+        assert_eq!(MemberStatus::from_code("suspended"), None);
+        assert_eq!(MemberStatus::default(), MemberStatus::Active);
+    }
+
+    #[test]
+    fn field_error_displays_its_reason() {
+        assert_eq!(FieldError::new("原因").to_string(), "原因");
+    }
+}

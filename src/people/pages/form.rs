@@ -1,0 +1,327 @@
+//! Creating and editing a member. The form is checked by the very rules a roster row is checked
+//! by (it is turned into a one-row table), so the web form and the import can never disagree.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::find;
+use crate::accounts::CurrentUser;
+use crate::audit::{self, Action, Actor};
+use crate::formats::table::{Cell, Table, TableRow};
+use crate::org::store as org_store;
+use crate::people::model::{Gender, MemberCategories, MemberStatus};
+use crate::people::roster::{RosterRejection, parse_roster};
+use crate::people::store::{self, MemberFields};
+use crate::web::shell::redirect_with_flash;
+use crate::web::{AppResult, AppState, Shell};
+
+/// The form's values, as typed.
+#[derive(Debug, Clone, Default)]
+pub(in crate::people) struct MemberInput {
+    name: String,
+    gender: String,
+    birth_date: String,
+    phone: String,
+    id_card: String,
+    unit_id: i64,
+    joined_party_on: String,
+    categories: u32,
+    status: String,
+}
+
+impl MemberInput {
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let mut input = Self::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "name" => input.name = value.clone(),
+                "gender" => input.gender = value.clone(),
+                "birth_date" => input.birth_date = value.clone(),
+                "phone" => input.phone = value.clone(),
+                "id_card" => input.id_card = value.clone(),
+                "unit_id" => input.unit_id = value.trim().parse().unwrap_or(0),
+                "joined_party_on" => input.joined_party_on = value.clone(),
+                "category" => input.categories |= value.parse::<u32>().unwrap_or(0),
+                "status" => input.status = value.clone(),
+                _ => {}
+            }
+        }
+        input
+    }
+
+    fn from_member(m: &store::Member) -> Self {
+        Self {
+            name: m.name.clone(),
+            gender: m
+                .member_gender()
+                .map(Gender::label)
+                .unwrap_or("")
+                .to_owned(),
+            birth_date: m.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            phone: m.phone.clone().unwrap_or_default(),
+            id_card: m.id_card.clone().unwrap_or_default(),
+            unit_id: m.unit_id,
+            joined_party_on: m.joined_party_on.map(|d| d.to_string()).unwrap_or_default(),
+            categories: m.category_set().bits(),
+            status: m.member_status().label().to_owned(),
+        }
+    }
+
+    /// Checks the input with the roster rules; `Err` holds Chinese messages per field.
+    fn validate(&self) -> Result<MemberFields, Vec<String>> {
+        let labels = MemberCategories::from_bits(self.categories)
+            .labels()
+            .join("、");
+        let header = [
+            "姓名",
+            "性别",
+            "出生日期",
+            "手机号码",
+            "身份证号",
+            "所在单位",
+            "入党时间",
+            "人员类别",
+            "状态",
+        ];
+        let values = [
+            self.name.as_str(),
+            self.gender.as_str(),
+            self.birth_date.as_str(),
+            self.phone.as_str(),
+            self.id_card.as_str(),
+            "-",
+            self.joined_party_on.as_str(),
+            labels.as_str(),
+            self.status.as_str(),
+        ];
+        let row = |number, cells: &[&str]| TableRow {
+            number,
+            cells: cells
+                .iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text((*c).to_owned())
+                    }
+                })
+                .collect(),
+        };
+        let table = Table {
+            rows: vec![row(1, &header), row(2, &values)],
+        };
+        let mut records = parse_roster(&table, crate::time::today(), None).map_err(
+            |rejection| match rejection {
+                RosterRejection::NoHeader { reason } => vec![reason],
+                RosterRejection::Rows(rows) => rows
+                    .into_iter()
+                    .map(|e| format!("{}：{}", e.column, e.reason))
+                    .collect(),
+            },
+        )?;
+        let record = records
+            .pop()
+            .ok_or_else(|| vec!["请填写党员信息".to_owned()])?;
+        Ok(MemberFields {
+            unit_id: self.unit_id,
+            name: record.name,
+            gender: record.gender,
+            birth_date: record.birth_date,
+            phone: record.phone.map(|p| p.as_str().to_owned()),
+            id_card: record.id_card.map(|c| c.as_str().to_owned()),
+            joined_party_on: record.joined_party_on,
+            categories: record.categories,
+            status: record.status,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    shell: Shell,
+    action: String,
+    input: MemberInput,
+    units: Vec<(i64, String)>,
+    categories: Vec<(u32, &'static str, bool)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    errors: Vec<String>,
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    title: &str,
+    action: String,
+    input: MemberInput,
+    errors: Vec<String>,
+) -> AppResult<String> {
+    let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
+    let page = FormPage {
+        shell: Shell::new(user, title, "members"),
+        action,
+        categories: super::category_choices()
+            .into_iter()
+            .map(|(bit, label)| (bit, label, input.categories & bit != 0))
+            .collect(),
+        input,
+        units: units
+            .into_iter()
+            .map(|u| (u.id, u.indented_name()))
+            .collect(),
+        statuses: super::status_choices(),
+        errors,
+    };
+    Ok(page.render()?)
+}
+
+pub(in crate::people) async fn new_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    user.require_admin()?;
+    let input = MemberInput {
+        unit_id: user.unit_id,
+        status: MemberStatus::Active.label().to_owned(),
+        ..Default::default()
+    };
+    Ok(Html(
+        form_page(
+            &state,
+            &user,
+            "新增党员",
+            "/members".into(),
+            input,
+            Vec::new(),
+        )
+        .await?,
+    ))
+}
+
+pub(in crate::people) async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
+    let member = find(&state, &user, id).await?;
+    let input = MemberInput::from_member(&member);
+    let title = format!("编辑：{}", member.name);
+    Ok(Html(
+        form_page(
+            &state,
+            &user,
+            &title,
+            format!("/members/{id}"),
+            input,
+            Vec::new(),
+        )
+        .await?,
+    ))
+}
+
+/// Validates the input and its unit (inside the user's subtree), or re-shows the form.
+async fn checked(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &MemberInput,
+) -> AppResult<Result<MemberFields, Vec<String>>> {
+    let unit = org_store::unit_in_scope(&state.db, input.unit_id, &user.scope()).await?;
+    let mut result = input.validate();
+    if unit.is_none_or(|u| u.retired_at.is_some()) {
+        let message = "所在单位：请选择您管辖范围内的单位".to_owned();
+        match &mut result {
+            Ok(_) => result = Err(vec![message]),
+            Err(errors) => errors.push(message),
+        }
+    }
+    Ok(result)
+}
+
+pub(in crate::people) async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let input = MemberInput::from_pairs(&pairs);
+    let fields = match checked(&state, &user, &input).await? {
+        Ok(fields) => fields,
+        Err(errors) => {
+            let html =
+                form_page(&state, &user, "新增党员", "/members".into(), input, errors).await?;
+            return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
+        }
+    };
+    let id = store::insert(&state.db, &fields).await?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::MemberEdit,
+        &fields.name,
+        &format!("新增党员#{id}"),
+        true,
+    )
+    .await?;
+    Ok(redirect_with_flash(&format!("/members/{id}"), "已新增"))
+}
+
+pub(in crate::people) async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let member = find(&state, &user, id).await?;
+    let input = MemberInput::from_pairs(&pairs);
+    let fields = match checked(&state, &user, &input).await? {
+        Ok(fields) => fields,
+        Err(errors) => {
+            let title = format!("编辑：{}", member.name);
+            let html = form_page(
+                &state,
+                &user,
+                &title,
+                format!("/members/{id}"),
+                input,
+                errors,
+            )
+            .await?;
+            return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
+        }
+    };
+    if fields == member.fields() {
+        return Ok(redirect_with_flash(&format!("/members/{id}"), "没有改动"));
+    }
+    store::update(&state.db, id, &fields).await?;
+    let changed = describe_changes(&member.fields(), &fields);
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::MemberEdit,
+        &fields.name,
+        &format!("党员#{id}：{changed}"),
+        true,
+    )
+    .await?;
+    Ok(redirect_with_flash(&format!("/members/{id}"), "已保存"))
+}
+
+/// Names the changed fields (never their values: the log must not leak numbers either).
+fn describe_changes(before: &MemberFields, after: &MemberFields) -> String {
+    let checks = [
+        (before.name != after.name, "姓名"),
+        (before.gender != after.gender, "性别"),
+        (before.birth_date != after.birth_date, "出生日期"),
+        (before.phone != after.phone, "手机号码"),
+        (before.id_card != after.id_card, "身份证号"),
+        (before.unit_id != after.unit_id, "所在单位"),
+        (before.joined_party_on != after.joined_party_on, "入党时间"),
+        (before.categories != after.categories, "人员类别"),
+        (before.status != after.status, "状态"),
+    ];
+    let names: Vec<&str> = checks.iter().filter(|(c, _)| *c).map(|(_, n)| *n).collect();
+    format!("修改了{}", names.join("、"))
+}

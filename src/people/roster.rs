@@ -1,0 +1,344 @@
+//! Importing a member roster (花名册) from an uploaded spreadsheet.
+//!
+//! Every row and every column is checked and every problem is reported at
+//! once, by Excel row number and column header, so a secretary can fix the
+//! whole file in one pass instead of uploading it again for each mistake.
+
+mod columns;
+mod fields;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::formats::table::{Cell, Table, TableRow};
+use crate::people::dates::DatePrecision;
+use crate::people::model::{
+    FieldError, Gender, IdCardNumber, MemberCategories, MemberStatus, Phone, normalize_text,
+};
+use columns::{Columns, Field, find_header};
+use fields::LooseDate;
+
+/// How many errors [`RosterRejection`]'s Display lists before summarising.
+const ERRORS_SHOWN: usize = 200;
+
+/// One member read from the roster, fully checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterRecord {
+    /// Excel row number the member came from.
+    pub row: usize,
+    /// Name with spaces between Chinese characters removed.
+    pub name: String,
+    /// From the file, or derived from the ID number.
+    pub gender: Option<Gender>,
+    /// From the ID number when there is one, else from the file.
+    pub birth_date: Option<NaiveDate>,
+    /// Mobile number, if given.
+    pub phone: Option<Phone>,
+    /// ID number, if given (at least one of phone and ID is present).
+    pub id_card: Option<IdCardNumber>,
+    /// The unit (branch) name as written, or the default unit.
+    pub unit_name: String,
+    /// Date of joining the Party; month-only dates are the 1st.
+    pub joined_party_on: Option<NaiveDate>,
+    /// Categories exactly as the file lists them.
+    pub categories: MemberCategories,
+    /// Status; blank means 正常.
+    pub status: MemberStatus,
+}
+
+/// One problem with one cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Excel row number.
+    pub row: usize,
+    /// The column header as written in the file.
+    pub column: String,
+    /// The cell's raw value as text ("" for a blank cell).
+    pub value: String,
+    /// What is wrong, in Chinese.
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    /// "第37行 手机号码「1381234」：手机号应为11位数字，以13–19开头"
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "第{}行 {}", self.row, self.column)?;
+        if !self.value.is_empty() {
+            write!(f, "「{}」", self.value)?;
+        }
+        write!(f, "：{}", self.reason)
+    }
+}
+
+/// Why a roster was not imported. Nothing is imported if anything is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RosterRejection {
+    /// No usable header row (or a required column is missing).
+    NoHeader {
+        /// What is missing, in Chinese.
+        reason: String,
+    },
+    /// Every problem found, in row order.
+    Rows(Vec<RowError>),
+}
+
+impl fmt::Display for RosterRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RosterRejection::NoHeader { reason } => f.write_str(reason),
+            RosterRejection::Rows(errors) => {
+                for error in errors.iter().take(ERRORS_SHOWN) {
+                    writeln!(f, "{error}")?;
+                }
+                let ellipsis = if errors.len() > ERRORS_SHOWN {
+                    "……"
+                } else {
+                    ""
+                };
+                write!(f, "{ellipsis}共{}处错误", errors.len())
+            }
+        }
+    }
+}
+
+impl std::error::Error for RosterRejection {}
+
+/// Reads and checks a roster. The header is the first row (among the first
+/// ten) with a 姓名 cell; columns are found by their Chinese names in any
+/// order. `today` anchors the age and date checks; `default_unit` fills a
+/// missing or blank 所在单位. Returns every member, or every problem.
+pub fn parse_roster(
+    table: &Table,
+    today: NaiveDate,
+    default_unit: Option<&str>,
+) -> Result<Vec<RosterRecord>, RosterRejection> {
+    let default_unit = default_unit.map(normalize_text).filter(|u| !u.is_empty());
+    let (header_index, columns) = find_header(table, default_unit.is_some())?;
+    let mut parser = RowParser {
+        columns,
+        today,
+        default_unit,
+        errors: Vec::new(),
+        first_row_of_id: HashMap::new(),
+        first_row_of_phone: HashMap::new(),
+    };
+    let data_rows = &table.rows[header_index + 1..];
+    let mut records = Vec::with_capacity(data_rows.len());
+    for row in data_rows {
+        if parser.columns.row_is_blank(row) || parser.columns.is_repeated_header(row) {
+            continue;
+        }
+        records.extend(parser.parse_row(row));
+    }
+    if parser.errors.is_empty() {
+        Ok(records)
+    } else {
+        Err(RosterRejection::Rows(parser.errors))
+    }
+}
+
+struct RowParser {
+    columns: Columns,
+    today: NaiveDate,
+    default_unit: Option<String>,
+    errors: Vec<RowError>,
+    first_row_of_id: HashMap<String, usize>,
+    first_row_of_phone: HashMap<String, usize>,
+}
+
+impl RowParser {
+    /// Reads one row, recording its errors; returns the record if it had none.
+    fn parse_row(&mut self, row: &TableRow) -> Option<RosterRecord> {
+        let errors_before = self.errors.len();
+        let today = self.today;
+        let name = self.read(row, Field::Name, fields::read_name);
+        let unit_name = self.unit(row);
+        let phone = self.read(row, Field::Phone, fields::read_phone);
+        let id_card = self.read(row, Field::IdCard, |c| fields::read_id_card(c, today));
+        let gender = self.read(row, Field::Gender, fields::read_gender);
+        let birth = self.read(row, Field::BirthDate, fields::read_date);
+        let joined = self.read(row, Field::JoinedParty, fields::read_date);
+        let categories = self.read(row, Field::Categories, fields::read_categories);
+        let status = self.read(row, Field::Status, fields::read_status);
+
+        self.check_contact_given(row);
+        let birth_date = self.check_birth(row, birth, id_card.as_ref());
+        let gender = self.check_gender(row, gender, id_card.as_ref());
+        let joined_party_on = self.check_joined(row, joined, birth_date);
+        self.check_duplicates(row, phone.as_ref(), id_card.as_ref());
+
+        (self.errors.len() == errors_before).then(|| RosterRecord {
+            row: row.number,
+            name: name.unwrap_or_default(),
+            gender,
+            birth_date,
+            phone,
+            id_card,
+            unit_name: unit_name.unwrap_or_default(),
+            joined_party_on,
+            categories: categories.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+        })
+    }
+
+    /// Reads a field with `reader`, recording a failure against its cell.
+    fn read<T>(
+        &mut self,
+        row: &TableRow,
+        field: Field,
+        reader: impl FnOnce(&Cell) -> Result<Option<T>, FieldError>,
+    ) -> Option<T> {
+        match reader(self.columns.cell(row, field)) {
+            Ok(value) => value,
+            Err(error) => {
+                self.error(row, field, error.reason);
+                None
+            }
+        }
+    }
+
+    fn unit(&mut self, row: &TableRow) -> Option<String> {
+        let text = fields::text_of(self.columns.cell(row, Field::Unit));
+        if !text.is_empty() {
+            return Some(text);
+        }
+        if self.default_unit.is_none() {
+            self.error(row, Field::Unit, "所在单位不能为空");
+        }
+        self.default_unit.clone()
+    }
+
+    fn check_contact_given(&mut self, row: &TableRow) {
+        let blank = |field| self.columns.cell(row, field).is_empty();
+        if blank(Field::Phone) && blank(Field::IdCard) {
+            let field = match self.columns.position(Field::Phone) {
+                Some(_) => Field::Phone,
+                None => Field::IdCard,
+            };
+            self.error(row, field, "手机号码和身份证号至少填写一项");
+        }
+    }
+
+    /// Checks a typed birth date and reconciles it with the ID number,
+    /// whose full date wins (the file may give only year and month).
+    fn check_birth(
+        &mut self,
+        row: &TableRow,
+        typed: Option<LooseDate>,
+        id_card: Option<&IdCardNumber>,
+    ) -> Option<NaiveDate> {
+        if let Some((date, precision)) = typed {
+            if !self.is_plausible_birth(date) {
+                self.error(row, Field::BirthDate, "出生日期不合理");
+            } else if id_card.is_some_and(|id| !same_date(id.birth_date(), date, precision)) {
+                self.error(row, Field::BirthDate, "出生日期与身份证号不一致");
+            }
+        } else if id_card.is_some_and(|id| !self.is_plausible_birth(id.birth_date())) {
+            self.error(row, Field::IdCard, "按身份证号计算未满18周岁");
+        }
+        id_card
+            .map(IdCardNumber::birth_date)
+            .or(typed.map(|(date, _)| date))
+    }
+
+    fn is_plausible_birth(&self, date: NaiveDate) -> bool {
+        let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+        let adult = add_years(date, 18).is_some_and(|d| d <= self.today);
+        date >= earliest && date <= self.today && adult
+    }
+
+    fn check_gender(
+        &mut self,
+        row: &TableRow,
+        typed: Option<Gender>,
+        id_card: Option<&IdCardNumber>,
+    ) -> Option<Gender> {
+        let from_id = id_card.map(IdCardNumber::gender);
+        if let (Some(typed), Some(from_id)) = (typed, from_id)
+            && typed != from_id
+        {
+            self.error(row, Field::Gender, "性别与身份证号不一致");
+        }
+        from_id.or(typed)
+    }
+
+    fn check_joined(
+        &mut self,
+        row: &TableRow,
+        joined: Option<LooseDate>,
+        birth: Option<NaiveDate>,
+    ) -> Option<NaiveDate> {
+        let (date, _) = joined?;
+        let founding = NaiveDate::from_ymd_opt(1921, 7, 1).unwrap_or(NaiveDate::MIN);
+        if date < founding || date > self.today {
+            self.error(row, Field::JoinedParty, "入党时间不合理");
+        } else if birth
+            .and_then(|b| add_years(b, 18))
+            .is_some_and(|adult| month_of(date) < month_of(adult))
+        {
+            // Compared by month: "入党年月" columns usually omit the day.
+            self.error(row, Field::JoinedParty, "入党时间早于年满18周岁");
+        }
+        Some(date)
+    }
+
+    fn check_duplicates(
+        &mut self,
+        row: &TableRow,
+        phone: Option<&Phone>,
+        id: Option<&IdCardNumber>,
+    ) {
+        if let Some(id) = id
+            && let Some(first) = remember(&mut self.first_row_of_id, id.as_str(), row.number)
+        {
+            self.error(row, Field::IdCard, format!("与第{first}行身份证号重复"));
+        }
+        if let Some(phone) = phone
+            && let Some(first) = remember(&mut self.first_row_of_phone, phone.as_str(), row.number)
+        {
+            self.error(row, Field::Phone, format!("与第{first}行手机号码重复"));
+        }
+    }
+
+    fn error(&mut self, row: &TableRow, field: Field, reason: impl Into<String>) {
+        self.errors.push(RowError {
+            row: row.number,
+            column: self.columns.header(field).to_owned(),
+            value: self.columns.cell(row, field).to_text().into_owned(),
+            reason: reason.into(),
+        });
+    }
+}
+
+/// Records the first row a value appears on; returns that row if the
+/// value was seen before.
+fn remember(seen: &mut HashMap<String, usize>, value: &str, row: usize) -> Option<usize> {
+    if let Some(&first) = seen.get(value) {
+        return Some(first);
+    }
+    seen.insert(value.to_owned(), row);
+    None
+}
+
+fn same_date(exact: NaiveDate, typed: NaiveDate, precision: DatePrecision) -> bool {
+    match precision {
+        DatePrecision::Day => exact == typed,
+        DatePrecision::Month => month_of(exact) == month_of(typed),
+    }
+}
+
+fn month_of(date: NaiveDate) -> (i32, u32) {
+    (date.year(), date.month())
+}
+
+/// The date `years` later; 29 February becomes 28 February when needed.
+fn add_years(date: NaiveDate, years: u32) -> Option<NaiveDate> {
+    date.checked_add_months(Months::new(years * 12))
+}
+
+#[cfg(test)]
+mod file_tests;
+#[cfg(test)]
+mod tests;

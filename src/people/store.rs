@@ -1,0 +1,294 @@
+//! Members' SQL. Every read and write of a member is confined to a unit-path pattern, so an id
+//! from another village is simply not found.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::model::{Gender, MemberCategories, MemberStatus, pinyin_keys};
+use crate::db::Db;
+use crate::on_db;
+
+/// One row of `members`, with its unit's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Member {
+    /// Id.
+    pub id: i64,
+    /// The unit (station or branch) the member belongs to.
+    pub unit_id: i64,
+    /// The unit's name.
+    pub unit_name: String,
+    /// The unit's path, for scope checks on edits.
+    pub unit_path: String,
+    /// 姓名.
+    pub name: String,
+    /// Full pinyin, for sorting.
+    pub name_pinyin: String,
+    /// Pinyin initials, for search ("zs" finds 张三).
+    pub name_initials: String,
+    /// Gender code.
+    pub gender: Option<String>,
+    /// 出生日期.
+    pub birth_date: Option<NaiveDate>,
+    /// 手机号码 (11 digits).
+    pub phone: Option<String>,
+    /// 身份证号.
+    pub id_card: Option<String>,
+    /// 入党时间.
+    pub joined_party_on: Option<NaiveDate>,
+    /// 人员类别 bits.
+    pub categories: i64,
+    /// 状态 code.
+    pub status: String,
+    /// Created (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Last changed (UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Member {
+    /// The categories as a set.
+    pub fn category_set(&self) -> MemberCategories {
+        MemberCategories::from_bits(self.categories as u32)
+    }
+
+    /// The status, defaulting to active for an unknown code.
+    pub fn member_status(&self) -> MemberStatus {
+        MemberStatus::from_code(&self.status).unwrap_or(MemberStatus::Active)
+    }
+
+    /// The gender, if recorded.
+    pub fn member_gender(&self) -> Option<Gender> {
+        self.gender.as_deref().and_then(Gender::from_code)
+    }
+
+    /// The editable fields as they are now, to compare with an import.
+    pub fn fields(&self) -> MemberFields {
+        MemberFields {
+            unit_id: self.unit_id,
+            name: self.name.clone(),
+            gender: self.member_gender(),
+            birth_date: self.birth_date,
+            phone: self.phone.clone(),
+            id_card: self.id_card.clone(),
+            joined_party_on: self.joined_party_on,
+            categories: self.category_set(),
+            status: self.member_status(),
+        }
+    }
+}
+
+/// What a person can set on a member (created, edited, or imported).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberFields {
+    /// Unit.
+    pub unit_id: i64,
+    /// Name.
+    pub name: String,
+    /// Gender.
+    pub gender: Option<Gender>,
+    /// Birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Phone (validated digits).
+    pub phone: Option<String>,
+    /// ID card (validated).
+    pub id_card: Option<String>,
+    /// Joined the Party.
+    pub joined_party_on: Option<NaiveDate>,
+    /// Categories.
+    pub categories: MemberCategories,
+    /// Status.
+    pub status: MemberStatus,
+}
+
+const MEMBER_SELECT: &str = "SELECT m.id, m.unit_id, u.name AS unit_name, u.path AS unit_path, m.name, \
+     m.name_pinyin, m.name_initials, m.gender, m.birth_date, m.phone, m.id_card, m.joined_party_on, \
+     m.categories, m.status, m.created_at, m.updated_at FROM members m JOIN units u ON u.id = m.unit_id";
+
+/// A search over the members inside a scope.
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    /// Unit-path pattern the results must lie in (already intersected with the user's scope).
+    pub scope: String,
+    /// Name fragment, pinyin initials or pinyin prefix.
+    pub text: String,
+    /// Members having any of these categories (0 = any).
+    pub categories: u32,
+    /// Status code ('' = any).
+    pub status: String,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+const SEARCH_WHERE: &str = " WHERE u.path LIKE $1 \
+     AND ($2 = '' OR m.name LIKE $3 ESCAPE '\\' OR m.name_initials LIKE $4 ESCAPE '\\' \
+          OR m.name_pinyin LIKE $4 ESCAPE '\\') \
+     AND ($5 = 0 OR (m.categories & $5) <> 0) \
+     AND ($6 = '' OR m.status = $6)";
+
+/// One page of search results, sorted by pinyin, and the total count.
+pub async fn search(
+    db: &Db,
+    q: &MemberQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Member>, i64), sqlx::Error> {
+    let text = q.text.trim().to_lowercase();
+    let contains = format!("%{}%", like_escape(&text));
+    let prefix = format!("{}%", like_escape(&text));
+    let list_sql =
+        format!("{MEMBER_SELECT}{SEARCH_WHERE} ORDER BY m.name_pinyin, m.id LIMIT $7 OFFSET $8");
+    let count_sql =
+        format!("SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id{SEARCH_WHERE}");
+    on_db!(db, pool => {
+        let rows: Vec<Member> = sqlx::query_as(&list_sql)
+            .bind(&q.scope).bind(&text).bind(&contains).bind(&prefix)
+            .bind(i64::from(q.categories)).bind(&q.status).bind(limit).bind(offset)
+            .fetch_all(pool)
+            .await?;
+        let (total,): (i64,) = sqlx::query_as(&count_sql)
+            .bind(&q.scope).bind(&text).bind(&contains).bind(&prefix)
+            .bind(i64::from(q.categories)).bind(&q.status)
+            .fetch_one(pool)
+            .await?;
+        Ok((rows, total))
+    })
+}
+
+/// Every member inside a scope pattern, by unit then pinyin (exports, imports).
+pub async fn all_in_scope(db: &Db, scope: &str) -> Result<Vec<Member>, sqlx::Error> {
+    let sql = format!("{MEMBER_SELECT} WHERE u.path LIKE $1 ORDER BY u.path, m.name_pinyin, m.id");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await)
+}
+
+/// One member, only inside the scope pattern.
+pub async fn by_id_in_scope(db: &Db, id: i64, scope: &str) -> Result<Option<Member>, sqlx::Error> {
+    let sql = format!("{MEMBER_SELECT} WHERE m.id = $1 AND u.path LIKE $2");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(scope).fetch_optional(pool).await)
+}
+
+/// Counts active members inside a scope pattern.
+pub async fn count_in_scope(db: &Db, scope: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id \
+             WHERE u.path LIKE $1 AND m.status = 'active'",
+        )
+        .bind(scope)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok(n)
+}
+
+/// The one member inside a scope with this phone, if exactly one (to link a new account).
+pub async fn id_by_phone_in_scope(
+    db: &Db,
+    phone: &str,
+    scope_path: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let pattern = format!("{scope_path}%");
+    let ids: Vec<(i64,)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT m.id FROM members m JOIN units u ON u.id = m.unit_id \
+             WHERE m.phone = $1 AND u.path LIKE $2 LIMIT 2",
+        )
+        .bind(phone)
+        .bind(&pattern)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(if ids.len() == 1 { Some(ids[0].0) } else { None })
+}
+
+/// Where an ID card is registered (member id and unit path), anywhere in the database.
+pub async fn id_card_owners(db: &Db) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT m.id_card, m.id, u.path FROM members m JOIN units u ON u.id = m.unit_id \
+             WHERE m.id_card IS NOT NULL",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// Inserts one member; returns the id.
+pub async fn insert(db: &Db, fields: &MemberFields) -> Result<i64, sqlx::Error> {
+    let ids = apply_changes(db, std::slice::from_ref(fields), &[]).await?;
+    Ok(ids[0])
+}
+
+/// Updates one member.
+pub async fn update(db: &Db, id: i64, fields: &MemberFields) -> Result<(), sqlx::Error> {
+    apply_changes(db, &[], &[(id, fields.clone())]).await?;
+    Ok(())
+}
+
+/// Rows per multi-row INSERT: 13 parameters each stays far below both backends' limits.
+const INSERT_BATCH: usize = 500;
+
+/// Inserts and updates members in ONE transaction: all of them are stored, or none.
+/// Returns the new members' ids in input order.
+pub async fn apply_changes(
+    db: &Db,
+    inserts: &[MemberFields],
+    updates: &[(i64, MemberFields)],
+) -> Result<Vec<i64>, sqlx::Error> {
+    let now = Utc::now();
+    crate::in_transaction!(db, tx => {
+        let mut ids = Vec::with_capacity(inserts.len());
+        for chunk in inserts.chunks(INSERT_BATCH) {
+            let mut builder = sqlx::QueryBuilder::new(
+                "INSERT INTO members (unit_id, name, name_pinyin, name_initials, gender, birth_date, \
+                 phone, id_card, joined_party_on, categories, status, created_at, updated_at) ",
+            );
+            builder.push_values(chunk, |mut row, f| {
+                let (full, initials) = pinyin_keys(&f.name);
+                row.push_bind(f.unit_id)
+                    .push_bind(f.name.clone())
+                    .push_bind(full)
+                    .push_bind(initials)
+                    .push_bind(f.gender.map(Gender::as_code))
+                    .push_bind(f.birth_date)
+                    .push_bind(f.phone.clone())
+                    .push_bind(f.id_card.clone())
+                    .push_bind(f.joined_party_on)
+                    .push_bind(i64::from(f.categories.bits()))
+                    .push_bind(f.status.as_code())
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            builder.push(" RETURNING id");
+            let rows: Vec<(i64,)> = builder.build_query_as().fetch_all(&mut *tx).await?;
+            ids.extend(rows.into_iter().map(|(id,)| id));
+        }
+        for (id, f) in updates {
+            let (full, initials) = pinyin_keys(&f.name);
+            sqlx::query(
+                "UPDATE members SET unit_id = $1, name = $2, name_pinyin = $3, name_initials = $4, \
+                 gender = $5, birth_date = $6, phone = $7, id_card = $8, joined_party_on = $9, \
+                 categories = $10, status = $11, updated_at = $12 WHERE id = $13",
+            )
+            .bind(f.unit_id)
+            .bind(&f.name)
+            .bind(full)
+            .bind(initials)
+            .bind(f.gender.map(Gender::as_code))
+            .bind(f.birth_date)
+            .bind(&f.phone)
+            .bind(&f.id_card)
+            .bind(f.joined_party_on)
+            .bind(i64::from(f.categories.bits()))
+            .bind(f.status.as_code())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok::<Vec<i64>, sqlx::Error>(ids)
+    })
+}

@@ -1,0 +1,89 @@
+//! Builds the application: connect, migrate, optionally seed the demo, bind, serve.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::db::{Db, Location};
+use crate::web::{AppState, WebConfig, router};
+
+/// A bound, ready-to-run server. Binding happens in [`Application::build`] so tests can pass
+/// port 0 and read the real port before serving.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to and migrates the database, then binds `listen`.
+    pub async fn build(
+        location: &Location,
+        listen: &str,
+        config: WebConfig,
+    ) -> anyhow::Result<Self> {
+        let db = Db::connect(location).await?;
+        db.migrate().await?;
+        Self::with_db(db, listen, config).await
+    }
+
+    /// Binds `listen` over an already-migrated database.
+    pub async fn with_db(db: Db, listen: &str, config: WebConfig) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+        };
+        Ok(Self { listener, state })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The database the server uses.
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests and closes the pool.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let db = self.state.db.clone();
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        db.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("收到停止信号，正在关闭……");
+}

@@ -1,0 +1,168 @@
+//! CSRF protection for every form: a middleware refuses any unsafe request whose token does not
+//! match.
+//!
+//! Logged-in forms carry the session's own token; the login form (there is no session yet) carries
+//! the `dx_csrf` cookie's value (double submit). The token arrives as the `csrf` form field, the
+//! `X-CSRF-Token` header (htmx), or for multipart uploads the `csrf` query parameter, because the
+//! body of a large upload should not be buffered twice.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use super::{AppError, AppState};
+use crate::accounts::session;
+
+/// The cookie that carries the pre-login token.
+pub const ANONYMOUS_COOKIE: &str = "dx_csrf";
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// The middleware: sets the anonymous cookie when missing and checks unsafe methods.
+pub async fn protect(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let anonymous = cookie_value(request.headers(), ANONYMOUS_COOKIE);
+    let minted = match anonymous {
+        Some(_) => None,
+        None => {
+            // A first visit: mint the token now and show it to the handler as if the browser had
+            // sent it, so the very first login page already carries a token that will match.
+            let token = session::random_token();
+            if let Ok(value) = HeaderValue::from_str(&format!("{ANONYMOUS_COOKIE}={token}")) {
+                request.headers_mut().append(header::COOKIE, value);
+            }
+            Some(token)
+        }
+    };
+    let request = if is_safe(request.method()) {
+        request
+    } else {
+        match check(&state, request, anonymous.as_deref()).await {
+            Ok(request) => request,
+            Err(error) => return error.into_response(),
+        }
+    };
+    let mut response = next.run(request).await;
+    if let Some(token) = minted {
+        let cookie = Cookie::build((ANONYMOUS_COOKIE, token))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .build();
+        if let Ok(value) = cookie.to_string().parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+async fn check(
+    state: &AppState,
+    request: Request,
+    anonymous: Option<&str>,
+) -> Result<Request, AppError> {
+    let from_session = match cookie_value(request.headers(), session::COOKIE) {
+        Some(token) => session::csrf_token_for(&state.db, &token).await?,
+        None => None,
+    };
+    // A page rendered before login carries the anonymous token; after login, the session's.
+    let expected: Vec<String> = from_session
+        .into_iter()
+        .chain(anonymous.map(str::to_owned))
+        .collect();
+    if expected.is_empty() {
+        return Err(AppError::Csrf);
+    }
+    let (submitted, request) = submitted_token(request).await?;
+    match submitted {
+        Some(token)
+            if expected
+                .iter()
+                .any(|e| constant_time_eq(token.as_bytes(), e.as_bytes())) =>
+        {
+            Ok(request)
+        }
+        _ => Err(AppError::Csrf),
+    }
+}
+
+/// Finds the submitted token, rebuilding the request when the body had to be read.
+async fn submitted_token(request: Request) -> Result<(Option<String>, Request), AppError> {
+    if let Some(token) = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return Ok((Some(token.to_owned()), request));
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        let token = request
+            .uri()
+            .query()
+            .and_then(|q| field(q.as_bytes(), "csrf"));
+        return Ok((token, request));
+    }
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let (parts, body) = request.into_parts();
+        let bytes = to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge("提交的表单内容过多".into()))?;
+        let token = field(&bytes, "csrf");
+        return Ok((token, Request::from_parts(parts, Body::from(bytes))));
+    }
+    Ok((None, request))
+}
+
+fn field(encoded: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(encoded)
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| Cookie::parse(pair.trim().to_owned()).ok())
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_csrf_field_among_others() {
+        assert_eq!(
+            field(b"a=1&csrf=abc%2B&b=2", "csrf").as_deref(),
+            Some("abc+")
+        );
+        assert_eq!(field(b"a=1", "csrf"), None);
+    }
+
+    #[test]
+    fn compares_tokens_exactly() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

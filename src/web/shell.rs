@@ -1,0 +1,141 @@
+//! What every page's frame needs: title, navigation by role, large-font mode, CSRF token, flash.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::Cookie;
+
+use super::csrf::{ANONYMOUS_COOKIE, cookie_value};
+use crate::accounts::{CurrentUser, Role};
+
+/// The cookie that keeps large-font mode on across visits.
+pub const FONT_COOKIE: &str = "dx_font";
+/// The cookie that carries a one-shot message to the next page.
+pub const FLASH_COOKIE: &str = "dx_flash";
+
+/// One entry of the navigation bar.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// What it says.
+    pub label: &'static str,
+    /// Whether it is the current section.
+    pub active: bool,
+}
+
+/// The frame of a page.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    /// The page title (also the `<title>`).
+    pub title: String,
+    /// The logged-in user's name, if any.
+    pub user_name: Option<String>,
+    /// The logged-in user's role and unit, e.g. "村社管理员 · 蟹塘社区".
+    pub user_label: String,
+    /// Navigation for this role.
+    pub nav: Vec<NavItem>,
+    /// Large-font mode for elderly members.
+    pub large_font: bool,
+    /// The CSRF token every form on the page must carry.
+    pub csrf: String,
+    /// A one-shot message from the previous action.
+    pub flash: Option<String>,
+}
+
+impl Shell {
+    /// The frame for a logged-in user; `section` marks the active navigation entry.
+    pub fn new(user: &CurrentUser, title: impl Into<String>, section: &str) -> Self {
+        Self {
+            title: title.into(),
+            user_name: Some(user.name.clone()),
+            user_label: format!("{} · {}", user.role.label(), user.unit_name),
+            nav: nav_for(user.role, section),
+            large_font: user.prefs.large_font,
+            csrf: user.csrf_token.clone(),
+            flash: user.prefs.flash.clone(),
+        }
+    }
+
+    /// The frame for a page seen before login.
+    pub fn anonymous(title: impl Into<String>, headers: &HeaderMap) -> Self {
+        let prefs = Prefs::from_headers(headers);
+        Self {
+            title: title.into(),
+            user_name: None,
+            user_label: String::new(),
+            nav: Vec::new(),
+            large_font: prefs.large_font,
+            csrf: cookie_value(headers, ANONYMOUS_COOKIE).unwrap_or_default(),
+            flash: prefs.flash,
+        }
+    }
+}
+
+/// Display preferences and the flash message, read from cookies.
+#[derive(Debug, Clone, Default)]
+pub struct Prefs {
+    /// Large-font mode.
+    pub large_font: bool,
+    /// A one-shot message.
+    pub flash: Option<String>,
+}
+
+impl Prefs {
+    /// Reads the preference cookies.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            large_font: cookie_value(headers, FONT_COOKIE).as_deref() == Some("large"),
+            flash: cookie_value(headers, FLASH_COOKIE)
+                .and_then(|v| {
+                    let encoded = format!("m={v}");
+                    form_urlencoded::parse(encoded.as_bytes())
+                        .next()
+                        .map(|(_, m)| m.into_owned())
+                })
+                .filter(|m| !m.is_empty()),
+        }
+    }
+}
+
+fn nav_for(role: Role, section: &str) -> Vec<NavItem> {
+    let entries: &[(&str, &'static str, &'static str)] = match role {
+        Role::CommitteeAdmin => &[
+            ("home", "/", "首页"),
+            ("org", "/org", "组织"),
+            ("members", "/members", "党员"),
+            ("accounts", "/accounts", "账号"),
+            ("audit", "/audit", "日志"),
+        ],
+        Role::StationAdmin => &[
+            ("home", "/", "首页"),
+            ("org", "/org", "本站"),
+            ("members", "/members", "党员"),
+            ("accounts", "/accounts", "账号"),
+        ],
+        Role::Lecturer | Role::Volunteer | Role::Member => {
+            &[("home", "/", "首页"), ("me", "/password", "我的")]
+        }
+    };
+    entries
+        .iter()
+        .map(|&(key, href, label)| NavItem {
+            href,
+            label,
+            active: key == section,
+        })
+        .collect()
+}
+
+/// Redirects with a one-shot message shown on the next page.
+pub fn redirect_with_flash(to: &str, message: &str) -> Response {
+    let encoded: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+    let cookie = Cookie::build((FLASH_COOKIE, encoded))
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(30))
+        .build();
+    let mut response = Redirect::to(to).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}

@@ -1,0 +1,14 @@
+//! Integration tests: each starts the app on port 0 against a fresh database and drives it over
+//! HTTP. With `DONGXUN_TEST_PG` (an admin URL) set they run on PostgreSQL, each test in its own
+//! new database; otherwise on a fresh SQLite file. `scripts/test` runs them both ways.
+
+mod helpers;
+
+mod access;
+mod accounts;
+mod audit;
+mod cli;
+mod members;
+mod org;
+mod roster_import;
+mod scope;
