@@ -2,6 +2,8 @@
 //! document names, seven clearly made up), branches, ~1,500 members with realistic ages and
 //! categories, and accounts for every role. Deterministic: the same seed gives the same people.
 
+use std::collections::HashSet;
+
 use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -120,7 +122,8 @@ fn demo_members(rng: &mut StdRng, branches: &[Unit], count: usize) -> Vec<Member
     let surnames: Vec<char> = SURNAMES.chars().collect();
     let given: Vec<char> = GIVEN.chars().collect();
     let today = crate::time::today();
-    let mut phones = std::collections::HashSet::new();
+    let mut phones = HashSet::new();
+    let mut id_cards = HashSet::new();
     (0..count)
         .map(|i| {
             // The hub's own branch gets a few staff; stations share the rest.
@@ -171,7 +174,8 @@ fn demo_members(rng: &mut StdRng, branches: &[Unit], count: usize) -> Vec<Member
                     break candidate;
                 }
             };
-            let id_card = (rng.random_range(0..100) < 90).then(|| demo_id_card(birth, gender, i));
+            let id_card =
+                (rng.random_range(0..100) < 90).then(|| demo_id_card(birth, gender, &mut id_cards));
             let joined_age = rng.random_range(19..40).min(age - 1);
             MemberFields {
                 unit_id: unit.id,
@@ -192,14 +196,19 @@ fn demo_members(rng: &mut StdRng, branches: &[Unit], count: usize) -> Vec<Member
         .collect()
 }
 
-/// A valid (GB 11643 checksum) but invented ID number from 溧水区 (320117).
-fn demo_id_card(birth: NaiveDate, gender: Gender, serial: usize) -> String {
-    let sequence = (serial % 499) * 2 + if gender == Gender::Male { 1 } else { 0 };
-    let body = format!("320117{}{:03}", birth.format("%Y%m%d"), sequence % 1000);
-    format!(
-        "{body}{}",
-        crate::people::id_card::compute_check_char(&body).expect("17 digits")
-    )
+/// A valid (GB 11643 checksum) but invented ID number from 溧水区 (320117), unique among `taken`.
+fn demo_id_card(birth: NaiveDate, gender: Gender, taken: &mut HashSet<String>) -> String {
+    // The 17th digit's parity is the sex; step by two to keep it while finding a free number.
+    let mut sequence = if gender == Gender::Male { 1 } else { 0 };
+    loop {
+        let body = format!("320117{}{:03}", birth.format("%Y%m%d"), sequence);
+        let check = crate::people::id_card::compute_check_char(&body).expect("17 digits");
+        let card = format!("{body}{check}");
+        if taken.insert(card.clone()) {
+            return card;
+        }
+        sequence += 2;
+    }
 }
 
 async fn seed_accounts(

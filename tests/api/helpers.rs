@@ -264,3 +264,16 @@ pub fn location(response: &Response) -> String {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
 }
+
+/// A running app over an empty (migrated) database: its address, database and data dir.
+pub async fn spawn_empty_app() -> (String, Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let location = fresh_location(&dir).await;
+    let app = Application::build(&location, "127.0.0.1:0", WebConfig::default())
+        .await
+        .expect("build app");
+    let address = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    (address, db, dir)
+}

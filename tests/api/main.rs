@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod audit;
 mod cli;
+mod demo;
 mod members;
 mod org;
 mod roster_import;
