@@ -145,7 +145,8 @@ struct RowParser {
     default_unit: Option<String>,
     errors: Vec<RowError>,
     first_row_of_id: HashMap<String, usize>,
-    first_row_of_phone: HashMap<String, usize>,
+    /// Rows seen per phone, and whether that row had an ID card.
+    first_row_of_phone: HashMap<String, (usize, bool)>,
 }
 
 impl RowParser {
@@ -295,10 +296,23 @@ impl RowParser {
         {
             self.error(row, Field::IdCard, format!("与第{first}行身份证号重复"));
         }
-        if let Some(phone) = phone
-            && let Some(first) = remember(&mut self.first_row_of_phone, phone.as_str(), row.number)
-        {
-            self.error(row, Field::Phone, format!("与第{first}行手机号码重复"));
+        // Family members often share one phone (an elderly couple, a son's number): that is
+        // fine when both rows carry an ID card, which then tells the two people apart.
+        if let Some(phone) = phone {
+            match self.first_row_of_phone.get(phone.as_str()) {
+                Some(&(first, first_had_id)) if !(first_had_id && id.is_some()) => {
+                    self.error(
+                        row,
+                        Field::Phone,
+                        format!("与第{first}行手机号码重复（共用手机号时两行都须填写身份证号）"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    self.first_row_of_phone
+                        .insert(phone.as_str().to_owned(), (row.number, id.is_some()));
+                }
+            }
         }
     }
 

@@ -287,6 +287,18 @@ fn minors_by_id_number_are_rejected() {
 }
 
 #[test]
+fn two_people_with_id_cards_may_share_a_phone() {
+    let husband = leak(make_id("320117", "19450101", "011"));
+    let wife = leak(make_id("320117", "19470303", "022"));
+    let table = table(&[
+        HEADER.to_vec(),
+        member("张三", "13812345678", husband),
+        member("李梅", "13812345678", wife),
+    ]);
+    assert_eq!(parse_roster(&table, today(), None).unwrap().len(), 2);
+}
+
+#[test]
 fn duplicates_name_the_earlier_row() {
     let id = leak(make_id("320117", "19700101", "011"));
     let table = table(&[
@@ -301,7 +313,11 @@ fn duplicates_name_the_earlier_row() {
         found,
         vec![
             (4, "身份证号".into(), "与第2行身份证号重复".into()),
-            (5, "手机号码".into(), "与第2行手机号码重复".into()),
+            (
+                5,
+                "手机号码".into(),
+                "与第2行手机号码重复（共用手机号时两行都须填写身份证号）".into()
+            ),
         ]
     );
 }
