@@ -203,10 +203,73 @@ export async function desktopContext(browser, extra = {}) {
   });
 }
 
-/** Save a full-page screenshot to e2e/screenshots/NAME.png; returns the path. */
-export async function screenshot(page, name) {
+/**
+ * Save a screenshot to e2e/screenshots/NAME.png; returns the path. Full page
+ * by default; `{ fullPage: false }` keeps just the first screen (what a person
+ * sees on opening a long list).
+ */
+export async function screenshot(page, name, { fullPage = true } = {}) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, name.endsWith('.png') ? name : `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
+}
+
+/** Every demo account's password (see README). */
+export const DEMO_PASSWORD = 'dongxun2021';
+
+/**
+ * Log in through the real /login form, like a person: type the phone number
+ * and password, tap 登录, and wait until the browser has left /login.
+ * Throws (with the page's error message) if the login was refused.
+ */
+export async function login(page, baseUrl, phone, password = DEMO_PASSWORD) {
+  await page.goto(`${baseUrl}/login`, { waitUntil: 'load' });
+  await page.locator('input[name="phone"]').fill(phone);
+  await page.locator('input[name="password"]').fill(password);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load', timeout: 15_000 }),
+    page.locator('form[action="/login"] button[type="submit"]').click(),
+  ]);
+  if (new URL(page.url()).pathname === '/login') {
+    const error = await page.locator('[role="alert"]').allInnerTexts();
+    throw new Error(`login as ${phone} failed: ${error.join(' ') || '(no error shown)'}`);
+  }
+}
+
+/**
+ * Horizontal overflow of the current page at its viewport width: the
+ * elements (tag#id.class, text) that stick out past the right edge, if any.
+ * An empty list means nothing needs sideways scrolling.
+ */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    // Without <meta name=viewport> a phone lays the page out 980 px wide and
+    // shrinks it: everything "fits", unreadably small.
+    if (width > screen.width) out.push(`layout width ${width}px > screen ${screen.width}px (meta viewport missing?)`);
+    if (document.documentElement.scrollWidth > width + 1) {
+      out.push(`page scrolls sideways: scrollWidth ${document.documentElement.scrollWidth}px > ${width}px`);
+    }
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      // Inside a horizontally scrollable box (e.g. the tab bar) is fine.
+      let scroller = el.parentElement;
+      let clipped = false;
+      while (scroller && scroller !== document.body) {
+        const ox = getComputedStyle(scroller).overflowX;
+        if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') { clipped = true; break; }
+        scroller = scroller.parentElement;
+      }
+      if (clipped) continue;
+      if (r.right > width + 1) {
+        const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') +
+          (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : '');
+        out.push(`${name} right=${Math.round(r.right)} "${(el.innerText || '').slice(0, 30)}"`);
+      }
+    }
+    return out;
+  });
 }

@@ -97,7 +97,8 @@ pub async fn list_in_scope(db: &Db, scope: &str) -> Result<Vec<AccountListing>, 
             "SELECT users.id, users.phone, users.name, users.role, units.name AS unit_name, \
              users.must_change_password, users.active \
              FROM users JOIN units ON units.id = users.unit_id \
-             WHERE units.path LIKE $1 ORDER BY units.path, users.role, users.name",
+             WHERE units.path LIKE $1 ORDER BY units.path, CASE users.role WHEN 'committee_admin' THEN 0 \
+             WHEN 'station_admin' THEN 1 WHEN 'lecturer' THEN 2 WHEN 'volunteer' THEN 3 ELSE 4 END, users.name",
         )
         .bind(scope)
         .fetch_all(pool)

@@ -100,9 +100,11 @@ impl Unit {
     }
 }
 
-/// The path a child of `parent_path` with `id` gets.
+/// The path a child of `parent_path` with `id` gets. Ids are zero-padded to a fixed width so
+/// that `ORDER BY path` in SQL lists a parent before its children and siblings in the order they
+/// were created (`/0000000002/` sorts before `/0000000010/`, unlike `/2/` and `/10/`).
 pub fn child_path(parent_path: &str, id: i64) -> String {
-    format!("{parent_path}{id}/")
+    format!("{parent_path}{id:010}/")
 }
 
 /// Checks a unit name: 2–40 characters after trimming, no slashes (names join into paths).
@@ -147,7 +149,11 @@ mod tests {
     fn subtree_membership_is_by_path_prefix() {
         assert!(unit("/1/3/").contains(&unit("/1/3/17/")));
         assert!(!unit("/1/3/").contains(&unit("/1/31/")));
-        assert_eq!(child_path("/1/3/", 17), "/1/3/17/");
+        assert_eq!(child_path("/1/3/", 17), "/1/3/0000000017/");
+        assert!(
+            child_path("/", 2) < child_path("/", 10),
+            "paths sort as the tree"
+        );
     }
 
     #[test]

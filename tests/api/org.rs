@@ -29,7 +29,10 @@ async fn the_committee_adds_renames_and_moves_units() {
         .find(|u| u.name == "甲村第二支部")
         .unwrap()
         .clone();
-    assert_eq!(second.path, format!("{}{}/", app.village_a.path, second.id));
+    assert_eq!(
+        second.path,
+        format!("{}{:010}/", app.village_a.path, second.id)
+    );
 
     let r = app
         .post_form(
@@ -62,7 +65,10 @@ async fn the_committee_adds_renames_and_moves_units() {
         .unwrap()
         .unwrap();
     assert_eq!(moved.name, "甲村老年支部");
-    assert_eq!(moved.path, format!("{}{}/", app.village_b.path, second.id));
+    assert_eq!(
+        moved.path,
+        format!("{}{:010}/", app.village_b.path, second.id)
+    );
     // Village B's admin now sees that member; village A's does not.
     let b = app.logged_in(STATION_B).await;
     assert_eq!(
