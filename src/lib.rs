@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod campaign;
 pub mod cli;
 pub mod db;
 pub mod demo;

@@ -1,0 +1,7 @@
+//! Training delivery (S2–S5, S15): campaigns and their audience and completion rule, lecturers and
+//! batch bookings, sessions and calendars, QR / code / roll-call / paper check-in, coverage,
+//! door-to-door study and feedback.
+
+pub mod checkin_code;
+pub mod model;
+pub mod store;

@@ -1,0 +1,105 @@
+//! Attendance: recorded exactly once per member and session, whatever the channel.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::Db;
+use crate::on_db;
+
+/// What recording an attendance did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored now.
+    New { late: bool },
+    /// Already stored earlier (a double scan, a retry, paper after a scan): nothing changed.
+    Already { channel: String, at: DateTime<Utc> },
+}
+
+/// One attendance to record.
+#[derive(Debug, Clone)]
+pub struct Attendance {
+    /// Session.
+    pub session_id: i64,
+    /// Member.
+    pub member_id: i64,
+    /// Channel code.
+    pub channel: &'static str,
+    /// Minutes it counts for.
+    pub minutes: i64,
+    /// Arrived after start + 15 min.
+    pub late: bool,
+    /// Staff who recorded it (roll call, paper), none for self check-in.
+    pub recorded_by: Option<i64>,
+}
+
+/// Records an attendance exactly once. The UNIQUE (session, member) constraint decides under any
+/// concurrency; the answer is given only after the row is committed.
+pub async fn record(db: &Db, a: &Attendance) -> Result<Recorded, sqlx::Error> {
+    let now = Utc::now();
+    on_db!(db, pool => {
+        let inserted: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING RETURNING id",
+        )
+        .bind(a.session_id)
+        .bind(a.member_id)
+        .bind(a.channel)
+        .bind(a.minutes)
+        .bind(a.late)
+        .bind(now)
+        .bind(a.recorded_by)
+        .fetch_optional(pool)
+        .await?;
+        if inserted.is_some() {
+            return Ok(Recorded::New { late: a.late });
+        }
+        let (channel, at): (String, DateTime<Utc>) = sqlx::query_as(
+            "SELECT channel, checked_in_at FROM attendances WHERE session_id = $1 AND member_id = $2",
+        )
+        .bind(a.session_id)
+        .bind(a.member_id)
+        .fetch_one(pool)
+        .await?;
+        Ok(Recorded::Already { channel, at })
+    })
+}
+
+/// An attendance as listed for a session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttendanceRow {
+    /// Member.
+    pub member_id: i64,
+    /// Member's name.
+    pub name: String,
+    /// Channel code.
+    pub channel: String,
+    /// Late?
+    pub late: bool,
+    /// When (UTC).
+    pub checked_in_at: DateTime<Utc>,
+}
+
+/// Everyone recorded for a session, in check-in order.
+pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT a.member_id, m.name, a.channel, a.late, a.checked_in_at FROM attendances a \
+             JOIN members m ON m.id = a.member_id WHERE a.session_id = $1 ORDER BY a.checked_in_at, a.id",
+        )
+        .bind(session_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// Every attendance of a campaign as (member, minutes, topic): the input of coverage.
+pub async fn campaign_credits(db: &Db, campaign_id: i64) -> Result<Vec<(i64, i64, Option<i64>)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT a.member_id, a.minutes, s.topic_id FROM attendances a \
+             JOIN training_sessions s ON s.id = a.session_id WHERE s.campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_all(pool)
+        .await
+    })
+}

@@ -1,0 +1,6 @@
+//! Training delivery's SQL, one file per table group.
+
+pub mod attendance;
+pub mod campaigns;
+pub mod lecturers;
+pub mod sessions;
