@@ -26,15 +26,25 @@ after(async () => {
   await app?.stop();
 });
 
-/** Opens a page through the navigation bar, as a person would. */
+/** Opens a page through the tab bar, as a person would. */
 async function openTab(label, pathname) {
   await Promise.all([
     page.waitForURL((u) => u.pathname === pathname),
-    page.locator('nav a', { hasText: label }).first().click(),
+    page.locator('nav.tabs a', { hasText: label }).first().click(),
   ]);
   await page.waitForLoadState('load');
-  const active = page.locator('nav a[aria-current="page"]');
+  const active = page.locator('nav.tabs a[aria-current="page"]');
   assert.equal((await active.innerText()).trim(), label, `the ${label} tab is marked current`);
+}
+
+/** Opens a page that is not a tab through the home page's 管理 grid. */
+async function openFromHome(label, pathname) {
+  await openTab('首页', '/');
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === pathname),
+    page.locator('nav.grid-links a', { hasText: label }).first().click(),
+  ]);
+  await page.waitForLoadState('load');
 }
 
 test('members: the whole sub-district, paged, phones masked', async () => {
@@ -55,7 +65,7 @@ test('members: the whole sub-district, paged, phones masked', async () => {
 });
 
 test('org: the sub-district with its 14 village stations', async () => {
-  await openTab('组织', '/org');
+  await openFromHome('组织架构', '/org');
   const items = page.locator('ul.tree li');
   const text = await page.locator('ul.tree').innerText();
   assert.match(text, /石湫街道/);
@@ -67,7 +77,7 @@ test('org: the sub-district with its 14 village stations', async () => {
 });
 
 test('accounts: every role, phones masked', async () => {
-  await openTab('账号', '/accounts');
+  await openFromHome('账号', '/accounts');
   const text = await page.locator('main').innerText();
   for (const role of ['街道管理员', '村社管理员', '宣讲员', '志愿者', '党员']) {
     assert.ok(text.includes(role), `an account with role ${role} is listed`);
@@ -78,7 +88,7 @@ test('accounts: every role, phones masked', async () => {
 });
 
 test('audit: the admin\'s own login is logged', async () => {
-  await openTab('日志', '/audit');
+  await openFromHome('审计日志', '/audit');
   const first = page.locator('ul.log li').first();
   const text = await first.innerText();
   assert.match(text, /登录/);

@@ -41,8 +41,9 @@ CREATE TABLE members (
     updated_at       TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX members_unit ON members(unit_id);
-CREATE INDEX members_pinyin ON members(name_pinyin text_pattern_ops);
-CREATE INDEX members_initials ON members(name_initials text_pattern_ops);
+-- Default operator class: searches are prefix RANGES (x >= 'zs' AND x < 'zt'), not LIKE.
+CREATE INDEX members_pinyin ON members(name_pinyin);
+CREATE INDEX members_initials ON members(name_initials);
 CREATE INDEX members_phone ON members(phone);
 
 CREATE TABLE users (

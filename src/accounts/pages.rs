@@ -20,6 +20,7 @@ use crate::web::{AppError, AppResult, AppState, Shell};
 struct HomePage {
     shell: Shell,
     is_admin: bool,
+    is_committee: bool,
     member_count: i64,
     unit_count: i64,
     account_count: i64,
@@ -44,6 +45,7 @@ pub(super) async fn home(
     let page = HomePage {
         shell: Shell::new(&user, "冬训", "home"),
         is_admin,
+        is_committee: user.role == Role::CommitteeAdmin,
         member_count,
         unit_count,
         account_count,

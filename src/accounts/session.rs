@@ -155,6 +155,23 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    /// Pages open to everyone (check-in) still know a logged-in member; a visitor without a
+    /// session, or one who has not yet changed a one-time password, is simply anonymous there.
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::Unauthenticated { .. } | AppError::MustChangePassword) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+}
+
 /// The peer address of the request (the server binds to loopback or sits behind one proxy).
 pub fn client_ip(parts: &Parts) -> String {
     parts

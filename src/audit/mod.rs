@@ -71,11 +71,17 @@ pub enum Action {
     UnitEdit,
     /// A backup taken.
     Backup,
+    /// A campaign, its topics or its audience changed.
+    CampaignEdit,
+    /// Sessions scheduled, booked or cancelled.
+    SessionEdit,
+    /// Attendance entered by staff (roll call, paper).
+    AttendanceEntry,
 }
 
 impl Action {
     /// Every action, for the filter list.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 15] = [
         Action::Login,
         Action::Logout,
         Action::Password,
@@ -88,6 +94,9 @@ impl Action {
         Action::MemberEdit,
         Action::UnitEdit,
         Action::Backup,
+        Action::CampaignEdit,
+        Action::SessionEdit,
+        Action::AttendanceEntry,
     ];
 
     /// Stored code.
@@ -105,6 +114,9 @@ impl Action {
             Action::MemberEdit => "member_edit",
             Action::UnitEdit => "unit_edit",
             Action::Backup => "backup",
+            Action::CampaignEdit => "campaign_edit",
+            Action::SessionEdit => "session_edit",
+            Action::AttendanceEntry => "attendance_entry",
         }
     }
 
@@ -123,6 +135,9 @@ impl Action {
             Action::MemberEdit => "编辑党员信息",
             Action::UnitEdit => "组织架构",
             Action::Backup => "备份",
+            Action::CampaignEdit => "冬训计划",
+            Action::SessionEdit => "场次安排",
+            Action::AttendanceEntry => "代为签到",
         }
     }
 

@@ -2,6 +2,11 @@
 //! batch bookings, sessions and calendars, QR / code / roll-call / paper check-in, coverage,
 //! door-to-door study and feedback.
 
+pub mod audience;
 pub mod checkin_code;
+pub mod coverage;
+pub mod delivery;
+pub mod feedback;
 pub mod model;
+pub mod pages;
 pub mod store;

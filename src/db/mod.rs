@@ -110,7 +110,11 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(Duration::from_secs(10))
+                    // A 64 MiB page cache (the default is 2 MiB) keeps a 100,000-row import's
+                    // changed pages in memory instead of spilling them to the WAL mid-transaction:
+                    // 1.4x faster imports (bench/README.md). It is an upper bound, used lazily.
+                    .pragma("cache_size", "-65536");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .connect_with(options)

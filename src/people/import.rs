@@ -93,8 +93,13 @@ async fn import_inner(
 
     let scope = format!("{}%", importer.scope_path);
     let units = org_store::active_units_in_scope(db, &scope).await?;
-    let existing = store::all_in_scope(db, &scope).await?;
-    let owners = store::id_card_owners(db).await?;
+    let existing = store::unordered_in_scope(db, &scope).await?;
+    // Whole-sub-district importers (the committee, the CLI) own every card already loaded.
+    let owners = if importer.scope_path.matches('/').count() <= 2 {
+        Vec::new()
+    } else {
+        store::id_card_owners(db).await?
+    };
     let plan = plan_changes(
         &records,
         &UnitResolver::new(&units),

@@ -10,6 +10,7 @@ mod pages;
 pub mod phone;
 pub mod roster;
 pub mod roster_export;
+pub mod search;
 pub mod search_keys;
 pub mod store;
 pub mod text;

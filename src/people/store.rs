@@ -99,64 +99,11 @@ pub struct MemberFields {
     pub status: MemberStatus,
 }
 
-const MEMBER_SELECT: &str = "SELECT m.id, m.unit_id, u.name AS unit_name, u.path AS unit_path, m.name, \
+pub(super) const MEMBER_SELECT: &str = "SELECT m.id, m.unit_id, u.name AS unit_name, u.path AS unit_path, m.name, \
      m.name_pinyin, m.name_initials, m.gender, m.birth_date, m.phone, m.id_card, m.joined_party_on, \
      m.categories, m.status, m.created_at, m.updated_at FROM members m JOIN units u ON u.id = m.unit_id";
 
-/// A search over the members inside a scope.
-#[derive(Debug, Clone, Default)]
-pub struct MemberQuery {
-    /// Unit-path pattern the results must lie in (already intersected with the user's scope).
-    pub scope: String,
-    /// Name fragment, pinyin initials or pinyin prefix.
-    pub text: String,
-    /// Members having any of these categories (0 = any).
-    pub categories: u32,
-    /// Status code ('' = any).
-    pub status: String,
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-const SEARCH_WHERE: &str = " WHERE u.path LIKE $1 \
-     AND ($2 = '' OR m.name LIKE $3 ESCAPE '\\' OR m.name_initials LIKE $4 ESCAPE '\\' \
-          OR m.name_pinyin LIKE $4 ESCAPE '\\') \
-     AND ($5 = 0 OR (m.categories & $5) <> 0) \
-     AND ($6 = '' OR m.status = $6)";
-
-/// One page of search results, sorted by pinyin, and the total count.
-pub async fn search(
-    db: &Db,
-    q: &MemberQuery,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Member>, i64), sqlx::Error> {
-    let text = q.text.trim().to_lowercase();
-    let contains = format!("%{}%", like_escape(&text));
-    let prefix = format!("{}%", like_escape(&text));
-    let list_sql =
-        format!("{MEMBER_SELECT}{SEARCH_WHERE} ORDER BY m.name_pinyin, m.id LIMIT $7 OFFSET $8");
-    let count_sql =
-        format!("SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id{SEARCH_WHERE}");
-    on_db!(db, pool => {
-        let rows: Vec<Member> = sqlx::query_as(&list_sql)
-            .bind(&q.scope).bind(&text).bind(&contains).bind(&prefix)
-            .bind(i64::from(q.categories)).bind(&q.status).bind(limit).bind(offset)
-            .fetch_all(pool)
-            .await?;
-        let (total,): (i64,) = sqlx::query_as(&count_sql)
-            .bind(&q.scope).bind(&text).bind(&contains).bind(&prefix)
-            .bind(i64::from(q.categories)).bind(&q.status)
-            .fetch_one(pool)
-            .await?;
-        Ok((rows, total))
-    })
-}
+pub use super::search::{MemberQuery, search};
 
 /// Every member inside a scope pattern, by unit then pinyin (exports, imports).
 pub async fn all_in_scope(db: &Db, scope: &str) -> Result<Vec<Member>, sqlx::Error> {
@@ -202,6 +149,13 @@ pub async fn id_by_phone_in_scope(
         .await?
     });
     Ok(if ids.len() == 1 { Some(ids[0].0) } else { None })
+}
+
+/// Every member inside a scope pattern, in no particular order: the import's matching index,
+/// which needs no sorting.
+pub async fn unordered_in_scope(db: &Db, scope: &str) -> Result<Vec<Member>, sqlx::Error> {
+    let sql = format!("{MEMBER_SELECT} WHERE u.path LIKE $1");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await)
 }
 
 /// Where an ID card is registered (member id and unit path), anywhere in the database.

@@ -98,23 +98,31 @@ impl Prefs {
 }
 
 fn nav_for(role: Role, section: &str) -> Vec<NavItem> {
+    // Five tabs fit a 360 px phone; everything else is one tap away on the home page.
     let entries: &[(&str, &'static str, &'static str)] = match role {
-        Role::CommitteeAdmin => &[
+        Role::CommitteeAdmin | Role::StationAdmin => &[
             ("home", "/", "首页"),
-            ("org", "/org", "组织"),
+            ("sessions", "/sessions", "场次"),
+            ("coverage", "/coverage", "覆盖"),
+            ("deliveries", "/deliveries", "送学"),
             ("members", "/members", "党员"),
-            ("accounts", "/accounts", "账号"),
-            ("audit", "/audit", "日志"),
         ],
-        Role::StationAdmin => &[
+        Role::Lecturer | Role::Volunteer => &[
             ("home", "/", "首页"),
-            ("org", "/org", "本站"),
-            ("members", "/members", "党员"),
-            ("accounts", "/accounts", "账号"),
+            ("sessions", "/sessions", "场次"),
+            ("deliveries", "/deliveries", "送学"),
+            ("me", "/password", "我的"),
         ],
-        Role::Lecturer | Role::Volunteer | Role::Member => {
-            &[("home", "/", "首页"), ("me", "/password", "我的")]
-        }
+        Role::Member => &[
+            ("home", "/", "首页"),
+            ("sessions", "/sessions", "场次"),
+            ("me", "/password", "我的"),
+        ],
+    };
+    let section = if entries.iter().any(|(key, _, _)| *key == section) {
+        section
+    } else {
+        "home"
     };
     entries
         .iter()

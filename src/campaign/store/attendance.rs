@@ -92,7 +92,10 @@ pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>,
 }
 
 /// Every attendance of a campaign as (member, minutes, topic): the input of coverage.
-pub async fn campaign_credits(db: &Db, campaign_id: i64) -> Result<Vec<(i64, i64, Option<i64>)>, sqlx::Error> {
+pub async fn campaign_credits(
+    db: &Db,
+    campaign_id: i64,
+) -> Result<Vec<(i64, i64, Option<i64>)>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT a.member_id, a.minutes, s.topic_id FROM attendances a \

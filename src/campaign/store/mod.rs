@@ -2,5 +2,6 @@
 
 pub mod attendance;
 pub mod campaigns;
+pub mod deliveries;
 pub mod lecturers;
 pub mod sessions;

@@ -119,13 +119,72 @@ pub struct NewSession {
     pub created_by: Option<i64>,
 }
 
+/// A batch booking (分批次): one village books one lecturer and topic for several dates.
+#[derive(Debug, Clone)]
+pub struct NewBatch {
+    /// Campaign.
+    pub campaign_id: i64,
+    /// The booking unit.
+    pub unit_id: i64,
+    /// The lecturer booked.
+    pub lecturer_id: i64,
+    /// The topic.
+    pub topic_id: Option<i64>,
+    /// A note for the committee.
+    pub note: String,
+    /// Acting user.
+    pub created_by: Option<i64>,
+}
+
+/// A batch as the committee's list shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BatchListing {
+    /// Id.
+    pub id: i64,
+    /// Booking unit's name.
+    pub unit_name: String,
+    /// Lecturer's name.
+    pub lecturer_name: String,
+    /// Topic name ('' when none).
+    pub topic_name: String,
+    /// Note.
+    pub note: String,
+    /// Sessions in the batch.
+    pub sessions: i64,
+    /// First session start.
+    pub first_at: Option<DateTime<Utc>>,
+}
+
+/// Batches booked inside a scope, newest first.
+pub async fn batches_in_scope(db: &Db, scope: &str) -> Result<Vec<BatchListing>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT b.id, u.name AS unit_name, l.name AS lecturer_name, COALESCE(t.name, '') AS topic_name, b.note, \
+             (SELECT COUNT(*) FROM training_sessions s WHERE s.batch_id = b.id) AS sessions, \
+             (SELECT MIN(s.starts_at) FROM training_sessions s WHERE s.batch_id = b.id) AS first_at \
+             FROM booking_batches b JOIN units u ON u.id = b.unit_id JOIN lecturers l ON l.id = b.lecturer_id \
+             LEFT JOIN topics t ON t.id = b.topic_id WHERE u.path LIKE $1 ORDER BY b.id DESC",
+        )
+        .bind(scope)
+        .fetch_all(pool)
+        .await
+    })
+}
+
 /// Why a session cannot be scheduled as asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
     /// The lecturer is elsewhere then.
-    LecturerBusy { title: String, unit: String, starts_at: DateTime<Utc> },
+    LecturerBusy {
+        title: String,
+        unit: String,
+        starts_at: DateTime<Utc>,
+    },
     /// The venue is taken then.
-    VenueBusy { title: String, starts_at: DateTime<Utc> },
+    VenueBusy {
+        title: String,
+        starts_at: DateTime<Utc>,
+    },
     /// More people expected than the venue holds.
     OverCapacity { capacity: i64, expected: i64 },
 }
@@ -134,14 +193,22 @@ impl Conflict {
     /// The reason in Chinese.
     pub fn message(&self) -> String {
         match self {
-            Conflict::LecturerBusy { title, unit, starts_at } => format!(
+            Conflict::LecturerBusy {
+                title,
+                unit,
+                starts_at,
+            } => format!(
                 "宣讲人同一时间已有安排：{}在{}的“{}”",
                 crate::time::local_datetime(*starts_at),
                 unit,
                 title
             ),
             Conflict::VenueBusy { title, starts_at } => {
-                format!("场地同一时间已被占用：{}的“{}”", crate::time::local_datetime(*starts_at), title)
+                format!(
+                    "场地同一时间已被占用：{}的“{}”",
+                    crate::time::local_datetime(*starts_at),
+                    title
+                )
             }
             Conflict::OverCapacity { capacity, expected } => {
                 format!("预计{expected}人超过场地容量{capacity}人（防疫限流）")
@@ -162,7 +229,12 @@ struct Clash {
 ///
 /// The transaction starts by touching the lecturer and venue rows, which takes SQLite's write
 /// lock and PostgreSQL's row locks, so two bookings of one lecturer cannot both pass the check.
-pub async fn insert_checked(db: &Db, sessions: &[NewSession], capacities: &[Option<i64>]) -> Result<Result<Vec<i64>, Vec<(usize, Conflict)>>, sqlx::Error> {
+pub async fn insert_checked(
+    db: &Db,
+    sessions: &[NewSession],
+    capacities: &[Option<i64>],
+    batch: Option<&NewBatch>,
+) -> Result<Result<Vec<i64>, Vec<(usize, Conflict)>>, sqlx::Error> {
     let now = Utc::now();
     let clash_sql = format!(
         "SELECT s.title, u.name AS unit_name, s.starts_at FROM training_sessions s JOIN units u ON u.id = s.unit_id \
@@ -201,6 +273,19 @@ pub async fn insert_checked(db: &Db, sessions: &[NewSession], capacities: &[Opti
             // the conflicts, not a database error.
             return Ok(Err(conflicts));
         }
+        let batch_id: Option<i64> = match batch {
+            Some(b) => {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO booking_batches (campaign_id, unit_id, lecturer_id, topic_id, note, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(b.campaign_id).bind(b.unit_id).bind(b.lecturer_id).bind(b.topic_id).bind(&b.note).bind(b.created_by).bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                Some(id)
+            }
+            None => None,
+        };
         let mut ids = Vec::with_capacity(sessions.len());
         for s in sessions {
             let (id,): (i64,) = sqlx::query_as(
@@ -210,7 +295,7 @@ pub async fn insert_checked(db: &Db, sessions: &[NewSession], capacities: &[Opti
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'scheduled', $16, $17, $18) \
                  RETURNING id",
             )
-            .bind(s.campaign_id).bind(s.batch_id).bind(&s.kind).bind(&s.title).bind(s.topic_id)
+            .bind(s.campaign_id).bind(batch_id.or(s.batch_id)).bind(&s.kind).bind(&s.title).bind(s.topic_id)
             .bind(s.lecturer_id).bind(s.unit_id).bind(s.audience_unit_id).bind(s.venue_id).bind(&s.place)
             .bind(s.starts_at).bind(s.ends_at).bind(s.expected_attendees).bind(s.checkin_opens_minutes)
             .bind(&s.online_url).bind(crate::accounts::session::random_token()).bind(s.created_by).bind(now)
@@ -227,14 +312,28 @@ fn within_batch(sessions: &[NewSession], i: usize) -> Vec<(usize, Conflict)> {
     let s = &sessions[i];
     let mut found = Vec::new();
     for other in &sessions[..i] {
-        if !crate::campaign::model::overlaps(s.starts_at, s.ends_at, other.starts_at, other.ends_at) {
+        if !crate::campaign::model::overlaps(s.starts_at, s.ends_at, other.starts_at, other.ends_at)
+        {
             continue;
         }
         if s.lecturer_id.is_some() && s.lecturer_id == other.lecturer_id {
-            found.push((i, Conflict::LecturerBusy { title: other.title.clone(), unit: "本批次".into(), starts_at: other.starts_at }));
+            found.push((
+                i,
+                Conflict::LecturerBusy {
+                    title: other.title.clone(),
+                    unit: "本批次".into(),
+                    starts_at: other.starts_at,
+                },
+            ));
         }
         if s.venue_id.is_some() && s.venue_id == other.venue_id {
-            found.push((i, Conflict::VenueBusy { title: other.title.clone(), starts_at: other.starts_at }));
+            found.push((
+                i,
+                Conflict::VenueBusy {
+                    title: other.title.clone(),
+                    starts_at: other.starts_at,
+                },
+            ));
         }
     }
     found
@@ -242,7 +341,13 @@ fn within_batch(sessions: &[NewSession], i: usize) -> Vec<(usize, Conflict)> {
 
 /// Sessions between two instants that a user with `scope` (a path pattern) and `own_path` sees:
 /// those hosted inside their subtree, and those whose audience includes their unit.
-pub async fn between(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>, scope: &str, own_path: &str) -> Result<Vec<TrainingSession>, sqlx::Error> {
+pub async fn between(
+    db: &Db,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    scope: &str,
+    own_path: &str,
+) -> Result<Vec<TrainingSession>, sqlx::Error> {
     let sql = format!(
         "{SELECT} WHERE s.starts_at >= $1 AND s.starts_at < $2 AND (hu.path LIKE $3 OR $4 LIKE au.path || '%') \
          ORDER BY s.starts_at, s.id"
@@ -251,7 +356,12 @@ pub async fn between(db: &Db, from: DateTime<Utc>, to: DateTime<Utc>, scope: &st
 }
 
 /// One session a user may see (hosted in scope, or for an audience including them).
-pub async fn visible(db: &Db, id: i64, scope: &str, own_path: &str) -> Result<Option<TrainingSession>, sqlx::Error> {
+pub async fn visible(
+    db: &Db,
+    id: i64,
+    scope: &str,
+    own_path: &str,
+) -> Result<Option<TrainingSession>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE s.id = $1 AND (hu.path LIKE $2 OR $3 LIKE au.path || '%')");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(scope).bind(own_path).fetch_optional(pool).await)
 }

@@ -1,0 +1,204 @@
+"""Shared helpers for the dongxun benchmarks (bench/*.py): finding or building the release
+binary, making a fresh demo database, starting servers on a loopback port chosen by the OS,
+and timing a command with GNU time.
+
+Everything here talks to 127.0.0.1 only and every child process is stopped by its own pid.
+"""
+
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DONGXUN = Path(os.environ.get("DONGXUN_BIN", ROOT / "target" / "release" / "dongxun"))
+TRIVIAL = BENCH / "trivial-axum" / "target" / "release" / "trivial-axum"
+GNU_TIME = "/usr/bin/time"
+DEFAULT_WORK = Path(os.environ.get("DONGXUN_BENCH_WORK", "/tmp/dongxun-bench"))
+ROWS = 100_000
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def need_tool(path_or_name, debian_package):
+    if shutil.which(path_or_name) or Path(path_or_name).exists():
+        return
+    log(f"installing {debian_package} from Debian")
+    subprocess.run(["apt-get", "install", "-y", "-qq", debian_package], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def ensure_python_packages():
+    try:
+        import openpyxl  # noqa: F401
+        import pandas  # noqa: F401
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        log("installing openpyxl, pandas and XlsxWriter from PyPI")
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "openpyxl", "pandas", "xlsxwriter"],
+                       check=True)
+
+
+def ensure_dongxun():
+    """The release binary; built once (several minutes on 2 cores) if missing."""
+    if not DONGXUN.exists():
+        log("building dongxun in release mode (cargo build --release)")
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    return DONGXUN
+
+
+def ensure_trivial():
+    if not TRIVIAL.exists():
+        log("building bench/trivial-axum in release mode")
+        subprocess.run(["cargo", "build", "--release"], cwd=BENCH / "trivial-axum", check=True)
+    return TRIVIAL
+
+
+class Server:
+    """A child server started on 127.0.0.1:0; `addr` is what it printed it listens on."""
+
+    def __init__(self, argv, ready_pattern, log_path, env=None):
+        self.log_path = Path(log_path)
+        self.stderr = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     stdin=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 120
+        pattern = re.compile(ready_pattern)
+        self.addr = None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline().decode("utf-8", "replace")
+            if not line:
+                break
+            match = pattern.search(line)
+            if match:
+                self.addr = match.group(1)
+                break
+        if self.addr is None:
+            self.stop()
+            raise RuntimeError(f"{argv[0]} did not start; see {self.log_path}")
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def db_args(data_dir=None, url=None):
+    return ["--database-url", url] if url else ["--data-dir", str(data_dir)]
+
+
+def start_dongxun(data_dir=None, url=None, demo=False, log_path=None):
+    argv = [str(ensure_dongxun()), *db_args(data_dir, url), "serve", "--listen", "127.0.0.1:0"]
+    if demo:
+        argv.append("--demo")
+    return Server(argv, r"dongxun listening on http://(\S+)", log_path or os.devnull)
+
+
+def make_demo_db(data_dir=None, url=None, log_path=None):
+    """Seeds the demo sub-district (14 stations, ~1,500 members, demo accounts) by running
+    `serve --demo` until it listens, then stopping it with SIGTERM."""
+    started = time.monotonic()
+    with start_dongxun(data_dir, url, demo=True, log_path=log_path):
+        pass
+    if data_dir is not None:
+        # `serve` leaves its writes in the WAL; fold them into the main file so that every copy
+        # starts as one clean database file.
+        import sqlite3
+        con = sqlite3.connect(Path(data_dir) / "dongxun.db")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+    log(f"seeded demo database in {time.monotonic() - started:.1f}s")
+
+
+def copy_sqlite_dir(src, dst):
+    """A fresh copy of a stopped SQLite data directory (db plus any -wal/-shm)."""
+    dst = Path(dst)
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst)
+    return dst
+
+
+def timed(argv, log_path, env=None):
+    """Runs argv under GNU time -v. Returns dict(wall, rss_mb, user, sys, rc, stdout)."""
+    with open(log_path, "w") as tlog:
+        proc = subprocess.run([GNU_TIME, "-v", "-o", str(log_path) + ".time", *argv],
+                              stdout=subprocess.PIPE, stderr=tlog, env=env)
+    text = Path(str(log_path) + ".time").read_text()
+
+    def field(name):
+        m = re.search(re.escape(name) + r":\s*(\S+)", text)
+        return m.group(1) if m else None
+
+    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")
+    parts = [float(p) for p in wall.split(":")]
+    seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    return {
+        "wall": seconds,
+        "rss_mb": int(field("Maximum resident set size (kbytes)")) / 1024,
+        "user": float(field("User time (seconds)")),
+        "sys": float(field("System time (seconds)")),
+        "rc": proc.returncode,
+        "stdout": proc.stdout.decode("utf-8", "replace").strip(),
+    }
+
+
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
+def machine_line():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GiB, {platform.system()} "
+            f"{platform.release()}; load average at start {load[0]:.2f}")
+
+
+def binary_line():
+    """Which dongxun binary was measured: target/release is shared, others may rebuild it."""
+    import datetime
+    import hashlib
+    digest = hashlib.sha256(DONGXUN.read_bytes()).hexdigest()[:12]
+    built = datetime.datetime.fromtimestamp(DONGXUN.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    return f"{DONGXUN} built {built}, sha256 {digest}; repo HEAD {head or '?'}"
+
+
+def fresh_tmpdir(work, name):
+    work.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=name + ".", dir=work))

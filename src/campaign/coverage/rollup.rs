@@ -1,0 +1,440 @@
+//! Coverage's pure rules: folding attendance credits into each member's progress, why a member is
+//! not yet covered and what they still lack, and the per-unit rollup. No I/O.
+
+use std::collections::HashMap;
+
+use crate::campaign::audience::AudienceMember;
+use crate::campaign::model::{CompletionRule, Progress, hours_text};
+use crate::people::model::MemberCategories;
+
+/// Folds attendance credits `(member, minutes, topic)` into each member's progress, in one pass.
+pub fn fold_credits<I>(credits: I) -> HashMap<i64, Progress>
+where
+    I: IntoIterator<Item = (i64, i64, Option<i64>)>,
+{
+    let mut progress: HashMap<i64, Progress> = HashMap::new();
+    for (member, minutes, topic) in credits {
+        progress.entry(member).or_default().add(minutes, topic);
+    }
+    progress
+}
+
+/// Why an audience member is not yet covered: their circumstances first (these decide how to
+/// reach them — 送学上门, 云课堂 …), else how far they got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// 老党员.
+    Elderly,
+    /// 困难党员.
+    Hardship,
+    /// 长期患病.
+    Sick,
+    /// 流动党员 (working away).
+    Mobile,
+    /// 无智能手机.
+    NoSmartphone,
+    /// Studied some, but not enough yet (or missed a compulsory topic).
+    Unfinished,
+    /// Not reached at all yet.
+    NotReached,
+}
+
+impl Reason {
+    /// Every reason, in the order filters list them.
+    pub const ALL: [Reason; 7] = [
+        Reason::Elderly,
+        Reason::Hardship,
+        Reason::Sick,
+        Reason::Mobile,
+        Reason::NoSmartphone,
+        Reason::Unfinished,
+        Reason::NotReached,
+    ];
+
+    /// Code for URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Elderly => "elderly",
+            Reason::Hardship => "hardship",
+            Reason::Sick => "sick",
+            Reason::Mobile => "mobile",
+            Reason::NoSmartphone => "no_smartphone",
+            Reason::Unfinished => "unfinished",
+            Reason::NotReached => "not_reached",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::Elderly => "老党员",
+            Reason::Hardship => "困难党员",
+            Reason::Sick => "长期患病",
+            Reason::Mobile => "流动党员",
+            Reason::NoSmartphone => "无智能手机",
+            Reason::Unfinished => "尚未学完",
+            Reason::NotReached => "尚未参学",
+        }
+    }
+
+    /// Parses a code.
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The reason for a member who is not covered.
+    pub fn for_member(categories: MemberCategories, progress: &Progress) -> Reason {
+        const BY_CATEGORY: [(MemberCategories, Reason); 5] = [
+            (MemberCategories::ELDERLY, Reason::Elderly),
+            (MemberCategories::HARDSHIP, Reason::Hardship),
+            (MemberCategories::SICK, Reason::Sick),
+            (MemberCategories::MOBILE, Reason::Mobile),
+            (MemberCategories::NO_SMARTPHONE, Reason::NoSmartphone),
+        ];
+        BY_CATEGORY
+            .iter()
+            .find(|(c, _)| categories.contains(*c))
+            .map(|(_, r)| *r)
+            .unwrap_or(if progress.sessions == 0 {
+                Reason::NotReached
+            } else {
+                Reason::Unfinished
+            })
+    }
+}
+
+/// What a member still lacks, in words: "还差2场或3小时；未参加必修专题：书记开讲第一课".
+/// Empty when the rule is met. `topic_name` names a topic id.
+pub fn missing_text(
+    rule: &CompletionRule,
+    progress: &Progress,
+    topic_name: impl Fn(i64) -> String,
+) -> String {
+    if rule.is_met(progress) {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    let by_sessions = rule.required_sessions > 0 && progress.sessions >= rule.required_sessions;
+    let by_minutes = rule.required_minutes > 0 && progress.minutes >= rule.required_minutes;
+    let quantity_needed =
+        (rule.required_sessions > 0 || rule.required_minutes > 0) && !by_sessions && !by_minutes;
+    if quantity_needed {
+        let mut routes = Vec::new();
+        if rule.required_sessions > 0 {
+            routes.push(format!("{}场", rule.required_sessions - progress.sessions));
+        }
+        if rule.required_minutes > 0 {
+            routes.push(format!(
+                "{}小时",
+                hours_text(rule.required_minutes - progress.minutes)
+            ));
+        }
+        parts.push(format!("还差{}", routes.join("或")));
+    }
+    let topics: Vec<String> = rule
+        .missing_topics(progress)
+        .into_iter()
+        .map(topic_name)
+        .collect();
+    if !topics.is_empty() {
+        parts.push(format!("未参加必修专题：{}", topics.join("、")));
+    }
+    parts.join("；")
+}
+
+/// One audience member's standing.
+#[derive(Debug, Clone)]
+pub struct MemberCoverage {
+    /// Who.
+    pub member: AudienceMember,
+    /// Sessions, minutes and topics over every channel.
+    pub progress: Progress,
+    /// Whether the completion rule is met.
+    pub covered: bool,
+}
+
+impl MemberCoverage {
+    /// Why not covered yet (none when covered).
+    pub fn reason(&self) -> Option<Reason> {
+        (!self.covered).then(|| Reason::for_member(self.member.categories, &self.progress))
+    }
+}
+
+/// Joins the audience with the folded progress and judges each member by the rule.
+pub fn judge(
+    audience: Vec<AudienceMember>,
+    progress: &HashMap<i64, Progress>,
+    rule: &CompletionRule,
+) -> Vec<MemberCoverage> {
+    audience
+        .into_iter()
+        .map(|member| {
+            let progress = progress.get(&member.id).cloned().unwrap_or_default();
+            let covered = rule.is_met(&progress);
+            MemberCoverage {
+                member,
+                progress,
+                covered,
+            }
+        })
+        .collect()
+}
+
+/// Audience and covered counts of one unit (with its subtree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRate {
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// Its path.
+    pub unit_path: String,
+    /// Members directly in the viewer's own unit rather than in a child (shown as 直属).
+    pub direct: bool,
+    /// Audience members.
+    pub audience: i64,
+    /// Of whom covered.
+    pub covered: i64,
+}
+
+impl UnitRate {
+    /// Coverage in per mille (0–1000), 0 for an empty audience.
+    pub fn permille(&self) -> i64 {
+        permille(self.covered, self.audience)
+    }
+
+    /// e.g. "87.5%", "—" for an empty audience.
+    pub fn rate_text(&self) -> String {
+        rate_text(self.covered, self.audience)
+    }
+}
+
+/// covered / audience in per mille, rounded down (never shows 100 % before everyone is covered).
+pub fn permille(covered: i64, audience: i64) -> i64 {
+    if audience <= 0 {
+        0
+    } else {
+        covered * 1000 / audience
+    }
+}
+
+/// The rate as people read it: "87.5%", "100%", "—" when nobody is expected.
+pub fn rate_text(covered: i64, audience: i64) -> String {
+    if audience <= 0 {
+        return "—".to_owned();
+    }
+    let p = permille(covered, audience);
+    if p % 10 == 0 {
+        format!("{}%", p / 10)
+    } else {
+        format!("{}.{}%", p / 10, p % 10)
+    }
+}
+
+/// The key under which a member at `member_path` is counted for a viewer at `viewer_path`: the
+/// path of the viewer's child unit that contains the member, or `member_path` itself when the
+/// member sits directly in the viewer's unit. (Equals SQL's `substr(path, 1, len(viewer) + 11)`
+/// for the tree's fixed-width ids.)
+pub fn child_key<'a>(viewer_path: &str, member_path: &'a str) -> &'a str {
+    let Some(rest) = member_path.strip_prefix(viewer_path) else {
+        return member_path;
+    };
+    match rest.find('/') {
+        Some(at) => &member_path[..viewer_path.len() + at + 1],
+        None => member_path,
+    }
+}
+
+/// Per child unit of the viewer (in the given order; children without audience too), plus a
+/// 直属 row for members directly in the viewer's unit when there are any.
+/// `children` are (id, name, path); `viewer` is (id, name, path).
+pub fn unit_rollup(
+    viewer: (i64, &str, &str),
+    children: &[(i64, String, String)],
+    members: &[MemberCoverage],
+) -> Vec<UnitRate> {
+    let (viewer_id, viewer_name, viewer_path) = viewer;
+    let mut counts: HashMap<&str, (i64, i64)> = HashMap::new();
+    for m in members {
+        let entry = counts
+            .entry(child_key(viewer_path, &m.member.unit_path))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += i64::from(m.covered);
+    }
+    let mut rows: Vec<UnitRate> = children
+        .iter()
+        .map(|(id, name, path)| {
+            let (audience, covered) = counts.get(path.as_str()).copied().unwrap_or_default();
+            UnitRate {
+                unit_id: *id,
+                unit_name: name.clone(),
+                unit_path: path.clone(),
+                direct: false,
+                audience,
+                covered,
+            }
+        })
+        .collect();
+    if let Some(&(audience, covered)) = counts.get(viewer_path) {
+        rows.push(UnitRate {
+            unit_id: viewer_id,
+            unit_name: format!("{viewer_name}（直属）"),
+            unit_path: viewer_path.to_owned(),
+            direct: true,
+            audience,
+            covered,
+        });
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: i64, path: &str, categories: MemberCategories) -> AudienceMember {
+        AudienceMember {
+            id,
+            name: format!("党员{id}"),
+            name_pinyin: String::new(),
+            unit_id: 0,
+            unit_name: String::new(),
+            unit_path: path.to_owned(),
+            categories,
+            phone: None,
+        }
+    }
+
+    fn rule() -> CompletionRule {
+        CompletionRule {
+            required_sessions: 4,
+            required_minutes: 720,
+            compulsory_topics: vec![7],
+        }
+    }
+
+    #[test]
+    fn credits_fold_per_member_in_one_pass() {
+        let folded = fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))]);
+        assert_eq!(
+            folded[&1],
+            Progress {
+                sessions: 2,
+                minutes: 120,
+                topics: vec![7]
+            }
+        );
+        assert_eq!(folded[&2].sessions, 1);
+        assert!(!folded.contains_key(&3));
+    }
+
+    #[test]
+    fn missing_names_both_routes_and_the_topic() {
+        let p = Progress {
+            sessions: 2,
+            minutes: 540,
+            topics: vec![],
+        };
+        let text = missing_text(&rule(), &p, |_| "书记开讲第一课".into());
+        assert_eq!(text, "还差2场或3小时；未参加必修专题：书记开讲第一课");
+        let only_topic = Progress {
+            sessions: 5,
+            minutes: 450,
+            topics: vec![3],
+        };
+        assert_eq!(
+            missing_text(&rule(), &only_topic, |_| "第一课".into()),
+            "未参加必修专题：第一课"
+        );
+        let done = Progress {
+            sessions: 1,
+            minutes: 720,
+            topics: vec![7],
+        };
+        assert_eq!(missing_text(&rule(), &done, |_| String::new()), "");
+        let by_minutes_only = CompletionRule {
+            required_sessions: 0,
+            required_minutes: 180,
+            compulsory_topics: vec![],
+        };
+        assert_eq!(
+            missing_text(&by_minutes_only, &Progress::default(), |_| String::new()),
+            "还差3小时"
+        );
+    }
+
+    #[test]
+    fn reasons_come_from_categories_before_progress() {
+        let none = Progress::default();
+        let some = Progress {
+            sessions: 1,
+            minutes: 60,
+            topics: vec![],
+        };
+        assert_eq!(
+            Reason::for_member(
+                MemberCategories::NO_SMARTPHONE | MemberCategories::ELDERLY,
+                &none
+            ),
+            Reason::Elderly
+        );
+        assert_eq!(
+            Reason::for_member(MemberCategories::MOBILE, &some),
+            Reason::Mobile
+        );
+        assert_eq!(
+            Reason::for_member(MemberCategories::NONE, &none),
+            Reason::NotReached
+        );
+        assert_eq!(
+            Reason::for_member(MemberCategories::NONE, &some),
+            Reason::Unfinished
+        );
+        for r in Reason::ALL {
+            assert_eq!(Reason::from_code(r.code()), Some(r));
+        }
+    }
+
+    #[test]
+    fn members_count_under_the_viewers_child_that_holds_them() {
+        let v = "/0000000001/";
+        let a = "/0000000001/0000000002/";
+        let b = "/0000000001/0000000004/";
+        assert_eq!(child_key(v, "/0000000001/0000000002/0000000003/"), a);
+        assert_eq!(child_key(v, a), a);
+        assert_eq!(child_key(v, v), v);
+        let done = Progress {
+            sessions: 4,
+            minutes: 0,
+            topics: vec![7],
+        };
+        let mut progress = HashMap::new();
+        progress.insert(1, done);
+        let audience = vec![
+            member(
+                1,
+                "/0000000001/0000000002/0000000003/",
+                MemberCategories::NONE,
+            ),
+            member(2, a, MemberCategories::NONE),
+            member(3, v, MemberCategories::NONE),
+        ];
+        let judged = judge(audience, &progress, &rule());
+        let children = vec![
+            (2, "甲村".to_owned(), a.to_owned()),
+            (4, "乙村".to_owned(), b.to_owned()),
+        ];
+        let rates = unit_rollup((1, "街道", v), &children, &judged);
+        assert_eq!(rates.len(), 3);
+        assert_eq!((rates[0].audience, rates[0].covered), (2, 1));
+        assert_eq!(rates[0].rate_text(), "50%");
+        assert_eq!(
+            (rates[1].audience, rates[1].rate_text()),
+            (0, "—".to_owned())
+        );
+        assert!(rates[2].direct && rates[2].unit_name == "街道（直属）");
+        assert_eq!(rate_text(2, 3), "66.6%");
+        assert_eq!(rate_text(3, 3), "100%");
+    }
+}

@@ -1,0 +1,159 @@
+//! Feedback and adjustments' SQL.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::Db;
+use crate::on_db;
+
+/// One attendee's feedback.
+#[derive(Debug, Clone)]
+pub struct NewFeedback {
+    /// Session.
+    pub session_id: i64,
+    /// Member.
+    pub member_id: i64,
+    /// 1–5.
+    pub rating: i64,
+    /// What helped.
+    pub helped: String,
+    /// Wanted topic tags, comma-separated codes.
+    pub wants_tags: String,
+    /// Wanted, in their words.
+    pub wants_text: String,
+}
+
+/// Stores feedback once per member and session; `false` when it was already given.
+pub async fn submit(db: &Db, f: &NewFeedback) -> Result<bool, sqlx::Error> {
+    let inserted: Option<(i64,)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "INSERT INTO feedback (session_id, member_id, rating, helped, wants_tags, wants_text, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING RETURNING id",
+        )
+        .bind(f.session_id)
+        .bind(f.member_id)
+        .bind(f.rating)
+        .bind(&f.helped)
+        .bind(&f.wants_tags)
+        .bind(&f.wants_text)
+        .bind(Utc::now())
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(inserted.is_some())
+}
+
+/// Feedback as organisers see it, with where it came from.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FeedbackRow {
+    /// Id.
+    pub id: i64,
+    /// Session title.
+    pub session_title: String,
+    /// The member's unit (branch or station) name.
+    pub unit_name: String,
+    /// The member's unit path (to roll up by station).
+    pub unit_path: String,
+    /// Rating.
+    pub rating: i64,
+    /// What helped.
+    pub helped: String,
+    /// Tag codes.
+    pub wants_tags: String,
+    /// Free text.
+    pub wants_text: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Feedback of a campaign from members inside a scope, newest first.
+pub async fn in_scope(
+    db: &Db,
+    campaign_id: i64,
+    scope: &str,
+) -> Result<Vec<FeedbackRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT f.id, s.title AS session_title, u.name AS unit_name, u.path AS unit_path, f.rating, f.helped, \
+             f.wants_tags, f.wants_text, f.created_at FROM feedback f \
+             JOIN training_sessions s ON s.id = f.session_id JOIN members m ON m.id = f.member_id \
+             JOIN units u ON u.id = m.unit_id WHERE s.campaign_id = $1 AND u.path LIKE $2 ORDER BY f.id DESC",
+        )
+        .bind(campaign_id)
+        .bind(scope)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// An adjustment with the feedback it answers.
+#[derive(Debug, Clone)]
+pub struct Adjustment {
+    /// Id.
+    pub id: i64,
+    /// What was changed.
+    pub description: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// Linked feedback ids.
+    pub feedback_ids: Vec<i64>,
+}
+
+/// Records an adjustment and its links in one transaction.
+pub async fn adjust(
+    db: &Db,
+    campaign_id: i64,
+    description: &str,
+    feedback_ids: &[i64],
+    user_id: i64,
+) -> Result<i64, sqlx::Error> {
+    crate::in_transaction!(db, tx => {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO adjustments (campaign_id, description, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(campaign_id)
+        .bind(description)
+        .bind(user_id)
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await?;
+        for feedback_id in feedback_ids {
+            sqlx::query("INSERT INTO adjustment_feedback (adjustment_id, feedback_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(feedback_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok::<i64, sqlx::Error>(id)
+    })
+}
+
+/// A campaign's adjustments, newest first, with their linked feedback ids.
+pub async fn adjustments(db: &Db, campaign_id: i64) -> Result<Vec<Adjustment>, sqlx::Error> {
+    let (rows, links): (Vec<(i64, String, DateTime<Utc>)>, Vec<(i64, i64)>) = on_db!(db, pool => {
+        let rows = sqlx::query_as("SELECT id, description, created_at FROM adjustments WHERE campaign_id = $1 ORDER BY id DESC")
+            .bind(campaign_id)
+            .fetch_all(pool)
+            .await?;
+        let links = sqlx::query_as(
+            "SELECT af.adjustment_id, af.feedback_id FROM adjustment_feedback af \
+             JOIN adjustments a ON a.id = af.adjustment_id WHERE a.campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_all(pool)
+        .await?;
+        (rows, links)
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(id, description, created_at)| Adjustment {
+            id,
+            description,
+            created_at,
+            feedback_ids: links
+                .iter()
+                .filter(|(a, _)| *a == id)
+                .map(|(_, f)| *f)
+                .collect(),
+        })
+        .collect())
+}

@@ -1,0 +1,93 @@
+//! Training-delivery pages: campaigns, lecturers and venues, sessions and batch bookings, check-in.
+
+mod booking;
+mod campaigns;
+// mod checkin; (waits for formats::pdf and formats::qr)
+mod lecturers;
+mod sessions;
+
+use axum::Router;
+use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+use crate::web::{AppError, AppState};
+
+/// Campaign, lecturer, session and check-in routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route(
+            "/campaigns/{id}",
+            get(campaigns::detail).post(campaigns::update),
+        )
+        .route("/campaigns/{id}/current", post(campaigns::make_current))
+        .route("/campaigns/{id}/topics", post(campaigns::add_topic))
+        .route("/campaigns/{id}/exclusions", post(campaigns::exclude))
+        .route(
+            "/campaigns/{id}/exclusions/{member_id}/remove",
+            post(campaigns::include),
+        )
+        .route("/lecturers", get(lecturers::list).post(lecturers::create))
+        .route("/venues", post(lecturers::create_venue))
+        .route("/sessions", get(sessions::calendar).post(sessions::create))
+        .route("/sessions/new", get(sessions::new_form))
+        .route("/sessions/{id}", get(sessions::detail))
+        .route("/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/bookings/new", get(booking::form))
+        .route("/bookings", post(booking::create))
+    // .merge(checkin::router())
+}
+
+/// A date and a time typed in Shanghai as a UTC instant.
+pub(crate) fn local_to_utc(date: NaiveDate, time: NaiveTime) -> Result<DateTime<Utc>, AppError> {
+    Shanghai
+        .from_local_datetime(&date.and_time(time))
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| AppError::BadRequest("时间无效".into()))
+}
+
+/// Parses `2021-01-10` (an `<input type=date>`).
+pub(crate) fn parse_date(text: &str, field: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::BadRequest(format!("{field}：请填写日期")))
+}
+
+/// Parses `09:30` (an `<input type=time>`).
+pub(crate) fn parse_time(text: &str, field: &str) -> Result<NaiveTime, AppError> {
+    let text = text.trim();
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+        .map_err(|_| AppError::BadRequest(format!("{field}：请填写时间")))
+}
+
+/// Reads a whole-number form field, with a Chinese error naming it.
+pub(crate) fn parse_count(text: &str, field: &str, max: i64) -> Result<i64, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    text.parse::<i64>()
+        .ok()
+        .filter(|n| (0..=max).contains(n))
+        .ok_or_else(|| AppError::BadRequest(format!("{field}：请填写0到{max}之间的整数")))
+}
+
+/// The first value of a repeated form field.
+pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// An optional id field: empty or 0 means none.
+pub(crate) fn optional_id(pairs: &[(String, String)], name: &str) -> Option<i64> {
+    field(pairs, name)
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+}

@@ -1,0 +1,206 @@
+//! Member search: by name fragment, pinyin initials or pinyin prefix ("zs" finds 张三), or phone
+//! prefix; filtered by unit subtree, category and status; sorted by pinyin.
+//!
+//! The WHERE clause holds only the filters that are set, and pinyin and phone queries become
+//! index range scans (`x >= 'zs' AND x < 'zt'`): a catch-all `($2 = '' OR … LIKE …)` form kept
+//! both databases off their indexes and made the list 50× slower at 100,000 members (see
+//! `bench/README.md`).
+
+use super::store::{MEMBER_SELECT, Member};
+use crate::db::Db;
+use crate::on_db;
+
+/// A search over the members inside a scope.
+#[derive(Debug, Clone, Default)]
+pub struct MemberQuery {
+    /// Unit-path pattern the results must lie in (already intersected with the user's scope).
+    pub scope: String,
+    /// Name fragment, pinyin initials or prefix, or phone prefix.
+    pub text: String,
+    /// Members having any of these categories (0 = any).
+    pub categories: u32,
+    /// Status code ('' = any).
+    pub status: String,
+}
+
+/// A bound value of the generated SQL.
+#[derive(Debug, Clone, PartialEq)]
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+/// The WHERE clause and its parameters, numbered from `$1`.
+#[derive(Debug, Default, PartialEq)]
+struct Filter {
+    conditions: Vec<String>,
+    params: Vec<Param>,
+}
+
+impl Filter {
+    fn bind(&mut self, param: Param) -> String {
+        self.params.push(param);
+        format!("${}", self.params.len())
+    }
+
+    fn sql(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+}
+
+/// The exclusive upper bound of all strings starting with `prefix` (ASCII), if one exists:
+/// "zs" → "zt"; "az" → "b"; "zz" → none.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut bytes = prefix.as_bytes().to_vec();
+    while let Some(last) = bytes.pop() {
+        if last < b'z' && last.is_ascii_alphanumeric() {
+            bytes.push(last + 1);
+            return String::from_utf8(bytes).ok();
+        }
+    }
+    None
+}
+
+/// `column >= prefix AND column < bound`, an index range on either database.
+fn prefix_range(filter: &mut Filter, column: &str, prefix: &str) -> String {
+    let low = filter.bind(Param::Text(prefix.to_owned()));
+    match prefix_upper_bound(prefix) {
+        Some(high) => {
+            let high = filter.bind(Param::Text(high));
+            format!("({column} >= {low} AND {column} < {high})")
+        }
+        None => format!("{column} >= {low}"),
+    }
+}
+
+fn build_filter(q: &MemberQuery) -> Filter {
+    let mut f = Filter::default();
+    let scope = f.bind(Param::Text(q.scope.clone()));
+    f.conditions.push(format!(
+        "m.unit_id IN (SELECT id FROM units WHERE path LIKE {scope})"
+    ));
+    let text = q.text.trim().to_lowercase();
+    let letters: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if letters.chars().all(|c| c.is_ascii_lowercase()) && !letters.is_empty() {
+        let text = letters;
+        let initials = prefix_range(&mut f, "m.name_initials", &text);
+        let full = prefix_range(&mut f, "m.name_pinyin", &text);
+        f.conditions.push(format!("({initials} OR {full})"));
+    } else if text.len() >= 3 && text.chars().all(|c| c.is_ascii_digit()) {
+        let phone = prefix_range(&mut f, "m.phone", &text);
+        f.conditions.push(phone);
+    } else if !text.is_empty() {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = f.bind(Param::Text(format!("%{escaped}%")));
+        f.conditions
+            .push(format!("m.name LIKE {pattern} ESCAPE '\\'"));
+    }
+    if q.categories != 0 {
+        let bits = f.bind(Param::Int(i64::from(q.categories)));
+        f.conditions.push(format!("(m.categories & {bits}) <> 0"));
+    }
+    if !q.status.is_empty() {
+        let status = f.bind(Param::Text(q.status.clone()));
+        f.conditions.push(format!("m.status = {status}"));
+    }
+    f
+}
+
+/// Binds the generated parameters in order onto a query of either backend.
+macro_rules! bind_all {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Text(text) => query.bind(text.clone()),
+                Param::Int(number) => query.bind(*number),
+            };
+        }
+        query
+    }};
+}
+
+/// One page of search results, sorted by pinyin, and the total count.
+pub async fn search(
+    db: &Db,
+    q: &MemberQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Member>, i64), sqlx::Error> {
+    let filter = build_filter(q);
+    let n = filter.params.len();
+    let list_sql = format!(
+        "{MEMBER_SELECT}{} ORDER BY m.name_pinyin, m.id LIMIT ${} OFFSET ${}",
+        filter.sql(),
+        n + 1,
+        n + 2
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM members m{}", filter.sql());
+    on_db!(db, pool => {
+        let rows: Vec<Member> = bind_all!(sqlx::query_as(&list_sql), &filter.params)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+        let (total,): (i64,) = bind_all!(sqlx::query_as(&count_sql), &filter.params).fetch_one(pool).await?;
+        Ok((rows, total))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_bounds_close_the_prefix_range() {
+        assert_eq!(prefix_upper_bound("zs").as_deref(), Some("zt"));
+        assert_eq!(prefix_upper_bound("az").as_deref(), Some("b"));
+        assert_eq!(prefix_upper_bound("zz"), None);
+        assert_eq!(prefix_upper_bound("1380").as_deref(), Some("1381"));
+    }
+
+    #[test]
+    fn only_the_filters_that_are_set_reach_the_sql() {
+        let q = MemberQuery {
+            scope: "/1/%".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            build_filter(&q).sql(),
+            " WHERE m.unit_id IN (SELECT id FROM units WHERE path LIKE $1)"
+        );
+        let q = MemberQuery {
+            scope: "/1/%".into(),
+            text: "ZS".into(),
+            categories: 3,
+            status: "active".into(),
+        };
+        let f = build_filter(&q);
+        assert!(f.sql().contains("(m.name_initials >= $2 AND m.name_initials < $3) OR (m.name_pinyin >= $4 AND m.name_pinyin < $5)"));
+        assert!(f.sql().contains("(m.categories & $6) <> 0") && f.sql().contains("m.status = $7"));
+        assert_eq!(f.params[1], Param::Text("zs".into()));
+    }
+
+    #[test]
+    fn chinese_text_matches_names_and_digits_match_phones() {
+        let f = build_filter(&MemberQuery {
+            scope: "%".into(),
+            text: "张_".into(),
+            ..Default::default()
+        });
+        assert_eq!(f.params[1], Param::Text("%张\\_%".into()));
+        let f = build_filter(&MemberQuery {
+            scope: "%".into(),
+            text: "1381".into(),
+            ..Default::default()
+        });
+        assert!(f.sql().contains("m.phone >= $2 AND m.phone < $3"));
+    }
+}

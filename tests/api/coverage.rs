@@ -1,0 +1,776 @@
+//! Coverage: progress over every channel, the completion rule with a compulsory topic, rates per
+//! unit (Rust fold = one SQL query), scope, the uncovered list and its task creation, export.
+
+use chrono::{Duration, Utc};
+use dongxun::campaign::coverage;
+use dongxun::campaign::store::attendance::{self, Attendance};
+use dongxun::campaign::store::campaigns::{self, Campaign, CampaignFields};
+use dongxun::campaign::store::sessions::{self, NewSession};
+use dongxun::people::model::{MemberCategories, MemberStatus};
+use dongxun::people::store::{self as member_store, MemberFields};
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+/// A campaign over the whole test sub-district (today inside its dates), current.
+pub async fn make_campaign(app: &TestApp, sessions: i64, minutes: i64) -> Campaign {
+    let today = dongxun::time::today();
+    let id = campaigns::insert(
+        &app.db,
+        &CampaignFields {
+            name: "2020-2021年度冬训".into(),
+            starts_on: today - Duration::days(30),
+            ends_on: today + Duration::days(60),
+            audience_categories: 0,
+            required_sessions: sessions,
+            required_minutes: minutes,
+            unit_ids: vec![app.root.id],
+        },
+    )
+    .await
+    .unwrap();
+    campaigns::by_id(&app.db, id).await.unwrap().unwrap()
+}
+
+/// A member with categories (and a status) stored directly.
+pub async fn member(
+    app: &TestApp,
+    unit_id: i64,
+    name: &str,
+    phone: &str,
+    categories: MemberCategories,
+    status: MemberStatus,
+) -> i64 {
+    member_store::insert(
+        &app.db,
+        &MemberFields {
+            unit_id,
+            name: name.to_owned(),
+            gender: None,
+            birth_date: None,
+            phone: Some(phone.to_owned()),
+            id_card: None,
+            joined_party_on: None,
+            categories,
+            status,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// A past session of `minutes`, `days_ago` days back, hosted by and for `unit_id`.
+pub async fn session(
+    app: &TestApp,
+    campaign_id: i64,
+    kind: &str,
+    topic_id: Option<i64>,
+    unit_id: i64,
+    minutes: i64,
+    days_ago: i64,
+) -> i64 {
+    let starts_at = Utc::now() - Duration::days(days_ago);
+    let new = NewSession {
+        campaign_id,
+        batch_id: None,
+        kind: kind.into(),
+        title: format!("{kind}场次{days_ago}"),
+        topic_id,
+        lecturer_id: None,
+        unit_id,
+        audience_unit_id: unit_id,
+        venue_id: None,
+        place: String::new(),
+        starts_at,
+        ends_at: starts_at + Duration::minutes(minutes),
+        expected_attendees: 0,
+        checkin_opens_minutes: 30,
+        online_url: String::new(),
+        created_by: None,
+    };
+    sessions::insert_checked(&app.db, &[new], &[None], None)
+        .await
+        .unwrap()
+        .expect("no conflicts")[0]
+}
+
+/// Records one attendance.
+pub async fn attend(
+    app: &TestApp,
+    session_id: i64,
+    member_id: i64,
+    channel: &'static str,
+    minutes: i64,
+) {
+    attendance::record(
+        &app.db,
+        &Attendance {
+            session_id,
+            member_id,
+            channel,
+            minutes,
+            late: false,
+            recorded_by: None,
+        },
+    )
+    .await
+    .unwrap();
+}
+
+pub async fn text(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+    let r = app.get(client, path).await;
+    assert_eq!(r.status(), StatusCode::OK, "GET {path}");
+    r.text().await.unwrap()
+}
+
+/// The scenario most tests share: rule = 3 sessions or 4 hours, plus the compulsory first lecture.
+pub struct Scenario {
+    pub campaign: Campaign,
+    pub first_lecture: i64,
+    /// Covered: in person (first lecture), field, live, recording.
+    pub zhang: i64,
+    /// Field, live, recording — but not the compulsory first lecture.
+    pub li: i64,
+    /// Elderly, nothing yet.
+    pub wang: i64,
+    /// One long first lecture: four hours and the topic.
+    pub zhao: i64,
+    /// 乙村: the first lecture only.
+    pub qian: i64,
+}
+
+pub async fn scenario(app: &TestApp) -> Scenario {
+    let campaign = make_campaign(app, 3, 240).await;
+    let first_lecture = campaigns::add_topic(&app.db, campaign.id, "书记开讲第一课", true)
+        .await
+        .unwrap();
+    let other = campaigns::add_topic(&app.db, campaign.id, "乡村振兴", false)
+        .await
+        .unwrap();
+    let none = MemberCategories::NONE;
+    let active = MemberStatus::Active;
+    let a = app.branch_a.id;
+    let zhang = member(app, a, "张三", "13800000011", none, active).await;
+    let li = member(
+        app,
+        a,
+        "李四",
+        "13800000012",
+        MemberCategories::MOBILE,
+        active,
+    )
+    .await;
+    let wang = member(
+        app,
+        a,
+        "王五",
+        "13800000013",
+        MemberCategories::ELDERLY,
+        active,
+    )
+    .await;
+    let zhao = member(app, app.village_a.id, "赵六", "13800000014", none, active).await;
+    let qian = member(app, app.branch_b.id, "钱七", "13800000015", none, active).await;
+    // Not in the audience: transferred away, and excluded by the committee.
+    member(
+        app,
+        a,
+        "孙八",
+        "13800000016",
+        none,
+        MemberStatus::Transferred,
+    )
+    .await;
+    let excluded = member(app, a, "周九", "13800000017", none, active).await;
+    campaigns::exclude(&app.db, campaign.id, excluded, "长期住院")
+        .await
+        .unwrap();
+
+    let lecture_a = session(app, campaign.id, "lecture", Some(first_lecture), a, 60, 10).await;
+    let long_lecture = session(
+        app,
+        campaign.id,
+        "lecture",
+        Some(first_lecture),
+        app.village_a.id,
+        240,
+        9,
+    )
+    .await;
+    let field = session(app, campaign.id, "field", Some(other), a, 60, 8).await;
+    let live = session(app, campaign.id, "live", None, app.root.id, 45, 7).await;
+    let recording = session(app, campaign.id, "recording", None, app.root.id, 30, 6).await;
+    let lecture_b = session(
+        app,
+        campaign.id,
+        "lecture",
+        Some(first_lecture),
+        app.branch_b.id,
+        60,
+        5,
+    )
+    .await;
+
+    attend(app, lecture_a, zhang, "qr", 60).await;
+    attend(app, field, zhang, "roll_call", 60).await;
+    attend(app, live, zhang, "live", 45).await;
+    attend(app, recording, zhang, "recording", 30).await;
+    attend(app, field, li, "paper", 60).await;
+    attend(app, live, li, "live", 45).await;
+    attend(app, recording, li, "recording", 30).await;
+    attend(app, long_lecture, zhao, "code", 240).await;
+    attend(app, lecture_b, qian, "qr", 60).await;
+    // Attending twice changes nothing.
+    attend(app, lecture_b, qian, "paper", 60).await;
+    Scenario {
+        campaign,
+        first_lecture,
+        zhang,
+        li,
+        wang,
+        zhao,
+        qian,
+    }
+}
+
+#[tokio::test]
+async fn progress_counts_every_channel_and_the_compulsory_topic() {
+    let app = spawn_app().await;
+    let s = scenario(&app).await;
+    let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
+    assert_eq!(
+        report.audience(),
+        5,
+        "transferred and excluded members are not expected"
+    );
+    let find = |id| report.members.iter().find(|m| m.member.id == id).unwrap();
+    let zhang = find(s.zhang);
+    assert!(zhang.covered);
+    assert_eq!((zhang.progress.sessions, zhang.progress.minutes), (4, 195));
+    let li = find(s.li);
+    assert!(!li.covered, "three sessions but not the first lecture");
+    assert_eq!(report.missing(li), "未参加必修专题：书记开讲第一课");
+    assert_eq!(li.reason().map(|r| r.label()), Some("流动党员"));
+    assert!(
+        find(s.zhao).covered,
+        "four hours in one session plus the topic"
+    );
+    let qian = find(s.qian);
+    assert_eq!(qian.progress.sessions, 1);
+    assert_eq!(report.missing(qian), "还差2场或3小时");
+    assert_eq!(qian.reason().map(|r| r.label()), Some("尚未学完"));
+    assert_eq!(find(s.wang).reason().map(|r| r.label()), Some("老党员"));
+    assert_eq!(report.covered(), 2);
+    let _ = s.first_lecture;
+
+    let client = app.logged_in(COMMITTEE).await;
+    let html = text(&app, &client, "/coverage").await;
+    assert!(html.contains("2020-2021年度冬训"), "{html}");
+    assert!(html.contains("至少3场或4小时，含1个必修专题"));
+    assert!(html.contains("<strong>5</strong><span>应参训</span>"));
+    assert!(html.contains("<strong>40%</strong><span>覆盖率</span>"));
+    // 甲村: 张三, 赵六 of 4; 乙村: none of 1.
+    assert!(html.contains(&format!(
+        "<a href=\"/coverage/units/{}\">甲村</a>",
+        app.village_a.id
+    )));
+    assert!(html.contains("2/4"), "{html}");
+    assert!(html.contains("0/1"));
+    assert!(html.contains("查看未覆盖的3名党员"));
+
+    let html = text(
+        &app,
+        &client,
+        &format!("/coverage/units/{}", app.village_a.id),
+    )
+    .await;
+    assert!(
+        html.contains("甲村第一支部") && html.contains("甲村（直属）"),
+        "{html}"
+    );
+    assert!(html.contains("未参加必修专题：书记开讲第一课"));
+    assert!(html.contains("✓书记开讲第一课") && html.contains("✗书记开讲第一课"));
+    assert!(html.contains("138****0012"), "phones are masked");
+    assert!(!html.contains("13800000012"));
+    assert!(!html.contains("孙八") && !html.contains("周九"));
+    let html = text(
+        &app,
+        &client,
+        &format!("/coverage/units/{}?show=uncovered", app.village_a.id),
+    )
+    .await;
+    assert!(html.contains("李四") && html.contains("王五") && !html.contains("张三"));
+}
+
+/// Asserts the Rust fold and the one-query SQL rollup agree for a viewer.
+async fn assert_rollups_agree(
+    app: &TestApp,
+    campaign: &Campaign,
+    viewer: &dongxun::org::store::Unit,
+) {
+    let report = coverage::compute(&app.db, campaign, &format!("{}%", viewer.path))
+        .await
+        .unwrap();
+    let units = dongxun::org::store::units_in_scope(&app.db, &format!("{}%", viewer.path))
+        .await
+        .unwrap();
+    let children: Vec<(i64, String, String)> = units
+        .into_iter()
+        .filter(|u| u.parent_id == Some(viewer.id))
+        .map(|u| (u.id, u.name, u.path))
+        .collect();
+    let mut from_rust: Vec<(String, i64, i64)> = report
+        .by_unit((viewer.id, &viewer.name, &viewer.path), &children)
+        .into_iter()
+        .filter(|r| r.audience > 0)
+        .map(|r| (r.unit_path, r.audience, r.covered))
+        .collect();
+    from_rust.sort();
+    let mut from_sql = coverage::unit_counts_sql(&app.db, campaign, &viewer.path)
+        .await
+        .unwrap();
+    from_sql.sort();
+    assert_eq!(from_rust, from_sql, "viewer {}", viewer.name);
+    assert!(!from_sql.is_empty());
+}
+
+#[tokio::test]
+async fn the_sql_rollup_equals_the_rust_rollup() {
+    let app = spawn_app().await;
+    let s = scenario(&app).await;
+    assert_rollups_agree(&app, &s.campaign, &app.root).await;
+    assert_rollups_agree(&app, &s.campaign, &app.village_a).await;
+
+    // A larger, pseudo-random campaign: many members, sessions and attendances.
+    let mut seed: u64 = 20210302;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let units = [
+        app.branch_a.id,
+        app.branch_b.id,
+        app.village_a.id,
+        app.village_b.id,
+    ];
+    let mut members = Vec::new();
+    for i in 0..120 {
+        let categories = MemberCategories::from_bits(next(32) as u32);
+        let phone = format!("137{:08}", i);
+        members.push(
+            member(
+                &app,
+                units[next(4) as usize],
+                &format!("党员{i}"),
+                &phone,
+                categories,
+                MemberStatus::Active,
+            )
+            .await,
+        );
+    }
+    let topics = [Some(s.first_lecture), None, Some(s.first_lecture + 1)];
+    let mut session_ids = Vec::new();
+    for i in 0..12 {
+        let kind = ["lecture", "field", "exchange", "live", "recording"][next(5) as usize];
+        let minutes = [30, 45, 60, 90, 120][next(5) as usize] as i64;
+        session_ids.push((
+            session(
+                &app,
+                s.campaign.id,
+                kind,
+                topics[next(3) as usize],
+                units[next(4) as usize],
+                minutes,
+                20 + i,
+            )
+            .await,
+            minutes,
+        ));
+    }
+    for _ in 0..400 {
+        let (sid, minutes) = session_ids[next(session_ids.len() as u64) as usize];
+        let member_id = members[next(members.len() as u64) as usize];
+        attend(&app, sid, member_id, "qr", minutes).await;
+    }
+    assert_rollups_agree(&app, &s.campaign, &app.root).await;
+    assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
+    let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
+    assert!(
+        report.covered() > 3 && report.covered() < report.audience(),
+        "a mixed picture"
+    );
+}
+
+#[tokio::test]
+async fn a_station_admin_sees_only_their_subtree() {
+    let app = spawn_app().await;
+    let s = scenario(&app).await;
+    let client = app.logged_in(STATION_A).await;
+    let html = text(&app, &client, "/coverage").await;
+    assert!(
+        html.contains("各支部覆盖率") && html.contains("甲村第一支部"),
+        "{html}"
+    );
+    assert!(html.contains("<strong>4</strong><span>应参训</span>"));
+    assert!(!html.contains("乙村"));
+    for path in [
+        format!("/coverage/units/{}", app.village_b.id),
+        format!("/coverage/units/{}", app.branch_b.id),
+        format!("/coverage/units/{}", app.root.id),
+    ] {
+        assert_eq!(
+            app.get(&client, &path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let html = text(&app, &client, "/coverage/uncovered").await;
+    assert!(html.contains("李四") && !html.contains("钱七"));
+    let html = text(
+        &app,
+        &client,
+        &format!("/coverage/uncovered?unit={}", app.branch_b.id),
+    )
+    .await;
+    assert!(
+        !html.contains("钱七"),
+        "a unit outside the scope filters nothing in"
+    );
+    // Tasks for another village's member are refused and nothing is stored.
+    let volunteer = dongxun::accounts::store::by_phone(&app.db, VOLUNTEER)
+        .await
+        .unwrap()
+        .unwrap();
+    let due = (dongxun::time::today() + Duration::days(3)).to_string();
+    let qian = s.qian.to_string();
+    let assignee = volunteer.id.to_string();
+    let r = app
+        .post_form(
+            &client,
+            "/coverage/deliveries",
+            &[
+                ("member_id", &qian),
+                ("assignee", &assignee),
+                ("due_on", &due),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.count("deliveries").await, 0);
+    for phone in [LECTURER, VOLUNTEER, MEMBER] {
+        let other = app.logged_in(phone).await;
+        for path in ["/coverage", "/coverage/uncovered", "/coverage/export.xlsx"] {
+            assert_eq!(
+                app.get(&other, path).await.status(),
+                StatusCode::FORBIDDEN,
+                "{phone} {path}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
+    let app = spawn_app().await;
+    let s = scenario(&app).await;
+    dongxun::campaign::delivery::seed_materials(&app.db)
+        .await
+        .unwrap();
+    let client = app.logged_in(COMMITTEE).await;
+    let html = text(&app, &client, "/coverage/uncovered").await;
+    for name in ["李四", "王五", "钱七"] {
+        assert!(html.contains(name), "{name}");
+    }
+    assert!(!html.contains("张三") && !html.contains("赵六"));
+    assert!(
+        html.contains("老党员（1人）")
+            && html.contains("流动党员（1人）")
+            && html.contains("尚未学完（1人）")
+    );
+    assert!(html.contains("志愿者甲（志愿者）") && html.contains("宣讲员甲（宣讲员）"));
+    assert!(html.contains("《习近平谈治国理政》第三卷"));
+    let html = text(&app, &client, "/coverage/uncovered?reason=elderly").await;
+    assert!(html.contains("王五") && !html.contains("李四") && !html.contains("钱七"));
+
+    let lecturer = dongxun::accounts::store::by_phone(&app.db, LECTURER)
+        .await
+        .unwrap()
+        .unwrap();
+    let assignee = lecturer.id.to_string();
+    let due = (dongxun::time::today() + Duration::days(7)).to_string();
+    let material = dongxun::campaign::store::deliveries::materials(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "《习近平谈治国理政》第三卷")
+        .unwrap()
+        .id
+        .to_string();
+    let (wang, qian) = (s.wang.to_string(), s.qian.to_string());
+
+    // Bad input: clear message, nothing stored.
+    let yesterday = (dongxun::time::today() - Duration::days(1)).to_string();
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec![("assignee", &assignee), ("due_on", &due)],
+            "请至少勾选一名党员",
+        ),
+        (
+            vec![("member_id", &wang), ("assignee", "999"), ("due_on", &due)],
+            "请选择送学人员",
+        ),
+        (
+            vec![
+                ("member_id", &wang),
+                ("assignee", &assignee),
+                ("due_on", &yesterday),
+            ],
+            "截止日期不能早于今天",
+        ),
+        (
+            vec![
+                ("member_id", &wang),
+                ("assignee", &assignee),
+                ("due_on", "下周"),
+            ],
+            "请填写截止日期",
+        ),
+        (
+            vec![
+                ("member_id", &wang),
+                ("assignee", &assignee),
+                ("due_on", &due),
+                ("material", "999"),
+            ],
+            "所选学习材料不存在",
+        ),
+    ];
+    for (fields, message) in cases {
+        let r = app
+            .post_form(&client, "/coverage/deliveries", &fields)
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{message}");
+        assert!(r.text().await.unwrap().contains(message), "{message}");
+    }
+    // A covered member gets no task.
+    let zhang = s.zhang.to_string();
+    let fields = [
+        ("member_id", wang.as_str()),
+        ("member_id", qian.as_str()),
+        ("member_id", zhang.as_str()),
+        ("assignee", &assignee),
+        ("due_on", &due),
+        ("material", &material),
+    ];
+    let r = app
+        .post_form(&client, "/coverage/deliveries", &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/coverage/uncovered");
+    let html = text(&app, &client, "/coverage/uncovered").await;
+    assert!(html.contains("已为2名党员派送学任务"), "{html}");
+    assert!(html.contains("1人已完成学习，无需送学"));
+    assert!(html.contains("已派送学"));
+    assert_eq!(app.count("deliveries").await, 2);
+
+    // Submitting again creates nothing and says so.
+    let r = app
+        .post_form(&client, "/coverage/deliveries", &fields)
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = text(&app, &client, "/coverage/uncovered").await;
+    assert!(
+        html.contains("2人已有未完成的送学任务，未重复创建"),
+        "{html}"
+    );
+    assert!(!html.contains("已为2名党员派送学任务"));
+    assert_eq!(app.count("deliveries").await, 2);
+    let tasks = text(&app, &client, "/deliveries").await;
+    assert!(
+        tasks.contains("王五")
+            && tasks.contains("钱七")
+            && tasks.contains("《习近平谈治国理政》第三卷")
+    );
+    assert!(tasks.contains("老党员"), "the task keeps its reason");
+}
+
+#[tokio::test]
+async fn coverage_downloads_as_a_workbook_and_is_audited() {
+    use calamine::Reader;
+    let app = spawn_app().await;
+    scenario(&app).await;
+    let client = app.logged_in(COMMITTEE).await;
+    let r = app.get(&client, "/coverage/export.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["按单位".to_owned(), "按党员".to_owned()]
+    );
+    let units = book.worksheet_range("按单位").unwrap();
+    let rows: Vec<String> = units
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(rows.iter().any(|r| r == "甲村|4|2|2|50%"), "{rows:?}");
+    assert!(rows.iter().any(|r| r == "合计|5|2|3|40%"), "{rows:?}");
+    let members = book.worksheet_range("按党员").unwrap();
+    let all: String = members
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        all.contains("李四") && all.contains("未参加必修专题：书记开讲第一课"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("13800000012"),
+        "no phone numbers in the workbook"
+    );
+    let audit = app.audit("export").await;
+    assert!(
+        audit[0].starts_with("冬训覆盖率|2020-2021年度冬训：5人"),
+        "{audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_current_campaign_the_page_says_so() {
+    let app = spawn_app().await;
+    let client = app.logged_in(COMMITTEE).await;
+    let html = text(&app, &client, "/coverage").await;
+    assert!(html.contains("尚未设置当前冬训"));
+    assert!(
+        html.contains("href=\"/coverage\"") && html.contains("覆盖"),
+        "the nav has the entry"
+    );
+}
+
+/// Rollup timing at benchmark scale (100,000 members × 200 sessions × 2,000,000 attendances).
+/// Slow to seed; run on demand: `cargo test --release --test api -- --ignored coverage_at_scale --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn coverage_at_scale() {
+    let app = spawn_app().await;
+    let campaign = make_campaign(&app, 20, 0).await;
+    let topic = campaigns::add_topic(&app.db, campaign.id, "书记开讲第一课", true)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let seed_members = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+         INSERT INTO members (unit_id, name, name_pinyin, name_initials, categories, status, created_at, updated_at) \
+         SELECT CASE i % 3 WHEN 0 THEN {} WHEN 1 THEN {} ELSE {} END, '党员' || i, 'dangyuan' || i, 'dy', i % 32, 'active', $1, $1 FROM n",
+        app.branch_a.id, app.branch_b.id, app.village_a.id
+    );
+    let seed_sessions = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) \
+         INSERT INTO training_sessions (campaign_id, kind, title, topic_id, unit_id, audience_unit_id, starts_at, ends_at, secret, created_at) \
+         SELECT {}, 'lecture', '场次' || i, CASE WHEN i % 50 = 0 THEN {topic} ELSE NULL END, {}, {}, $1, $1, 'x', $1 FROM n",
+        campaign.id, app.root.id, app.root.id
+    );
+    let seed_attendances = "WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 19), \
+         first(id) AS (SELECT MIN(id) FROM training_sessions) \
+         INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at) \
+         SELECT first.id + ((m.id * 7 + k.j * 10) % 200), m.id, 'qr', 60, FALSE, $1 FROM members m, k, first";
+    let started = std::time::Instant::now();
+    dongxun::on_db!(&app.db, pool => {
+        for sql in [seed_members.as_str(), seed_sessions.as_str(), seed_attendances] {
+            sqlx::query(sql).bind(now).execute(pool).await.unwrap();
+        }
+        if !app.db.is_sqlite() {
+            sqlx::query("ANALYZE").execute(pool).await.unwrap();
+        }
+    });
+    println!(
+        "seeded in {:?}: {} attendances",
+        started.elapsed(),
+        app.count("attendances").await
+    );
+    let children: Vec<(i64, String, String)> = vec![
+        (
+            app.village_a.id,
+            app.village_a.name.clone(),
+            app.village_a.path.clone(),
+        ),
+        (
+            app.village_b.id,
+            app.village_b.name.clone(),
+            app.village_b.path.clone(),
+        ),
+    ];
+    for round in 0..3 {
+        let t = std::time::Instant::now();
+        let audience = dongxun::campaign::audience::members(&app.db, &campaign, "%")
+            .await
+            .unwrap();
+        let audience_time = t.elapsed();
+        let t = std::time::Instant::now();
+        let credits = dongxun::campaign::store::attendance::campaign_credits(&app.db, campaign.id)
+            .await
+            .unwrap();
+        let credits_time = t.elapsed();
+        let t = std::time::Instant::now();
+        let folded = coverage::rollup::fold_credits(credits);
+        println!(
+            "audience {} in {audience_time:?}, credits in {credits_time:?}, fold {} in {:?}",
+            audience.len(),
+            folded.len(),
+            t.elapsed()
+        );
+        let t = std::time::Instant::now();
+        let report = coverage::compute(&app.db, &campaign, &format!("{}%", app.root.path))
+            .await
+            .unwrap();
+        let rates = report.by_unit((app.root.id, &app.root.name, &app.root.path), &children);
+        let rust = t.elapsed();
+        let t = std::time::Instant::now();
+        let sql = coverage::unit_counts_sql(&app.db, &campaign, &app.root.path)
+            .await
+            .unwrap();
+        let one_query = t.elapsed();
+        let t = std::time::Instant::now();
+        let client = app.logged_in(COMMITTEE).await;
+        let login = t.elapsed();
+        let t = std::time::Instant::now();
+        let page = app.get(&client, "/coverage").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        let http = t.elapsed();
+        println!(
+            "round {round}: rust fold {rust:?} ({} members, {} covered), one SQL query {one_query:?}, GET /coverage {http:?} (login {login:?})",
+            report.audience(),
+            report.covered()
+        );
+        let mut from_rust: Vec<(String, i64, i64)> = rates
+            .into_iter()
+            .filter(|r| r.audience > 0)
+            .map(|r| (r.unit_path, r.audience, r.covered))
+            .collect();
+        from_rust.sort();
+        let mut sql = sql;
+        sql.sort();
+        assert_eq!(from_rust, sql);
+    }
+}
