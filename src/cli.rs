@@ -56,6 +56,9 @@ enum Command {
         /// Fill a demo sub-district when the database is empty.
         #[arg(long)]
         demo: bool,
+        /// A CJK font file for printable PDFs (default: fonts-noto-cjk and other system fonts).
+        #[arg(long, env = "DONGXUN_FONT")]
+        font: Option<PathBuf>,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -156,7 +159,9 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db)> {
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let (location, db) = open(&cli.database).await?;
     let code = match cli.command {
-        Command::Serve { listen, demo } => return serve(db, &location, &listen, demo).await,
+        Command::Serve { listen, demo, font } => {
+            return serve(db, &location, &listen, demo, font).await;
+        }
         Command::Migrate => {
             println!("数据库已是最新结构");
             ExitCode::SUCCESS
@@ -191,14 +196,28 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-async fn serve(db: Db, location: &Location, listen: &str, demo: bool) -> anyhow::Result<ExitCode> {
+async fn serve(
+    db: Db,
+    location: &Location,
+    listen: &str,
+    demo: bool,
+    font: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     if demo && crate::demo::seed_if_empty(&db).await? {
         tracing::info!("已生成演示数据：石湫街道，14个村社，约1500名党员");
     }
     if demo {
         eprintln!("{}", crate::demo::logins_text());
     }
-    let app = Application::with_db(db, listen, WebConfig::default()).await?;
+    // Say at start, not at the first printed sheet, when no Chinese font can be found.
+    if let Err(error) = crate::formats::pdf::find_cjk_font(font.as_deref()) {
+        tracing::warn!("{error}");
+    }
+    let config = WebConfig {
+        font,
+        ..WebConfig::default()
+    };
+    let app = Application::with_db(db, listen, config).await?;
     let where_ = match location {
         Location::SqliteFile(path) => format!("SQLite {}", path.display()),
         Location::Postgres(_) => "PostgreSQL".to_owned(),

@@ -58,15 +58,35 @@ impl From<Row> for AudienceMember {
     }
 }
 
-/// The audience condition over `members m JOIN units u`: `$1` campaign id, `$2` a unit-path
-/// pattern the member must lie in, `$3` the audience category bits (0 = every member).
+/// The audience condition over `members m`: `$1` campaign id, `$2` a unit-path pattern the member
+/// must lie in, `$3` the audience category bits (0 = every member).
 ///
+/// The units that qualify (inside `$2` and under an audience unit) are found first — a few hundred
+/// rows — so each member is tested by its `unit_id` alone, and no join to `units` is needed.
 /// Unit paths hold only digits and slashes, so they need no `LIKE` escaping.
-pub(crate) const AUDIENCE_WHERE: &str = "m.status = 'active' AND u.path LIKE $2 \
-     AND EXISTS (SELECT 1 FROM campaign_units cu JOIN units au ON au.id = cu.unit_id \
-                 WHERE cu.campaign_id = $1 AND u.path LIKE au.path || '%') \
+pub(crate) const AUDIENCE_WHERE: &str = "m.status = 'active' \
+     AND m.unit_id IN (SELECT iu.id FROM units iu WHERE iu.path LIKE $2 \
+         AND EXISTS (SELECT 1 FROM campaign_units cu JOIN units au ON au.id = cu.unit_id \
+                     WHERE cu.campaign_id = $1 AND iu.path LIKE au.path || '%')) \
      AND ($3 = 0 OR (m.categories & $3) <> 0) \
      AND NOT EXISTS (SELECT 1 FROM campaign_exclusions x WHERE x.campaign_id = $1 AND x.member_id = m.id)";
+
+/// The audience as (member id, unit id), unordered: all the per-unit rollup needs.
+pub async fn member_units(
+    db: &Db,
+    campaign: &Campaign,
+    within_scope: &str,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = format!("SELECT m.id, m.unit_id FROM members m WHERE {AUDIENCE_WHERE}");
+    on_db!(db, pool => {
+        sqlx::query_as(&sql)
+            .bind(campaign.id)
+            .bind(within_scope)
+            .bind(campaign.audience_categories)
+            .fetch_all(pool)
+            .await
+    })
+}
 
 /// The audience of `campaign` inside `within_scope` (a unit-path pattern such as the viewer's
 /// `CurrentUser::scope()`), in tree order then by pinyin.
@@ -126,10 +146,7 @@ async fn admits_within(
     pattern: &str,
     member_id: i64,
 ) -> Result<bool, sqlx::Error> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id \
-         WHERE m.id = $4 AND {AUDIENCE_WHERE}"
-    );
+    let sql = format!("SELECT COUNT(*) FROM members m WHERE m.id = $4 AND {AUDIENCE_WHERE}");
     let (n,): (i64,) = on_db!(db, pool => {
         sqlx::query_as(&sql)
             .bind(campaign.id)

@@ -121,10 +121,10 @@ impl Progress {
     pub fn add(&mut self, minutes: i64, topic: Option<i64>) {
         self.sessions += 1;
         self.minutes += minutes;
-        if let Some(topic) = topic {
-            if let Err(at) = self.topics.binary_search(&topic) {
-                self.topics.insert(at, topic);
-            }
+        if let Some(topic) = topic
+            && let Err(at) = self.topics.binary_search(&topic)
+        {
+            self.topics.insert(at, topic);
         }
     }
 }

@@ -1,3 +1,7 @@
 //! Readers for files that users upload (spreadsheets and CSV).
 
+pub mod chart;
+pub mod pdf;
+pub mod photo;
+pub mod qr;
 pub mod table;

@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub session_idle: Duration,
     /// Largest accepted upload (rosters), in bytes.
     pub max_upload_bytes: usize,
+    /// A CJK font file for PDFs (`--font`); none = look in the usual system places.
+    pub font: Option<std::path::PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -34,6 +36,7 @@ impl Default for WebConfig {
         Self {
             session_idle: Duration::from_secs(2 * 60 * 60),
             max_upload_bytes: 20 * 1024 * 1024,
+            font: None,
         }
     }
 }

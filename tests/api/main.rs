@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod audit;
+mod checkin;
 mod cli;
 mod coverage;
 mod delivery;

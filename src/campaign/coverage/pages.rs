@@ -106,7 +106,10 @@ struct Totals {
 
 impl Totals {
     fn of(report: &CoverageReport) -> Self {
-        let (audience, covered) = (report.audience(), report.covered());
+        Self::counts(report.audience(), report.covered())
+    }
+
+    fn counts(audience: i64, covered: i64) -> Self {
         let p = rollup::permille(covered, audience);
         Self {
             audience,
@@ -154,14 +157,21 @@ pub(super) async fn overview(
         Ok(c) => c,
         Err(page) => return Ok(page),
     };
-    let report = compute(&state.db, &campaign, &user.scope()).await?;
     let children = children_of(&state, user.unit_id, &user.unit_path).await?;
-    let rates = report.by_unit((user.unit_id, &user.unit_name, &user.unit_path), &children);
+    let viewer = (
+        user.unit_id,
+        user.unit_name.as_str(),
+        user.unit_path.as_str(),
+    );
+    // The overview needs counts only: the lean rollup, no names read.
+    let (rates, audience, covered) =
+        super::unit_rates(&state.db, &campaign, viewer, &children).await?;
+    let rule = campaigns::completion_rule(&state.db, &campaign).await?;
     let by_rate = q.sort == "rate";
     let page = OverviewPage {
         shell: Shell::new(&user, "冬训覆盖率", "coverage"),
-        rule: report.rule.describe(),
-        totals: Totals::of(&report),
+        rule: rule.describe(),
+        totals: Totals::counts(audience, covered),
         rows: rate_rows(rates, by_rate),
         by_rate,
         rates_title: if user.role == crate::accounts::Role::CommitteeAdmin {

@@ -248,20 +248,22 @@ pub fn child_key<'a>(viewer_path: &str, member_path: &'a str) -> &'a str {
 /// Per child unit of the viewer (in the given order; children without audience too), plus a
 /// 直属 row for members directly in the viewer's unit when there are any.
 /// `children` are (id, name, path); `viewer` is (id, name, path).
-pub fn unit_rollup(
+///
+/// `counts` are (unit path of some members, how many, how many covered) — one per member, or
+/// already summed per unit; paths may repeat.
+pub fn unit_rollup<'a>(
     viewer: (i64, &str, &str),
     children: &[(i64, String, String)],
-    members: &[MemberCoverage],
+    counts: impl IntoIterator<Item = (&'a str, i64, i64)>,
 ) -> Vec<UnitRate> {
     let (viewer_id, viewer_name, viewer_path) = viewer;
-    let mut counts: HashMap<&str, (i64, i64)> = HashMap::new();
-    for m in members {
-        let entry = counts
-            .entry(child_key(viewer_path, &m.member.unit_path))
-            .or_default();
-        entry.0 += 1;
-        entry.1 += i64::from(m.covered);
+    let mut by_key: HashMap<&str, (i64, i64)> = HashMap::new();
+    for (path, audience, covered) in counts {
+        let entry = by_key.entry(child_key(viewer_path, path)).or_default();
+        entry.0 += audience;
+        entry.1 += covered;
     }
+    let counts = by_key;
     let mut rows: Vec<UnitRate> = children
         .iter()
         .map(|(id, name, path)| {
@@ -425,7 +427,13 @@ mod tests {
             (2, "甲村".to_owned(), a.to_owned()),
             (4, "乙村".to_owned(), b.to_owned()),
         ];
-        let rates = unit_rollup((1, "街道", v), &children, &judged);
+        let rates = unit_rollup(
+            (1, "街道", v),
+            &children,
+            judged
+                .iter()
+                .map(|m| (m.member.unit_path.as_str(), 1, i64::from(m.covered))),
+        );
         assert_eq!(rates.len(), 3);
         assert_eq!((rates[0].audience, rates[0].covered), (2, 1));
         assert_eq!(rates[0].rate_text(), "50%");

@@ -229,7 +229,7 @@ pub(super) async fn overview(
             })
             .filter(|(_, n)| *n > 0)
             .collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1));
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
         counts
     };
     let needs = by_unit

@@ -127,9 +127,12 @@ pub async fn adjust(
     })
 }
 
+/// (id, description, created_at) of an adjustment row.
+type AdjustmentRow = (i64, String, DateTime<Utc>);
+
 /// A campaign's adjustments, newest first, with their linked feedback ids.
 pub async fn adjustments(db: &Db, campaign_id: i64) -> Result<Vec<Adjustment>, sqlx::Error> {
-    let (rows, links): (Vec<(i64, String, DateTime<Utc>)>, Vec<(i64, i64)>) = on_db!(db, pool => {
+    let (rows, links): (Vec<AdjustmentRow>, Vec<(i64, i64)>) = on_db!(db, pool => {
         let rows = sqlx::query_as("SELECT id, description, created_at FROM adjustments WHERE campaign_id = $1 ORDER BY id DESC")
             .bind(campaign_id)
             .fetch_all(pool)

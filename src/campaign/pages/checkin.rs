@@ -8,9 +8,9 @@ mod roll_call;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Router};
 use chrono::Utc;
 use serde::Deserialize;
@@ -18,11 +18,11 @@ use serde::Deserialize;
 use super::sessions::may_manage;
 use crate::accounts::CurrentUser;
 use crate::campaign::checkin_code::{accepts, qr_token, six_digit_code, window_at};
-use crate::campaign::model::{checkin_window, Channel, CheckinWindow};
+use crate::campaign::model::{Channel, CheckinWindow, checkin_window};
 use crate::campaign::store::attendance::{self, Attendance, Recorded};
 use crate::campaign::store::campaigns;
 use crate::campaign::store::sessions::{self, TrainingSession};
-use crate::people::model::{normalize_name, Phone};
+use crate::people::model::{Phone, normalize_name};
 use crate::people::store as member_store;
 use crate::web::{AppError, AppResult, AppState, Shell};
 
@@ -37,16 +37,29 @@ pub(super) fn router() -> Router<AppState> {
         .route("/sessions/{id}/projector/code", get(projector_code))
         .route("/checkin/{id}", get(landing).post(confirm))
         .route("/checkin", get(code_page).post(confirm_code))
-        .route("/sessions/{id}/roll-call", get(roll_call::page).post(roll_call::tick))
+        .route(
+            "/sessions/{id}/roll-call",
+            get(roll_call::page).post(roll_call::tick),
+        )
         .route("/sessions/{id}/paper", get(paper::page).post(paper::enter))
         .route("/sessions/{id}/sheet.pdf", get(paper::sheet))
 }
 
 /// The audience members of a session inside the user's subtree, by pinyin.
-pub(super) async fn session_audience(state: &AppState, user: &CurrentUser, session: &TrainingSession) -> AppResult<Vec<crate::campaign::audience::AudienceMember>> {
-    let campaign = campaigns::by_id(&state.db, session.campaign_id).await?.ok_or(AppError::NotFound)?;
+pub(super) async fn session_audience(
+    state: &AppState,
+    user: &CurrentUser,
+    session: &TrainingSession,
+) -> AppResult<Vec<crate::campaign::audience::AudienceMember>> {
+    let campaign = campaigns::by_id(&state.db, session.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     // A lecturer from the hub runs sessions anywhere: their view is the session's audience.
-    let scope = if user.role.is_admin() { user.scope() } else { format!("{}%", session.audience_path) };
+    let scope = if user.role.is_admin() {
+        user.scope()
+    } else {
+        format!("{}%", session.audience_path)
+    };
     let mut members = crate::campaign::audience::members(&state.db, &campaign, &scope).await?;
     members.retain(|m| m.unit_path.starts_with(&session.audience_path));
     members.sort_by(|a, b| a.name_pinyin.cmp(&b.name_pinyin));
@@ -54,8 +67,14 @@ pub(super) async fn session_audience(state: &AppState, user: &CurrentUser, sessi
 }
 
 /// A session the user runs, or 404.
-pub(super) async fn managed(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<TrainingSession> {
-    let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+pub(super) async fn managed(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<TrainingSession> {
+    let session = sessions::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !may_manage(state, user, &session).await? {
         return Err(AppError::NotFound);
     }
@@ -81,22 +100,45 @@ struct ProjectorCode {
 }
 
 fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("http");
     format!("{scheme}://{host}")
 }
 
-async fn code_fragment(state: &AppState, session: &TrainingSession, headers: &HeaderMap) -> AppResult<String> {
+async fn code_fragment(
+    state: &AppState,
+    session: &TrainingSession,
+    headers: &HeaderMap,
+) -> AppResult<String> {
     let now = Utc::now();
     let window = window_at(now.timestamp());
-    let url = format!("{}/checkin/{}?t={}", base_url(headers), session.id, qr_token(&session.secret, window));
-    let state_text = match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
+    let url = format!(
+        "{}/checkin/{}?t={}",
+        base_url(headers),
+        session.id,
+        qr_token(&session.secret, window)
+    );
+    let state_text = match checkin_window(
+        session.starts_at,
+        session.ends_at,
+        session.checkin_opens_minutes,
+        now,
+    ) {
         CheckinWindow::NotYetOpen(at) => format!("签到将于{}开始", crate::time::local_datetime(at)),
         CheckinWindow::Open { late: false } => "签到进行中".to_owned(),
         CheckinWindow::Open { late: true } => "已开讲，现在签到记为迟到".to_owned(),
         CheckinWindow::Closed => "本场已结束".to_owned(),
     };
-    let count = sessions::by_id(&state.db, session.id).await?.map(|s| s.attendance_count).unwrap_or(0);
+    let count = sessions::by_id(&state.db, session.id)
+        .await?
+        .map(|s| s.attendance_count)
+        .unwrap_or(0);
     let fragment = ProjectorCode {
         qr_svg: crate::formats::qr::qr_svg(&url, 8),
         code: six_digit_code(&session.secret, window),
@@ -108,14 +150,28 @@ async fn code_fragment(state: &AppState, session: &TrainingSession, headers: &He
 }
 
 /// The page for the projector: QR and code refresh every few seconds without reloading.
-async fn projector(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<i64>) -> AppResult<Html<String>> {
+async fn projector(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     let fragment = code_fragment(&state, &session, &headers).await?;
-    let page = ProjectorPage { shell: Shell::new(&user, session.title.clone(), "sessions"), session, fragment };
+    let page = ProjectorPage {
+        shell: Shell::new(&user, session.title.clone(), "sessions"),
+        session,
+        fragment,
+    };
     Ok(Html(page.render()?))
 }
 
-async fn projector_code(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<i64>) -> AppResult<Response> {
+async fn projector_code(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let session = managed(&state, &user, id).await?;
     let html = code_fragment(&state, &session, &headers).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
@@ -132,13 +188,32 @@ struct ResultPage {
     session_id: i64,
 }
 
-fn result(headers: &HeaderMap, user: Option<&CurrentUser>, status: StatusCode, ok: bool, headline: &str, detail: String, session_id: i64) -> AppResult<Response> {
+fn result(
+    headers: &HeaderMap,
+    user: Option<&CurrentUser>,
+    status: StatusCode,
+    ok: bool,
+    headline: &str,
+    detail: String,
+    session_id: i64,
+) -> AppResult<Response> {
     let shell = match user {
         Some(u) => Shell::new(u, "签到", "home"),
         None => Shell::anonymous("签到", headers),
     };
-    let page = ResultPage { shell, ok, headline: headline.into(), detail, session_id };
-    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
+    let page = ResultPage {
+        shell,
+        ok,
+        headline: headline.into(),
+        detail,
+        session_id,
+    };
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page.render()?),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -157,42 +232,98 @@ struct LandingPage {
 }
 
 /// Why check-in is refused right now, if it is.
-fn refusal(session: &TrainingSession, token: &str, grace: i64) -> Option<(StatusCode, &'static str, String)> {
+fn refusal(
+    session: &TrainingSession,
+    token: &str,
+    grace: i64,
+) -> Option<(StatusCode, &'static str, String)> {
     if session.status != "scheduled" {
         return Some((StatusCode::GONE, "本场已取消", String::new()));
     }
     let now = Utc::now();
     let window = window_at(now.timestamp());
-    let valid = (0..=grace).any(|back| accepts(token, window - back, |w| qr_token(&session.secret, w)));
+    let valid =
+        (0..=grace).any(|back| accepts(token, window - back, |w| qr_token(&session.secret, w)));
     if !valid {
-        return Some((StatusCode::BAD_REQUEST, "二维码已过期", "请重新扫描大屏上的二维码，或输入大屏上的6位签到码。".into()));
+        return Some((
+            StatusCode::BAD_REQUEST,
+            "二维码已过期",
+            "请重新扫描大屏上的二维码，或输入大屏上的6位签到码。".into(),
+        ));
     }
-    match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
-        CheckinWindow::NotYetOpen(at) => Some((StatusCode::CONFLICT, "签到还没开始", format!("本场签到将于{}开始。", crate::time::local_datetime(at)))),
-        CheckinWindow::Closed => Some((StatusCode::GONE, "本场已结束", "已不能签到。如确实参加了，请联系工作人员补录。".into())),
+    match checkin_window(
+        session.starts_at,
+        session.ends_at,
+        session.checkin_opens_minutes,
+        now,
+    ) {
+        CheckinWindow::NotYetOpen(at) => Some((
+            StatusCode::CONFLICT,
+            "签到还没开始",
+            format!("本场签到将于{}开始。", crate::time::local_datetime(at)),
+        )),
+        CheckinWindow::Closed => Some((
+            StatusCode::GONE,
+            "本场已结束",
+            "已不能签到。如确实参加了，请联系工作人员补录。".into(),
+        )),
         CheckinWindow::Open { .. } => None,
     }
 }
 
 /// Where the phone camera lands: a page confirming the session, one tap to check in.
-async fn landing(State(state): State<AppState>, headers: HeaderMap, user: Option<CurrentUser>, Path(id): Path<i64>, Query(q): Query<TokenQuery>) -> AppResult<Response> {
+async fn landing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: Option<CurrentUser>,
+    Path(id): Path<i64>,
+    Query(q): Query<TokenQuery>,
+) -> AppResult<Response> {
     let token = q.t.unwrap_or_default();
     let Some(session) = sessions::by_id(&state.db, id).await? else {
-        return result(&headers, user.as_ref(), StatusCode::NOT_FOUND, false, "签到码无效", "请重新扫描大屏上的二维码。".into(), 0);
+        return result(
+            &headers,
+            user.as_ref(),
+            StatusCode::NOT_FOUND,
+            false,
+            "签到码无效",
+            "请重新扫描大屏上的二维码。".into(),
+            0,
+        );
     };
     if let Some((status, headline, detail)) = refusal(&session, &token, 1) {
-        return result(&headers, user.as_ref(), status, false, headline, detail, session.id);
+        return result(
+            &headers,
+            user.as_ref(),
+            status,
+            false,
+            headline,
+            detail,
+            session.id,
+        );
     }
     let member_name = match user.as_ref().and_then(|u| u.member_id) {
-        Some(member_id) => member_store::by_id_in_scope(&state.db, member_id, "%").await?.map(|m| m.name),
+        Some(member_id) => member_store::by_id_in_scope(&state.db, member_id, "%")
+            .await?
+            .map(|m| m.name),
         None => None,
     };
     let shell = match &user {
         Some(u) => Shell::new(u, "签到", "home"),
         None => Shell::anonymous("签到", &headers),
     };
-    let when = format!("{} {}", crate::time::local_datetime(session.starts_at), session.venue_name);
-    let page = LandingPage { shell, token, member_name, when, session };
+    let when = format!(
+        "{} {}",
+        crate::time::local_datetime(session.starts_at),
+        session.venue_name
+    );
+    let page = LandingPage {
+        shell,
+        token,
+        member_name,
+        when,
+        session,
+    };
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }
 
@@ -206,7 +337,12 @@ struct ConfirmForm {
 }
 
 /// Finds who is checking in: the logged-in member, or the one member with this name and phone.
-async fn identify(state: &AppState, user: Option<&CurrentUser>, name: &str, phone: &str) -> AppResult<Result<i64, String>> {
+async fn identify(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    name: &str,
+    phone: &str,
+) -> AppResult<Result<i64, String>> {
     if let Some(member_id) = user.and_then(|u| u.member_id) {
         return Ok(Ok(member_id));
     }
@@ -214,9 +350,18 @@ async fn identify(state: &AppState, user: Option<&CurrentUser>, name: &str, phon
         return Ok(Err("请填写正确的11位手机号码".into()));
     };
     let name = normalize_name(name);
-    let query = member_store::MemberQuery { scope: "%".into(), text: name.clone(), status: "active".into(), ..Default::default() };
+    let query = member_store::MemberQuery {
+        scope: "%".into(),
+        text: name.clone(),
+        status: "active".into(),
+        ..Default::default()
+    };
     let (found, _) = member_store::search(&state.db, &query, 50, 0).await?;
-    let matches: Vec<i64> = found.iter().filter(|m| m.name == name && m.phone.as_deref() == Some(phone.as_str())).map(|m| m.id).collect();
+    let matches: Vec<i64> = found
+        .iter()
+        .filter(|m| m.name == name && m.phone.as_deref() == Some(phone.as_str()))
+        .map(|m| m.id)
+        .collect();
     Ok(match matches.as_slice() {
         [one] => Ok(*one),
         _ => Err("没有找到与姓名和手机号都相符的党员，请核对后重试，或请工作人员代为签到".into()),
@@ -224,35 +369,134 @@ async fn identify(state: &AppState, user: Option<&CurrentUser>, name: &str, phon
 }
 
 /// Records a check-in once the session, the code and the member are all confirmed.
-async fn check_in(state: &AppState, headers: &HeaderMap, user: Option<&CurrentUser>, session: &TrainingSession, member_id: i64, channel: Channel) -> AppResult<Response> {
-    let campaign = campaigns::by_id(&state.db, session.campaign_id).await?.ok_or(AppError::NotFound)?;
-    if !crate::campaign::audience::session_admits(&state.db, &campaign, &session.audience_path, member_id).await? {
-        let detail = format!("本场面向{}党员。如有疑问请联系工作人员。", session.audience_name);
-        return result(headers, user, StatusCode::FORBIDDEN, false, "您不在本场参学名单中", detail, session.id);
+async fn check_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: Option<&CurrentUser>,
+    session: &TrainingSession,
+    member_id: i64,
+    channel: Channel,
+) -> AppResult<Response> {
+    let campaign = campaigns::by_id(&state.db, session.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !crate::campaign::audience::session_admits(
+        &state.db,
+        &campaign,
+        &session.audience_path,
+        member_id,
+    )
+    .await?
+    {
+        let detail = format!(
+            "本场面向{}党员。如有疑问请联系工作人员。",
+            session.audience_name
+        );
+        return result(
+            headers,
+            user,
+            StatusCode::FORBIDDEN,
+            false,
+            "您不在本场参学名单中",
+            detail,
+            session.id,
+        );
     }
-    let late = matches!(checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, Utc::now()), CheckinWindow::Open { late: true });
-    let entry = Attendance { session_id: session.id, member_id, channel: channel.code(), minutes: session.minutes(), late, recorded_by: None };
+    let late = matches!(
+        checkin_window(
+            session.starts_at,
+            session.ends_at,
+            session.checkin_opens_minutes,
+            Utc::now()
+        ),
+        CheckinWindow::Open { late: true }
+    );
+    let entry = Attendance {
+        session_id: session.id,
+        member_id,
+        channel: channel.code(),
+        minutes: session.minutes(),
+        late,
+        recorded_by: None,
+    };
     match attendance::record(&state.db, &entry).await? {
         Recorded::New { late } => {
             let detail = format!("{}{}", session.title, if late { "（迟到）" } else { "" });
-            result(headers, user, StatusCode::OK, true, "签到成功", detail, session.id)
+            result(
+                headers,
+                user,
+                StatusCode::OK,
+                true,
+                "签到成功",
+                detail,
+                session.id,
+            )
         }
         Recorded::Already { channel, at } => {
-            let how = Channel::from_code(&channel).map(Channel::label).unwrap_or("签到");
-            let detail = format!("{} · {}{}", session.title, crate::time::local_datetime(at), how);
-            result(headers, user, StatusCode::OK, true, "您已签到，无需重复", detail, session.id)
+            let how = Channel::from_code(&channel)
+                .map(Channel::label)
+                .unwrap_or("签到");
+            let detail = format!(
+                "{} · {}{}",
+                session.title,
+                crate::time::local_datetime(at),
+                how
+            );
+            result(
+                headers,
+                user,
+                StatusCode::OK,
+                true,
+                "您已签到，无需重复",
+                detail,
+                session.id,
+            )
         }
     }
 }
 
-async fn confirm(State(state): State<AppState>, headers: HeaderMap, user: Option<CurrentUser>, Path(id): Path<i64>, Form(form): Form<ConfirmForm>) -> AppResult<Response> {
-    let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: Option<CurrentUser>,
+    Path(id): Path<i64>,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    let session = sessions::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if let Some((status, headline, detail)) = refusal(&session, &form.t, QR_GRACE_WINDOWS) {
-        return result(&headers, user.as_ref(), status, false, headline, detail, session.id);
+        return result(
+            &headers,
+            user.as_ref(),
+            status,
+            false,
+            headline,
+            detail,
+            session.id,
+        );
     }
     match identify(&state, user.as_ref(), &form.name, &form.phone).await? {
-        Ok(member_id) => check_in(&state, &headers, user.as_ref(), &session, member_id, Channel::Qr).await,
-        Err(message) => result(&headers, user.as_ref(), StatusCode::BAD_REQUEST, false, "签到未完成", message, session.id),
+        Ok(member_id) => {
+            check_in(
+                &state,
+                &headers,
+                user.as_ref(),
+                &session,
+                member_id,
+                Channel::Qr,
+            )
+            .await
+        }
+        Err(message) => result(
+            &headers,
+            user.as_ref(),
+            StatusCode::BAD_REQUEST,
+            false,
+            "签到未完成",
+            message,
+            session.id,
+        ),
     }
 }
 
@@ -269,7 +513,10 @@ async fn code_page(headers: HeaderMap, user: Option<CurrentUser>) -> AppResult<H
         Some(u) => Shell::new(u, "输入签到码", "home"),
         None => Shell::anonymous("输入签到码", &headers),
     };
-    let page = CodePage { shell, logged_in_member: user.as_ref().is_some_and(|u| u.member_id.is_some()) };
+    let page = CodePage {
+        shell,
+        logged_in_member: user.as_ref().is_some_and(|u| u.member_id.is_some()),
+    };
     Ok(Html(page.render()?))
 }
 
@@ -282,20 +529,56 @@ struct CodeForm {
     phone: String,
 }
 
-async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, user: Option<CurrentUser>, Form(form): Form<CodeForm>) -> AppResult<Response> {
-    let code: String = crate::people::model::normalize_text(&form.code).chars().filter(char::is_ascii_digit).collect();
+async fn confirm_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: Option<CurrentUser>,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let code: String = crate::people::model::normalize_text(&form.code)
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     let now = Utc::now();
     let window = window_at(now.timestamp());
     let open = sessions::open_around(&state.db, now).await?;
     let matching = open.into_iter().find(|s| {
-        matches!(checkin_window(s.starts_at, s.ends_at, s.checkin_opens_minutes, now), CheckinWindow::Open { .. })
-            && accepts(&code, window, |w| six_digit_code(&s.secret, w))
+        matches!(
+            checkin_window(s.starts_at, s.ends_at, s.checkin_opens_minutes, now),
+            CheckinWindow::Open { .. }
+        ) && accepts(&code, window, |w| six_digit_code(&s.secret, w))
     });
     let Some(session) = matching else {
-        return result(&headers, user.as_ref(), StatusCode::BAD_REQUEST, false, "签到码不正确或已过期", "请核对大屏上最新的6位签到码（每30秒更新）。".into(), 0);
+        return result(
+            &headers,
+            user.as_ref(),
+            StatusCode::BAD_REQUEST,
+            false,
+            "签到码不正确或已过期",
+            "请核对大屏上最新的6位签到码（每30秒更新）。".into(),
+            0,
+        );
     };
     match identify(&state, user.as_ref(), &form.name, &form.phone).await? {
-        Ok(member_id) => check_in(&state, &headers, user.as_ref(), &session, member_id, Channel::Code).await,
-        Err(message) => result(&headers, user.as_ref(), StatusCode::BAD_REQUEST, false, "签到未完成", message, session.id),
+        Ok(member_id) => {
+            check_in(
+                &state,
+                &headers,
+                user.as_ref(),
+                &session,
+                member_id,
+                Channel::Code,
+            )
+            .await
+        }
+        Err(message) => result(
+            &headers,
+            user.as_ref(),
+            StatusCode::BAD_REQUEST,
+            false,
+            "签到未完成",
+            message,
+            session.id,
+        ),
     }
 }

@@ -2,7 +2,7 @@
 
 mod booking;
 mod campaigns;
-// mod checkin; (waits for formats::pdf and formats::qr)
+mod checkin;
 mod lecturers;
 mod sessions;
 
@@ -36,7 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/cancel", post(sessions::cancel))
         .route("/bookings/new", get(booking::form))
         .route("/bookings", post(booking::create))
-    // .merge(checkin::router())
+        .merge(checkin::router())
 }
 
 /// A date and a time typed in Shanghai as a UTC instant.

@@ -262,14 +262,13 @@ pub(super) async fn read_session(
         .await?
         .ok_or_else(|| AppError::BadRequest("参学对象单位不在您的管辖范围内".into()))?;
     let topic_id = optional_id(pairs, "topic_id");
-    if let Some(topic) = topic_id {
-        if !campaigns::topics(&state.db, campaign.id)
+    if let Some(topic) = topic_id
+        && !campaigns::topics(&state.db, campaign.id)
             .await?
             .iter()
             .any(|t| t.id == topic)
-        {
-            return Err(AppError::BadRequest("专题不属于当前冬训".into()));
-        }
+    {
+        return Err(AppError::BadRequest("专题不属于当前冬训".into()));
     }
     let lecturer_id = optional_id(pairs, "lecturer_id");
     if let Some(id) = lecturer_id {

@@ -106,3 +106,29 @@ pub async fn campaign_credits(
         .await
     })
 }
+
+/// Records many attendances in ONE transaction (paper sheets, the demo); those already recorded
+/// are left as they were. Returns how many were new.
+pub async fn record_many(db: &Db, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
+    let now = Utc::now();
+    crate::in_transaction!(db, tx => {
+        let mut added = 0;
+        for chunk in entries.chunks(500) {
+            let mut builder = sqlx::QueryBuilder::new(
+                "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) ",
+            );
+            builder.push_values(chunk, |mut row, a| {
+                row.push_bind(a.session_id)
+                    .push_bind(a.member_id)
+                    .push_bind(a.channel)
+                    .push_bind(a.minutes)
+                    .push_bind(a.late)
+                    .push_bind(now)
+                    .push_bind(a.recorded_by);
+            });
+            builder.push(" ON CONFLICT (session_id, member_id) DO NOTHING");
+            added += builder.build().execute(&mut *tx).await?.rows_affected();
+        }
+        Ok::<u64, sqlx::Error>(added)
+    })
+}

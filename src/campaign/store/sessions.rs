@@ -236,10 +236,9 @@ pub async fn insert_checked(
     batch: Option<&NewBatch>,
 ) -> Result<Result<Vec<i64>, Vec<(usize, Conflict)>>, sqlx::Error> {
     let now = Utc::now();
-    let clash_sql = format!(
-        "SELECT s.title, u.name AS unit_name, s.starts_at FROM training_sessions s JOIN units u ON u.id = s.unit_id \
-         WHERE s.status = 'scheduled' AND s.starts_at < $1 AND $2 < s.ends_at AND s.{{column}} = $3 LIMIT 1"
-    );
+    let clash_sql = "SELECT s.title, u.name AS unit_name, s.starts_at FROM training_sessions s \
+         JOIN units u ON u.id = s.unit_id WHERE s.status = 'scheduled' AND s.starts_at < $1 \
+         AND $2 < s.ends_at AND s.{column} = $3 LIMIT 1";
     let lecturer_sql = clash_sql.replace("{column}", "lecturer_id");
     let venue_sql = clash_sql.replace("{column}", "venue_id");
     crate::in_transaction!(db, tx => {
@@ -249,10 +248,10 @@ pub async fn insert_checked(
         }
         let mut conflicts = Vec::new();
         for (i, s) in sessions.iter().enumerate() {
-            if let (Some(capacity), true) = (capacities.get(i).copied().flatten(), s.expected_attendees > 0) {
-                if s.expected_attendees > capacity {
-                    conflicts.push((i, Conflict::OverCapacity { capacity, expected: s.expected_attendees }));
-                }
+            if let Some(capacity) = capacities.get(i).copied().flatten()
+                && s.expected_attendees > capacity
+            {
+                conflicts.push((i, Conflict::OverCapacity { capacity, expected: s.expected_attendees }));
             }
             if let Some(lecturer) = s.lecturer_id {
                 let clash: Option<Clash> = sqlx::query_as(&lecturer_sql).bind(s.ends_at).bind(s.starts_at).bind(lecturer).fetch_optional(&mut *tx).await?;

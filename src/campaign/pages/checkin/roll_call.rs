@@ -2,16 +2,16 @@
 //! touch targets, for members without a phone.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use axum::Form;
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::{managed, session_audience};
 use crate::accounts::CurrentUser;
 use crate::audit::{self, Action, Actor};
-use crate::campaign::model::{checkin_window, Channel, CheckinWindow};
+use crate::campaign::model::{Channel, CheckinWindow, checkin_window};
 use crate::campaign::store::attendance::{self, Attendance, Recorded};
 use crate::people::model::{matches_search, normalize_text, pinyin_keys};
 use crate::web::{AppError, AppResult, AppState, Shell};
@@ -58,10 +58,19 @@ pub(super) struct Search {
     fragment: bool,
 }
 
-pub(super) async fn page(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(search): Query<Search>) -> AppResult<Html<String>> {
+pub(super) async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(search): Query<Search>,
+) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     let audience = session_audience(&state, &user, &session).await?;
-    let present: std::collections::HashSet<i64> = attendance::for_session(&state.db, id).await?.into_iter().map(|a| a.member_id).collect();
+    let present: std::collections::HashSet<i64> = attendance::for_session(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|a| a.member_id)
+        .collect();
     let q = normalize_text(&search.q).to_lowercase();
     let rows: Vec<RollRow> = audience
         .iter()
@@ -72,15 +81,34 @@ pub(super) async fn page(State(state): State<AppState>, user: CurrentUser, Path(
             let (full, initials) = pinyin_keys(&m.name);
             matches_search(&q, &m.name, &full, &initials)
         })
-        .map(|m| RollRow { member_id: m.id, name: m.name.clone(), unit: m.unit_name.clone(), present: present.contains(&m.id) })
+        .map(|m| RollRow {
+            member_id: m.id,
+            name: m.name.clone(),
+            unit: m.unit_name.clone(),
+            present: present.contains(&m.id),
+        })
         .take(SHOWN)
         .collect();
     let shell = Shell::new(&user, "现场点名", "sessions");
     if search.fragment {
-        let list = RollList { shell, session_id: id, rows, present: present.len(), audience: audience.len() };
+        let list = RollList {
+            shell,
+            session_id: id,
+            rows,
+            present: present.len(),
+            audience: audience.len(),
+        };
         return Ok(Html(list.render()?));
     }
-    let page = RollCallPage { shell, session_id: id, title: session.title, q: search.q, present: present.len(), audience: audience.len(), rows };
+    let page = RollCallPage {
+        shell,
+        session_id: id,
+        title: session.title,
+        q: search.q,
+        present: present.len(),
+        audience: audience.len(),
+        rows,
+    };
     Ok(Html(page.render()?))
 }
 
@@ -96,18 +124,62 @@ pub(super) struct Tick {
 }
 
 /// Ticks one member present; answers with the updated row for htmx.
-pub(super) async fn tick(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(tick): Form<Tick>) -> AppResult<Html<String>> {
+pub(super) async fn tick(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(tick): Form<Tick>,
+) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
-    if matches!(checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, Utc::now()), CheckinWindow::NotYetOpen(_)) {
+    if matches!(
+        checkin_window(
+            session.starts_at,
+            session.ends_at,
+            session.checkin_opens_minutes,
+            Utc::now()
+        ),
+        CheckinWindow::NotYetOpen(_)
+    ) {
         return Err(AppError::BadRequest("签到还没开始".into()));
     }
     let audience = session_audience(&state, &user, &session).await?;
-    let member = audience.iter().find(|m| m.id == tick.member_id).ok_or(AppError::NotFound)?;
-    let late = matches!(checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, Utc::now()), CheckinWindow::Open { late: true });
-    let entry = Attendance { session_id: id, member_id: member.id, channel: Channel::RollCall.code(), minutes: session.minutes(), late, recorded_by: Some(user.user_id) };
+    let member = audience
+        .iter()
+        .find(|m| m.id == tick.member_id)
+        .ok_or(AppError::NotFound)?;
+    let late = matches!(
+        checkin_window(
+            session.starts_at,
+            session.ends_at,
+            session.checkin_opens_minutes,
+            Utc::now()
+        ),
+        CheckinWindow::Open { late: true }
+    );
+    let entry = Attendance {
+        session_id: id,
+        member_id: member.id,
+        channel: Channel::RollCall.code(),
+        minutes: session.minutes(),
+        late,
+        recorded_by: Some(user.user_id),
+    };
     if let Recorded::New { .. } = attendance::record(&state.db, &entry).await? {
-        audit::record(&state.db, &Actor::user(&user), Action::AttendanceEntry, &session.title, &format!("点名：{}", member.name), true).await?;
+        audit::record(
+            &state.db,
+            &Actor::user(&user),
+            Action::AttendanceEntry,
+            &session.title,
+            &format!("点名：{}", member.name),
+            true,
+        )
+        .await?;
     }
-    let row = RollRow { member_id: member.id, name: member.name.clone(), unit: member.unit_name.clone(), present: true };
+    let row = RollRow {
+        member_id: member.id,
+        name: member.name.clone(),
+        unit: member.unit_name.clone(),
+        present: true,
+    };
     Ok(Html(RowFragment { row }.render()?))
 }

@@ -1,6 +1,9 @@
 //! The demo sub-district: 石湫街道 with its hub, 14 village stations (the seven the founding
 //! document names, seven clearly made up), branches, ~1,500 members with realistic ages and
-//! categories, and accounts for every role. Deterministic: the same seed gives the same people.
+//! categories, accounts for every role, and a running campaign (see [`training`]).
+//! Deterministic: the same seed gives the same people.
+
+mod training;
 
 use std::collections::HashSet;
 
@@ -115,6 +118,7 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         (&members[member_index], ids[member_index]),
     )
     .await?;
+    training::seed(db, &mut rng, &root, &hub, &stations).await?;
     Ok(true)
 }
 
