@@ -3,6 +3,17 @@ binary, making a fresh demo database, starting servers on a loopback port chosen
 and timing a command with GNU time.
 
 Everything here talks to 127.0.0.1 only and every child process is stopped by its own pid.
+Every path is derived from this file's location (the repository is its parent directory) or from
+the environment, so the scripts run from any checkout and any working directory.
+
+Environment:
+  DONGXUN_BIN           the dongxun binary to measure (default: <repo>/target/release/dongxun,
+                        built if missing). target/release is shared and may be rebuilt with work in
+                        progress: copy a binary aside and point this at the copy to pin it.
+  DONGXUN_BASELINE_BIN  optional second binary (e.g. the previous commit's) that roster_import.py
+                        and members_page.py run interleaved with DONGXUN_BIN for a before/after
+                        comparison (same as --baseline).
+  DONGXUN_BENCH_WORK    work directory (default: <system temp dir>/dongxun-bench).
 """
 
 import os
@@ -21,7 +32,8 @@ ROOT = BENCH.parent
 DONGXUN = Path(os.environ.get("DONGXUN_BIN", ROOT / "target" / "release" / "dongxun"))
 TRIVIAL = BENCH / "trivial-axum" / "target" / "release" / "trivial-axum"
 GNU_TIME = "/usr/bin/time"
-DEFAULT_WORK = Path(os.environ.get("DONGXUN_BENCH_WORK", "/tmp/dongxun-bench"))
+DEFAULT_WORK = Path(os.environ.get("DONGXUN_BENCH_WORK", Path(tempfile.gettempdir()) / "dongxun-bench"))
+BASELINE = Path(os.environ["DONGXUN_BASELINE_BIN"]) if os.environ.get("DONGXUN_BASELINE_BIN") else None
 ROWS = 100_000
 
 
@@ -111,18 +123,19 @@ def db_args(data_dir=None, url=None):
     return ["--database-url", url] if url else ["--data-dir", str(data_dir)]
 
 
-def start_dongxun(data_dir=None, url=None, demo=False, log_path=None):
-    argv = [str(ensure_dongxun()), *db_args(data_dir, url), "serve", "--listen", "127.0.0.1:0"]
+def start_dongxun(data_dir=None, url=None, demo=False, log_path=None, binary=None):
+    binary = binary or ensure_dongxun()
+    argv = [str(binary), *db_args(data_dir, url), "serve", "--listen", "127.0.0.1:0"]
     if demo:
         argv.append("--demo")
     return Server(argv, r"dongxun listening on http://(\S+)", log_path or os.devnull)
 
 
-def make_demo_db(data_dir=None, url=None, log_path=None):
+def make_demo_db(data_dir=None, url=None, log_path=None, binary=None):
     """Seeds the demo sub-district (14 stations, ~1,500 members, demo accounts) by running
     `serve --demo` until it listens, then stopping it with SIGTERM."""
     started = time.monotonic()
-    with start_dongxun(data_dir, url, demo=True, log_path=log_path):
+    with start_dongxun(data_dir, url, demo=True, log_path=log_path, binary=binary):
         pass
     if data_dir is not None:
         # `serve` leaves its writes in the WAL; fold them into the main file so that every copy
@@ -132,6 +145,17 @@ def make_demo_db(data_dir=None, url=None, log_path=None):
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
     log(f"seeded demo database in {time.monotonic() - started:.1f}s")
+
+
+def analyze_sqlite(data_dir):
+    """Runs ANALYZE on a stopped data directory's database: writes sqlite_stat1, the statistics
+    SQLite's query planner uses to choose between indexes (dongxun itself never runs it)."""
+    import sqlite3
+    con = sqlite3.connect(Path(data_dir) / "dongxun.db")
+    con.execute("ANALYZE")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
 
 
 def copy_sqlite_dir(src, dst):
@@ -188,15 +212,27 @@ def machine_line():
             f"{platform.release()}; load average at start {load[0]:.2f}")
 
 
-def binary_line():
+def peak_rss_mb(pid):
+    """A live process's peak resident set size (VmHWM), in MB; None if unreadable."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def binary_line(binary=None):
     """Which dongxun binary was measured: target/release is shared, others may rebuild it."""
     import datetime
     import hashlib
-    digest = hashlib.sha256(DONGXUN.read_bytes()).hexdigest()[:12]
-    built = datetime.datetime.fromtimestamp(DONGXUN.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    binary = Path(binary or DONGXUN)
+    digest = hashlib.sha256(binary.read_bytes()).hexdigest()[:12]
+    built = datetime.datetime.fromtimestamp(binary.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
-    return f"{DONGXUN} built {built}, sha256 {digest}; repo HEAD {head or '?'}"
+    return f"{binary} built {built}, sha256 {digest}; repo HEAD {head or '?'}"
 
 
 def fresh_tmpdir(work, name):

@@ -5,7 +5,7 @@ samples by phase: for each phase its share of samples and the wall-clock window 
 (first..last sample, seconds from the start of the recording).
 
 Needs `perf` (Debian package linux-perf) and the files bench/roster_import.py leaves in the work dir.
-Usage: python3 bench/profile.py [import|page] [--path /members?q=zs] [--work DIR]
+Usage: python3 bench/profile.py [import|page] [--path /members?q=zs] [--analyze] [--work DIR]
 The release binary has no debug info; DWARF unwinding from .eh_frame still names Rust frames.
 """
 
@@ -40,15 +40,33 @@ def classify(chain, phases):
         if any(k in chain for k in keys):
             return name
     if "sqlite3" in chain:
+        if "subjournal" in chain:
+            # Each multi-row INSERT inside the import's transaction keeps a statement journal
+            # (to undo just that statement on a constraint error); past 64 KiB it goes to a temp file.
+            return "sqlite: statement journal (temp file writes)"
+        if "pagerStress" in chain:
+            return "sqlite: cache spill to WAL mid-transaction"
         if re.search(r"pwrite|sys_write|ext4_.*write", chain):
             return "sqlite: writes to WAL (pwrite)"
         if re.search(r"pread|filemap_read|sys_read", chain):
             return "sqlite: reads (pread)"
         if "futex" in chain or "mutex" in chain:
-            return "sqlite: mutex/futex"
+            # libsqlite3-sys builds SQLite with SQLITE_ENABLE_MEMORY_MANAGEMENT: all connections
+            # share one page-cache LRU guarded by one global mutex, taken on every page fetch.
+            if "pcache1" in chain:
+                return "sqlite: page-cache mutex (one LRU shared by all connections)"
+            return "sqlite: other mutex/futex"
         if re.search(r"fsync|fdatasync", chain):
             return "sqlite: fsync"
-        return "sqlite: b-tree/VDBE"
+        if "Sorter" in chain:
+            return "sqlite: sorting (ORDER BY temp b-tree)"
+        if "sqlite3BtreeTableMoveto" in chain or "VdbeFinishMoveto" in chain:
+            return "sqlite: row fetch by rowid (index entry → table row)"
+        if "sqlite3BtreeNext" in chain or "sqlite3BtreeFirst" in chain or "sqlite3BtreeIndexMoveto" in chain:
+            return "sqlite: index/table scan steps"
+        if "sqlite3Prepare" in chain or "sqlite3_prepare" in chain:
+            return "sqlite: preparing statements"
+        return "sqlite: other VDBE/b-tree"
     if "futex" in chain:
         return "futex (thread hand-off)"
     return "other"
@@ -85,6 +103,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["import", "page"], nargs="?", default="import")
     ap.add_argument("--path", default="/members")
+    ap.add_argument("--analyze", action="store_true",
+                    help="page: serve a copy of the database on which ANALYZE was run (planner statistics)")
     ap.add_argument("--work", type=Path, default=c.DEFAULT_WORK)
     args = ap.parse_args()
     c.need_tool("perf", "linux-perf")
@@ -103,14 +123,18 @@ def main():
         summarise(work / "perf-import-again.data", IMPORT_PHASES)
     else:
         data = c.copy_sqlite_dir(work / "db-100k", work / "profile-serve")
+        if args.analyze:
+            c.analyze_sqlite(data)
         with c.start_dongxun(data, log_path=work / "logs" / "profile-serve.log") as app:
             cookie = mp.login(app.addr)
             wrk = subprocess.Popen(["wrk", "-t2", "-c32", "-d14s", "--timeout", "10s", "-H", f"Cookie: {cookie}",
                                     f"http://{app.addr}{args.path}"], stdout=subprocess.DEVNULL)
             time.sleep(2)
-            record(None, work / "perf-page.data", pid=app.pid, seconds=8)
+            slug = re.sub(r"\W+", "_", args.path).strip("_")
+            out = work / f"perf-page{'-analyze' if args.analyze else ''}-{slug}.data"
+            record(None, out, pid=app.pid, seconds=8)
             wrk.wait()
-        summarise(work / "perf-page.data", PAGE_PHASES)
+        summarise(out, PAGE_PHASES)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
 """Where the fresh-import time goes, isolated: 100,000 member INSERTs in one SQLite transaction,
 the way `people::store::apply_changes` does them (multi-row INSERT … RETURNING id, 500 rows a
-statement, the real schema from migrations/sqlite, WAL, synchronous=FULL), with SQLite's default
-page cache (2 MiB: sqlx sets no cache_size) against a 64 MiB one, side by side, interleaved.
+statement, the real schema from migrations/sqlite, WAL, synchronous=FULL), side by side,
+interleaved, in three settings:
 
-perf shows the fresh import's SQLite thread spending ~half its time in pwrite/pread: the
-transaction's dirty pages (members table + 5 indexes, tens of MB) do not fit the 2 MiB cache, so
-SQLite spills them into the WAL mid-transaction and reads them back. This reproduces that
-without touching dongxun. Usage: python3 bench/sqlite_cache_size.py [--rounds 3] [--rows 100000]
+  default (2 MiB)          SQLite's default page cache (what 8f62573 used: sqlx sets no cache_size)
+  64 MiB                   PRAGMA cache_size=-65536 (what src/db/mod.rs sets since 9c7fb97)
+  64 MiB + temp_store=MEMORY  also PRAGMA temp_store=MEMORY (not applied in dongxun)
+
+With 2 MiB, perf showed the fresh import's SQLite thread spending ~half its time in pwrite/pread:
+the transaction's dirty pages (members table + 5 indexes, tens of MB) do not fit, so SQLite spills
+them into the WAL mid-transaction and reads them back. With 64 MiB that is gone, and the writes
+left mid-transaction are the statement journal: every 500-row INSERT inside the transaction
+journals the pages it changes (so that a constraint error can undo that statement alone), and
+past 64 KiB (SQLITE_STMTJRNL_SPILL) the journal goes to a temp file; temp_store=MEMORY keeps it
+in memory. This reproduces both without touching dongxun.
+Usage: python3 bench/sqlite_cache_size.py [--rounds 3] [--rows 100000]
 """
 
 import argparse
@@ -41,7 +49,7 @@ def rows(n, seed=7):
     return out
 
 
-def run(data, cache_kib):
+def run(data, cache_kib, temp_memory=False):
     with tempfile.TemporaryDirectory(dir=c.DEFAULT_WORK) as d:
         con = sqlite3.connect(Path(d) / "t.db", isolation_level=None)
         con.execute("PRAGMA journal_mode=WAL")
@@ -53,6 +61,8 @@ def run(data, cache_kib):
                         (f"b{i}", f"/1/{i}/"))
         if cache_kib:
             con.execute(f"PRAGMA cache_size=-{cache_kib}")
+        if temp_memory:
+            con.execute("PRAGMA temp_store=MEMORY")
         started = time.perf_counter()
         con.execute("BEGIN")
         one = "(" + ",".join("?" * 13) + ")"
@@ -73,18 +83,23 @@ def main():
     args = ap.parse_args()
     c.DEFAULT_WORK.mkdir(parents=True, exist_ok=True)
     data = rows(args.rows)
-    default, big = [], []
+    settings = [("default (2 MiB)", None, False), ("cache_size=-65536 (64 MiB), as in dongxun since 9c7fb97", 65536, False),
+                ("64 MiB + temp_store=MEMORY", 65536, True)]
+    times = {label: [] for label, *_ in settings}
     for r in range(args.rounds):
-        default.append(run(data, None))
-        big.append(run(data, 65536))
-        c.log(f"round {r + 1}: default cache {default[-1]:.2f}s, 64 MiB cache {big[-1]:.2f}s")
-    ratio = c.median([d / b for d, b in zip(default, big)])
-    print(f"\n{args.rows:,} INSERTs in one transaction (SQLite {sqlite3.sqlite_version}, WAL, synchronous=FULL), "
-          f"median of {args.rounds} interleaved rounds")
-    print("| page cache | seconds |\n|---|---:|")
-    print(f"| default (2 MiB) | {c.median(default):.2f} |\n| cache_size=-65536 (64 MiB) | {c.median(big):.2f} |")
-    print(f"default / 64 MiB = {ratio:.2f}×")
-
+        for label, cache, temp in settings:
+            times[label].append(run(data, cache, temp))
+        c.log(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items()))
+    first = times[settings[0][0]]
+    print(f"\n{args.rows:,} INSERTs in one transaction, 500 rows a statement (SQLite {sqlite3.sqlite_version}, "
+          f"WAL, synchronous=FULL), median of {args.rounds} interleaved rounds\n")
+    print("| page cache | seconds | default / this | previous row / this |\n|---|---:|---:|---:|")
+    prev = None
+    for label, *_ in settings:
+        ts = times[label]
+        vs_prev = f"{c.median([p / t for p, t in zip(prev, ts)]):.2f}" if prev else "—"
+        print(f"| {label} | {c.median(ts):.2f} | {c.median([f / t for f, t in zip(first, ts)]):.2f} | {vs_prev} |")
+        prev = ts
 
 if __name__ == "__main__":
     main()

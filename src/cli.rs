@@ -99,6 +99,15 @@ enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Export a campaign's coverage (per unit and per member) as .xlsx.
+    Coverage {
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The campaign's name (default: the current campaign).
+        #[arg(long)]
+        campaign: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -170,6 +179,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             import_members(&db, &file, unit).await?
         }
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &output).await?,
+        Command::Export(ExportCommand::Coverage { output, campaign }) => {
+            export_coverage(&db, &output, campaign.as_deref()).await?
+        }
         Command::User(UserCommand::Create {
             role,
             phone,
@@ -293,6 +305,55 @@ async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<Exi
     )
     .await?;
     println!("已导出{count}名党员到 {}", output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export_coverage(
+    db: &Db,
+    output: &std::path::Path,
+    name: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    use crate::campaign::store::campaigns;
+    let campaign = match name {
+        Some(name) => campaigns::list(db)
+            .await?
+            .into_iter()
+            .find(|c| c.name == name),
+        None => campaigns::current(db).await?,
+    };
+    let Some(campaign) = campaign else {
+        let known: Vec<String> = campaigns::list(db)
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        anyhow::bail!(
+            "找不到冬训计划{}（已有：{}）",
+            name.map(|n| format!("“{n}”")).unwrap_or_default(),
+            known.join("、")
+        );
+    };
+    let root = org_store::root(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
+    let (bytes, count) = crate::reports::coverage_workbook(db, &campaign, &root).await?;
+    std::fs::write(output, bytes)
+        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
+    let detail = format!("{}：{count}人 → {}", campaign.name, output.display());
+    audit::record(
+        db,
+        &Actor::command_line(),
+        Action::Export,
+        "冬训覆盖率",
+        &detail,
+        true,
+    )
+    .await?;
+    println!(
+        "已导出“{}”覆盖情况（{count}人）到 {}",
+        campaign.name,
+        output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

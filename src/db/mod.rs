@@ -110,11 +110,7 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
-                    // A 64 MiB page cache (the default is 2 MiB) keeps a 100,000-row import's
-                    // changed pages in memory instead of spilling them to the WAL mid-transaction:
-                    // 1.4x faster imports (bench/README.md). It is an upper bound, used lazily.
-                    .pragma("cache_size", "-65536");
+                    .busy_timeout(Duration::from_secs(10));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .connect_with(options)
@@ -133,12 +129,23 @@ impl Db {
         }
     }
 
-    /// Applies any pending migrations for this backend.
+    /// Applies any pending migrations for this backend, then refreshes the planner's statistics.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
             Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        self.analyze().await?;
+        Ok(())
+    }
+
+    /// Refreshes the query planner's statistics. SQLite keeps none until asked, and without them
+    /// it drove the member list through the wrong index: 100 ms instead of 1 ms per page at
+    /// 100,000 members (bench/README.md). Run at start and after bulk imports.
+    pub async fn analyze(&self) -> Result<(), sqlx::Error> {
+        on_db!(self, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
         Ok(())
     }
 

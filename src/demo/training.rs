@@ -254,5 +254,43 @@ async fn seed_attendance(
         }
     }
     attendance::record_many(db, &entries).await?;
+    seed_feedback(db, rng, &entries).await
+}
+
+/// About one attendee in twelve says what helped and what they want next; the committee has
+/// already answered some of it with an adjustment.
+async fn seed_feedback(db: &Db, rng: &mut StdRng, entries: &[Attendance]) -> anyhow::Result<()> {
+    use crate::campaign::feedback::{WANT_TAGS, store as feedback_store};
+    const HELPED: [&str; 4] = [
+        "讲得通俗易懂",
+        "结合村里实际",
+        "学到了种植技术",
+        "政策讲得清楚",
+    ];
+    const WANTS: [&str; 4] = [
+        "",
+        "想学电商直播卖草莓",
+        "希望多讲讲养老政策",
+        "想了解土地流转",
+    ];
+    for entry in entries {
+        if rng.random_range(0..12) != 0 {
+            continue;
+        }
+        let tags: Vec<&str> = WANT_TAGS
+            .iter()
+            .map(|(code, _)| *code)
+            .filter(|_| rng.random_range(0..4) == 0)
+            .collect();
+        let feedback = feedback_store::NewFeedback {
+            session_id: entry.session_id,
+            member_id: entry.member_id,
+            rating: rng.random_range(3..=5),
+            helped: HELPED[rng.random_range(0..HELPED.len())].into(),
+            wants_tags: tags.join(","),
+            wants_text: WANTS[rng.random_range(0..WANTS.len())].into(),
+        };
+        feedback_store::submit(db, &feedback).await?;
+    }
     Ok(())
 }

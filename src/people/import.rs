@@ -109,6 +109,10 @@ async fn import_inner(
     )
     .map_err(ImportFailure::Rows)?;
     store::apply_changes(db, &plan.inserts, &plan.updates).await?;
+    if plan.inserts.len() + plan.updates.len() > 1_000 {
+        // The member table changed shape: refresh the planner's statistics (see Db::analyze).
+        db.analyze().await?;
+    }
     Ok(ImportOutcome {
         inserted: plan.inserts.len(),
         updated: plan.updates.len(),

@@ -193,7 +193,14 @@ pub async fn apply_changes(
     updates: &[(i64, MemberFields)],
 ) -> Result<Vec<i64>, sqlx::Error> {
     let now = Utc::now();
+    // A big SQLite import gets a 64 MiB page cache for its transaction (the default is 2 MiB),
+    // so its changed pages stay in memory instead of spilling to the WAL mid-transaction: 1.2–1.4x
+    // faster (bench/README.md). Only this connection, only while it imports.
+    let big_sqlite = db.is_sqlite() && inserts.len() + updates.len() > 5_000;
     crate::in_transaction!(db, tx => {
+        if big_sqlite {
+            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+        }
         let mut ids = Vec::with_capacity(inserts.len());
         for chunk in inserts.chunks(INSERT_BATCH) {
             let mut builder = sqlx::QueryBuilder::new(
@@ -242,6 +249,9 @@ pub async fn apply_changes(
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        }
+        if big_sqlite {
+            sqlx::query("PRAGMA cache_size = -2000").execute(&mut *tx).await?;
         }
         Ok::<Vec<i64>, sqlx::Error>(ids)
     })

@@ -59,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::people::router())
         .merge(crate::audit::router())
         .merge(crate::campaign::pages::router())
+        .merge(crate::dashboard::router())
+        .merge(crate::reports::router())
         .merge(crate::campaign::feedback::router())
         .merge(crate::campaign::coverage::router())
         .merge(crate::campaign::delivery::router())

@@ -5,7 +5,7 @@ use std::process::Command;
 use crate::helpers::*;
 use crate::roster_import::roster_xlsx;
 
-fn dongxun(app: &TestApp) -> Command {
+pub fn dongxun(app: &TestApp) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dongxun"));
     match &app.db {
         dongxun::db::Db::Sqlite(_) => {

@@ -768,40 +768,6 @@ async fn coverage_at_scale() {
             t.elapsed(),
             cpu() - c
         );
-        if app.db.is_sqlite() {
-            let (t, c) = (std::time::Instant::now(), cpu());
-            let row: (String,) = dongxun::on_db!(&app.db, pool => sqlx::query_as("SELECT group_concat(a.member_id || ',' || a.minutes || ',' || COALESCE(s.topic_id, 0), ';') FROM attendances a CROSS JOIN training_sessions s WHERE s.id = a.session_id AND s.campaign_id = $1").bind(campaign.id).fetch_one(pool).await.unwrap());
-            let q = (t.elapsed(), cpu() - c);
-            let mut folded =
-                std::collections::HashMap::<i64, dongxun::campaign::model::Progress>::new();
-            for item in row.0.split(';') {
-                let mut it = item.split(',');
-                let m: i64 = it.next().unwrap().parse().unwrap();
-                let x: i64 = it.next().unwrap().parse().unwrap();
-                let t: i64 = it.next().unwrap().parse().unwrap();
-                folded.entry(m).or_default().add(x, (t > 0).then_some(t));
-            }
-            println!(
-                "  D group_concat: {} bytes in {:?} (cpu {:.2}s), folded {} in {:?} (cpu {:.2}s)",
-                row.0.len(),
-                q.0,
-                q.1,
-                folded.len(),
-                t.elapsed(),
-                cpu() - c
-            );
-            let (t, c) = (std::time::Instant::now(), cpu());
-            let rows: Vec<(i64, String)> = dongxun::on_db!(&app.db, pool => sqlx::query_as("SELECT m.unit_id, group_concat(m.id) FROM members m WHERE m.status = 'active' AND NOT EXISTS (SELECT 1 FROM campaign_exclusions x WHERE x.campaign_id = $1 AND x.member_id = m.id) GROUP BY m.unit_id").bind(campaign.id).fetch_all(pool).await.unwrap());
-            let n: usize = rows
-                .iter()
-                .map(|(_, ids)| ids.split(',').map(|i| i.parse::<i64>().unwrap()).count())
-                .sum();
-            println!(
-                "  E audience by unit: {n} in {:?} (cpu {:.2}s)",
-                t.elapsed(),
-                cpu() - c
-            );
-        }
         let (t, c) = (std::time::Instant::now(), cpu());
         let (rates, audience, covered) = coverage::unit_rates(
             &app.db,

@@ -15,6 +15,7 @@ mod demo;
 mod feedback;
 mod members;
 mod org;
+mod reports;
 mod roster_import;
 mod scope;
 mod sessions;

@@ -1,4 +1,4 @@
-//! The ceiling for `bench/members_page.sh`: the cheapest page an axum 0.8 + tokio server can
+//! The ceiling for `bench/members_page.py`: the cheapest page an axum 0.8 + tokio server can
 //! serve — a fixed, small HTML string, no database, no templates, no middleware — on the same
 //! kind of multi-threaded runtime `dongxun serve` uses.
 //!

@@ -19,6 +19,28 @@ where
     progress
 }
 
+/// Folds credits encoded as text — `member,minutes,topic` items joined by `;`, topic 0 for none
+/// (what [`super::progress`] reads) — in one pass. `Err` names the first item it cannot read.
+pub fn fold_encoded_credits(text: &str) -> Result<HashMap<i64, Progress>, String> {
+    let mut progress: HashMap<i64, Progress> = HashMap::new();
+    if text.is_empty() {
+        return Ok(progress);
+    }
+    for item in text.split(';') {
+        let mut fields = item.split(',').map(str::parse::<i64>);
+        let (Some(Ok(member)), Some(Ok(minutes)), Some(Ok(topic)), None) =
+            (fields.next(), fields.next(), fields.next(), fields.next())
+        else {
+            return Err(format!("无法读取的学习记录：{item}"));
+        };
+        progress
+            .entry(member)
+            .or_default()
+            .add(minutes, (topic > 0).then_some(topic));
+    }
+    Ok(progress)
+}
+
 /// Why an audience member is not yet covered: their circumstances first (these decide how to
 /// reach them — 送学上门, 云课堂 …), else how far they got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -329,6 +351,19 @@ mod tests {
         );
         assert_eq!(folded[&2].sessions, 1);
         assert!(!folded.contains_key(&3));
+    }
+
+    #[test]
+    fn encoded_credits_fold_like_rows() {
+        let folded = fold_encoded_credits("1,90,7;2,60,0;1,30,7").unwrap();
+        assert_eq!(
+            folded,
+            fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))])
+        );
+        assert!(fold_encoded_credits("").unwrap().is_empty());
+        assert!(fold_encoded_credits("1,90").is_err());
+        assert!(fold_encoded_credits("1,90,x").is_err());
+        assert!(fold_encoded_credits("1,90,7,8").is_err());
     }
 
     #[test]

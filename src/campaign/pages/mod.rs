@@ -4,7 +4,7 @@ mod booking;
 mod campaigns;
 mod checkin;
 mod lecturers;
-mod sessions;
+pub(crate) mod sessions;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -370,7 +370,7 @@ struct DetailPage {
 }
 
 /// Whether the user runs this session: an admin whose subtree hosts it, or its lecturer.
-pub(super) async fn may_manage(
+pub(crate) async fn may_manage(
     state: &AppState,
     user: &CurrentUser,
     session: &TrainingSession,

@@ -1,0 +1,202 @@
+//! Report downloads, each inside the user's subtree and audited.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use super::sheets;
+use crate::accounts::CurrentUser;
+use crate::audit::{self, Action, Actor};
+use crate::campaign::delivery::Confirmer;
+use crate::campaign::model::{Channel, LecturerKind};
+use crate::campaign::pages::sessions::may_manage;
+use crate::campaign::store::{campaigns, sessions};
+use crate::db::Db;
+use crate::on_db;
+use crate::web::error::urlencode;
+use crate::web::{AppError, AppResult, AppState};
+
+/// An .xlsx download named in Chinese.
+fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"report.xlsx\"; filename*=UTF-8''{}",
+        urlencode(file_name).replace('+', "%20")
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!("{e}"))
+}
+
+/// Attendance of one session the user runs.
+pub(super) async fn attendance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let session = sessions::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_manage(&state, &user, &session).await? {
+        return Err(AppError::NotFound);
+    }
+    let rows: Vec<(String, String, String, chrono::DateTime<chrono::Utc>, bool)> = on_db!(&state.db, pool => {
+        sqlx::query_as(
+            "SELECT m.name, u.name, a.channel, a.checked_in_at, a.late FROM attendances a \
+             JOIN members m ON m.id = a.member_id JOIN units u ON u.id = m.unit_id \
+             WHERE a.session_id = $1 ORDER BY a.checked_in_at, a.id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+    });
+    let rows: Vec<_> = rows
+        .into_iter()
+        .map(|(name, unit, channel, at, late)| {
+            let channel = Channel::from_code(&channel)
+                .map(Channel::label)
+                .unwrap_or("")
+                .to_owned();
+            (name, unit, channel, crate::time::local_datetime(at), late)
+        })
+        .collect();
+    let title = format!(
+        "{} 签到名单（{}）",
+        session.title,
+        crate::time::local_datetime(session.starts_at)
+    );
+    let bytes = sheets::attendance_xlsx(&title, &rows).map_err(internal)?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::Export,
+        "签到名单",
+        &format!("{}：{}人", session.title, rows.len()),
+        true,
+    )
+    .await?;
+    Ok(xlsx(&format!("{}签到名单.xlsx", session.title), bytes))
+}
+
+/// Lecturers' workload in the current campaign, inside the user's subtree.
+pub(super) async fn lecturers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let campaign = campaigns::current(&state.db)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
+    let rows: Vec<_> =
+        crate::dashboard::store::lecturer_workload(&state.db, campaign.id, &user.scope())
+            .await?
+            .into_iter()
+            .map(|w| {
+                let kind = LecturerKind::from_code(&w.kind)
+                    .map(LecturerKind::label)
+                    .unwrap_or("宣讲员")
+                    .to_owned();
+                (w.name, kind, w.held, w.upcoming, w.attendances)
+            })
+            .collect();
+    let title = format!("{} 宣讲员工作量（{}）", campaign.name, user.unit_name);
+    let bytes = sheets::lecturers_xlsx(&title, &rows).map_err(internal)?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::Export,
+        "宣讲员工作量",
+        &format!("{}人", rows.len()),
+        true,
+    )
+    .await?;
+    Ok(xlsx("宣讲员工作量.xlsx", bytes))
+}
+
+/// Door-to-door visits recorded in the current campaign for members inside a scope.
+async fn visit_rows(
+    db: &Db,
+    campaign_id: i64,
+    scope: &str,
+) -> Result<Vec<[String; 9]>, sqlx::Error> {
+    type Row = (
+        String,
+        String,
+        String,
+        chrono::NaiveDate,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Row> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT m.name, u.name, us.name, v.visited_on, v.minutes, v.content, v.books, v.confirmed_by_kind, \
+             v.confirmed_by_name, v.member_words FROM delivery_visits v JOIN deliveries d ON d.id = v.delivery_id \
+             JOIN members m ON m.id = d.member_id JOIN units u ON u.id = m.unit_id JOIN users us ON us.id = d.assignee_user_id \
+             WHERE d.campaign_id = $1 AND u.path LIKE $2 ORDER BY v.visited_on, v.id",
+        )
+        .bind(campaign_id)
+        .bind(scope)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(
+            |(member, unit, visitor, on, minutes, content, books, kind, confirmer, words)| {
+                let kind = Confirmer::from_code(&kind)
+                    .map(Confirmer::label)
+                    .unwrap_or("");
+                [
+                    member,
+                    unit,
+                    visitor,
+                    on.to_string(),
+                    minutes.to_string(),
+                    content,
+                    books,
+                    format!("{confirmer}（{kind}）"),
+                    words,
+                ]
+            },
+        )
+        .collect())
+}
+
+pub(super) async fn visits(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let campaign = campaigns::current(&state.db)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
+    let rows = visit_rows(&state.db, campaign.id, &user.scope()).await?;
+    let title = format!("{} 送学上门记录（{}）", campaign.name, user.unit_name);
+    let bytes = sheets::visits_xlsx(&title, &rows).map_err(internal)?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::Export,
+        "送学上门记录",
+        &format!("{}次", rows.len()),
+        true,
+    )
+    .await?;
+    Ok(xlsx("送学上门记录.xlsx", bytes))
+}

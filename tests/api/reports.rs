@@ -1,0 +1,147 @@
+//! The committee's overview and the Excel reports, in the web and on the CLI.
+
+use chrono::{Duration, Utc};
+use dongxun::campaign::store::attendance::{self, Attendance};
+use dongxun::campaign::store::sessions::{self, NewSession};
+use dongxun::formats::table::{Cell, read_table};
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+use crate::members::add_member;
+use crate::sessions::create_campaign;
+
+async fn held_session(app: &TestApp, campaign_id: i64, unit: i64, lecturer: Option<i64>) -> i64 {
+    let starts_at = Utc::now() - Duration::hours(3);
+    let new = NewSession {
+        campaign_id,
+        batch_id: None,
+        kind: "lecture".into(),
+        title: "理论宣讲进村社".into(),
+        topic_id: None,
+        lecturer_id: lecturer,
+        unit_id: unit,
+        audience_unit_id: unit,
+        venue_id: None,
+        place: String::new(),
+        starts_at,
+        ends_at: starts_at + Duration::minutes(90),
+        expected_attendees: 0,
+        checkin_opens_minutes: 30,
+        online_url: String::new(),
+        created_by: None,
+    };
+    sessions::insert_checked(&app.db, &[new], &[None], None)
+        .await
+        .unwrap()
+        .unwrap()[0]
+}
+
+#[tokio::test]
+async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let fields = dongxun::campaign::store::lecturers::LecturerFields {
+        name: "周老师".into(),
+        kind: "party_school".into(),
+        phone: None,
+        unit_id: app.root.id,
+        topics: String::new(),
+        availability: String::new(),
+    };
+    let lecturer = dongxun::campaign::store::lecturers::insert(&app.db, &fields)
+        .await
+        .unwrap();
+    let session = held_session(&app, campaign, app.village_a.id, Some(lecturer)).await;
+    let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    add_member(&app, app.branch_b.id, "李四", "13800002222").await;
+    attendance::record(
+        &app.db,
+        &Attendance {
+            session_id: session,
+            member_id: member,
+            channel: "qr",
+            minutes: 90,
+            late: false,
+            recorded_by: None,
+        },
+    )
+    .await
+    .unwrap();
+
+    let committee = app.logged_in(COMMITTEE).await;
+    let r = app.get(&committee, "/overview").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("冬训总览") && html.matches("<svg").count() >= 2,
+        "two charts"
+    );
+    assert!(html.contains("甲村") && html.contains("乙村") && html.contains("周老师"));
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "nothing from other hosts"
+    );
+
+    let member_client = app.logged_in(MEMBER).await;
+    assert_eq!(
+        app.get(&member_client, "/overview").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Reports: attendance of the session, lecturers' workload; all audited.
+    let station = app.logged_in(STATION_A).await;
+    let r = app
+        .get(&station, &format!("/sessions/{session}/attendance.xlsx"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let table = read_table("a.xlsx", &r.bytes().await.unwrap()).unwrap();
+    assert_eq!(table.rows[2].cells[1], Cell::Text("张三".into()));
+    assert_eq!(table.rows[2].cells[3], Cell::Text("扫码签到".into()));
+    let b = app.logged_in(STATION_B).await;
+    assert_eq!(
+        app.get(&b, &format!("/sessions/{session}/attendance.xlsx"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = app.get(&committee, "/reports/lecturers.xlsx").await;
+    let table = read_table("l.xlsx", &r.bytes().await.unwrap()).unwrap();
+    assert_eq!(table.rows[2].cells[0], Cell::Text("周老师".into()));
+    assert_eq!(table.rows[2].cells[4], Cell::Number(1.0));
+    let r = app.get(&committee, "/reports/visits.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(app.audit("export").await.len() >= 3);
+}
+
+#[tokio::test]
+async fn the_cli_exports_coverage_of_the_current_or_a_named_campaign() {
+    let app = spawn_app().await;
+    create_campaign(&app).await;
+    add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("coverage.xlsx");
+    let status = crate::cli::dongxun(&app)
+        .args(["export", "coverage", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let table = read_table("c.xlsx", &std::fs::read(&out).unwrap()).unwrap();
+    assert!(
+        table
+            .rows
+            .iter()
+            .any(|r| r.cells.iter().any(|c| *c == Cell::Text("甲村".into())))
+    );
+    let missing = crate::cli::dongxun(&app)
+        .args(["export", "coverage", "--campaign", "不存在", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("找不到冬训计划“不存在”"));
+}
