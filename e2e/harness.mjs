@@ -6,13 +6,17 @@
 // downloaded: the executable is /usr/bin/chromium (override with
 // $DONGXUN_CHROMIUM).
 
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+
+const execFileP = promisify(execFile);
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
@@ -272,4 +276,138 @@ export async function horizontalOverflow(page) {
     }
     return out;
   });
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for the check-in and door-to-door tests.
+
+/**
+ * Read-only SQL against the app's SQLite database in `dataDir` (python3's
+ * sqlite3 module, so no native node module is needed). Returns the rows as
+ * objects keyed by column name. For picking test data only (real phone
+ * numbers, pinyin initials); everything the test asserts goes through pages.
+ */
+export async function sqliteRows(dataDir, sql, params = []) {
+  const script = [
+    'import json, sqlite3, sys',
+    'db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)',
+    'db.row_factory = sqlite3.Row',
+    'rows = db.execute(sys.argv[2], json.loads(sys.argv[3])).fetchall()',
+    'print(json.dumps([dict(r) for r in rows], ensure_ascii=False))',
+  ].join('\n');
+  const { stdout } = await execFileP(
+    'python3', ['-c', script, path.join(dataDir, 'dongxun.db'), sql, JSON.stringify(params)],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout);
+}
+
+/** `pdftotext -layout FILE -`: the text of a PDF (poppler-utils). */
+export async function pdfText(pdfFile) {
+  const { stdout } = await execFileP('pdftotext', ['-layout', pdfFile, '-'], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+/**
+ * `pdffonts FILE`: the fonts a PDF uses, as [{ name, type, encoding, embedded }].
+ */
+export async function pdfFonts(pdfFile) {
+  const { stdout } = await execFileP('pdffonts', [pdfFile]);
+  return stdout.split('\n').slice(2).filter((l) => l.trim()).map((line) => {
+    // name type… encoding emb sub uni objnum gen: the last six columns are fixed.
+    const cols = line.trim().split(/\s+/);
+    const tail = cols.slice(-6);
+    return { name: cols[0], type: cols.slice(1, -6).join(' '), encoding: tail[0], embedded: tail[1] === 'yes' };
+  });
+}
+
+/**
+ * Render page `page` (1-based) of a PDF to e2e/screenshots/NAME.png at `dpi`
+ * (pdftoppm); returns the PNG's path.
+ */
+export async function pdfPageToPng(pdfFile, name, { page = 1, dpi = 70 } = {}) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const base = path.join(SCREENSHOT_DIR, name.replace(/\.png$/, ''));
+  await execFileP('pdftoppm', ['-png', '-r', String(dpi), '-f', String(page), '-l', String(page), '-singlefile', pdfFile, base]);
+  return `${base}.png`;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type, data) {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'ascii');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * A small valid PNG (RGB, `width`×`height`): a red-to-yellow gradient with a
+ * dark stripe, standing in for a phone photo of a visit.
+ */
+export function tinyPng(width = 48, height = 32) {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const stripe = y > height / 2 - 3 && y < height / 2 + 3;
+      raw[row + 1 + x * 3] = stripe ? 40 : 200;
+      raw[row + 2 + x * 3] = stripe ? 40 : Math.round((x / width) * 200);
+      raw[row + 3 + x * 3] = 30;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * Touch targets smaller than `min` CSS px (width or height) among the visible
+ * elements matching `selector` (default: buttons, links styled as buttons,
+ * inputs, selects): [{what, width, height}]. A phone user taps with a thumb.
+ */
+export async function smallTargets(page, selector = 'button, a.button, input:not([type=hidden]), select', min = 40) {
+  return page.evaluate(({ selector, min }) => {
+    const out = [];
+    for (const el of document.querySelectorAll(selector)) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      // A check box or radio is tapped through its label.
+      if (el.type === 'checkbox' || el.type === 'radio') {
+        const label = el.closest('label');
+        const lr = label?.getBoundingClientRect();
+        if (lr && lr.height >= min) continue;
+      }
+      if (r.width < min || r.height < min) {
+        const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '').trim().slice(0, 20);
+        out.push({ what: `${el.tagName.toLowerCase()} "${text}"`, width: Math.round(r.width), height: Math.round(r.height) });
+      }
+    }
+    return out;
+  }, { selector, min });
 }

@@ -257,6 +257,21 @@ async fn seed_accounts(
         )
         .await?;
     }
+    // Each station has a volunteer of its own, so its secretary can send someone door to door.
+    for (i, station) in stations.iter().enumerate() {
+        let name = format!(
+            "{}志愿者（演示）",
+            station.name.trim_end_matches("（示例）")
+        );
+        add(
+            format!("139000005{i:02}"),
+            name,
+            Role::Volunteer,
+            station.id,
+            None,
+        )
+        .await?;
+    }
     for i in 0..4 {
         add(
             format!("139000002{i:02}"),
@@ -289,6 +304,6 @@ async fn seed_accounts(
 /// The demo logins, for the log.
 pub fn logins_text() -> String {
     format!(
-        "演示账号（密码均为 {DEMO_PASSWORD}）：\n  街道管理员 13900000001\n  村社管理员 13900000100（蟹塘社区）… 13900000113\n  宣讲员 13900000200  志愿者 13900000300\n  党员 {DEMO_MEMBER_PHONE}"
+        "演示账号（密码均为 {DEMO_PASSWORD}）：\n  街道管理员 13900000001\n  村社管理员 13900000100（蟹塘社区）… 13900000113\n  宣讲员 13900000200  志愿者 13900000300（各村社志愿者 13900000500…13900000513）\n  党员 {DEMO_MEMBER_PHONE}"
     )
 }

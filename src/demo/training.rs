@@ -70,6 +70,7 @@ pub async fn seed(
         },
     )
     .await?;
+    crate::campaign::delivery::seed_materials(db).await?;
     let first = campaigns::add_topic(db, campaign_id, "书记开讲第一课", true).await?;
     let theory = campaigns::add_topic(db, campaign_id, "学习党的创新理论", false).await?;
     let rural = campaigns::add_topic(db, campaign_id, "乡村振兴政策解读", false).await?;

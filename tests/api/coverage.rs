@@ -747,6 +747,54 @@ async fn coverage_at_scale() {
         ),
     ];
     let scope = format!("{}%", app.root.path);
+    for _ in 0..3 {
+        for (label, sql) in [
+            (
+                "scan+join count",
+                "SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(SUM(a.minutes) AS TEXT) FROM attendances a CROSS JOIN training_sessions s WHERE s.id = a.session_id AND s.campaign_id = $1",
+            ),
+            (
+                "scan only count",
+                "SELECT CAST(COUNT(*) AS TEXT) || '/' || CAST(SUM(a.minutes) AS TEXT) FROM attendances a WHERE a.session_id > $1",
+            ),
+            (
+                "string_agg",
+                "SELECT string_agg(CAST(a.member_id AS TEXT) || ',' || CAST(a.minutes AS TEXT) || ',' || CAST(COALESCE(s.topic_id, 0) AS TEXT), ';') FROM attendances a CROSS JOIN training_sessions s WHERE s.id = a.session_id AND s.campaign_id = $1",
+            ),
+            (
+                "group_concat implicit",
+                "SELECT group_concat(a.member_id || ',' || a.minutes || ',' || COALESCE(s.topic_id, 0), ';') FROM attendances a CROSS JOIN training_sessions s WHERE s.id = a.session_id AND s.campaign_id = $1",
+            ),
+        ] {
+            let (t, c) = (std::time::Instant::now(), cpu());
+            let (text,): (String,) = dongxun::on_db!(&app.db, pool => sqlx::query_as(sql).bind(campaign.id).fetch_one(pool).await.unwrap());
+            let q = (t.elapsed(), cpu() - c);
+            let (t2, c2) = (std::time::Instant::now(), cpu());
+            let n = if text.len() > 1000 {
+                coverage::rollup::fold_encoded_credits(&text).unwrap().len()
+            } else {
+                0
+            };
+            println!(
+                "  {label}: {} bytes in {:?} (cpu {:.2}s); fold {n} in {:?} (cpu {:.2}s)",
+                text.len(),
+                q.0,
+                q.1,
+                t2.elapsed(),
+                cpu() - c2
+            );
+        }
+        let (t, c) = (std::time::Instant::now(), cpu());
+        let units = dongxun::campaign::audience::member_units(&app.db, &campaign, &scope)
+            .await
+            .unwrap();
+        println!(
+            "  lean audience: {} units in {:?} (cpu {:.2}s)",
+            units.len(),
+            t.elapsed(),
+            cpu() - c
+        );
+    }
     for round in 0..3 {
         let (t, c) = (std::time::Instant::now(), cpu());
         let audience = dongxun::campaign::audience::members(&app.db, &campaign, &scope)

@@ -48,7 +48,7 @@ pub(super) async fn sheet(
         lines.push(format!("宣讲人：{}", session.lecturer_name));
     }
     let sheet = SignInSheet {
-        title: format!("{} 签到表", session.title),
+        title: session.title.clone(),
         lines,
         rows: audience
             .iter()

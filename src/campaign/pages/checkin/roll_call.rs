@@ -116,6 +116,8 @@ pub(super) async fn page(
 #[template(path = "campaign/roll_row.html")]
 struct RowFragment {
     row: RollRow,
+    /// Members present now, swapped out of band into the count above the list.
+    present: usize,
 }
 
 #[derive(Deserialize)]
@@ -181,5 +183,6 @@ pub(super) async fn tick(
         unit: member.unit_name.clone(),
         present: true,
     };
-    Ok(Html(RowFragment { row }.render()?))
+    let present = attendance::for_session(&state.db, id).await?.len();
+    Ok(Html(RowFragment { row, present }.render()?))
 }
