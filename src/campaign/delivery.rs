@@ -133,16 +133,11 @@ pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
 /// to switch to `crate::formats::photo::reencode_photo` (which strips metadata such as GPS and
 /// shrinks phone photos) once it lands.
 pub fn prepare_photo(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(format!(
-            "照片不能超过{}MB，请重新拍摄或选择较小的照片",
-            MAX_PHOTO_BYTES / 1024 / 1024
-        ));
-    }
-    if photo_mime(bytes).is_none() {
-        return Err("照片格式不正确：请上传JPG或PNG格式的照片".into());
-    }
-    Ok(bytes.to_vec())
+    // Decoded, turned upright, shrunk to 1600 px and re-encoded as JPEG: this also strips EXIF,
+    // GPS position included, and refuses decompression bombs.
+    crate::formats::photo::reencode_photo(bytes, MAX_PHOTO_BYTES)
+        .map(|photo| photo.jpeg)
+        .map_err(|e| e.to_string())
 }
 
 /// The MIME type of a stored photo, by its magic bytes.
@@ -178,18 +173,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn photos_are_recognised_by_their_magic_bytes() {
-        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10];
-        assert_eq!(photo_mime(&jpeg), Some("image/jpeg"));
-        assert!(prepare_photo(&jpeg).is_ok());
-        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        png.extend_from_slice(&[0, 0, 0, 13]);
+    fn photos_are_re_encoded_and_garbage_is_refused() {
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(40, 30, image::Rgb([200, 20, 20]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
         assert_eq!(photo_mime(&png), Some("image/png"));
+        let jpeg = prepare_photo(&png).unwrap();
+        assert_eq!(photo_mime(&jpeg), Some("image/jpeg"), "stored as JPEG");
         let err = prepare_photo(b"GIF89a......").unwrap_err();
-        assert!(err.contains("JPG或PNG"), "{err}");
-        let mut huge = jpeg.to_vec();
+        assert!(err.contains("JPG"), "{err}");
+        let mut huge = jpeg.clone();
         huge.resize(MAX_PHOTO_BYTES + 1, 0);
-        assert!(prepare_photo(&huge).unwrap_err().contains("5MB"));
+        assert!(prepare_photo(&huge).unwrap_err().contains("5 MB"));
     }
 
     #[test]

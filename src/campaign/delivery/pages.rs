@@ -325,7 +325,7 @@ pub(super) async fn record_visit(
     if task.status != "open" {
         return Ok(redirect_with_flash(&format!("/deliveries/{id}"), ALREADY));
     }
-    let input = read_visit_form(multipart).await?;
+    let mut input = read_visit_form(multipart).await?;
     let campaign = campaigns::by_id(&state.db, task.campaign_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -341,6 +341,14 @@ pub(super) async fn record_visit(
         materials: &materials,
         topics: &topic_ids,
     };
+    // Re-encoding a phone photo takes a few hundred milliseconds: keep it off the async threads.
+    if let Some(bytes) = input.photo.take().filter(|b| !b.is_empty()) {
+        match tokio::task::spawn_blocking(move || super::prepare_photo(&bytes)).await {
+            Ok(Ok(jpeg)) => input.photo = Some(jpeg),
+            Ok(Err(reason)) => input.photo_error = Some(reason),
+            Err(e) => return Err(AppError::Internal(e.into())),
+        }
+    }
     let facts = match visit::validate(&input, &context) {
         Ok(facts) => facts,
         Err(errors) => {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Confirmer, prepare_photo};
+use super::Confirmer;
 
 /// Shortest and longest study time accepted for one visit, in minutes.
 pub const MINUTES_RANGE: (i64, i64) = (10, 480);
@@ -35,6 +35,8 @@ pub struct VisitInput {
     pub photo: Option<Vec<u8>>,
     /// The photo was larger than allowed and was not read to the end.
     pub photo_too_large: bool,
+    /// Why the photo could not be re-encoded (set by the handler, which re-encodes off-thread).
+    pub photo_error: Option<String>,
 }
 
 /// What the checks need to know about the task.
@@ -152,17 +154,12 @@ pub fn validate(input: &VisitInput, ctx: &VisitContext) -> Result<VisitFacts, Ve
             super::MAX_PHOTO_BYTES / 1024 / 1024
         ));
         None
+    } else if let Some(reason) = &input.photo_error {
+        errors.push(format!("照片：{reason}"));
+        None
     } else {
-        match input.photo.as_deref() {
-            None | Some([]) => None,
-            Some(bytes) => match prepare_photo(bytes) {
-                Ok(stored) => Some(stored),
-                Err(reason) => {
-                    errors.push(format!("照片：{reason}"));
-                    None
-                }
-            },
-        }
+        // Already re-encoded by the handler (see `prepare_photo`).
+        input.photo.clone().filter(|bytes| !bytes.is_empty())
     };
     match (visited_on, minutes, confirmer) {
         (Some(visited_on), Some(minutes), Some(confirmer)) if errors.is_empty() => Ok(VisitFacts {
@@ -200,6 +197,7 @@ mod tests {
             confirmed_by_name: "王小红".into(),
             photo: Some(vec![]),
             photo_too_large: false,
+            photo_error: None,
         }
     }
 
@@ -236,8 +234,9 @@ mod tests {
             member_words: String::new(),
             confirmed_by_kind: "neighbour".into(),
             confirmed_by_name: String::new(),
-            photo: Some(b"not a photo".to_vec()),
+            photo: None,
             photo_too_large: false,
+            photo_error: Some("图片格式无法识别".into()),
         };
         let errors = check(&bad).unwrap_err();
         let all = errors.join("\n");
@@ -249,7 +248,7 @@ mod tests {
             "别的书",
             "确认人：",
             "确认人姓名",
-            "JPG或PNG",
+            "照片：图片格式无法识别",
         ] {
             assert!(all.contains(expected), "{expected} in {all}");
         }
