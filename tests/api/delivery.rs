@@ -296,6 +296,9 @@ async fn only_the_assignee_or_an_admin_in_scope_may_see_and_record() {
     assert_eq!(counts(&app).await, (1, 1, 1));
 }
 
+/// A photo, form overrides, and the message the refusal must contain.
+type BadVisit<'a> = (Option<Vec<u8>>, Vec<(&'a str, &'a str)>, &'a str);
+
 #[tokio::test]
 async fn bad_visits_are_refused_with_a_clear_message_and_nothing_stored() {
     let app = spawn_app().await;
@@ -303,7 +306,7 @@ async fn bad_visits_are_refused_with_a_clear_message_and_nothing_stored() {
     let client = app.logged_in(VOLUNTEER).await;
     let tomorrow = (dongxun::time::today() + Duration::days(1)).to_string();
     let before = (s.campaign.starts_on - Duration::days(1)).to_string();
-    let cases: Vec<(Option<Vec<u8>>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<BadVisit> = vec![
         (
             Some(b"this is not a photo".to_vec()),
             vec![],
