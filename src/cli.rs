@@ -18,11 +18,7 @@ use crate::startup::{Application, shutdown_signal};
 use crate::web::WebConfig;
 
 #[derive(Parser)]
-#[command(
-    name = "dongxun",
-    version,
-    about = "冬训：基层党员冬训管理系统（网页服务与管理命令）"
-)]
+#[command(name = "dongxun", version, about = "冬训：基层党员冬训管理系统（网页服务与管理命令）")]
 struct Cli {
     #[command(flatten)]
     database: DatabaseArgs,
@@ -34,12 +30,7 @@ struct Cli {
 #[derive(Args, Clone)]
 struct DatabaseArgs {
     /// Data directory: the SQLite file is DATA_DIR/dongxun.db.
-    #[arg(
-        long,
-        global = true,
-        default_value = "./data",
-        env = "DONGXUN_DATA_DIR"
-    )]
+    #[arg(long, global = true, default_value = "./data", env = "DONGXUN_DATA_DIR")]
     data_dir: PathBuf,
     /// A PostgreSQL URL (postgres://…) instead of the embedded SQLite file.
     #[arg(long, global = true, env = "DONGXUN_DATABASE_URL")]
@@ -136,10 +127,7 @@ enum UserCommand {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(dispatch(cli)) {
         Ok(code) => code,
         Err(error) => {
@@ -152,10 +140,7 @@ pub fn run() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "dongxun=info,tower_http=warn".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db)> {
@@ -175,20 +160,14 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库已是最新结构");
             ExitCode::SUCCESS
         }
-        Command::Import(ImportCommand::Members { file, unit }) => {
-            import_members(&db, &file, unit).await?
-        }
+        Command::Import(ImportCommand::Members { file, unit }) => import_members(&db, &file, unit).await?,
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &output).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {
             export_coverage(&db, &output, campaign.as_deref()).await?
         }
-        Command::User(UserCommand::Create {
-            role,
-            phone,
-            name,
-            unit,
-            subdistrict,
-        }) => create_user(&db, &role, &phone, &name, unit.as_deref(), &subdistrict).await?,
+        Command::User(UserCommand::Create { role, phone, name, unit, subdistrict }) => {
+            create_user(&db, &role, &phone, &name, unit.as_deref(), &subdistrict).await?
+        }
         Command::Backup { output } => {
             db::backup_sqlite(&db, &output).await?;
             audit::record(
@@ -225,10 +204,7 @@ async fn serve(
     if let Err(error) = crate::formats::pdf::find_cjk_font(font.as_deref()) {
         tracing::warn!("{error}");
     }
-    let config = WebConfig {
-        font,
-        ..WebConfig::default()
-    };
+    let config = WebConfig { font, ..WebConfig::default() };
     let app = Application::with_db(db, listen, config).await?;
     let where_ = match location {
         Location::SqliteFile(path) => format!("SQLite {}", path.display()),
@@ -241,40 +217,22 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import_members(
-    db: &Db,
-    file: &std::path::Path,
-    unit: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let bytes =
-        std::fs::read(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
-    let root = org_store::root(db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("还没有组织架构，请先建立街道和村社"))?;
+async fn import_members(db: &Db, file: &std::path::Path, unit: Option<String>) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
+    let root =
+        org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构，请先建立街道和村社"))?;
     let actor = Actor::command_line();
-    let importer = Importer {
-        scope_path: &root.path,
-        actor: &actor,
-    };
-    let file_name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let importer = Importer { scope_path: &root.path, actor: &actor };
+    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match import_roster(db, &importer, &file_name, bytes, unit).await {
         Ok(o) => {
-            println!(
-                "导入成功：新增{}人，更新{}人，未变{}人",
-                o.inserted, o.updated, o.unchanged
-            );
+            println!("导入成功：新增{}人，更新{}人，未变{}人", o.inserted, o.updated, o.unchanged);
             Ok(ExitCode::SUCCESS)
         }
         Err(ImportFailure::Rows(rows)) => {
             eprintln!("导入被拒绝，名册中有{}处错误，未导入任何数据：", rows.len());
             for row in &rows {
-                eprintln!(
-                    "  第{}行 {}「{}」：{}",
-                    row.row, row.column, row.value, row.reason
-                );
+                eprintln!("  第{}行 {}「{}」：{}", row.row, row.column, row.value, row.reason);
             }
             Ok(ExitCode::from(2))
         }
@@ -287,14 +245,11 @@ async fn import_members(
 }
 
 async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let root = org_store::root(db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
+    let root = org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
     let title = format!("{}党员花名册", root.name);
     let (bytes, count) =
         crate::people::export::export_members(db, &format!("{}%", root.path), &title).await?;
-    std::fs::write(output, bytes)
-        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
+    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
     audit::record(
         db,
         &Actor::command_line(),
@@ -308,52 +263,26 @@ async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-async fn export_coverage(
-    db: &Db,
-    output: &std::path::Path,
-    name: Option<&str>,
-) -> anyhow::Result<ExitCode> {
+async fn export_coverage(db: &Db, output: &std::path::Path, name: Option<&str>) -> anyhow::Result<ExitCode> {
     use crate::campaign::store::campaigns;
     let campaign = match name {
-        Some(name) => campaigns::list(db)
-            .await?
-            .into_iter()
-            .find(|c| c.name == name),
+        Some(name) => campaigns::list(db).await?.into_iter().find(|c| c.name == name),
         None => campaigns::current(db).await?,
     };
     let Some(campaign) = campaign else {
-        let known: Vec<String> = campaigns::list(db)
-            .await?
-            .into_iter()
-            .map(|c| c.name)
-            .collect();
+        let known: Vec<String> = campaigns::list(db).await?.into_iter().map(|c| c.name).collect();
         anyhow::bail!(
             "找不到冬训计划{}（已有：{}）",
             name.map(|n| format!("“{n}”")).unwrap_or_default(),
             known.join("、")
         );
     };
-    let root = org_store::root(db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
+    let root = org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
     let (bytes, count) = crate::reports::coverage_workbook(db, &campaign, &root).await?;
-    std::fs::write(output, bytes)
-        .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
+    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
     let detail = format!("{}：{count}人 → {}", campaign.name, output.display());
-    audit::record(
-        db,
-        &Actor::command_line(),
-        Action::Export,
-        "冬训覆盖率",
-        &detail,
-        true,
-    )
-    .await?;
-    println!(
-        "已导出“{}”覆盖情况（{count}人）到 {}",
-        campaign.name,
-        output.display()
-    );
+    audit::record(db, &Actor::command_line(), Action::Export, "冬训覆盖率", &detail, true).await?;
+    println!("已导出“{}”覆盖情况（{count}人）到 {}", campaign.name, output.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -366,9 +295,7 @@ async fn create_user(
     subdistrict: &str,
 ) -> anyhow::Result<ExitCode> {
     let role = Role::from_code(role).ok_or_else(|| {
-        anyhow::anyhow!(
-            "未知角色：{role}（可用：admin, station_admin, lecturer, volunteer, member）"
-        )
+        anyhow::anyhow!("未知角色：{role}（可用：admin, station_admin, lecturer, volunteer, member）")
     })?;
     let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("手机号码：{}", e.reason))?;
     let root = match org_store::root(db).await? {
@@ -394,24 +321,14 @@ async fn create_user(
         member_id: None,
         must_change_password: true,
     };
-    account_store::insert(db, &new_user)
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                anyhow::anyhow!("该手机号已有账号")
-            }
-            other => other.into(),
-        })?;
+    account_store::insert(db, &new_user).await.map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            anyhow::anyhow!("该手机号已有账号")
+        }
+        other => other.into(),
+    })?;
     let detail = format!("{name}，{}，{}", role.label(), unit.name);
-    audit::record(
-        db,
-        &Actor::command_line(),
-        Action::AccountCreate,
-        phone.as_str(),
-        &detail,
-        true,
-    )
-    .await?;
+    audit::record(db, &Actor::command_line(), Action::AccountCreate, phone.as_str(), &detail, true).await?;
     println!("已创建{}账号：{}（{}）", role.label(), name, phone.as_str());
     println!("初始密码：{one_time}");
     println!("首次登录后须修改密码。");

@@ -17,11 +17,7 @@ pub struct Application {
 
 impl Application {
     /// Connects to and migrates the database, then binds `listen`.
-    pub async fn build(
-        location: &Location,
-        listen: &str,
-        config: WebConfig,
-    ) -> anyhow::Result<Self> {
+    pub async fn build(location: &Location, listen: &str, config: WebConfig) -> anyhow::Result<Self> {
         let db = Db::connect(location).await?;
         db.migrate().await?;
         Self::with_db(db, listen, config).await
@@ -29,21 +25,15 @@ impl Application {
 
     /// Binds `listen` over an already-migrated database.
     pub async fn with_db(db: Db, listen: &str, config: WebConfig) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(listen)
-            .await
-            .map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
-        let state = AppState {
-            db,
-            config: Arc::new(config),
-        };
+        let listener =
+            TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
+        let state = AppState { db, config: Arc::new(config) };
         Ok(Self { listener, state })
     }
 
     /// The address actually bound.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// The database the server uses.
@@ -58,9 +48,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
         db.close().await;
         Ok(())
     }
@@ -73,9 +61,7 @@ pub async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             signal.recv().await;
         }
     };

@@ -35,10 +35,7 @@ pub(super) struct NextQuery {
     next: Option<String>,
 }
 
-pub(super) async fn login_page(
-    headers: HeaderMap,
-    Query(q): Query<NextQuery>,
-) -> AppResult<Response> {
+pub(super) async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> AppResult<Response> {
     let page = LoginPage {
         shell: Shell::anonymous("登录", &headers),
         phone: String::new(),
@@ -75,77 +72,37 @@ pub(super) async fn login(
         };
         Ok((status, Html(page.render()?)).into_response())
     };
-    let actor = Actor {
-        user_id: None,
-        label: phone.clone(),
-        ip: ip.clone(),
-    };
+    let actor = Actor { user_id: None, label: phone.clone(), ip: ip.clone() };
 
     let since = Utc::now() - Duration::minutes(WINDOW_MINUTES);
     let (by_phone, by_ip, oldest) = store::recent_failures(&state.db, &phone, &ip, since).await?;
     if by_phone >= MAX_FAILURES || by_ip >= MAX_FAILURES {
         store::record_attempt(&state.db, &phone, &ip, false).await?;
-        audit::record(
-            &state.db,
-            &actor,
-            Action::Login,
-            &phone,
-            "失败次数过多，暂停登录",
-            false,
-        )
-        .await?;
+        audit::record(&state.db, &actor, Action::Login, &phone, "失败次数过多，暂停登录", false).await?;
         let wait = oldest
             .map(|at| (at + Duration::minutes(WINDOW_MINUTES) - Utc::now()).num_minutes() + 1)
             .unwrap_or(WINDOW_MINUTES)
             .clamp(1, WINDOW_MINUTES);
-        return refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("登录失败次数过多，请{wait}分钟后再试"),
-        );
+        return refuse(StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请{wait}分钟后再试"));
     }
 
     let user = store::by_phone(&state.db, &phone).await?;
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| password::decoy_hash().to_owned());
+    let stored =
+        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_owned());
     let matches = password::verify(form.password, stored).await;
     let user = user.filter(|u| matches && u.active);
     let Some(user) = user else {
         store::record_attempt(&state.db, &phone, &ip, false).await?;
-        audit::record(
-            &state.db,
-            &actor,
-            Action::Login,
-            &phone,
-            "手机号或密码不正确",
-            false,
-        )
-        .await?;
+        audit::record(&state.db, &actor, Action::Login, &phone, "手机号或密码不正确", false).await?;
         return refuse(StatusCode::UNAUTHORIZED, BAD_CREDENTIALS.to_owned());
     };
 
     store::record_attempt(&state.db, &phone, &ip, true).await?;
-    let actor = Actor {
-        user_id: Some(user.id),
-        label: format!("{}（{}）", user.name, user.phone),
-        ip: ip.clone(),
-    };
-    audit::record(
-        &state.db,
-        &actor,
-        Action::Login,
-        &user.phone,
-        "登录成功",
-        true,
-    )
-    .await?;
+    let actor =
+        Actor { user_id: Some(user.id), label: format!("{}（{}）", user.name, user.phone), ip: ip.clone() };
+    audit::record(&state.db, &actor, Action::Login, &user.phone, "登录成功", true).await?;
     let cookie = session::start(&state.db, user.id, &ip).await?;
-    let target = if user.must_change_password {
-        "/password".to_owned()
-    } else {
-        next
-    };
+    let target = if user.must_change_password { "/password".to_owned() } else { next };
     let mut response = Redirect::to(&target).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
@@ -161,24 +118,11 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub(super) async fn logout(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub(super) async fn logout(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     session::end(&state.db, user.session_id).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::Logout,
-        &user.phone,
-        "",
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::Logout, &user.phone, "", true).await?;
     let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session::clearing_cookie());
+    response.headers_mut().append(header::SET_COOKIE, session::clearing_cookie());
     Ok(response)
 }
 
@@ -194,14 +138,8 @@ pub(super) async fn password_page(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> AppResult<Html<String>> {
-    let first_time = store::by_phone(&state.db, &user.phone)
-        .await?
-        .is_some_and(|u| u.must_change_password);
-    let page = PasswordPage {
-        shell: Shell::new(&user, "修改密码", "me"),
-        first_time,
-        error: None,
-    };
+    let first_time = store::by_phone(&state.db, &user.phone).await?.is_some_and(|u| u.must_change_password);
+    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, error: None };
     Ok(Html(page.render()?))
 }
 
@@ -217,9 +155,7 @@ pub(super) async fn change_password(
     user: CurrentUser,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let account = store::by_phone(&state.db, &user.phone)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = store::by_phone(&state.db, &user.phone).await?.ok_or(AppError::NotFound)?;
     let problem = if !password::verify(form.current.clone(), account.password_hash.clone()).await {
         Some("当前密码不正确")
     } else if form.new != form.confirm {
@@ -239,28 +175,19 @@ pub(super) async fn change_password(
     }
     let hash = password::hash(form.new).await?;
     store::set_password(&state.db, user.user_id, &hash, false).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::Password,
-        &user.phone,
-        "本人修改密码",
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
+        .await?;
     Ok(redirect_with_flash("/", "密码已修改"))
 }
 
 /// Turns large-font mode on or off; works before login too.
 pub(super) async fn toggle_font(headers: HeaderMap) -> Response {
     let large = !Prefs::from_headers(&headers).large_font;
-    let cookie = axum_extra::extract::cookie::Cookie::build((
-        FONT_COOKIE,
-        if large { "large" } else { "normal" },
-    ))
-    .path("/")
-    .max_age(cookie::time::Duration::days(365))
-    .build();
+    let cookie =
+        axum_extra::extract::cookie::Cookie::build((FONT_COOKIE, if large { "large" } else { "normal" }))
+            .path("/")
+            .max_age(cookie::time::Duration::days(365))
+            .build();
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())

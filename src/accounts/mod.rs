@@ -30,13 +30,8 @@ pub enum Role {
 
 impl Role {
     /// Every role, most powerful first.
-    pub const ALL: [Role; 5] = [
-        Role::CommitteeAdmin,
-        Role::StationAdmin,
-        Role::Lecturer,
-        Role::Volunteer,
-        Role::Member,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::CommitteeAdmin, Role::StationAdmin, Role::Lecturer, Role::Volunteer, Role::Member];
 
     /// The code stored in the database.
     pub fn code(self) -> &'static str {
@@ -97,10 +92,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::login_page).post(login::login))
         .route("/logout", post(login::logout))
-        .route(
-            "/password",
-            get(login::password_page).post(login::change_password),
-        )
+        .route("/password", get(login::password_page).post(login::change_password))
         .route("/preferences/font", post(login::toggle_font))
         .route("/", get(pages::home))
         .route("/accounts", get(pages::list).post(pages::create))

@@ -27,10 +27,7 @@ struct HomePage {
 }
 
 /// The landing page after login: counts and shortcuts for admins, a welcome for everyone else.
-pub(super) async fn home(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     let scope = user.scope();
     let is_admin = user.role.is_admin();
     let (member_count, unit_count, account_count) = if is_admin {
@@ -69,9 +66,7 @@ impl From<AccountListing> for AccountRow {
         Self {
             id: a.id,
             name: a.name,
-            phone_masked: Phone::parse(&a.phone)
-                .map(|p| p.masked())
-                .unwrap_or(a.phone),
+            phone_masked: Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or(a.phone),
             role: Role::from_code(&a.role).map(Role::label).unwrap_or("未知"),
             unit_name: a.unit_name,
             pending: a.must_change_password,
@@ -89,10 +84,7 @@ struct ListPage {
     units: Vec<(i64, String)>,
 }
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let accounts = store::list_in_scope(&state.db, &user.scope()).await?;
     let page = ListPage {
@@ -105,19 +97,12 @@ pub(super) async fn list(
 }
 
 fn grantable_roles(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| user.role.may_grant(*r))
-        .map(|r| (r.code(), r.label()))
-        .collect()
+    Role::ALL.into_iter().filter(|r| user.role.may_grant(*r)).map(|r| (r.code(), r.label())).collect()
 }
 
 async fn unit_choices(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(i64, String)>> {
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
-    Ok(units
-        .into_iter()
-        .map(|u| (u.id, u.indented_name()))
-        .collect())
+    Ok(units.into_iter().map(|u| (u.id, u.indented_name())).collect())
 }
 
 #[derive(Template)]
@@ -129,10 +114,7 @@ struct NewPage {
     error: Option<String>,
 }
 
-pub(super) async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let page = NewPage {
         shell: Shell::new(&user, "新建账号", "accounts"),
@@ -181,8 +163,7 @@ pub(super) async fn create(
             return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
         }
     };
-    let member_id =
-        crate::people::store::id_by_phone_in_scope(&state.db, phone.as_str(), &unit.path).await?;
+    let member_id = crate::people::store::id_by_phone_in_scope(&state.db, phone.as_str(), &unit.path).await?;
     let one_time = password::one_time();
     let hash = password::hash(one_time.clone()).await?;
     let new_user = NewUser {
@@ -196,26 +177,15 @@ pub(super) async fn create(
     };
     store::insert(&state.db, &new_user).await?;
     let detail = format!("{}，{}，{}", name, role.label(), unit.name);
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::AccountCreate,
-        phone.as_str(),
-        &detail,
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::AccountCreate, phone.as_str(), &detail, true)
+        .await?;
     let page = IssuedPage {
         shell: Shell::new(&user, "账号已创建", "accounts"),
         name,
         phone: phone.as_str().to_owned(),
         one_time_password: one_time,
     };
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Html(page.render()?),
-    )
-        .into_response())
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }
 
 async fn validate_new_account(
@@ -228,17 +198,12 @@ async fn validate_new_account(
         return Err("请填写姓名".into());
     }
     let phone = Phone::parse(&form.phone).map_err(|e| format!("手机号码：{}", e.reason))?;
-    let role = Role::from_code(&form.role)
-        .filter(|r| user.role.may_grant(*r))
-        .ok_or("不能授予该角色")?;
+    let role = Role::from_code(&form.role).filter(|r| user.role.may_grant(*r)).ok_or("不能授予该角色")?;
     let unit = org_store::unit_in_scope(&state.db, form.unit_id, &user.scope())
         .await
         .map_err(|_| "读取单位失败".to_owned())?
         .ok_or("所选单位不存在或不在您的管辖范围内")?;
-    if store::by_phone(&state.db, phone.as_str())
-        .await
-        .map_err(|_| "读取账号失败".to_owned())?
-        .is_some()
+    if store::by_phone(&state.db, phone.as_str()).await.map_err(|_| "读取账号失败".to_owned())?.is_some()
     {
         return Err("该手机号已有账号".into());
     }
@@ -248,13 +213,9 @@ async fn validate_new_account(
 /// Finds an account the acting admin may manage, never themselves.
 async fn managed_account(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<store::User> {
     user.require_admin()?;
-    let account = store::by_id_in_scope(&state.db, id, &user.scope())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = store::by_id_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     if account.id == user.user_id {
-        return Err(AppError::BadRequest(
-            "不能在这里修改自己的账号，请到“我的”页面修改密码".into(),
-        ));
+        return Err(AppError::BadRequest("不能在这里修改自己的账号，请到“我的”页面修改密码".into()));
     }
     let role = Role::from_code(&account.role).ok_or(AppError::NotFound)?;
     if !user.role.may_grant(role) {
@@ -274,26 +235,15 @@ pub(super) async fn reset_password(
     let hash = password::hash(one_time.clone()).await?;
     store::set_password(&state.db, account.id, &hash, true).await?;
     session::end_all_for_user(&state.db, account.id).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::Password,
-        &account.phone,
-        "管理员重置密码",
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::Password, &account.phone, "管理员重置密码", true)
+        .await?;
     let page = IssuedPage {
         shell: Shell::new(&user, "密码已重置", "accounts"),
         name: account.name,
         phone: account.phone,
         one_time_password: one_time,
     };
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        Html(page.render()?),
-    )
-        .into_response())
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -318,23 +268,10 @@ pub(super) async fn change_role(
         .ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))?;
     store::set_role(&state.db, account.id, role, unit.id).await?;
     session::end_all_for_user(&state.db, account.id).await?;
-    let before = Role::from_code(&account.role)
-        .map(Role::label)
-        .unwrap_or("?");
+    let before = Role::from_code(&account.role).map(Role::label).unwrap_or("?");
     let detail = format!("{before} → {}（{}）", role.label(), unit.name);
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::RoleChange,
-        &account.phone,
-        &detail,
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        "/accounts",
-        &format!("已将{}设为{}", account.name, role.label()),
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::RoleChange, &account.phone, &detail, true).await?;
+    Ok(redirect_with_flash("/accounts", &format!("已将{}设为{}", account.name, role.label())))
 }
 
 #[derive(Deserialize)]
@@ -355,17 +292,7 @@ pub(super) async fn set_active(
         session::end_all_for_user(&state.db, account.id).await?;
     }
     let detail = if form.active { "启用" } else { "停用" };
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::AccountActive,
-        &account.phone,
-        detail,
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        "/accounts",
-        &format!("已{detail}{}的账号", account.name),
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::AccountActive, &account.phone, detail, true)
+        .await?;
+    Ok(redirect_with_flash("/accounts", &format!("已{detail}{}的账号", account.name)))
 }

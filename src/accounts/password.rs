@@ -23,11 +23,7 @@ pub fn hash_now(password: &str) -> anyhow::Result<String> {
 pub async fn verify(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -59,9 +55,8 @@ pub fn check_rule(password: &str) -> Result<(), &'static str> {
 pub fn one_time() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    let mut password: String = (0..8)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect();
+    let mut password: String =
+        (0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
     // Guarantee the rule holds: one letter and one digit at the end.
     password.push(ALPHABET[rng.random_range(0..23)] as char);
     password.push(ALPHABET[rng.random_range(23..ALPHABET.len())] as char);
@@ -78,9 +73,7 @@ mod tests {
         let b = hash_now("dongxun2021").unwrap();
         assert_ne!(a, b);
         assert!(a.starts_with("$argon2id$"));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
         assert!(rt.block_on(verify("dongxun2021".into(), a.clone())));
         assert!(!rt.block_on(verify("dongxun2022".into(), a)));
         assert!(!rt.block_on(verify("x".into(), "not a hash".into())));

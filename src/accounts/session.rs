@@ -71,11 +71,7 @@ impl CurrentUser {
 
     /// Refuses roles outside `allowed`.
     pub fn require(&self, allowed: &[Role]) -> Result<(), AppError> {
-        if allowed.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+        if allowed.contains(&self.role) { Ok(()) } else { Err(AppError::Forbidden) }
     }
 
     /// Refuses anyone who does not administer members and accounts.
@@ -118,9 +114,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let unauthenticated = || AppError::Unauthenticated {
-            next: parts.uri.path().to_owned(),
-        };
+        let unauthenticated = || AppError::Unauthenticated { next: parts.uri.path().to_owned() };
         let token = cookie_value(&parts.headers, COOKIE).ok_or_else(unauthenticated)?;
         let row: Option<SessionRow> = on_db!(&state.db, pool => {
             sqlx::query_as(SESSION_SQL).bind(token_hash(&token)).fetch_optional(pool).await?
@@ -160,10 +154,7 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
 
     /// Pages open to everyone (check-in) still know a logged-in member; a visitor without a
     /// session, or one who has not yet changed a one-time password, is simply anonymous there.
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
         match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(user) => Ok(Some(user)),
             Err(AppError::Unauthenticated { .. } | AppError::MustChangePassword) => Ok(None),
@@ -198,11 +189,7 @@ pub async fn start(db: &Db, user_id: i64, ip: &str) -> Result<HeaderValue, AppEr
         .execute(pool)
         .await?;
     });
-    let cookie = Cookie::build((COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .build();
+    let cookie = Cookie::build((COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).build();
     HeaderValue::from_str(&cookie.to_string()).map_err(|e| AppError::Internal(e.into()))
 }
 
@@ -246,11 +233,8 @@ pub async fn csrf_token_for(db: &Db, token: &str) -> Result<Option<String>, AppE
 
 /// The cookie that removes the session cookie from the browser.
 pub fn clearing_cookie() -> HeaderValue {
-    let cookie = Cookie::build((COOKIE, ""))
-        .path("/")
-        .http_only(true)
-        .max_age(cookie::time::Duration::ZERO)
-        .build();
+    let cookie =
+        Cookie::build((COOKIE, "")).path("/").http_only(true).max_age(cookie::time::Duration::ZERO).build();
     HeaderValue::from_str(&cookie.to_string()).expect("ASCII cookie")
 }
 

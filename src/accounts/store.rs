@@ -189,7 +189,8 @@ pub async fn recent_failures(
     let by_phone_sql = "SELECT COUNT(*) FROM login_attempts WHERE phone = $1 AND at > $2 \
          AND succeeded = FALSE AND at > COALESCE((SELECT MAX(at) FROM login_attempts \
          WHERE phone = $1 AND succeeded = TRUE), $2)";
-    let by_ip_sql = "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = FALSE";
+    let by_ip_sql =
+        "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = FALSE";
     let oldest_sql = "SELECT MIN(at) FROM login_attempts WHERE (phone = $1 OR ip = $2) \
          AND at > $3 AND succeeded = FALSE";
     on_db!(db, pool => {
@@ -208,12 +209,7 @@ pub async fn recent_failures(
 }
 
 /// Records a login attempt.
-pub async fn record_attempt(
-    db: &Db,
-    phone: &str,
-    ip: &str,
-    succeeded: bool,
-) -> Result<(), sqlx::Error> {
+pub async fn record_attempt(db: &Db, phone: &str, ip: &str, succeeded: bool) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("INSERT INTO login_attempts (phone, ip, succeeded, at) VALUES ($1, $2, $3, $4)")
             .bind(phone)

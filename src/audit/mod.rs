@@ -36,11 +36,7 @@ impl Actor {
     /// The operator at the server's console.
     pub fn command_line() -> Self {
         let who = std::env::var("USER").unwrap_or_else(|_| "?".into());
-        Self {
-            user_id: None,
-            label: format!("命令行（{who}）"),
-            ip: "本机".into(),
-        }
+        Self { user_id: None, label: format!("命令行（{who}）"), ip: "本机".into() }
     }
 }
 

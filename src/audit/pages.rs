@@ -34,9 +34,7 @@ impl From<AuditEntry> for EntryView {
             at: crate::time::local_datetime(e.at),
             actor: e.actor,
             ip: e.ip,
-            action: Action::from_code(&e.action)
-                .map(Action::label)
-                .unwrap_or("其他"),
+            action: Action::from_code(&e.action).map(Action::label).unwrap_or("其他"),
             target: e.target,
             detail: e.detail,
             succeeded: e.succeeded,
@@ -62,9 +60,7 @@ pub(super) async fn list(
     user.require(&[Role::CommitteeAdmin])?;
     let action = filter.action.as_deref().and_then(Action::from_code);
     let rows = recent(&state.db, action, filter.before, PAGE_SIZE).await?;
-    let next_before = (rows.len() as i64 == PAGE_SIZE)
-        .then(|| rows.last().map(|r| r.id))
-        .flatten();
+    let next_before = (rows.len() as i64 == PAGE_SIZE).then(|| rows.last().map(|r| r.id)).flatten();
     let page = ListPage {
         shell: Shell::new(&user, "审计日志", "audit"),
         entries: rows.into_iter().map(EntryView::from).collect(),

@@ -195,8 +195,6 @@ pub async fn session_admits(
 pub fn masked_phone(phone: Option<&str>) -> String {
     match phone {
         None => String::new(),
-        Some(p) => Phone::parse(p)
-            .map(|p| p.masked())
-            .unwrap_or_else(|_| "***".into()),
+        Some(p) => Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "***".into()),
     }
 }

@@ -15,8 +15,7 @@ pub fn window_at(unix_seconds: i64) -> i64 {
 }
 
 fn mac(secret: &str, purpose: &str, window: i64) -> [u8; 32] {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(purpose.as_bytes());
     mac.update(&window.to_be_bytes());
     mac.finalize().into_bytes().into()
@@ -40,11 +39,7 @@ pub fn accepts(presented: &str, now_window: i64, make: impl Fn(i64) -> String) -
     [now_window, now_window - 1].into_iter().any(|w| {
         let expected = make(w);
         expected.len() == presented.len()
-            && expected
-                .bytes()
-                .zip(presented.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+            && expected.bytes().zip(presented.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     })
 }
 
@@ -55,10 +50,7 @@ mod tests {
     #[test]
     fn codes_are_stable_within_a_window_and_change_between_windows() {
         let w = window_at(1_610_000_000);
-        assert_eq!(
-            window_at(1_610_000_000 + 1),
-            w + (1_610_000_001 % 30 == 0) as i64
-        );
+        assert_eq!(window_at(1_610_000_000 + 1), w + (1_610_000_001 % 30 == 0) as i64);
         assert_eq!(qr_token("s", w), qr_token("s", w));
         assert_ne!(qr_token("s", w), qr_token("s", w + 1));
         assert_ne!(qr_token("s", w), qr_token("t", w));

@@ -76,15 +76,8 @@ impl CoverageReport {
 
     /// The per-unit rollup for a viewer at `viewer` (id, name, path) over its child units
     /// (id, name, path), in the given order.
-    pub fn by_unit(
-        &self,
-        viewer: (i64, &str, &str),
-        children: &[(i64, String, String)],
-    ) -> Vec<UnitRate> {
-        let counts = self
-            .members
-            .iter()
-            .map(|m| (m.member.unit_path.as_str(), 1, i64::from(m.covered)));
+    pub fn by_unit(&self, viewer: (i64, &str, &str), children: &[(i64, String, String)]) -> Vec<UnitRate> {
+        let counts = self.members.iter().map(|m| (m.member.unit_path.as_str(), 1, i64::from(m.covered)));
         rollup::unit_rollup(viewer, children, counts)
     }
 }
@@ -107,11 +100,7 @@ fn is_whole_tree(scope: &str) -> bool {
 ///   looking each session up by key; entering through the campaign's sessions and the (session,
 ///   member) index would cost a random row read per attendance. PostgreSQL plans it as the
 ///   ordinary join it is.
-pub async fn progress(
-    db: &Db,
-    campaign_id: i64,
-    scope: &str,
-) -> Result<HashMap<i64, Progress>, sqlx::Error> {
+pub async fn progress(db: &Db, campaign_id: i64, scope: &str) -> Result<HashMap<i64, Progress>, sqlx::Error> {
     let select = "SELECT string_agg(CAST(a.member_id AS TEXT) || ',' || CAST(a.minutes AS TEXT) \
                   || ',' || CAST(COALESCE(s.topic_id, 0) AS TEXT), ';') FROM attendances a \
                   CROSS JOIN training_sessions s WHERE s.id = a.session_id AND s.campaign_id = $1";
@@ -144,29 +133,16 @@ pub async fn unit_rates(
     let per_unit: HashMap<i64, (i64, i64)> = audience
         .iter()
         .map(|(unit, members)| {
-            let covered = members
-                .iter()
-                .filter(|m| rule.is_met(progress.get(m).unwrap_or(&nothing)))
-                .count() as i64;
+            let covered =
+                members.iter().filter(|m| rule.is_met(progress.get(m).unwrap_or(&nothing))).count() as i64;
             (*unit, (members.len() as i64, covered))
         })
         .collect();
-    let paths: HashMap<i64, String> = crate::org::store::units_in_scope(db, &scope)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.path))
-        .collect();
-    let (audience_total, covered_total) = per_unit
-        .values()
-        .fold((0, 0), |(a, c), (ua, uc)| (a + ua, c + uc));
-    let counts = per_unit
-        .iter()
-        .filter_map(|(unit, (a, c))| paths.get(unit).map(|p| (p.as_str(), *a, *c)));
-    Ok((
-        rollup::unit_rollup(viewer, children, counts),
-        audience_total,
-        covered_total,
-    ))
+    let paths: HashMap<i64, String> =
+        crate::org::store::units_in_scope(db, &scope).await?.into_iter().map(|u| (u.id, u.path)).collect();
+    let (audience_total, covered_total) = per_unit.values().fold((0, 0), |(a, c), (ua, uc)| (a + ua, c + uc));
+    let counts = per_unit.iter().filter_map(|(unit, (a, c))| paths.get(unit).map(|p| (p.as_str(), *a, *c)));
+    Ok((rollup::unit_rollup(viewer, children, counts), audience_total, covered_total))
 }
 
 /// The progress of a few members (door-to-door task creation, a member's own page).
@@ -179,11 +155,7 @@ pub async fn progress_of(
         return Ok(HashMap::new());
     }
     // Integers formatted here, never request text.
-    let list = member_ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let list = member_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
         "SELECT a.member_id, a.minutes, s.topic_id FROM attendances a \
          JOIN training_sessions s ON s.id = a.session_id \
@@ -196,22 +168,13 @@ pub async fn progress_of(
 }
 
 /// The coverage of `campaign` inside `scope` (a unit-path pattern).
-pub async fn compute(
-    db: &Db,
-    campaign: &Campaign,
-    scope: &str,
-) -> Result<CoverageReport, sqlx::Error> {
+pub async fn compute(db: &Db, campaign: &Campaign, scope: &str) -> Result<CoverageReport, sqlx::Error> {
     let rule = campaigns::completion_rule(db, campaign).await?;
     let topics = campaigns::topics(db, campaign.id).await?;
     let audience = audience::members(db, campaign, scope).await?;
     let progress = progress(db, campaign.id, scope).await?;
     let members = rollup::judge(audience, &progress, &rule);
-    Ok(CoverageReport {
-        campaign: campaign.clone(),
-        rule,
-        topics,
-        members,
-    })
+    Ok(CoverageReport { campaign: campaign.clone(), rule, topics, members })
 }
 
 /// The per-unit counts `(unit key, audience, covered)` for a viewer at `viewer_path`, computed as
@@ -228,11 +191,7 @@ pub async fn unit_counts_sql(
     let compulsory = if rule.compulsory_topics.is_empty() {
         "NULL".to_owned()
     } else {
-        rule.compulsory_topics
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
+        rule.compulsory_topics.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
     };
     // Ids in paths are ten digits plus a slash (see `org::model::child_path`).
     let key_length = viewer_path.len() as i64 + 11;

@@ -19,14 +19,8 @@ use crate::web::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/deliveries", get(pages::list))
-        .route(
-            "/deliveries/materials",
-            get(pages::materials).post(pages::add_material),
-        )
-        .route(
-            "/deliveries/materials/{id}/active",
-            post(pages::set_material_active),
-        )
+        .route("/deliveries/materials", get(pages::materials).post(pages::add_material))
+        .route("/deliveries/materials/{id}/active", post(pages::set_material_active))
         .route("/deliveries/{id}", get(pages::detail))
         .route("/deliveries/{id}/visit", post(pages::record_visit))
         .route("/deliveries/{id}/photo", get(pages::photo))
@@ -47,12 +41,8 @@ pub enum MaterialKind {
 
 impl MaterialKind {
     /// Every kind, in display order.
-    pub const ALL: [MaterialKind; 4] = [
-        MaterialKind::Book,
-        MaterialKind::Booklet,
-        MaterialKind::Leaflet,
-        MaterialKind::Video,
-    ];
+    pub const ALL: [MaterialKind; 4] =
+        [MaterialKind::Book, MaterialKind::Booklet, MaterialKind::Leaflet, MaterialKind::Video];
 
     /// Stored code.
     pub fn code(self) -> &'static str {

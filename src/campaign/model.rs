@@ -140,11 +140,7 @@ impl CompletionRule {
 
     /// Compulsory topics not yet attended.
     pub fn missing_topics(&self, progress: &Progress) -> Vec<i64> {
-        self.compulsory_topics
-            .iter()
-            .copied()
-            .filter(|t| progress.topics.binary_search(t).is_err())
-            .collect()
+        self.compulsory_topics.iter().copied().filter(|t| progress.topics.binary_search(t).is_err()).collect()
     }
 
     /// The rule in words, e.g. "至少4场或12小时，含必修专题".
@@ -156,11 +152,8 @@ impl CompletionRule {
         if self.required_minutes > 0 {
             parts.push(format!("{}小时", hours_text(self.required_minutes)));
         }
-        let mut text = if parts.is_empty() {
-            "参加学习".to_owned()
-        } else {
-            format!("至少{}", parts.join("或"))
-        };
+        let mut text =
+            if parts.is_empty() { "参加学习".to_owned() } else { format!("至少{}", parts.join("或")) };
         if !self.compulsory_topics.is_empty() {
             text.push_str(&format!("，含{}个必修专题", self.compulsory_topics.len()));
         }
@@ -170,11 +163,7 @@ impl CompletionRule {
 
 /// Minutes as hours for people: 720 → "12", 90 → "1.5".
 pub fn hours_text(minutes: i64) -> String {
-    if minutes % 60 == 0 {
-        (minutes / 60).to_string()
-    } else {
-        format!("{:.1}", minutes as f64 / 60.0)
-    }
+    if minutes % 60 == 0 { (minutes / 60).to_string() } else { format!("{:.1}", minutes as f64 / 60.0) }
 }
 
 /// Minutes after the start when an arrival counts as late.
@@ -204,9 +193,7 @@ pub fn checkin_window(
     } else if now > ends_at {
         CheckinWindow::Closed
     } else {
-        CheckinWindow::Open {
-            late: now > starts_at + Duration::minutes(LATE_AFTER_MINUTES),
-        }
+        CheckinWindow::Open { late: now > starts_at + Duration::minutes(LATE_AFTER_MINUTES) }
     }
 }
 
@@ -220,9 +207,7 @@ mod tests {
     use super::*;
 
     fn at(hhmm: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(&format!("2021-01-10T{hhmm}:00+08:00"))
-            .unwrap()
-            .to_utc()
+        DateTime::parse_from_rfc3339(&format!("2021-01-10T{hhmm}:00+08:00")).unwrap().to_utc()
     }
 
     #[test]
@@ -230,20 +215,13 @@ mod tests {
         for kind in SessionKind::ALL {
             assert_eq!(SessionKind::from_code(kind.code()), Some(*kind));
         }
-        assert_eq!(
-            LecturerKind::from_code("party_school").map(LecturerKind::label),
-            Some("党校教师")
-        );
+        assert_eq!(LecturerKind::from_code("party_school").map(LecturerKind::label), Some("党校教师"));
         assert_eq!(Channel::from_code("nope"), None);
     }
 
     #[test]
     fn four_sessions_or_twelve_hours_plus_the_first_lecture() {
-        let rule = CompletionRule {
-            required_sessions: 4,
-            required_minutes: 720,
-            compulsory_topics: vec![7],
-        };
+        let rule = CompletionRule { required_sessions: 4, required_minutes: 720, compulsory_topics: vec![7] };
         let mut p = Progress::default();
         for _ in 0..4 {
             p.add(90, Some(3));
@@ -252,22 +230,14 @@ mod tests {
         assert_eq!(rule.missing_topics(&p), vec![7]);
         p.add(90, Some(7));
         assert!(rule.is_met(&p));
-        let long = Progress {
-            sessions: 2,
-            minutes: 720,
-            topics: vec![7],
-        };
+        let long = Progress { sessions: 2, minutes: 720, topics: vec![7] };
         assert!(rule.is_met(&long), "twelve hours suffice on their own");
         assert_eq!(rule.describe(), "至少4场或12小时，含1个必修专题");
     }
 
     #[test]
     fn a_rule_without_quantities_needs_only_the_topics() {
-        let rule = CompletionRule {
-            required_sessions: 0,
-            required_minutes: 0,
-            compulsory_topics: vec![],
-        };
+        let rule = CompletionRule { required_sessions: 0, required_minutes: 0, compulsory_topics: vec![] };
         assert!(rule.is_met(&Progress::default()));
         assert_eq!(hours_text(90), "1.5");
     }
@@ -279,49 +249,22 @@ mod tests {
         p.add(60, Some(2));
         p.add(60, Some(5));
         p.add(30, None);
-        assert_eq!(
-            p,
-            Progress {
-                sessions: 4,
-                minutes: 210,
-                topics: vec![2, 5]
-            }
-        );
+        assert_eq!(p, Progress { sessions: 4, minutes: 210, topics: vec![2, 5] });
     }
 
     #[test]
     fn check_in_opens_early_turns_late_after_fifteen_minutes_and_closes_at_the_end() {
         let (start, end) = (at("09:00"), at("10:30"));
-        assert_eq!(
-            checkin_window(start, end, 30, at("08:29")),
-            CheckinWindow::NotYetOpen(at("08:30"))
-        );
-        assert_eq!(
-            checkin_window(start, end, 30, at("08:30")),
-            CheckinWindow::Open { late: false }
-        );
-        assert_eq!(
-            checkin_window(start, end, 30, at("09:15")),
-            CheckinWindow::Open { late: false }
-        );
-        assert_eq!(
-            checkin_window(start, end, 30, at("09:16")),
-            CheckinWindow::Open { late: true }
-        );
-        assert_eq!(
-            checkin_window(start, end, 30, at("10:31")),
-            CheckinWindow::Closed
-        );
+        assert_eq!(checkin_window(start, end, 30, at("08:29")), CheckinWindow::NotYetOpen(at("08:30")));
+        assert_eq!(checkin_window(start, end, 30, at("08:30")), CheckinWindow::Open { late: false });
+        assert_eq!(checkin_window(start, end, 30, at("09:15")), CheckinWindow::Open { late: false });
+        assert_eq!(checkin_window(start, end, 30, at("09:16")), CheckinWindow::Open { late: true });
+        assert_eq!(checkin_window(start, end, 30, at("10:31")), CheckinWindow::Closed);
     }
 
     #[test]
     fn back_to_back_sessions_do_not_overlap() {
-        assert!(!overlaps(
-            at("09:00"),
-            at("10:00"),
-            at("10:00"),
-            at("11:00")
-        ));
+        assert!(!overlaps(at("09:00"), at("10:00"), at("10:00"), at("11:00")));
         assert!(overlaps(at("09:00"), at("10:01"), at("10:00"), at("11:00")));
         assert!(overlaps(at("09:00"), at("12:00"), at("10:00"), at("11:00")));
     }

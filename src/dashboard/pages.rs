@@ -38,10 +38,7 @@ struct OverviewPage {
     workload: Vec<(String, &'static str, i64, i64, i64)>,
 }
 
-pub(super) async fn overview(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let campaign = campaigns::current(&state.db)
         .await?
@@ -55,67 +52,37 @@ pub(super) async fn overview(
         .filter(|u| u.parent_id == Some(user.unit_id))
         .map(|u| (u.id, u.name, u.path))
         .collect();
-    let viewer = (
-        user.unit_id,
-        user.unit_name.as_str(),
-        user.unit_path.as_str(),
-    );
-    let (rates, audience, covered) =
-        coverage::unit_rates(&state.db, &campaign, viewer, &children).await?;
+    let viewer = (user.unit_id, user.unit_name.as_str(), user.unit_path.as_str());
+    let (rates, audience, covered) = coverage::unit_rates(&state.db, &campaign, viewer, &children).await?;
     let bars: Vec<(String, f64)> = rates
         .iter()
         .filter(|r| r.audience > 0)
-        .map(|r| {
-            (
-                r.unit_name.trim_end_matches("（示例）").to_owned(),
-                r.permille() as f64 / 10.0,
-            )
-        })
+        .map(|r| (r.unit_name.trim_end_matches("（示例）").to_owned(), r.permille() as f64 / 10.0))
         .collect();
     let coverage_chart = bar_chart_svg("各单位冬训覆盖率", &bars, Some(100.0), "%");
 
-    let since = crate::campaign::pages::local_to_utc(
-        today - Duration::days(TREND_DAYS - 1),
-        NaiveTime::MIN,
-    )?;
+    let since = crate::campaign::pages::local_to_utc(today - Duration::days(TREND_DAYS - 1), NaiveTime::MIN)?;
     let daily = store::daily_attendance(&state.db, campaign.id, &scope, since).await?;
     let points: Vec<(String, f64)> = (0..TREND_DAYS)
         .map(|i| {
             let day = today - Duration::days(TREND_DAYS - 1 - i);
-            (
-                day.format("%m-%d").to_string(),
-                daily.get(&day).copied().unwrap_or(0) as f64,
-            )
+            (day.format("%m-%d").to_string(), daily.get(&day).copied().unwrap_or(0) as f64)
         })
         .collect();
     let trend_chart = line_chart_svg("每日参学人次", &points, "");
 
-    let monday = today
-        - Duration::days(i64::from(
-            chrono::Datelike::weekday(&today).num_days_from_monday(),
-        ));
+    let monday = today - Duration::days(i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
     let week_from = crate::campaign::pages::local_to_utc(monday, NaiveTime::MIN)?;
-    let (week_sessions, week_held) = store::sessions_between(
-        &state.db,
-        campaign.id,
-        &scope,
-        week_from,
-        week_from + Duration::days(7),
-    )
-    .await?;
-    let (open_tasks, overdue_tasks) =
-        store::open_deliveries(&state.db, campaign.id, &scope, today).await?;
+    let (week_sessions, week_held) =
+        store::sessions_between(&state.db, campaign.id, &scope, week_from, week_from + Duration::days(7))
+            .await?;
+    let (open_tasks, overdue_tasks) = store::open_deliveries(&state.db, campaign.id, &scope, today).await?;
 
     let rows = feedback_store::in_scope(&state.db, campaign.id, &scope).await?;
     let mut needs: Vec<(&'static str, usize)> = feedback::WANT_TAGS
         .iter()
         .map(|(code, label)| {
-            (
-                *label,
-                rows.iter()
-                    .filter(|r| r.wants_tags.split(',').any(|t| t == *code))
-                    .count(),
-            )
+            (*label, rows.iter().filter(|r| r.wants_tags.split(',').any(|t| t == *code)).count())
         })
         .filter(|(_, n)| *n > 0)
         .collect();
@@ -127,15 +94,11 @@ pub(super) async fn overview(
         .into_iter()
         .take(10)
         .map(|w: Workload| {
-            let kind = LecturerKind::from_code(&w.kind)
-                .map(LecturerKind::label)
-                .unwrap_or("宣讲员");
+            let kind = LecturerKind::from_code(&w.kind).map(LecturerKind::label).unwrap_or("宣讲员");
             (w.name, kind, w.held, w.upcoming, w.attendances)
         })
         .collect();
-    let rule = campaigns::completion_rule(&state.db, &campaign)
-        .await?
-        .describe();
+    let rule = campaigns::completion_rule(&state.db, &campaign).await?.describe();
     let page = OverviewPage {
         shell: Shell::new(&user, "冬训总览", "home"),
         campaign_name: campaign.name,

@@ -31,9 +31,7 @@ pub async fn daily_attendance(
     });
     let mut days = BTreeMap::new();
     for (at,) in times {
-        *days
-            .entry(at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive())
-            .or_insert(0) += 1;
+        *days.entry(at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()).or_insert(0) += 1;
     }
     Ok(days)
 }
@@ -100,11 +98,7 @@ pub struct Workload {
 }
 
 /// Every lecturer's sessions in the campaign (those hosted inside `scope`), busiest first.
-pub async fn lecturer_workload(
-    db: &Db,
-    campaign_id: i64,
-    scope: &str,
-) -> Result<Vec<Workload>, sqlx::Error> {
+pub async fn lecturer_workload(db: &Db, campaign_id: i64, scope: &str) -> Result<Vec<Workload>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT l.name, l.kind, \

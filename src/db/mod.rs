@@ -82,9 +82,7 @@ impl Location {
                 Ok(Self::Postgres(url.to_owned()))
             }
             Some(url) if url.starts_with("sqlite:") => {
-                let path = url
-                    .trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:");
+                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
                 Ok(Self::SqliteFile(path.into()))
             }
             Some(other) => {
@@ -111,10 +109,7 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options)
-                    .await?;
+                let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
                 Ok(Self::Sqlite(pool))
             }
             Location::Postgres(url) => {
@@ -170,9 +165,6 @@ pub async fn backup_sqlite(db: &Db, target: &Path) -> anyhow::Result<()> {
     if target.exists() {
         anyhow::bail!("目标文件已存在：{}（不会覆盖）", target.display());
     }
-    sqlx::query("VACUUM INTO $1")
-        .bind(target.to_string_lossy().into_owned())
-        .execute(pool)
-        .await?;
+    sqlx::query("VACUUM INTO $1").bind(target.to_string_lossy().into_owned()).execute(pool).await?;
     Ok(())
 }

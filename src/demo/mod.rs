@@ -53,14 +53,7 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
     }
     let mut rng = StdRng::seed_from_u64(20210302);
     let root = org_store::insert(db, None, UnitKind::Subdistrict, "石湫街道", 0).await?;
-    let hub = org_store::insert(
-        db,
-        Some(&root),
-        UnitKind::Hub,
-        "石湫街道新时代文明实践所",
-        0,
-    )
-    .await?;
+    let hub = org_store::insert(db, Some(&root), UnitKind::Hub, "石湫街道新时代文明实践所", 0).await?;
     org_store::save_profile(
         db,
         hub.id,
@@ -72,13 +65,11 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         },
     )
     .await?;
-    let hub_branch =
-        org_store::insert(db, Some(&hub), UnitKind::Branch, "街道机关党支部", 0).await?;
+    let hub_branch = org_store::insert(db, Some(&hub), UnitKind::Branch, "街道机关党支部", 0).await?;
     let mut stations = Vec::new();
     let mut branches = vec![hub_branch.clone()];
     for (i, (name, service, training)) in STATIONS.iter().enumerate() {
-        let station =
-            org_store::insert(db, Some(&root), UnitKind::Station, name, i as i64 + 1).await?;
+        let station = org_store::insert(db, Some(&root), UnitKind::Station, name, i as i64 + 1).await?;
         let profile = StationProfile {
             service_brand: (*service).into(),
             training_brand: (*training).into(),
@@ -87,16 +78,12 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         };
         org_store::save_profile(db, station.id, &profile).await?;
         let count = 2 + i % 3;
-        for (b, label) in ["第一党支部", "第二党支部", "第三党支部", "老年党支部"]
-            .iter()
-            .take(count)
-            .enumerate()
+        for (b, label) in
+            ["第一党支部", "第二党支部", "第三党支部", "老年党支部"].iter().take(count).enumerate()
         {
             let branch_name = format!("{}{}", name.trim_end_matches("（示例）"), label);
-            branches.push(
-                org_store::insert(db, Some(&station), UnitKind::Branch, &branch_name, b as i64)
-                    .await?,
-            );
+            branches
+                .push(org_store::insert(db, Some(&station), UnitKind::Branch, &branch_name, b as i64).await?);
         }
         stations.push(station);
     }
@@ -104,20 +91,11 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
     // One smartphone-owning member gets a memorable phone so the member login is easy to try.
     let member_index = members
         .iter()
-        .position(|m| {
-            m.unit_id != hub_branch.id && !m.categories.contains(MemberCategories::NO_SMARTPHONE)
-        })
+        .position(|m| m.unit_id != hub_branch.id && !m.categories.contains(MemberCategories::NO_SMARTPHONE))
         .expect("demo has members");
     members[member_index].phone = Some(DEMO_MEMBER_PHONE.to_owned());
     let ids = member_store::apply_changes(db, &members, &[]).await?;
-    seed_accounts(
-        db,
-        &root,
-        &hub_branch,
-        &stations,
-        (&members[member_index], ids[member_index]),
-    )
-    .await?;
+    seed_accounts(db, &root, &hub_branch, &stations, (&members[member_index], ids[member_index])).await?;
     training::seed(db, &mut rng, &root, &hub, &stations).await?;
     Ok(true)
 }
@@ -131,15 +109,10 @@ fn demo_members(rng: &mut StdRng, branches: &[Unit], count: usize) -> Vec<Member
     (0..count)
         .map(|i| {
             // The hub's own branch gets a few staff; stations share the rest.
-            let unit = if i < 12 {
-                &branches[0]
-            } else {
-                &branches[1 + rng.random_range(0..branches.len() - 1)]
-            };
+            let unit =
+                if i < 12 { &branches[0] } else { &branches[1 + rng.random_range(0..branches.len() - 1)] };
             let name: String = std::iter::once(surnames[rng.random_range(0..surnames.len())])
-                .chain(
-                    (0..rng.random_range(1..=2)).map(|_| given[rng.random_range(0..given.len())]),
-                )
+                .chain((0..rng.random_range(1..=2)).map(|_| given[rng.random_range(0..given.len())]))
                 .collect();
             let age = match rng.random_range(0..100) {
                 0..20 => rng.random_range(70..93),
@@ -152,11 +125,7 @@ fn demo_members(rng: &mut StdRng, branches: &[Unit], count: usize) -> Vec<Member
                 rng.random_range(1..=28),
             )
             .expect("valid demo date");
-            let gender = if rng.random_range(0..100) < 70 {
-                Gender::Male
-            } else {
-                Gender::Female
-            };
+            let gender = if rng.random_range(0..100) < 70 { Gender::Male } else { Gender::Female };
             let mut categories = MemberCategories::NONE;
             if age >= 70 {
                 categories |= MemberCategories::ELDERLY;
@@ -171,15 +140,13 @@ fn demo_members(rng: &mut StdRng, branches: &[Unit], count: usize) -> Vec<Member
                 categories |= MemberCategories::MOBILE;
             }
             let phone = loop {
-                let prefix = ["138", "139", "151", "152", "157", "177", "181", "189"]
-                    [rng.random_range(0..8)];
+                let prefix = ["138", "139", "151", "152", "157", "177", "181", "189"][rng.random_range(0..8)];
                 let candidate = format!("{prefix}{:08}", rng.random_range(0..100_000_000));
                 if phones.insert(candidate.clone()) {
                     break candidate;
                 }
             };
-            let id_card =
-                (rng.random_range(0..100) < 90).then(|| demo_id_card(birth, gender, &mut id_cards));
+            let id_card = (rng.random_range(0..100) < 90).then(|| demo_id_card(birth, gender, &mut id_cards));
             let joined_age = rng.random_range(19..40).min(age - 1);
             MemberFields {
                 unit_id: unit.id,
@@ -238,39 +205,15 @@ async fn seed_accounts(
             account_store::insert(db, &user).await
         }
     };
-    add(
-        "13900000001".into(),
-        "街道管理员（演示）".into(),
-        Role::CommitteeAdmin,
-        root.id,
-        None,
-    )
-    .await?;
+    add("13900000001".into(), "街道管理员（演示）".into(), Role::CommitteeAdmin, root.id, None).await?;
     for (i, station) in stations.iter().enumerate() {
         let name = format!("{}书记（演示）", station.name.trim_end_matches("（示例）"));
-        add(
-            format!("139000001{i:02}"),
-            name,
-            Role::StationAdmin,
-            station.id,
-            None,
-        )
-        .await?;
+        add(format!("139000001{i:02}"), name, Role::StationAdmin, station.id, None).await?;
     }
     // Each station has a volunteer of its own, so its secretary can send someone door to door.
     for (i, station) in stations.iter().enumerate() {
-        let name = format!(
-            "{}志愿者（演示）",
-            station.name.trim_end_matches("（示例）")
-        );
-        add(
-            format!("139000005{i:02}"),
-            name,
-            Role::Volunteer,
-            station.id,
-            None,
-        )
-        .await?;
+        let name = format!("{}志愿者（演示）", station.name.trim_end_matches("（示例）"));
+        add(format!("139000005{i:02}"), name, Role::Volunteer, station.id, None).await?;
     }
     for i in 0..4 {
         add(
@@ -290,14 +233,7 @@ async fn seed_accounts(
         )
         .await?;
     }
-    add(
-        DEMO_MEMBER_PHONE.into(),
-        member.name.clone(),
-        Role::Member,
-        member.unit_id,
-        Some(member_id),
-    )
-    .await?;
+    add(DEMO_MEMBER_PHONE.into(), member.name.clone(), Role::Member, member.unit_id, Some(member_id)).await?;
     Ok(())
 }
 

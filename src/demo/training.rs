@@ -17,35 +17,19 @@ use crate::org::store::Unit;
 use crate::people::store as member_store;
 
 const LECTURERS: [(&str, LecturerKind, &str); 8] = [
-    (
-        "街道党工委书记（演示）",
-        LecturerKind::Secretary,
-        "书记开讲第一课",
-    ),
-    (
-        "陈志远",
-        LecturerKind::PartySchoolTeacher,
-        "党的创新理论、党史",
-    ),
+    ("街道党工委书记（演示）", LecturerKind::Secretary, "书记开讲第一课"),
+    ("陈志远", LecturerKind::PartySchoolTeacher, "党的创新理论、党史"),
     ("林秀英", LecturerKind::DistrictLecturer, "乡村振兴政策解读"),
     ("何建军", LecturerKind::TheoryVolunteer, "身边人讲身边事"),
     ("沈晓燕", LecturerKind::TheoryVolunteer, "法律法规进农家"),
-    (
-        "陆国平",
-        LecturerKind::AgriculturalExpert,
-        "草莓大棚种植、病虫害防治",
-    ),
+    ("陆国平", LecturerKind::AgriculturalExpert, "草莓大棚种植、病虫害防治"),
     ("吴德明", LecturerKind::AgriculturalExpert, "稻虾共作"),
     ("蒋春梅", LecturerKind::BusinessLeader, "电商直播带货"),
 ];
 
 fn at(day: NaiveDate, hour: u32, minute: u32) -> chrono::DateTime<Utc> {
     let local = day.and_time(NaiveTime::from_hms_opt(hour, minute, 0).expect("valid time"));
-    Shanghai
-        .from_local_datetime(&local)
-        .single()
-        .expect("no DST in Shanghai")
-        .with_timezone(&Utc)
+    Shanghai.from_local_datetime(&local).single().expect("no DST in Shanghai").with_timezone(&Utc)
 }
 
 /// Seeds the running campaign under `root` with its `hub` and `stations`.
@@ -101,25 +85,24 @@ pub async fn seed(
         );
     }
 
-    let lecture =
-        |title: &str, topic, lecturer, unit: &Unit, audience: &Unit, venue, start| NewSession {
-            campaign_id,
-            batch_id: None,
-            kind: SessionKind::Lecture.code().into(),
-            title: title.into(),
-            topic_id: Some(topic),
-            lecturer_id: Some(lecturer),
-            unit_id: unit.id,
-            audience_unit_id: audience.id,
-            venue_id: venue,
-            place: String::new(),
-            starts_at: start,
-            ends_at: start + Duration::minutes(90),
-            expected_attendees: 0,
-            checkin_opens_minutes: 30,
-            online_url: String::new(),
-            created_by: None,
-        };
+    let lecture = |title: &str, topic, lecturer, unit: &Unit, audience: &Unit, venue, start| NewSession {
+        campaign_id,
+        batch_id: None,
+        kind: SessionKind::Lecture.code().into(),
+        title: title.into(),
+        topic_id: Some(topic),
+        lecturer_id: Some(lecturer),
+        unit_id: unit.id,
+        audience_unit_id: audience.id,
+        venue_id: venue,
+        place: String::new(),
+        starts_at: start,
+        ends_at: start + Duration::minutes(90),
+        expected_attendees: 0,
+        checkin_opens_minutes: 30,
+        online_url: String::new(),
+        created_by: None,
+    };
     // The secretary's first lecture opened the campaign at the hub, for everyone.
     let mut planned = vec![lecture(
         "书记开讲第一课",
@@ -155,15 +138,8 @@ pub async fn seed(
         visit.place = ["草莓大棚", "稻虾共作基地", "合作社车间"][i % 3].into();
         planned.push(visit);
         // The exchange after the lecture, where needs are heard (交流研讨).
-        let mut exchange = lecture(
-            "课后交流研讨",
-            theory,
-            lecturer,
-            station,
-            station,
-            Some(rooms[i]),
-            at(day, 15, 45),
-        );
+        let mut exchange =
+            lecture("课后交流研讨", theory, lecturer, station, station, Some(rooms[i]), at(day, 15, 45));
         exchange.kind = SessionKind::Exchange.code().into();
         exchange.ends_at = exchange.starts_at + Duration::minutes(60);
         planned.push(exchange);
@@ -194,15 +170,7 @@ pub async fn seed(
     planned.push(recording);
     // One starts in a few minutes at the first station, so the projector's code can be tried.
     let soon = Utc::now() + Duration::minutes(10);
-    planned.push(lecture(
-        "冬训夜校（演示签到）",
-        theory,
-        pool[3],
-        &stations[0],
-        &stations[0],
-        None,
-        soon,
-    ));
+    planned.push(lecture("冬训夜校（演示签到）", theory, pool[3], &stations[0], &stations[0], None, soon));
     let capacities = vec![None; planned.len()];
     let ids = match sessions::insert_checked(db, &planned, &capacities, None).await? {
         Ok(ids) => ids,
@@ -262,27 +230,14 @@ async fn seed_attendance(
 /// already answered some of it with an adjustment.
 async fn seed_feedback(db: &Db, rng: &mut StdRng, entries: &[Attendance]) -> anyhow::Result<()> {
     use crate::campaign::feedback::{WANT_TAGS, store as feedback_store};
-    const HELPED: [&str; 4] = [
-        "讲得通俗易懂",
-        "结合村里实际",
-        "学到了种植技术",
-        "政策讲得清楚",
-    ];
-    const WANTS: [&str; 4] = [
-        "",
-        "想学电商直播卖草莓",
-        "希望多讲讲养老政策",
-        "想了解土地流转",
-    ];
+    const HELPED: [&str; 4] = ["讲得通俗易懂", "结合村里实际", "学到了种植技术", "政策讲得清楚"];
+    const WANTS: [&str; 4] = ["", "想学电商直播卖草莓", "希望多讲讲养老政策", "想了解土地流转"];
     for entry in entries {
         if rng.random_range(0..12) != 0 {
             continue;
         }
-        let tags: Vec<&str> = WANT_TAGS
-            .iter()
-            .map(|(code, _)| *code)
-            .filter(|_| rng.random_range(0..4) == 0)
-            .collect();
+        let tags: Vec<&str> =
+            WANT_TAGS.iter().map(|(code, _)| *code).filter(|_| rng.random_range(0..4) == 0).collect();
         let feedback = feedback_store::NewFeedback {
             session_id: entry.session_id,
             member_id: entry.member_id,

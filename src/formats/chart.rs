@@ -76,10 +76,7 @@ fn format_value(value: f64) -> String {
 /// characters are one em, others (digits, Latin, punctuation) about 0.6 em. Used only to
 /// reserve room and to decide where to cut a label, so erring wide is safe.
 fn text_width(text: &str, size: f64) -> f64 {
-    text.chars()
-        .map(|c| if is_wide(c) { 1.0 } else { 0.6 })
-        .sum::<f64>()
-        * size
+    text.chars().map(|c| if is_wide(c) { 1.0 } else { 0.6 }).sum::<f64>() * size
 }
 
 fn is_wide(c: char) -> bool {

@@ -21,8 +21,8 @@ pub use font::{FontError, FontSource, find_cjk_font};
 use draw::{Shaper, Weight, rule, shade};
 use fit::{LINE_SPACING, fit_cell, fit_text, one_line};
 use layout::{
-    Align, CELL_PAD, COLUMNS, EM_CENTRE_ABOVE_BASELINE, FOOTER_BASELINE, HEADER_ROW_H, MARGIN_TOP,
-    MARGIN_X, MIN_CELL_SIZE, MM, PAGE_H, PAGE_W, ROW_H, paginate, rows_that_fit,
+    Align, CELL_PAD, COLUMNS, EM_CENTRE_ABOVE_BASELINE, FOOTER_BASELINE, HEADER_ROW_H, MARGIN_TOP, MARGIN_X,
+    MIN_CELL_SIZE, MM, PAGE_H, PAGE_W, ROW_H, paginate, rows_that_fit,
 };
 
 /// What to print on a sign-in sheet.
@@ -76,21 +76,12 @@ pub fn sign_in_sheet_pdf(sheet: &SignInSheet, font: &FontSource) -> Result<Vec<u
     }
     let shaper = Shaper::new(font).ok_or_else(|| PdfError::Render("字体无法解析".into()))?;
     let title = one_line(&sheet.title);
-    let lines: Vec<String> = sheet
-        .lines
-        .iter()
-        .map(|l| one_line(l))
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<String> = sheet.lines.iter().map(|l| one_line(l)).filter(|l| !l.is_empty()).collect();
 
     // Lay out the title blocks first: how many rows page 1 holds depends on the meta lines.
     let first_table_top = first_page_header_height(lines.len());
     let next_table_top = CONTINUED_TABLE_TOP;
-    let pages = paginate(
-        sheet.rows.len(),
-        rows_that_fit(first_table_top),
-        rows_that_fit(next_table_top),
-    );
+    let pages = paginate(sheet.rows.len(), rows_that_fit(first_table_top), rows_that_fit(next_table_top));
 
     let mut document = Document::new();
     document.set_metadata(
@@ -99,8 +90,8 @@ pub fn sign_in_sheet_pdf(sheet: &SignInSheet, font: &FontSource) -> Result<Vec<u
             .language("zh-CN".into())
             .creator("dongxun".into()),
     );
-    let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-        .ok_or_else(|| PdfError::Render("页面尺寸无效".into()))?;
+    let settings =
+        PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError::Render("页面尺寸无效".into()))?;
     for (number, range) in pages.iter().enumerate() {
         let mut page = document.start_page_with(settings.clone());
         let mut surface = page.surface();
@@ -111,17 +102,10 @@ pub fn sign_in_sheet_pdf(sheet: &SignInSheet, font: &FontSource) -> Result<Vec<u
             draw_continued_header(&mut surface, &shaper, &title);
             next_table_top
         };
-        let capacity = if number == 0 {
-            rows_that_fit(first_table_top)
-        } else {
-            rows_that_fit(next_table_top)
-        };
+        let capacity =
+            if number == 0 { rows_that_fit(first_table_top) } else { rows_that_fit(next_table_top) };
         // Only the last page is padded with blank rows; earlier ones are full already.
-        let row_count = if number + 1 == pages.len() {
-            capacity.max(range.len())
-        } else {
-            range.len()
-        };
+        let row_count = if number + 1 == pages.len() { capacity.max(range.len()) } else { range.len() };
         let rows: Vec<Option<(usize, &SignInRow)>> = (0..row_count)
             .map(|i| {
                 let index = range.start + i;
@@ -130,20 +114,11 @@ pub fn sign_in_sheet_pdf(sheet: &SignInSheet, font: &FontSource) -> Result<Vec<u
             .collect();
         draw_table(&mut surface, &shaper, table_top, &rows);
         let footer = format!("第 {} / {} 页", number + 1, pages.len());
-        shaper.draw_centred(
-            &mut surface,
-            PAGE_W / 2.0,
-            FOOTER_BASELINE,
-            10.0,
-            Weight::Regular,
-            &footer,
-        );
+        shaper.draw_centred(&mut surface, PAGE_W / 2.0, FOOTER_BASELINE, 10.0, Weight::Regular, &footer);
         surface.finish();
         page.finish();
     }
-    document
-        .finish()
-        .map_err(|e| PdfError::Render(e.to_string()))
+    document.finish().map_err(|e| PdfError::Render(e.to_string()))
 }
 
 const TITLE_SIZE: f32 = 15.0;
@@ -180,22 +155,8 @@ fn draw_first_page_header(
     let centre = PAGE_W / 2.0;
     let width = PAGE_W - 2.0 * MARGIN_X;
     let fitted = fit_text(title, width, TITLE_SIZE, 10.0, |t, s| shaper.measure(t, s));
-    shaper.draw_centred(
-        surface,
-        centre,
-        title_baseline(),
-        fitted.size,
-        Weight::Bold,
-        &fitted.text,
-    );
-    shaper.draw_centred(
-        surface,
-        centre,
-        heading_baseline(),
-        HEADING_SIZE,
-        Weight::Bold,
-        "签到表",
-    );
+    shaper.draw_centred(surface, centre, title_baseline(), fitted.size, Weight::Bold, &fitted.text);
+    shaper.draw_centred(surface, centre, heading_baseline(), HEADING_SIZE, Weight::Bold, "签到表");
 
     // The head-count goes at the right end of the last meta line, or on a line of its own.
     let count = format!("应到 {expected} 人　实到 ______ 人");
@@ -203,42 +164,18 @@ fn draw_first_page_header(
     let right = PAGE_W - MARGIN_X;
     for (i, line) in lines.iter().enumerate() {
         let last = i + 1 == lines.len();
-        let room = if last {
-            width - count_width - 6.0 * MM
-        } else {
-            width
-        };
+        let room = if last { width - count_width - 6.0 * MM } else { width };
         let fitted = fit_text(line, room, META_SIZE, 8.0, |t, s| shaper.measure(t, s));
         let baseline = meta_baseline(i);
-        shaper.draw(
-            surface,
-            MARGIN_X,
-            baseline,
-            fitted.size,
-            Weight::Regular,
-            &fitted.text,
-        );
+        shaper.draw(surface, MARGIN_X, baseline, fitted.size, Weight::Regular, &fitted.text);
     }
     let count_baseline = meta_baseline(lines.len().saturating_sub(1));
-    shaper.draw(
-        surface,
-        right - count_width,
-        count_baseline,
-        META_SIZE,
-        Weight::Regular,
-        &count,
-    );
+    shaper.draw(surface, right - count_width, count_baseline, META_SIZE, Weight::Regular, &count);
 }
 
 fn draw_continued_header(surface: &mut Surface<'_>, shaper: &Shaper<'_>, title: &str) {
     let heading = format!("{title} 签到表（续）");
-    let fitted = fit_text(
-        heading.trim(),
-        PAGE_W - 2.0 * MARGIN_X,
-        12.0,
-        8.0,
-        |t, s| shaper.measure(t, s),
-    );
+    let fitted = fit_text(heading.trim(), PAGE_W - 2.0 * MARGIN_X, 12.0, 8.0, |t, s| shaper.measure(t, s));
     shaper.draw_centred(
         surface,
         PAGE_W / 2.0,
@@ -266,14 +203,7 @@ fn draw_table(
     let mut x = left;
     for column in &COLUMNS {
         let baseline = top + HEADER_ROW_H / 2.0 + EM_CENTRE_ABOVE_BASELINE * 12.0;
-        shaper.draw_centred(
-            surface,
-            x + column.width / 2.0,
-            baseline,
-            12.0,
-            Weight::Bold,
-            column.label,
-        );
+        shaper.draw_centred(surface, x + column.width / 2.0, baseline, 12.0, Weight::Bold, column.label);
         x += column.width;
     }
 
@@ -283,33 +213,21 @@ fn draw_table(
         };
         let row_top = body_top + i as f32 * ROW_H;
         let number = number.to_string();
-        let cells = [
-            number.as_str(),
-            &one_line(&member.name),
-            &one_line(&member.unit),
-            &one_line(&member.note),
-        ];
+        let cells =
+            [number.as_str(), &one_line(&member.name), &one_line(&member.unit), &one_line(&member.note)];
         let mut x = left;
         for (column, text) in COLUMNS.iter().zip(cells) {
             let room = column.width - 2.0 * CELL_PAD;
-            let cell = fit_cell(text, room, column.size, MIN_CELL_SIZE, |t, s| {
-                shaper.measure(t, s)
-            });
+            let cell = fit_cell(text, room, column.size, MIN_CELL_SIZE, |t, s| shaper.measure(t, s));
             // Centre the block of one or two lines on the row's middle.
             let step = LINE_SPACING * cell.size;
             let first_centre = row_top + ROW_H / 2.0 - step * (cell.lines.len() as f32 - 1.0) / 2.0;
             for (n, line) in cell.lines.iter().enumerate() {
-                let baseline =
-                    first_centre + n as f32 * step + EM_CENTRE_ABOVE_BASELINE * cell.size;
+                let baseline = first_centre + n as f32 * step + EM_CENTRE_ABOVE_BASELINE * cell.size;
                 match column.align {
-                    Align::Left => shaper.draw(
-                        surface,
-                        x + CELL_PAD,
-                        baseline,
-                        cell.size,
-                        Weight::Regular,
-                        line,
-                    ),
+                    Align::Left => {
+                        shaper.draw(surface, x + CELL_PAD, baseline, cell.size, Weight::Regular, line)
+                    }
                     Align::Centre => shaper.draw_centred(
                         surface,
                         x + column.width / 2.0,

@@ -81,9 +81,7 @@ pub fn reencode_photo(bytes: &[u8], max_bytes_in: usize) -> Result<Photo, PhotoE
         return Err(PhotoError::Empty);
     }
     if bytes.len() > max_bytes_in {
-        return Err(PhotoError::TooLarge {
-            max_bytes: max_bytes_in,
-        });
+        return Err(PhotoError::TooLarge { max_bytes: max_bytes_in });
     }
     if is_heif(bytes) {
         return Err(PhotoError::Heic);
@@ -99,11 +97,7 @@ pub fn reencode_photo(bytes: &[u8], max_bytes_in: usize) -> Result<Photo, PhotoE
     JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
         .encode_image(&rgb)
         .map_err(|_| PhotoError::Encode)?;
-    Ok(Photo {
-        jpeg,
-        width: rgb.width(),
-        height: rgb.height(),
-    })
+    Ok(Photo { jpeg, width: rgb.width(), height: rgb.height() })
 }
 
 /// Decodes within the limits and applies the orientation recorded in the file's EXIF.
@@ -174,9 +168,8 @@ fn from_image_error(error: ImageError) -> PhotoError {
 /// Whether the bytes are an ISO-BMFF HEIF/HEIC image (the iPhone's "高效" format): an `ftyp`
 /// box whose major brand is one of the HEIF image brands.
 fn is_heif(bytes: &[u8]) -> bool {
-    const BRANDS: [&[u8; 4]; 10] = [
-        b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1",
-    ];
+    const BRANDS: [&[u8; 4]; 10] =
+        [b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"];
     bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && BRANDS.iter().any(|b| &bytes[8..12] == *b)
 }
 

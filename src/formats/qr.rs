@@ -49,14 +49,7 @@ fn render(code: &QrCode, module_px: u32) -> String {
             while x < width && row[x] == Color::Dark {
                 x += 1;
             }
-            let _ = write!(
-                svg,
-                "M{} {}h{}v1h-{}z",
-                start + QUIET_ZONE,
-                y + QUIET_ZONE,
-                x - start,
-                x - start
-            );
+            let _ = write!(svg, "M{} {}h{}v1h-{}z", start + QUIET_ZONE, y + QUIET_ZONE, x - start, x - start);
         }
     }
     svg.push_str(r#""/></svg>"#);
@@ -83,13 +76,7 @@ mod tests {
     fn modules(svg: &str) -> (usize, Vec<bool>) {
         let view_box = svg.split("viewBox=\"0 0 ").nth(1).unwrap();
         let side: usize = view_box.split(' ').next().unwrap().parse().unwrap();
-        let d = svg
-            .split(" d=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
+        let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
         let mut dark = vec![false; side * side];
         for run in d.split('z').filter(|r| !r.is_empty()) {
             // "M{x} {y}h{n}v1h-{n}"
@@ -111,11 +98,7 @@ mod tests {
         let scale = 4;
         let px = side * scale;
         let mut image = rqrr::PreparedImage::prepare_from_greyscale(px, px, |x, y| {
-            if dark[(y / scale) * side + x / scale] {
-                0
-            } else {
-                255
-            }
+            if dark[(y / scale) * side + x / scale] { 0 } else { 255 }
         });
         let grids = image.detect_grids();
         assert_eq!(grids.len(), 1, "one code expected");

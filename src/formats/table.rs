@@ -149,10 +149,7 @@ fn detect_format(file_name: &str, bytes: &[u8]) -> Result<Format, TableError> {
     if bytes.starts_with(OLE_MAGIC) {
         return Ok(Format::Xls);
     }
-    let extension = file_name
-        .rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-        .unwrap_or_default();
+    let extension = file_name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
     match extension.as_str() {
         "csv" => Ok(Format::Csv),
         "xlsx" | "xlsm" | "xls" => Err(corrupt("no spreadsheet signature")),
@@ -161,9 +158,7 @@ fn detect_format(file_name: &str, bytes: &[u8]) -> Result<Format, TableError> {
 }
 
 fn corrupt(detail: impl ToString) -> TableError {
-    TableError::Corrupt {
-        detail: detail.to_string(),
-    }
+    TableError::Corrupt { detail: detail.to_string() }
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
@@ -175,11 +170,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
     let mut rows = RowsBuilder::default();
     while let Some(cell) = reader.next_cell().map_err(corrupt)? {
         let (row, column) = cell.get_position();
-        rows.push(
-            row,
-            column,
-            cell_from_data(Data::from(cell.get_value().clone())),
-        )?;
+        rows.push(row, column, cell_from_data(Data::from(cell.get_value().clone())))?;
     }
     Ok(rows.finish())
 }
@@ -236,11 +227,7 @@ fn cell_from_data(value: Data) -> Cell {
 }
 
 fn text_cell(text: String) -> Cell {
-    if text.trim().is_empty() {
-        Cell::Empty
-    } else {
-        Cell::Text(text)
-    }
+    if text.trim().is_empty() { Cell::Empty } else { Cell::Text(text) }
 }
 
 /// Gathers cells (0-based positions) into numbered rows, dropping empty
@@ -267,10 +254,7 @@ impl RowsBuilder {
                 return Err(TableError::TooManyRows { limit: MAX_ROWS });
             }
             self.out_of_order |= last_number.is_some_and(|last| last > number);
-            self.rows.push(TableRow {
-                number,
-                cells: Vec::new(),
-            });
+            self.rows.push(TableRow { number, cells: Vec::new() });
         }
         let cells = &mut self.rows.last_mut().expect("a row was just ensured").cells;
         if cells.len() <= column {

@@ -28,9 +28,7 @@ impl UnitKind {
 
     /// Parses a stored code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Subdistrict, Self::Hub, Self::Station, Self::Branch]
-            .into_iter()
-            .find(|k| k.code() == code)
+        [Self::Subdistrict, Self::Hub, Self::Station, Self::Branch].into_iter().find(|k| k.code() == code)
     }
 
     /// Chinese label.
@@ -150,24 +148,13 @@ mod tests {
         assert!(unit("/1/3/").contains(&unit("/1/3/17/")));
         assert!(!unit("/1/3/").contains(&unit("/1/31/")));
         assert_eq!(child_path("/1/3/", 17), "/1/3/0000000017/");
-        assert!(
-            child_path("/", 2) < child_path("/", 10),
-            "paths sort as the tree"
-        );
+        assert!(child_path("/", 2) < child_path("/", 10), "paths sort as the tree");
     }
 
     #[test]
     fn kinds_nest_as_the_campaign_does() {
-        assert!(
-            UnitKind::Subdistrict
-                .allowed_children()
-                .contains(&UnitKind::Station)
-        );
-        assert!(
-            !UnitKind::Station
-                .allowed_children()
-                .contains(&UnitKind::Station)
-        );
+        assert!(UnitKind::Subdistrict.allowed_children().contains(&UnitKind::Station));
+        assert!(!UnitKind::Station.allowed_children().contains(&UnitKind::Station));
         assert!(UnitKind::Station.has_profile());
         assert!(!UnitKind::Branch.has_profile());
     }

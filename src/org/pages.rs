@@ -34,17 +34,11 @@ struct TreePage {
     can_edit: bool,
 }
 
-pub(super) async fn tree(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn tree(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let scope = user.scope();
     let units = store::units_in_scope(&state.db, &scope).await?;
-    let counts: HashMap<i64, i64> = store::member_counts(&state.db, &scope)
-        .await?
-        .into_iter()
-        .collect();
+    let counts: HashMap<i64, i64> = store::member_counts(&state.db, &scope).await?.into_iter().collect();
     let base_depth = units.first().map(Unit::depth).unwrap_or(0);
     let rows = units
         .iter()
@@ -57,11 +51,7 @@ pub(super) async fn tree(
             retired: u.retired_at.is_some(),
         })
         .collect();
-    let title = if user.role == Role::CommitteeAdmin {
-        "组织架构"
-    } else {
-        "本站"
-    };
+    let title = if user.role == Role::CommitteeAdmin { "组织架构" } else { "本站" };
     let page = TreePage {
         shell: Shell::new(&user, title, "org"),
         units: rows,
@@ -71,10 +61,7 @@ pub(super) async fn tree(
 }
 
 fn subtree_total(unit: &Unit, all: &[Unit], counts: &HashMap<i64, i64>) -> i64 {
-    all.iter()
-        .filter(|u| unit.contains(u))
-        .map(|u| counts.get(&u.id).copied().unwrap_or(0))
-        .sum()
+    all.iter().filter(|u| unit.contains(u)).map(|u| counts.get(&u.id).copied().unwrap_or(0)).sum()
 }
 
 #[derive(Template)]
@@ -95,9 +82,7 @@ struct DetailPage {
 }
 
 async fn find(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Unit> {
-    store::unit_in_scope(&state.db, id, &user.scope())
-        .await?
-        .ok_or(AppError::NotFound)
+    store::unit_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)
 }
 
 pub(super) async fn detail(
@@ -108,16 +93,9 @@ pub(super) async fn detail(
     user.require_admin()?;
     let unit = find(&state, &user, id).await?;
     let all = store::units_in_scope(&state.db, &user.scope()).await?;
-    let parent_name = all
-        .iter()
-        .find(|u| Some(u.id) == unit.parent_id)
-        .map(|u| u.name.clone())
-        .unwrap_or_default();
-    let children: Vec<Unit> = all
-        .iter()
-        .filter(|u| u.parent_id == Some(unit.id))
-        .cloned()
-        .collect();
+    let parent_name =
+        all.iter().find(|u| Some(u.id) == unit.parent_id).map(|u| u.name.clone()).unwrap_or_default();
+    let children: Vec<Unit> = all.iter().filter(|u| u.parent_id == Some(unit.id)).cloned().collect();
     let kind = unit.unit_kind();
     let move_targets = all
         .iter()
@@ -131,11 +109,7 @@ pub(super) async fn detail(
         kind: kind.label(),
         parent_name,
         children,
-        child_kinds: kind
-            .allowed_children()
-            .iter()
-            .map(|k| (k.code(), k.label()))
-            .collect(),
+        child_kinds: kind.allowed_children().iter().map(|k| (k.code(), k.label())).collect(),
         move_targets,
         members,
         can_edit_tree: user.role == Role::CommitteeAdmin,
@@ -170,19 +144,8 @@ pub(super) async fn add(
     }
     let unit = store::insert(&state.db, Some(&parent), kind, &name, 0).await?;
     let detail = format!("在{}下新增{}", parent.name, kind.label());
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::UnitEdit,
-        &unit.name,
-        &detail,
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/org/units/{}", parent.id),
-        &format!("已新增“{name}”"),
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, &detail, true).await?;
+    Ok(redirect_with_flash(&format!("/org/units/{}", parent.id), &format!("已新增“{name}”")))
 }
 
 #[derive(Deserialize)]
@@ -201,15 +164,7 @@ pub(super) async fn rename(
     let name = check_name(&form.name).map_err(|e| AppError::BadRequest(e.into()))?;
     store::rename(&state.db, unit.id, &name).await?;
     let detail = format!("{} → {}", unit.name, name);
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::UnitEdit,
-        &name,
-        &detail,
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &name, &detail, true).await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), "已改名"))
 }
 
@@ -228,32 +183,14 @@ pub(super) async fn move_unit(
     let unit = find(&state, &user, id).await?;
     let target = find(&state, &user, form.parent_id).await?;
     if unit.contains(&target) {
-        return Err(AppError::BadRequest(
-            "不能移到自己或自己的下级单位之下".into(),
-        ));
+        return Err(AppError::BadRequest("不能移到自己或自己的下级单位之下".into()));
     }
-    if !target
-        .unit_kind()
-        .allowed_children()
-        .contains(&unit.unit_kind())
-        || target.retired_at.is_some()
-    {
-        return Err(AppError::BadRequest(format!(
-            "{}不能放在{}之下",
-            unit.name, target.name
-        )));
+    if !target.unit_kind().allowed_children().contains(&unit.unit_kind()) || target.retired_at.is_some() {
+        return Err(AppError::BadRequest(format!("{}不能放在{}之下", unit.name, target.name)));
     }
     store::move_under(&state.db, &unit, &target).await?;
     let detail = format!("移到{}之下", target.name);
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::UnitEdit,
-        &unit.name,
-        &detail,
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, &detail, true).await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), &detail))
 }
 
@@ -276,25 +213,11 @@ pub(super) async fn retire(
         )));
     }
     if children > 0 {
-        return Err(AppError::Conflict(format!(
-            "{}下还有{children}个下级单位，请先撤销或移走",
-            unit.name
-        )));
+        return Err(AppError::Conflict(format!("{}下还有{children}个下级单位，请先撤销或移走", unit.name)));
     }
     store::set_retired(&state.db, unit.id, Some(Utc::now())).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::UnitEdit,
-        &unit.name,
-        "撤销",
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/org/units/{id}"),
-        "已撤销（记录保留，可恢复）",
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, "撤销", true).await?;
+    Ok(redirect_with_flash(&format!("/org/units/{id}"), "已撤销（记录保留，可恢复）"))
 }
 
 pub(super) async fn restore(
@@ -305,15 +228,7 @@ pub(super) async fn restore(
     user.require(&[Role::CommitteeAdmin])?;
     let unit = find(&state, &user, id).await?;
     store::set_retired(&state.db, unit.id, None).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::UnitEdit,
-        &unit.name,
-        "恢复",
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, "恢复", true).await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), "已恢复"))
 }
 
@@ -355,17 +270,6 @@ pub(super) async fn save_profile(
         story: form.story.trim().to_owned(),
     };
     store::save_profile(&state.db, unit.id, &profile).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::UnitEdit,
-        &unit.name,
-        "修改品牌信息",
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/org/units/{id}"),
-        "品牌信息已保存",
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, "修改品牌信息", true).await?;
+    Ok(redirect_with_flash(&format!("/org/units/{id}"), "品牌信息已保存"))
 }

@@ -12,8 +12,7 @@ const UNIT_COLUMNS: &str = "id, parent_id, kind, name, path, sort_order, retired
 /// Every unit (retired too) inside the scope, in tree order.
 pub async fn units_in_scope(db: &Db, scope: &str) -> Result<Vec<Unit>, sqlx::Error> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE path LIKE $1 ORDER BY path");
-    let mut units: Vec<Unit> =
-        on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await?);
+    let mut units: Vec<Unit> = on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await?);
     sort_as_tree(&mut units);
     Ok(units)
 }
@@ -29,10 +28,8 @@ pub async fn active_units_in_scope(db: &Db, scope: &str) -> Result<Vec<Unit>, sq
 /// `/1/10/` before `/1/2/`, so sort by the chain of (sort_order, name) keys instead.
 fn sort_as_tree(units: &mut [Unit]) {
     use std::collections::HashMap;
-    let keys: HashMap<i64, (i64, String)> = units
-        .iter()
-        .map(|u| (u.id, (u.sort_order, u.name.clone())))
-        .collect();
+    let keys: HashMap<i64, (i64, String)> =
+        units.iter().map(|u| (u.id, (u.sort_order, u.name.clone()))).collect();
     let chain = |u: &Unit| -> Vec<(i64, String)> {
         u.path
             .split('/')
@@ -62,8 +59,7 @@ pub async fn unit_in_scope(db: &Db, id: i64, scope: &str) -> Result<Option<Unit>
 
 /// The root unit (the sub-district), if the tree exists yet.
 pub async fn root(db: &Db) -> Result<Option<Unit>, sqlx::Error> {
-    let sql =
-        format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1");
+    let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1");
     on_db!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)
 }
 
@@ -80,9 +76,7 @@ pub async fn insert(
         "INSERT INTO units (parent_id, kind, name, path, sort_order, created_at) \
          VALUES ($1, $2, $3, '', $4, $5) RETURNING {UNIT_COLUMNS}"
     );
-    let parent_path = parent
-        .map(|p| p.path.clone())
-        .unwrap_or_else(|| "/".to_owned());
+    let parent_path = parent.map(|p| p.path.clone()).unwrap_or_else(|| "/".to_owned());
     let unit: Unit = crate::in_transaction!(db, tx => {
         let mut unit: Unit = sqlx::query_as(&sql)
             .bind(parent.map(|p| p.id))
@@ -156,11 +150,7 @@ pub async fn dependants(db: &Db, unit: &Unit) -> Result<(i64, i64), sqlx::Error>
 }
 
 /// Retires or restores a unit.
-pub async fn set_retired(
-    db: &Db,
-    id: i64,
-    retired_at: Option<DateTime<Utc>>,
-) -> Result<(), sqlx::Error> {
+pub async fn set_retired(db: &Db, id: i64, retired_at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("UPDATE units SET retired_at = $1 WHERE id = $2").bind(retired_at).bind(id).execute(pool).await?;
     });

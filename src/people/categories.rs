@@ -47,9 +47,7 @@ impl MemberCategories {
     /// Rebuilds a set from stored bits; bits that name no category are
     /// dropped rather than carried around unseen.
     pub fn from_bits(bits: u32) -> MemberCategories {
-        let known = MemberCategories::ALL
-            .iter()
-            .fold(0, |acc, (c, _)| acc | c.0);
+        let known = MemberCategories::ALL.iter().fold(0, |acc, (c, _)| acc | c.0);
         MemberCategories(bits & known)
     }
 
@@ -65,11 +63,7 @@ impl MemberCategories {
 
     /// The Chinese labels of the categories present, in display order.
     pub fn labels(self) -> Vec<&'static str> {
-        MemberCategories::ALL
-            .iter()
-            .filter(|(c, _)| self.contains(*c))
-            .map(|(_, label)| *label)
-            .collect()
+        MemberCategories::ALL.iter().filter(|(c, _)| self.contains(*c)).map(|(_, label)| *label).collect()
     }
 
     /// Parses a list such as "老党员、困难党员". Items may be separated by
@@ -89,19 +83,13 @@ impl MemberCategories {
     }
 
     fn from_label(label: &str) -> Option<MemberCategories> {
-        MemberCategories::ALL
-            .iter()
-            .find(|(_, known)| *known == label)
-            .map(|(c, _)| *c)
+        MemberCategories::ALL.iter().find(|(_, known)| *known == label).map(|(c, _)| *c)
     }
 }
 
 fn unknown_label(item: &str) -> FieldError {
     let known: Vec<&str> = MemberCategories::ALL.iter().map(|(_, l)| *l).collect();
-    FieldError::new(format!(
-        "未知的人员类别「{item}」，可填：{}",
-        known.join("、")
-    ))
+    FieldError::new(format!("未知的人员类别「{item}」，可填：{}", known.join("、")))
 }
 
 impl BitOr for MemberCategories {
@@ -162,11 +150,7 @@ mod tests {
     #[test]
     fn blank_and_none_words_mean_no_category() {
         for input in ["", "  ", "无", "-", "—"] {
-            assert_eq!(
-                MemberCategories::parse_list(input),
-                Ok(MemberCategories::NONE),
-                "{input}"
-            );
+            assert_eq!(MemberCategories::parse_list(input), Ok(MemberCategories::NONE), "{input}");
         }
     }
 
@@ -179,8 +163,7 @@ mod tests {
 
     #[test]
     fn labels_follow_display_order() {
-        let set =
-            MemberCategories::SICK | MemberCategories::ELDERLY | MemberCategories::NO_SMARTPHONE;
+        let set = MemberCategories::SICK | MemberCategories::ELDERLY | MemberCategories::NO_SMARTPHONE;
         assert_eq!(set.labels(), vec!["老党员", "无智能手机", "长期患病"]);
         assert_eq!(set.to_string(), "老党员、无智能手机、长期患病");
         assert_eq!(MemberCategories::NONE.to_string(), "");
@@ -188,15 +171,10 @@ mod tests {
 
     #[test]
     fn bits_round_trip_and_unknown_bits_are_dropped() {
-        let all = MemberCategories::ALL
-            .iter()
-            .fold(MemberCategories::NONE, |a, (c, _)| a | *c);
+        let all = MemberCategories::ALL.iter().fold(MemberCategories::NONE, |a, (c, _)| a | *c);
         assert_eq!(all.bits(), 31);
         assert_eq!(MemberCategories::from_bits(31), all);
-        assert_eq!(
-            MemberCategories::from_bits(32 | 2),
-            MemberCategories::HARDSHIP
-        );
+        assert_eq!(MemberCategories::from_bits(32 | 2), MemberCategories::HARDSHIP);
         assert!(MemberCategories::from_bits(0).is_empty());
     }
 

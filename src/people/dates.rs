@@ -29,10 +29,7 @@ pub fn parse_date_loose(input: &str) -> Result<NaiveDate, FieldError> {
 /// that "1990年3月" can be compared with a full date by month only.
 pub fn parse_date_with_precision(input: &str) -> Result<(NaiveDate, DatePrecision), FieldError> {
     let normalized = normalize_text(input);
-    let compact: String = strip_time(&normalized)
-        .chars()
-        .filter(|c| *c != ' ')
-        .collect();
+    let compact: String = strip_time(&normalized).chars().filter(|c| *c != ' ').collect();
     let parts = split_date_parts(&compact).ok_or_else(|| FieldError::new(DATE_REASON))?;
     date_from_parts(&parts).ok_or_else(|| FieldError::new(DATE_REASON))
 }
@@ -78,9 +75,8 @@ fn split_date_parts(text: &str) -> Option<Vec<&str>> {
     }
     let trimmed = text.trim_end_matches(['日', '号', '月', '.', '-', '/']);
     let parts: Vec<&str> = trimmed.split(['-', '/', '.', '年', '月']).collect();
-    let digits_only = parts
-        .iter()
-        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+    let digits_only =
+        parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
     (digits_only && (2..=3).contains(&parts.len())).then_some(parts)
 }
 
@@ -96,10 +92,7 @@ fn date_from_parts(parts: &[&str]) -> Option<(NaiveDate, DatePrecision)> {
             Some((date, DatePrecision::Day))
         }
         Some(_) => None,
-        None => Some((
-            NaiveDate::from_ymd_opt(year, month, 1)?,
-            DatePrecision::Month,
-        )),
+        None => Some((NaiveDate::from_ymd_opt(year, month, 1)?, DatePrecision::Month)),
     }
 }
 
@@ -133,32 +126,17 @@ mod tests {
             "2021-03-02T08:30:00",
             "2021/3/2 8:30",
         ] {
-            assert_eq!(
-                parse_date_with_precision(input),
-                Ok((expected, DatePrecision::Day)),
-                "{input}"
-            );
+            assert_eq!(parse_date_with_precision(input), Ok((expected, DatePrecision::Day)), "{input}");
         }
     }
 
     #[test]
     fn parses_month_only_dates_as_the_first_day() {
         let expected = ymd(2021, 3, 1);
-        for input in [
-            "2021.03",
-            "2021.3",
-            "2021-03",
-            "2021/3",
-            "2021年3月",
-            "2021年03月",
-            "202103",
-            "２０２１．０３",
-        ] {
-            assert_eq!(
-                parse_date_with_precision(input),
-                Ok((expected, DatePrecision::Month)),
-                "{input}"
-            );
+        for input in
+            ["2021.03", "2021.3", "2021-03", "2021/3", "2021年3月", "2021年03月", "202103", "２０２１．０３"]
+        {
+            assert_eq!(parse_date_with_precision(input), Ok((expected, DatePrecision::Month)), "{input}");
         }
         assert_eq!(parse_date_loose("1990年12月"), Ok(ymd(1990, 12, 1)));
     }

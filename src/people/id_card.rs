@@ -33,20 +33,15 @@ impl IdCardNumber {
     /// spaces and a lower-case `x`; checks the length, the digits, the birth
     /// date (a real date, year ≥ 1900, not after `today`) and the checksum.
     pub fn parse_on(input: &str, today: NaiveDate) -> Result<IdCardNumber, FieldError> {
-        let text: String = normalize_text(input)
-            .chars()
-            .filter(|c| *c != ' ')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let text: String =
+            normalize_text(input).chars().filter(|c| *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
         let length = text.chars().count();
         if length != 18 {
-            return Err(FieldError::new(format!(
-                "身份证号应为18位（现为{length}位）"
-            )));
+            return Err(FieldError::new(format!("身份证号应为18位（现为{length}位）")));
         }
         let bytes = text.as_bytes();
-        let shape_ok = bytes[..17].iter().all(u8::is_ascii_digit)
-            && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
+        let shape_ok =
+            bytes[..17].iter().all(u8::is_ascii_digit) && (bytes[17].is_ascii_digit() || bytes[17] == b'X');
         if !shape_ok {
             return Err(FieldError::new("身份证号前17位应为数字，最后一位为数字或X"));
         }
@@ -73,11 +68,7 @@ impl IdCardNumber {
 
     /// The gender encoded by the 17th digit: odd is male, even is female.
     pub fn gender(&self) -> Gender {
-        if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
-            Gender::Male
-        } else {
-            Gender::Female
-        }
+        if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Gender::Male } else { Gender::Female }
     }
 
     /// First 6 and last 4 characters with the rest hidden:
@@ -94,11 +85,7 @@ pub fn compute_check_char(first17: &str) -> Option<char> {
     if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = bytes
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
+    let sum: u32 = bytes.iter().zip(WEIGHTS).map(|(digit, weight)| u32::from(digit - b'0') * weight).sum();
     Some(CHECK_CHARS[(sum % 11) as usize] as char)
 }
 
@@ -171,10 +158,7 @@ mod tests {
         let text = make_id("320117", "19560312", "123");
         let id = IdCardNumber::parse_on(&text, today()).unwrap();
         assert_eq!(id.as_str(), text);
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1956, 3, 12).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1956, 3, 12).unwrap());
         assert_eq!(id.gender(), Gender::Male);
         assert_eq!(id.masked(), format!("320117********{}", &text[14..]));
     }
@@ -188,9 +172,7 @@ mod tests {
     #[test]
     fn accepts_lower_case_x_full_width_and_spaces() {
         assert_eq!(
-            IdCardNumber::parse_on("11010519491231002x", today())
-                .unwrap()
-                .as_str(),
+            IdCardNumber::parse_on("11010519491231002x", today()).unwrap().as_str(),
             "11010519491231002X"
         );
         let full_width = "１１０１０５１９４９１２３１００２Ｘ";
@@ -206,10 +188,7 @@ mod tests {
 
     #[test]
     fn rejects_letters_in_the_body() {
-        assert_eq!(
-            reason("3201171990010112A3"),
-            "身份证号前17位应为数字，最后一位为数字或X"
-        );
+        assert_eq!(reason("3201171990010112A3"), "身份证号前17位应为数字，最后一位为数字或X");
     }
 
     #[test]

@@ -54,13 +54,7 @@ pub async fn import_roster(
 ) -> Result<ImportOutcome, ImportFailure> {
     let result = import_inner(db, importer, file_name, bytes, default_unit).await;
     let (detail, ok) = match &result {
-        Ok(o) => (
-            format!(
-                "新增{}人，更新{}人，未变{}人",
-                o.inserted, o.updated, o.unchanged
-            ),
-            true,
-        ),
+        Ok(o) => (format!("新增{}人，更新{}人，未变{}人", o.inserted, o.updated, o.unchanged), true),
         Err(ImportFailure::Rows(errors)) => (format!("被拒绝：{}处错误", errors.len()), false),
         Err(e) => (format!("被拒绝：{e}"), false),
     };
@@ -77,19 +71,15 @@ async fn import_inner(
 ) -> Result<ImportOutcome, ImportFailure> {
     let name = file_name.to_owned();
     let today = crate::time::today();
-    let records =
-        tokio::task::spawn_blocking(move || -> Result<Vec<RosterRecord>, ImportFailure> {
-            let table =
-                read_table(&name, &bytes).map_err(|e| ImportFailure::Unreadable(e.to_string()))?;
-            parse_roster(&table, today, default_unit.as_deref()).map_err(
-                |rejection| match rejection {
-                    RosterRejection::NoHeader { reason } => ImportFailure::Unreadable(reason),
-                    RosterRejection::Rows(rows) => ImportFailure::Rows(rows),
-                },
-            )
+    let records = tokio::task::spawn_blocking(move || -> Result<Vec<RosterRecord>, ImportFailure> {
+        let table = read_table(&name, &bytes).map_err(|e| ImportFailure::Unreadable(e.to_string()))?;
+        parse_roster(&table, today, default_unit.as_deref()).map_err(|rejection| match rejection {
+            RosterRejection::NoHeader { reason } => ImportFailure::Unreadable(reason),
+            RosterRejection::Rows(rows) => ImportFailure::Rows(rows),
         })
-        .await
-        .map_err(|e| ImportFailure::Unreadable(format!("读取文件失败：{e}")))??;
+    })
+    .await
+    .map_err(|e| ImportFailure::Unreadable(format!("读取文件失败：{e}")))??;
 
     let scope = format!("{}%", importer.scope_path);
     let units = org_store::active_units_in_scope(db, &scope).await?;
@@ -100,24 +90,14 @@ async fn import_inner(
     } else {
         store::id_card_owners(db).await?
     };
-    let plan = plan_changes(
-        &records,
-        &UnitResolver::new(&units),
-        &existing,
-        &owners,
-        importer.scope_path,
-    )
-    .map_err(ImportFailure::Rows)?;
+    let plan = plan_changes(&records, &UnitResolver::new(&units), &existing, &owners, importer.scope_path)
+        .map_err(ImportFailure::Rows)?;
     store::apply_changes(db, &plan.inserts, &plan.updates).await?;
     if plan.inserts.len() + plan.updates.len() > 1_000 {
         // The member table changed shape: refresh the planner's statistics (see Db::analyze).
         db.analyze().await?;
     }
-    Ok(ImportOutcome {
-        inserted: plan.inserts.len(),
-        updated: plan.updates.len(),
-        unchanged: plan.unchanged,
-    })
+    Ok(ImportOutcome { inserted: plan.inserts.len(), updated: plan.updates.len(), unchanged: plan.unchanged })
 }
 
 /// The writes an import will make.
@@ -138,42 +118,28 @@ impl<'a> UnitResolver<'a> {
         let names: HashMap<i64, &str> = units.iter().map(|u| (u.id, u.name.as_str())).collect();
         let mut by_name: HashMap<String, Vec<&Unit>> = HashMap::new();
         for unit in units {
-            by_name
-                .entry(normalize_unit_name(&unit.name))
-                .or_default()
-                .push(unit);
+            by_name.entry(normalize_unit_name(&unit.name)).or_default().push(unit);
             if let Some(parent) = unit.parent_id.and_then(|p| names.get(&p)) {
                 let qualified = format!("{}/{}", parent, unit.name);
-                by_name
-                    .entry(normalize_unit_name(&qualified))
-                    .or_default()
-                    .push(unit);
+                by_name.entry(normalize_unit_name(&qualified)).or_default().push(unit);
             }
         }
         Self { by_name }
     }
 
     fn resolve(&self, name: &str) -> Result<i64, String> {
-        match self
-            .by_name
-            .get(&normalize_unit_name(name))
-            .map(Vec::as_slice)
-        {
+        match self.by_name.get(&normalize_unit_name(name)).map(Vec::as_slice) {
             Some([unit]) => Ok(unit.id),
-            Some([first, ..]) => Err(format!(
-                "有多个单位叫“{}”，请写成“上级单位/{}”",
-                first.name, first.name
-            )),
+            Some([first, ..]) => {
+                Err(format!("有多个单位叫“{}”，请写成“上级单位/{}”", first.name, first.name))
+            }
             _ => Err("单位不存在，或不在您的管辖范围内".to_owned()),
         }
     }
 }
 
 fn normalize_unit_name(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| if c == '／' { '/' } else { c })
-        .collect()
+    name.chars().filter(|c| !c.is_whitespace()).map(|c| if c == '／' { '/' } else { c }).collect()
 }
 
 fn plan_changes(
@@ -183,10 +149,8 @@ fn plan_changes(
     owners: &[(String, i64, String)],
     scope_path: &str,
 ) -> Result<Plan, Vec<RowError>> {
-    let by_id_card: HashMap<&str, &Member> = existing
-        .iter()
-        .filter_map(|m| m.id_card.as_deref().map(|c| (c, m)))
-        .collect();
+    let by_id_card: HashMap<&str, &Member> =
+        existing.iter().filter_map(|m| m.id_card.as_deref().map(|c| (c, m))).collect();
     let mut by_phone: HashMap<&str, Vec<&Member>> = HashMap::new();
     for m in existing {
         if let Some(phone) = m.phone.as_deref() {
@@ -200,11 +164,7 @@ fn plan_changes(
         .collect();
 
     let mut errors = Vec::new();
-    let mut plan = Plan {
-        inserts: Vec::new(),
-        updates: Vec::new(),
-        unchanged: 0,
-    };
+    let mut plan = Plan { inserts: Vec::new(), updates: Vec::new(), unchanged: 0 };
     let mut claimed: HashMap<i64, usize> = HashMap::new();
     for record in records {
         let error = |column: &str, value: &str, reason: String| RowError {
@@ -245,11 +205,7 @@ fn plan_changes(
         match matched {
             Some(member) => {
                 if let Some(first_row) = claimed.insert(member.id, record.row) {
-                    errors.push(error(
-                        "姓名",
-                        &record.name,
-                        format!("与第{first_row}行对应同一名党员"),
-                    ));
+                    errors.push(error("姓名", &record.name, format!("与第{first_row}行对应同一名党员")));
                     continue;
                 }
                 let merged = merge(&member.fields(), fields);
@@ -262,11 +218,7 @@ fn plan_changes(
             None => plan.inserts.push(fields),
         }
     }
-    if errors.is_empty() {
-        Ok(plan)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(plan) } else { Err(errors) }
 }
 
 /// The member a row refers to: same ID card; else, for a row without one, the single member

@@ -25,10 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/members", get(pages::list).post(pages::create))
         .route("/members/new", get(pages::new_form))
-        .route(
-            "/members/import",
-            get(pages::import_form).post(pages::import_upload),
-        )
+        .route("/members/import", get(pages::import_form).post(pages::import_upload))
         .route("/members/export", get(pages::export))
         .route("/members/{id}", get(pages::detail).post(pages::update))
         .route("/members/{id}/edit", get(pages::edit_form))

@@ -25,9 +25,7 @@ pub struct FieldError {
 impl FieldError {
     /// Creates an error with the given Chinese reason.
     pub fn new(reason: impl Into<String>) -> Self {
-        Self {
-            reason: reason.into(),
-        }
+        Self { reason: reason.into() }
     }
 }
 
@@ -95,26 +93,17 @@ pub enum MemberStatus {
 
 impl MemberStatus {
     /// Every status, in the order shown in drop-downs.
-    pub const ALL: [MemberStatus; 4] = [
-        MemberStatus::Active,
-        MemberStatus::Transferred,
-        MemberStatus::Deceased,
-        MemberStatus::Other,
-    ];
+    pub const ALL: [MemberStatus; 4] =
+        [MemberStatus::Active, MemberStatus::Transferred, MemberStatus::Deceased, MemberStatus::Other];
 
     /// Parses the Chinese label, accepting a few common synonyms.
     /// A blank cell is the caller's business (the roster treats it as 正常).
     pub fn parse(input: &str) -> Result<MemberStatus, FieldError> {
-        let text: String = normalize_text(input)
-            .chars()
-            .filter(|c| *c != ' ')
-            .collect();
+        let text: String = normalize_text(input).chars().filter(|c| *c != ' ').collect();
         match text.as_str() {
             "正常" | "在册" | "在籍" => Ok(MemberStatus::Active),
             "已转出" | "转出" => Ok(MemberStatus::Transferred),
-            "已故" | "去世" | "已去世" | "死亡" | "已死亡" => {
-                Ok(MemberStatus::Deceased)
-            }
+            "已故" | "去世" | "已去世" | "死亡" | "已死亡" => Ok(MemberStatus::Deceased),
             "其他" | "其它" => Ok(MemberStatus::Other),
             _ => Err(FieldError::new("状态应为：正常、已转出、已故、其他")),
         }
@@ -175,10 +164,7 @@ mod tests {
     #[test]
     fn status_parses_labels_and_synonyms() {
         assert_eq!(MemberStatus::parse("正常"), Ok(MemberStatus::Active));
-        assert_eq!(
-            MemberStatus::parse(" 已 转出 "),
-            Ok(MemberStatus::Transferred)
-        );
+        assert_eq!(MemberStatus::parse(" 已 转出 "), Ok(MemberStatus::Transferred));
         assert_eq!(MemberStatus::parse("去世"), Ok(MemberStatus::Deceased));
         assert_eq!(MemberStatus::parse("其它"), Ok(MemberStatus::Other));
         let err = MemberStatus::parse("开除").unwrap_err();

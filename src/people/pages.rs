@@ -22,18 +22,12 @@ const PAGE_SIZE: i64 = 50;
 
 /// Category filter and check-box choices: (bit, label).
 fn category_choices() -> Vec<(u32, &'static str)> {
-    MemberCategories::ALL
-        .iter()
-        .map(|(c, label)| (c.bits(), *label))
-        .collect()
+    MemberCategories::ALL.iter().map(|(c, label)| (c.bits(), *label)).collect()
 }
 
 /// Status choices: (code, label).
 fn status_choices() -> Vec<(&'static str, &'static str)> {
-    MemberStatus::ALL
-        .iter()
-        .map(|s| (s.as_code(), s.label()))
-        .collect()
+    MemberStatus::ALL.iter().map(|s| (s.as_code(), s.label())).collect()
 }
 
 /// A member as a list row, numbers masked.
@@ -55,10 +49,7 @@ impl MemberRow {
             id: m.id,
             name: m.name.clone(),
             gender: m.member_gender().map(Gender::label).unwrap_or(""),
-            age: m
-                .birth_date
-                .map(|b| format!("{}岁", crate::time::age_on(b, today)))
-                .unwrap_or_default(),
+            age: m.birth_date.map(|b| format!("{}岁", crate::time::age_on(b, today))).unwrap_or_default(),
             phone: masked_phone(m.phone.as_deref()),
             unit_name: m.unit_name.clone(),
             categories: m.category_set().labels(),
@@ -69,22 +60,12 @@ impl MemberRow {
 }
 
 fn masked_phone(phone: Option<&str>) -> String {
-    phone
-        .map(|p| {
-            Phone::parse(p)
-                .map(|p| p.masked())
-                .unwrap_or_else(|_| "***".into())
-        })
-        .unwrap_or_default()
+    phone.map(|p| Phone::parse(p).map(|p| p.masked()).unwrap_or_else(|_| "***".into())).unwrap_or_default()
 }
 
 fn masked_id_card(card: Option<&str>) -> String {
-    card.map(|c| {
-        IdCardNumber::parse(c)
-            .map(|c| c.masked())
-            .unwrap_or_else(|_| "***".into())
-    })
-    .unwrap_or_default()
+    card.map(|c| IdCardNumber::parse(c).map(|c| c.masked()).unwrap_or_else(|_| "***".into()))
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize, Default)]
@@ -136,8 +117,7 @@ pub(super) async fn list(
         status: filter.status.clone(),
     };
     let page = filter.page.unwrap_or(1).max(1);
-    let (members, total) =
-        store::search(&state.db, &query, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let (members, total) = store::search(&state.db, &query, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
     let today = crate::time::today();
     let query_base = format!(
         "q={}&unit={}&category={}&status={}",
@@ -148,10 +128,7 @@ pub(super) async fn list(
     );
     let view = ListPage {
         shell: Shell::new(&user, "党员名册", "members"),
-        rows: members
-            .iter()
-            .map(|m| MemberRow::from_member(m, today))
-            .collect(),
+        rows: members.iter().map(|m| MemberRow::from_member(m, today)).collect(),
         total,
         page,
         pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
@@ -159,11 +136,7 @@ pub(super) async fn list(
         unit: filter.unit.unwrap_or(0),
         category: filter.category.unwrap_or(0),
         status: filter.status,
-        units: units
-            .iter()
-            .filter(|u| u.retired_at.is_none())
-            .map(|u| (u.id, u.indented_name()))
-            .collect(),
+        units: units.iter().filter(|u| u.retired_at.is_none()).map(|u| (u.id, u.indented_name())).collect(),
         categories: category_choices(),
         statuses: status_choices(),
         query_base,
@@ -173,9 +146,7 @@ pub(super) async fn list(
 
 async fn find(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Member> {
     user.require_admin()?;
-    store::by_id_in_scope(&state.db, id, &user.scope())
-        .await?
-        .ok_or(AppError::NotFound)
+    store::by_id_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)
 }
 
 #[derive(Template)]
@@ -201,10 +172,7 @@ pub(super) async fn detail(
         shell: Shell::new(&user, member.name.clone(), "members"),
         row: MemberRow::from_member(&member, crate::time::today()),
         birth_date: member.birth_date.map(|d| d.to_string()).unwrap_or_default(),
-        joined: member
-            .joined_party_on
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        joined: member.joined_party_on.map(|d| d.to_string()).unwrap_or_default(),
         phone: masked_phone(member.phone.as_deref()),
         id_card: masked_id_card(member.id_card.as_deref()),
         may_unmask: user.role.may_unmask(),
@@ -243,11 +211,7 @@ pub(super) async fn reveal(
         phone: member.phone.unwrap_or_default(),
         id_card: member.id_card.unwrap_or_default(),
     };
-    Ok((
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(fragment.render()?),
-    )
-        .into_response())
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(fragment.render()?)).into_response())
 }
 
 pub(super) use form::{create, edit_form, new_form, update};
@@ -267,10 +231,7 @@ async fn import_page(state: &AppState, user: &CurrentUser, title: &str) -> AppRe
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
     Ok(ImportPage {
         shell: Shell::new(user, title, "members"),
-        units: units
-            .into_iter()
-            .map(|u| (u.id, u.indented_name()))
-            .collect(),
+        units: units.into_iter().map(|u| (u.id, u.indented_name())).collect(),
         outcome: None,
         error: None,
         rows: Vec::new(),
@@ -278,14 +239,9 @@ async fn import_page(state: &AppState, user: &CurrentUser, title: &str) -> AppRe
     })
 }
 
-pub(super) async fn import_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn import_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
-    Ok(Html(
-        import_page(&state, &user, "导入花名册").await?.render()?,
-    ))
+    Ok(Html(import_page(&state, &user, "导入花名册").await?.render()?))
 }
 
 /// Receives an uploaded roster; shows either what was imported or every bad row.
@@ -298,11 +254,7 @@ pub(super) async fn import_upload(
     let limit = state.config.max_upload_bytes;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut default_unit_id: Option<i64> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| too_large_or_bad(limit))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large_or_bad(limit))? {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("roster.xlsx").to_owned();
@@ -324,18 +276,12 @@ pub(super) async fn import_upload(
     };
     let default_unit = match default_unit_id {
         Some(id) => Some(
-            org_store::unit_in_scope(&state.db, id, &user.scope())
-                .await?
-                .ok_or(AppError::NotFound)?
-                .name,
+            org_store::unit_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?.name,
         ),
         None => None,
     };
     let actor = Actor::user(&user);
-    let importer = Importer {
-        scope_path: &user.unit_path,
-        actor: &actor,
-    };
+    let importer = Importer { scope_path: &user.unit_path, actor: &actor };
     let result = import_roster(&state.db, &importer, &file_name, bytes, default_unit).await;
     let mut page = import_page(&state, &user, "导入花名册").await?;
     page.file_name = file_name;
@@ -345,10 +291,7 @@ pub(super) async fn import_upload(
             StatusCode::OK
         }
         Err(ImportFailure::Rows(rows)) => {
-            page.error = Some(format!(
-                "名册中有{}处错误，未导入任何数据。请改正后重新上传。",
-                rows.len()
-            ));
+            page.error = Some(format!("名册中有{}处错误，未导入任何数据。请改正后重新上传。", rows.len()));
             page.rows = rows;
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -362,29 +305,16 @@ pub(super) async fn import_upload(
 }
 
 fn too_large_or_bad(limit: usize) -> AppError {
-    AppError::PayloadTooLarge(format!(
-        "文件太大或上传不完整：名册文件不能超过{}MB",
-        limit / 1024 / 1024
-    ))
+    AppError::PayloadTooLarge(format!("文件太大或上传不完整：名册文件不能超过{}MB", limit / 1024 / 1024))
 }
 
 /// Downloads the roster of the user's subtree as .xlsx; audited.
-pub(super) async fn export(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub(super) async fn export(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require_admin()?;
     let title = format!("{}党员花名册", user.unit_name);
     let (bytes, count) = super::export::export_members(&state.db, &user.scope(), &title).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::Export,
-        "党员花名册",
-        &format!("{count}人"),
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::Export, "党员花名册", &format!("{count}人"), true)
+        .await?;
     let file_name = format!("{title}.xlsx");
     let disposition = format!(
         "attachment; filename=\"members.xlsx\"; filename*=UTF-8''{}",

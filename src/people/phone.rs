@@ -88,10 +88,7 @@ mod tests {
     use super::*;
 
     fn ok(input: &str) -> String {
-        Phone::parse(input)
-            .unwrap_or_else(|e| panic!("{input}: {e}"))
-            .as_str()
-            .to_owned()
+        Phone::parse(input).unwrap_or_else(|e| panic!("{input}: {e}")).as_str().to_owned()
     }
 
     #[test]

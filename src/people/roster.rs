@@ -92,11 +92,7 @@ impl fmt::Display for RosterRejection {
                 for error in errors.iter().take(ERRORS_SHOWN) {
                     writeln!(f, "{error}")?;
                 }
-                let ellipsis = if errors.len() > ERRORS_SHOWN {
-                    "……"
-                } else {
-                    ""
-                };
+                let ellipsis = if errors.len() > ERRORS_SHOWN { "……" } else { "" };
                 write!(f, "{ellipsis}共{}处错误", errors.len())
             }
         }
@@ -132,11 +128,7 @@ pub fn parse_roster(
         }
         records.extend(parser.parse_row(row));
     }
-    if parser.errors.is_empty() {
-        Ok(records)
-    } else {
-        Err(RosterRejection::Rows(parser.errors))
-    }
+    if parser.errors.is_empty() { Ok(records) } else { Err(RosterRejection::Rows(parser.errors)) }
 }
 
 struct RowParser {
@@ -239,9 +231,7 @@ impl RowParser {
         } else if id_card.is_some_and(|id| !self.is_plausible_birth(id.birth_date())) {
             self.error(row, Field::IdCard, "按身份证号计算未满18周岁");
         }
-        id_card
-            .map(IdCardNumber::birth_date)
-            .or(typed.map(|(date, _)| date))
+        id_card.map(IdCardNumber::birth_date).or(typed.map(|(date, _)| date))
     }
 
     fn is_plausible_birth(&self, date: NaiveDate) -> bool {
@@ -275,22 +265,14 @@ impl RowParser {
         let founding = NaiveDate::from_ymd_opt(1921, 7, 1).unwrap_or(NaiveDate::MIN);
         if date < founding || date > self.today {
             self.error(row, Field::JoinedParty, "入党时间不合理");
-        } else if birth
-            .and_then(|b| add_years(b, 18))
-            .is_some_and(|adult| month_of(date) < month_of(adult))
-        {
+        } else if birth.and_then(|b| add_years(b, 18)).is_some_and(|adult| month_of(date) < month_of(adult)) {
             // Compared by month: "入党年月" columns usually omit the day.
             self.error(row, Field::JoinedParty, "入党时间早于年满18周岁");
         }
         Some(date)
     }
 
-    fn check_duplicates(
-        &mut self,
-        row: &TableRow,
-        phone: Option<&Phone>,
-        id: Option<&IdCardNumber>,
-    ) {
+    fn check_duplicates(&mut self, row: &TableRow, phone: Option<&Phone>, id: Option<&IdCardNumber>) {
         if let Some(id) = id
             && let Some(first) = remember(&mut self.first_row_of_id, id.as_str(), row.number)
         {
@@ -309,8 +291,7 @@ impl RowParser {
                 }
                 Some(_) => {}
                 None => {
-                    self.first_row_of_phone
-                        .insert(phone.as_str().to_owned(), (row.number, id.is_some()));
+                    self.first_row_of_phone.insert(phone.as_str().to_owned(), (row.number, id.is_some()));
                 }
             }
         }

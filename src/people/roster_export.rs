@@ -140,14 +140,10 @@ fn write_optional_date(
     let Some(date) = date else { return Ok(()) };
     // Excel dates cannot be before 1900; such a value was never accepted
     // on import, but if one is stored anyway it is written as text.
-    let (Ok(year), Ok(month), Ok(day)) = (
-        u16::try_from(date.year()),
-        u8::try_from(date.month()),
-        u8::try_from(date.day()),
-    ) else {
-        return sheet
-            .write_string(row, column, date.to_string())
-            .map(|_| ());
+    let (Ok(year), Ok(month), Ok(day)) =
+        (u16::try_from(date.year()), u8::try_from(date.month()), u8::try_from(date.day()))
+    else {
+        return sheet.write_string(row, column, date.to_string()).map(|_| ());
     };
     match ExcelDateTime::from_ymd(year, month, day) {
         Ok(excel_date) => sheet.write_date_with_format(row, column, &excel_date, format),
@@ -173,9 +169,8 @@ mod tests {
     }
 
     fn sample_records() -> Vec<RosterRecord> {
-        let id = |birth: &str, seq: &str| {
-            IdCardNumber::parse_on(&make_id("320117", birth, seq), today()).ok()
-        };
+        let id =
+            |birth: &str, seq: &str| IdCardNumber::parse_on(&make_id("320117", birth, seq), today()).ok();
         let full = RosterRecord {
             row: 3,
             name: "张三".into(),
@@ -227,17 +222,12 @@ mod tests {
 
     #[test]
     fn layout_has_title_header_text_ids_and_real_dates() {
-        let rows: Vec<RosterExportRow> =
-            sample_records().iter().map(RosterExportRow::from).collect();
+        let rows: Vec<RosterExportRow> = sample_records().iter().map(RosterExportRow::from).collect();
         let bytes = write_roster_xlsx("花名册标题", &rows).unwrap();
         let table = read_table("a.xlsx", &bytes).unwrap();
         assert_eq!(table.rows[0].number, 1);
         assert_eq!(table.rows[0].cell(0), &Cell::Text("花名册标题".into()));
-        let headers: Vec<String> = table.rows[1]
-            .cells
-            .iter()
-            .map(|c| c.to_text().into_owned())
-            .collect();
+        let headers: Vec<String> = table.rows[1].cells.iter().map(|c| c.to_text().into_owned()).collect();
         let expected: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
         assert_eq!(headers, expected);
         let first = &table.rows[2];

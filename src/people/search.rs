@@ -80,9 +80,7 @@ fn prefix_range(filter: &mut Filter, column: &str, prefix: &str) -> String {
 fn build_filter(q: &MemberQuery) -> Filter {
     let mut f = Filter::default();
     let scope = f.bind(Param::Text(q.scope.clone()));
-    f.conditions.push(format!(
-        "m.unit_id IN (SELECT id FROM units WHERE path LIKE {scope})"
-    ));
+    f.conditions.push(format!("m.unit_id IN (SELECT id FROM units WHERE path LIKE {scope})"));
     let text = q.text.trim().to_lowercase();
     let letters: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if letters.chars().all(|c| c.is_ascii_lowercase()) && !letters.is_empty() {
@@ -94,13 +92,9 @@ fn build_filter(q: &MemberQuery) -> Filter {
         let phone = prefix_range(&mut f, "m.phone", &text);
         f.conditions.push(phone);
     } else if !text.is_empty() {
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         let pattern = f.bind(Param::Text(format!("%{escaped}%")));
-        f.conditions
-            .push(format!("m.name LIKE {pattern} ESCAPE '\\'"));
+        f.conditions.push(format!("m.name LIKE {pattern} ESCAPE '\\'"));
     }
     if q.categories != 0 {
         let bits = f.bind(Param::Int(i64::from(q.categories)));
@@ -168,39 +162,23 @@ mod tests {
 
     #[test]
     fn only_the_filters_that_are_set_reach_the_sql() {
-        let q = MemberQuery {
-            scope: "/1/%".into(),
-            ..Default::default()
-        };
-        assert_eq!(
-            build_filter(&q).sql(),
-            " WHERE m.unit_id IN (SELECT id FROM units WHERE path LIKE $1)"
-        );
-        let q = MemberQuery {
-            scope: "/1/%".into(),
-            text: "ZS".into(),
-            categories: 3,
-            status: "active".into(),
-        };
+        let q = MemberQuery { scope: "/1/%".into(), ..Default::default() };
+        assert_eq!(build_filter(&q).sql(), " WHERE m.unit_id IN (SELECT id FROM units WHERE path LIKE $1)");
+        let q =
+            MemberQuery { scope: "/1/%".into(), text: "ZS".into(), categories: 3, status: "active".into() };
         let f = build_filter(&q);
-        assert!(f.sql().contains("(m.name_initials >= $2 AND m.name_initials < $3) OR (m.name_pinyin >= $4 AND m.name_pinyin < $5)"));
+        assert!(f.sql().contains(
+            "(m.name_initials >= $2 AND m.name_initials < $3) OR (m.name_pinyin >= $4 AND m.name_pinyin < $5)"
+        ));
         assert!(f.sql().contains("(m.categories & $6) <> 0") && f.sql().contains("m.status = $7"));
         assert_eq!(f.params[1], Param::Text("zs".into()));
     }
 
     #[test]
     fn chinese_text_matches_names_and_digits_match_phones() {
-        let f = build_filter(&MemberQuery {
-            scope: "%".into(),
-            text: "张_".into(),
-            ..Default::default()
-        });
+        let f = build_filter(&MemberQuery { scope: "%".into(), text: "张_".into(), ..Default::default() });
         assert_eq!(f.params[1], Param::Text("%张\\_%".into()));
-        let f = build_filter(&MemberQuery {
-            scope: "%".into(),
-            text: "1381".into(),
-            ..Default::default()
-        });
+        let f = build_filter(&MemberQuery { scope: "%".into(), text: "1381".into(), ..Default::default() });
         assert!(f.sql().contains("m.phone >= $2 AND m.phone < $3"));
     }
 }

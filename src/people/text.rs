@@ -43,8 +43,7 @@ pub fn normalize_name(input: &str) -> String {
             // characters, so both neighbours exist.
             let before = i.checked_sub(1).and_then(|j| chars.get(j));
             let after = chars.get(i + 1);
-            if before.is_some_and(|&c| is_name_glyph(c)) || after.is_some_and(|&c| is_name_glyph(c))
-            {
+            if before.is_some_and(|&c| is_name_glyph(c)) || after.is_some_and(|&c| is_name_glyph(c)) {
                 continue;
             }
         }
@@ -101,10 +100,7 @@ mod tests {
     #[test]
     fn whitespace_is_trimmed_and_collapsed() {
         assert_eq!(normalize_text("  a \t\n b  "), "a b");
-        assert_eq!(
-            normalize_text("\u{3000}蟹塘\u{3000}\u{3000}社区 "),
-            "蟹塘 社区"
-        );
+        assert_eq!(normalize_text("\u{3000}蟹塘\u{3000}\u{3000}社区 "), "蟹塘 社区");
         assert_eq!(normalize_text("a\u{00A0}\u{00A0}b"), "a b");
         assert_eq!(normalize_text("   "), "");
         assert_eq!(normalize_text(""), "");

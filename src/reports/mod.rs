@@ -42,7 +42,6 @@ pub async fn coverage_workbook(
     let title = format!("{}覆盖情况（{}）", campaign.name, unit.name);
     let count = report.members.len();
     let bytes =
-        tokio::task::spawn_blocking(move || coverage::coverage_xlsx(&title, &report, &rates))
-            .await??;
+        tokio::task::spawn_blocking(move || coverage::coverage_xlsx(&title, &report, &rates)).await??;
     Ok((bytes, count))
 }

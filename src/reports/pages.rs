@@ -46,9 +46,7 @@ pub(super) async fn attendance(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let session = sessions::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if !may_manage(&state, &user, &session).await? {
         return Err(AppError::NotFound);
     }
@@ -65,18 +63,11 @@ pub(super) async fn attendance(
     let rows: Vec<_> = rows
         .into_iter()
         .map(|(name, unit, channel, at, late)| {
-            let channel = Channel::from_code(&channel)
-                .map(Channel::label)
-                .unwrap_or("")
-                .to_owned();
+            let channel = Channel::from_code(&channel).map(Channel::label).unwrap_or("").to_owned();
             (name, unit, channel, crate::time::local_datetime(at), late)
         })
         .collect();
-    let title = format!(
-        "{} 签到名单（{}）",
-        session.title,
-        crate::time::local_datetime(session.starts_at)
-    );
+    let title = format!("{} 签到名单（{}）", session.title, crate::time::local_datetime(session.starts_at));
     let bytes = sheets::attendance_xlsx(&title, &rows).map_err(internal)?;
     audit::record(
         &state.db,
@@ -91,26 +82,20 @@ pub(super) async fn attendance(
 }
 
 /// Lecturers' workload in the current campaign, inside the user's subtree.
-pub(super) async fn lecturers(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub(super) async fn lecturers(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require_admin()?;
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
-    let rows: Vec<_> =
-        crate::dashboard::store::lecturer_workload(&state.db, campaign.id, &user.scope())
-            .await?
-            .into_iter()
-            .map(|w| {
-                let kind = LecturerKind::from_code(&w.kind)
-                    .map(LecturerKind::label)
-                    .unwrap_or("宣讲员")
-                    .to_owned();
-                (w.name, kind, w.held, w.upcoming, w.attendances)
-            })
-            .collect();
+    let rows: Vec<_> = crate::dashboard::store::lecturer_workload(&state.db, campaign.id, &user.scope())
+        .await?
+        .into_iter()
+        .map(|w| {
+            let kind =
+                LecturerKind::from_code(&w.kind).map(LecturerKind::label).unwrap_or("宣讲员").to_owned();
+            (w.name, kind, w.held, w.upcoming, w.attendances)
+        })
+        .collect();
     let title = format!("{} 宣讲员工作量（{}）", campaign.name, user.unit_name);
     let bytes = sheets::lecturers_xlsx(&title, &rows).map_err(internal)?;
     audit::record(
@@ -126,23 +111,8 @@ pub(super) async fn lecturers(
 }
 
 /// Door-to-door visits recorded in the current campaign for members inside a scope.
-async fn visit_rows(
-    db: &Db,
-    campaign_id: i64,
-    scope: &str,
-) -> Result<Vec<[String; 9]>, sqlx::Error> {
-    type Row = (
-        String,
-        String,
-        String,
-        chrono::NaiveDate,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-    );
+async fn visit_rows(db: &Db, campaign_id: i64, scope: &str) -> Result<Vec<[String; 9]>, sqlx::Error> {
+    type Row = (String, String, String, chrono::NaiveDate, i64, String, String, String, String, String);
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT m.name, u.name, us.name, v.visited_on, v.minutes, v.content, v.books, v.confirmed_by_kind, \
@@ -157,31 +127,24 @@ async fn visit_rows(
     });
     Ok(rows
         .into_iter()
-        .map(
-            |(member, unit, visitor, on, minutes, content, books, kind, confirmer, words)| {
-                let kind = Confirmer::from_code(&kind)
-                    .map(Confirmer::label)
-                    .unwrap_or("");
-                [
-                    member,
-                    unit,
-                    visitor,
-                    on.to_string(),
-                    minutes.to_string(),
-                    content,
-                    books,
-                    format!("{confirmer}（{kind}）"),
-                    words,
-                ]
-            },
-        )
+        .map(|(member, unit, visitor, on, minutes, content, books, kind, confirmer, words)| {
+            let kind = Confirmer::from_code(&kind).map(Confirmer::label).unwrap_or("");
+            [
+                member,
+                unit,
+                visitor,
+                on.to_string(),
+                minutes.to_string(),
+                content,
+                books,
+                format!("{confirmer}（{kind}）"),
+                words,
+            ]
+        })
         .collect())
 }
 
-pub(super) async fn visits(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub(super) async fn visits(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require_admin()?;
     let campaign = campaigns::current(&state.db)
         .await?

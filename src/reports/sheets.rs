@@ -19,16 +19,8 @@ pub(super) enum Cell {
 fn write(report: Report<'_>) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet().set_name(report.sheet)?;
-    sheet.write_string_with_format(
-        0,
-        0,
-        report.title,
-        &Format::new().set_bold().set_font_size(14),
-    )?;
-    let header = Format::new()
-        .set_bold()
-        .set_background_color("F3ECE3")
-        .set_align(FormatAlign::Center);
+    sheet.write_string_with_format(0, 0, report.title, &Format::new().set_bold().set_font_size(14))?;
+    let header = Format::new().set_bold().set_background_color("F3ECE3").set_align(FormatAlign::Center);
     for (col, (name, width)) in report.columns.iter().enumerate() {
         sheet.write_string_with_format(1, col as u16, *name, &header)?;
         sheet.set_column_width(col as u16, *width)?;
@@ -73,26 +65,13 @@ pub fn attendance_xlsx(
             ]
         })
         .collect();
-    write(Report {
-        sheet: "签到名单",
-        title,
-        columns: &columns,
-        rows,
-    })
+    write(Report { sheet: "签到名单", title, columns: &columns, rows })
 }
 
 /// Lecturers' workload: 宣讲员, 类别, 已讲场次, 待讲场次, 听众人次.
-pub fn lecturers_xlsx(
-    title: &str,
-    rows: &[(String, String, i64, i64, i64)],
-) -> Result<Vec<u8>, XlsxError> {
-    let columns = [
-        ("宣讲员", 16.0),
-        ("类别", 18.0),
-        ("已讲场次", 10.0),
-        ("待讲场次", 10.0),
-        ("听众人次", 10.0),
-    ];
+pub fn lecturers_xlsx(title: &str, rows: &[(String, String, i64, i64, i64)]) -> Result<Vec<u8>, XlsxError> {
+    let columns =
+        [("宣讲员", 16.0), ("类别", 18.0), ("已讲场次", 10.0), ("待讲场次", 10.0), ("听众人次", 10.0)];
     let rows = rows
         .iter()
         .map(|(name, kind, held, upcoming, heard)| {
@@ -105,12 +84,7 @@ pub fn lecturers_xlsx(
             ]
         })
         .collect();
-    write(Report {
-        sheet: "宣讲员工作量",
-        title,
-        columns: &columns,
-        rows,
-    })
+    write(Report { sheet: "宣讲员工作量", title, columns: &columns, rows })
 }
 
 /// Door-to-door visits: 党员, 所在单位, 走访人, 日期, 时长（分钟）, 学习内容, 送达书籍, 确认人, 党员的话.
@@ -131,22 +105,15 @@ pub fn visits_xlsx(title: &str, rows: &[[String; 9]]) -> Result<Vec<u8>, XlsxErr
         .map(|r| {
             r.iter()
                 .enumerate()
-                .map(|(i, v)| {
-                    if i == 4 {
-                        Cell::Number(v.parse().unwrap_or(0.0))
-                    } else {
-                        Cell::Text(v.clone())
-                    }
-                })
+                .map(
+                    |(i, v)| {
+                        if i == 4 { Cell::Number(v.parse().unwrap_or(0.0)) } else { Cell::Text(v.clone()) }
+                    },
+                )
                 .collect()
         })
         .collect();
-    write(Report {
-        sheet: "送学上门",
-        title,
-        columns: &columns,
-        rows,
-    })
+    write(Report { sheet: "送学上门", title, columns: &columns, rows })
 }
 
 #[cfg(test)]
@@ -158,21 +125,14 @@ mod tests {
     fn workbooks_read_back_with_title_header_and_rows() {
         let bytes = attendance_xlsx(
             "书记开讲第一课 签到名单",
-            &[(
-                "张三".into(),
-                "甲村第一支部".into(),
-                "扫码签到".into(),
-                "2021-01-10 09:01".into(),
-                true,
-            )],
+            &[("张三".into(), "甲村第一支部".into(), "扫码签到".into(), "2021-01-10 09:01".into(), true)],
         )
         .unwrap();
         let table = read_table("a.xlsx", &bytes).unwrap();
         assert_eq!(table.rows[1].cells[1], TableCell::Text("姓名".into()));
         assert_eq!(table.rows[2].cells[1], TableCell::Text("张三".into()));
         assert_eq!(table.rows[2].cells[5], TableCell::Text("是".into()));
-        let bytes =
-            lecturers_xlsx("工作量", &[("周老师".into(), "党校教师".into(), 3, 2, 120)]).unwrap();
+        let bytes = lecturers_xlsx("工作量", &[("周老师".into(), "党校教师".into(), 3, 2, 120)]).unwrap();
         let table = read_table("l.xlsx", &bytes).unwrap();
         assert_eq!(table.rows[2].cells[4], TableCell::Number(120.0));
     }

@@ -61,30 +61,19 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-async fn check(
-    state: &AppState,
-    request: Request,
-    anonymous: Option<&str>,
-) -> Result<Request, AppError> {
+async fn check(state: &AppState, request: Request, anonymous: Option<&str>) -> Result<Request, AppError> {
     let from_session = match cookie_value(request.headers(), session::COOKIE) {
         Some(token) => session::csrf_token_for(&state.db, &token).await?,
         None => None,
     };
     // A page rendered before login carries the anonymous token; after login, the session's.
-    let expected: Vec<String> = from_session
-        .into_iter()
-        .chain(anonymous.map(str::to_owned))
-        .collect();
+    let expected: Vec<String> = from_session.into_iter().chain(anonymous.map(str::to_owned)).collect();
     if expected.is_empty() {
         return Err(AppError::Csrf);
     }
     let (submitted, request) = submitted_token(request).await?;
     match submitted {
-        Some(token)
-            if expected
-                .iter()
-                .any(|e| constant_time_eq(token.as_bytes(), e.as_bytes())) =>
-        {
+        Some(token) if expected.iter().any(|e| constant_time_eq(token.as_bytes(), e.as_bytes())) => {
             Ok(request)
         }
         _ => Err(AppError::Csrf),
@@ -93,24 +82,13 @@ async fn check(
 
 /// Finds the submitted token, rebuilding the request when the body had to be read.
 async fn submitted_token(request: Request) -> Result<(Option<String>, Request), AppError> {
-    if let Some(token) = request
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(token) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return Ok((Some(token.to_owned()), request));
     }
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if content_type.starts_with("multipart/form-data") {
-        let token = request
-            .uri()
-            .query()
-            .and_then(|q| field(q.as_bytes(), "csrf"));
+        let token = request.uri().query().and_then(|q| field(q.as_bytes(), "csrf"));
         return Ok((token, request));
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
@@ -125,9 +103,7 @@ async fn submitted_token(request: Request) -> Result<(Option<String>, Request), 
 }
 
 fn field(encoded: &[u8], name: &str) -> Option<String> {
-    form_urlencoded::parse(encoded)
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
+    form_urlencoded::parse(encoded).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
 }
 
 /// Reads one cookie from the request headers.
@@ -152,10 +128,7 @@ mod tests {
 
     #[test]
     fn finds_the_csrf_field_among_others() {
-        assert_eq!(
-            field(b"a=1&csrf=abc%2B&b=2", "csrf").as_deref(),
-            Some("abc+")
-        );
+        assert_eq!(field(b"a=1&csrf=abc%2B&b=2", "csrf").as_deref(), Some("abc+"));
         assert_eq!(field(b"a=1", "csrf"), None);
     }
 

@@ -119,13 +119,8 @@ impl IntoResponse for AppError {
             }
             _ => self.to_string(),
         };
-        let title = status
-            .canonical_reason()
-            .map(|_| error_title(status))
-            .unwrap_or("出错了");
-        let body = ErrorPage { title, message }
-            .render()
-            .unwrap_or_else(|_| "出错了".to_owned());
+        let title = status.canonical_reason().map(|_| error_title(status)).unwrap_or("出错了");
+        let body = ErrorPage { title, message }.render().unwrap_or_else(|_| "出错了".to_owned());
         (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
     }
 }

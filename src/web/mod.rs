@@ -89,10 +89,7 @@ pub fn router(state: AppState) -> Router {
 /// another host.
 async fn static_file(Path(file): Path<String>) -> Response {
     let (body, mime): (&'static [u8], &str) = match file.as_str() {
-        "htmx.min.js" => (
-            include_bytes!("../../static/htmx.min.js"),
-            "text/javascript",
-        ),
+        "htmx.min.js" => (include_bytes!("../../static/htmx.min.js"), "text/javascript"),
         "app.css" => (include_bytes!("../../static/app.css"), "text/css"),
         "app.js" => (include_bytes!("../../static/app.js"), "text/javascript"),
         _ => return StatusCode::NOT_FOUND.into_response(),

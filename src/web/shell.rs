@@ -88,9 +88,7 @@ impl Prefs {
             flash: cookie_value(headers, FLASH_COOKIE)
                 .and_then(|v| {
                     let encoded = format!("m={v}");
-                    form_urlencoded::parse(encoded.as_bytes())
-                        .next()
-                        .map(|(_, m)| m.into_owned())
+                    form_urlencoded::parse(encoded.as_bytes()).next().map(|(_, m)| m.into_owned())
                 })
                 .filter(|m| !m.is_empty()),
         }
@@ -113,34 +111,19 @@ fn nav_for(role: Role, section: &str) -> Vec<NavItem> {
             ("deliveries", "/deliveries", "送学"),
             ("me", "/password", "我的"),
         ],
-        Role::Member => &[
-            ("home", "/", "首页"),
-            ("sessions", "/sessions", "场次"),
-            ("me", "/password", "我的"),
-        ],
+        Role::Member => {
+            &[("home", "/", "首页"), ("sessions", "/sessions", "场次"), ("me", "/password", "我的")]
+        }
     };
-    let section = if entries.iter().any(|(key, _, _)| *key == section) {
-        section
-    } else {
-        "home"
-    };
-    entries
-        .iter()
-        .map(|&(key, href, label)| NavItem {
-            href,
-            label,
-            active: key == section,
-        })
-        .collect()
+    let section = if entries.iter().any(|(key, _, _)| *key == section) { section } else { "home" };
+    entries.iter().map(|&(key, href, label)| NavItem { href, label, active: key == section }).collect()
 }
 
 /// Redirects with a one-shot message shown on the next page.
 pub fn redirect_with_flash(to: &str, message: &str) -> Response {
     let encoded: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    let cookie = Cookie::build((FLASH_COOKIE, encoded))
-        .path("/")
-        .max_age(cookie::time::Duration::seconds(30))
-        .build();
+    let cookie =
+        Cookie::build((FLASH_COOKIE, encoded)).path("/").max_age(cookie::time::Duration::seconds(30)).build();
     let mut response = Redirect::to(to).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
         response.headers_mut().append(header::SET_COOKIE, value);

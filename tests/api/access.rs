@@ -15,14 +15,8 @@ enum Who {
     Member,
 }
 
-const ALL: [Who; 6] = [
-    Who::Anonymous,
-    Who::Committee,
-    Who::Station,
-    Who::Lecturer,
-    Who::Volunteer,
-    Who::Member,
-];
+const ALL: [Who; 6] =
+    [Who::Anonymous, Who::Committee, Who::Station, Who::Lecturer, Who::Volunteer, Who::Member];
 
 fn phone(who: Who) -> Option<&'static str> {
     match who {
@@ -53,65 +47,21 @@ async fn every_route_answers_every_role_as_designed() {
         ("GET", "/static/htmx.min.js".into(), [200; 6]),
         ("GET", "/password".into(), [LOGIN, 200, 200, 200, 200, 200]),
         ("GET", "/org".into(), [LOGIN, 200, 200, 403, 403, 403]),
-        (
-            "GET",
-            format!("/org/units/{a}"),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
+        ("GET", format!("/org/units/{a}"), [LOGIN, 200, 200, 403, 403, 403]),
         ("GET", "/members".into(), [LOGIN, 200, 200, 403, 403, 403]),
-        (
-            "GET",
-            "/members?q=wxm".into(),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
-        (
-            "GET",
-            "/members/new".into(),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
-        (
-            "GET",
-            format!("/members/{member}"),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
-        (
-            "GET",
-            format!("/members/{member}/edit"),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
-        (
-            "GET",
-            "/members/import".into(),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
-        (
-            "GET",
-            "/members/export".into(),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
+        ("GET", "/members?q=wxm".into(), [LOGIN, 200, 200, 403, 403, 403]),
+        ("GET", "/members/new".into(), [LOGIN, 200, 200, 403, 403, 403]),
+        ("GET", format!("/members/{member}"), [LOGIN, 200, 200, 403, 403, 403]),
+        ("GET", format!("/members/{member}/edit"), [LOGIN, 200, 200, 403, 403, 403]),
+        ("GET", "/members/import".into(), [LOGIN, 200, 200, 403, 403, 403]),
+        ("GET", "/members/export".into(), [LOGIN, 200, 200, 403, 403, 403]),
         ("GET", "/accounts".into(), [LOGIN, 200, 200, 403, 403, 403]),
-        (
-            "GET",
-            "/accounts/new".into(),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
+        ("GET", "/accounts/new".into(), [LOGIN, 200, 200, 403, 403, 403]),
         ("GET", "/audit".into(), [LOGIN, 200, 403, 403, 403, 403]),
         ("GET", "/no-such-page".into(), [404; 6]),
-        (
-            "POST",
-            format!("/members/{member}/reveal"),
-            [LOGIN, 200, 200, 403, 403, 403],
-        ),
-        (
-            "POST",
-            format!("/org/units/{branch}/rename"),
-            [LOGIN, 303, 403, 403, 403, 403],
-        ),
-        (
-            "POST",
-            format!("/org/units/{a}/profile"),
-            [LOGIN, 303, 303, 403, 403, 403],
-        ),
+        ("POST", format!("/members/{member}/reveal"), [LOGIN, 200, 200, 403, 403, 403]),
+        ("POST", format!("/org/units/{branch}/rename"), [LOGIN, 303, 403, 403, 403, 403]),
+        ("POST", format!("/org/units/{a}/profile"), [LOGIN, 303, 303, 403, 403, 403]),
     ];
     for (i, who) in ALL.into_iter().enumerate() {
         let client = match phone(who) {

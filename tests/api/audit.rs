@@ -7,21 +7,11 @@ use crate::helpers::*;
 #[tokio::test]
 async fn the_committee_browses_the_log_and_nobody_can_rewrite_it() {
     let app = spawn_app().await;
-    app.login_response(&app.client(), COMMITTEE, "wrong-pass1")
-        .await;
+    app.login_response(&app.client(), COMMITTEE, "wrong-pass1").await;
     let client = app.logged_in(COMMITTEE).await;
     let html = app.get(&client, "/audit").await.text().await.unwrap();
-    assert!(
-        html.contains("登录成功")
-            && html.contains("手机号或密码不正确")
-            && html.contains("127.0.0.1")
-    );
-    let html = app
-        .get(&client, "/audit?action=export")
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert!(html.contains("登录成功") && html.contains("手机号或密码不正确") && html.contains("127.0.0.1"));
+    let html = app.get(&client, "/audit?action=export").await.text().await.unwrap();
     assert!(!html.contains("登录成功"));
 
     let update = "UPDATE audit_log SET detail = 'x'";

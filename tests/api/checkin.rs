@@ -11,12 +11,7 @@ use crate::members::add_member;
 use crate::sessions::create_campaign;
 
 /// A session hosted by `unit` starting `offset_minutes` from now, lasting 90 minutes.
-async fn session_at(
-    app: &TestApp,
-    campaign_id: i64,
-    unit: i64,
-    offset_minutes: i64,
-) -> (i64, String) {
+async fn session_at(app: &TestApp, campaign_id: i64, unit: i64, offset_minutes: i64) -> (i64, String) {
     let starts_at = Utc::now() + Duration::minutes(offset_minutes);
     let new = NewSession {
         campaign_id,
@@ -36,10 +31,7 @@ async fn session_at(
         online_url: String::new(),
         created_by: None,
     };
-    let id = sessions::insert_checked(&app.db, &[new], &[None], None)
-        .await
-        .unwrap()
-        .unwrap()[0];
+    let id = sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().unwrap()[0];
     let secret = sessions::by_id(&app.db, id).await.unwrap().unwrap().secret;
     (id, secret)
 }
@@ -65,12 +57,7 @@ async fn scan(
     let csrf = extract_csrf(&html).unwrap();
     let r = client
         .post(app.url(&format!("/checkin/{id}")))
-        .form(&[
-            ("t", token),
-            ("name", name),
-            ("phone", phone),
-            ("csrf", &csrf),
-        ])
+        .form(&[("t", token), ("name", name), ("phone", phone), ("csrf", &csrf)])
         .send()
         .await
         .unwrap();
@@ -84,39 +71,15 @@ async fn a_member_scans_once_and_a_second_scan_changes_nothing() {
     let (id, secret) = session_at(&app, campaign, app.village_a.id, -5).await;
     add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     let client = app.client();
-    let (status, html) = scan(
-        &app,
-        &client,
-        id,
-        &token_now(&secret),
-        "张 三",
-        "138 0000 1111",
-    )
-    .await;
+    let (status, html) = scan(&app, &client, id, &token_now(&secret), "张 三", "138 0000 1111").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("签到成功") && !html.contains("迟到"));
-    let (status, html) = scan(
-        &app,
-        &client,
-        id,
-        &token_now(&secret),
-        "张三",
-        "13800001111",
-    )
-    .await;
+    let (status, html) = scan(&app, &client, id, &token_now(&secret), "张三", "13800001111").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("您已签到，无需重复") && html.contains("扫码签到"));
     assert_eq!(app.count("attendances").await, 1);
     // Wrong name for the phone: nothing recorded.
-    let (status, html) = scan(
-        &app,
-        &client,
-        id,
-        &token_now(&secret),
-        "李四",
-        "13800001111",
-    )
-    .await;
+    let (status, html) = scan(&app, &client, id, &token_now(&secret), "李四", "13800001111").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("没有找到与姓名和手机号都相符的党员"));
 }
@@ -138,22 +101,12 @@ async fn a_logged_in_member_confirms_with_one_tap_and_late_arrivals_are_marked()
     }
     let client = app.logged_in(MEMBER).await;
     let token = token_now(&secret);
-    let html = app
-        .get(&client, &format!("/checkin/{id}?t={token}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&client, &format!("/checkin/{id}?t={token}")).await.text().await.unwrap();
     assert!(html.contains("确认签到") && html.contains("党员甲"));
-    let r = app
-        .post_form(&client, &format!("/checkin/{id}"), &[("t", &token)])
-        .await;
+    let r = app.post_form(&client, &format!("/checkin/{id}"), &[("t", &token)]).await;
     let html = r.text().await.unwrap();
     assert!(html.contains("签到成功") && html.contains("迟到"), "{html}");
-    assert!(
-        html.contains(&format!("/feedback/{id}")),
-        "the result offers feedback"
-    );
+    assert!(html.contains(&format!("/feedback/{id}")), "the result offers feedback");
 }
 
 #[tokio::test]
@@ -172,41 +125,17 @@ async fn expired_codes_early_and_late_scans_and_outsiders_are_refused_clearly() 
     let (status, html) = scan(&app, &client, now_id, "forged", "张三", "13800001111").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
 
-    let (status, html) = scan(
-        &app,
-        &client,
-        now_id,
-        &token_now(&secret),
-        "乙村人",
-        "13800002222",
-    )
-    .await;
+    let (status, html) = scan(&app, &client, now_id, &token_now(&secret), "乙村人", "13800002222").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("您不在本场参学名单中"));
 
     let (early, secret) = session_at(&app, campaign, app.village_a.id, 120).await;
-    let (status, html) = scan(
-        &app,
-        &client,
-        early,
-        &token_now(&secret),
-        "张三",
-        "13800001111",
-    )
-    .await;
+    let (status, html) = scan(&app, &client, early, &token_now(&secret), "张三", "13800001111").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains("签到还没开始"));
 
     let (over, secret) = session_at(&app, campaign, app.village_a.id, -200).await;
-    let (status, html) = scan(
-        &app,
-        &client,
-        over,
-        &token_now(&secret),
-        "张三",
-        "13800001111",
-    )
-    .await;
+    let (status, html) = scan(&app, &client, over, &token_now(&secret), "张三", "13800001111").await;
     assert_eq!(status, StatusCode::GONE);
     assert!(html.contains("本场已结束"));
     assert_eq!(app.count("attendances").await, 0);
@@ -223,24 +152,12 @@ async fn the_six_digit_code_works_for_those_who_cannot_scan() {
     let html = app.get(&client, "/checkin").await.text().await.unwrap();
     assert!(html.contains("输入签到码"));
     let r = app
-        .post_form(
-            &client,
-            "/checkin",
-            &[
-                ("code", "000000"),
-                ("name", "张三"),
-                ("phone", "13800001111"),
-            ],
-        )
+        .post_form(&client, "/checkin", &[("code", "000000"), ("name", "张三"), ("phone", "13800001111")])
         .await;
     let wrong = r.text().await.unwrap();
     assert!(code == "000000" || wrong.contains("签到码不正确或已过期"));
     let r = app
-        .post_form(
-            &client,
-            "/checkin",
-            &[("code", &code), ("name", "张三"), ("phone", "13800001111")],
-        )
+        .post_form(&client, "/checkin", &[("code", &code), ("name", "张三"), ("phone", "13800001111")])
         .await;
     assert!(r.text().await.unwrap().contains("签到成功"));
     assert_eq!(app.count("attendances").await, 1);
@@ -257,18 +174,10 @@ async fn twenty_simultaneous_submissions_store_one_attendance() {
     let token = token_now(&secret);
     let attempts = (0..20).map(|_| {
         let client = client.clone();
-        let (url, token, csrf) = (
-            app.url(&format!("/checkin/{id}")),
-            token.clone(),
-            csrf.clone(),
-        );
+        let (url, token, csrf) = (app.url(&format!("/checkin/{id}")), token.clone(), csrf.clone());
         tokio::spawn(async move {
-            let form = [
-                ("t", token.as_str()),
-                ("name", "张三"),
-                ("phone", "13800001111"),
-                ("csrf", csrf.as_str()),
-            ];
+            let form =
+                [("t", token.as_str()), ("name", "张三"), ("phone", "13800001111"), ("csrf", csrf.as_str())];
             client.post(url).form(&form).send().await.unwrap().status()
         })
     });
@@ -286,68 +195,29 @@ async fn staff_roll_call_paper_entry_and_the_printable_sheet() {
     let zhang = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     let li = add_member(&app, app.branch_a.id, "李四", "13800002222").await;
     let wang = add_member(&app, app.branch_a.id, "王五", "13800003333").await;
-    scan(
-        &app,
-        &app.client(),
-        id,
-        &token_now(&secret),
-        "张三",
-        "13800001111",
-    )
-    .await;
+    scan(&app, &app.client(), id, &token_now(&secret), "张三", "13800001111").await;
 
     let staff = app.logged_in(STATION_A).await;
-    let html = app
-        .get(
-            &staff,
-            &format!("/sessions/{id}/roll-call?q=ls&fragment=true"),
-        )
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html =
+        app.get(&staff, &format!("/sessions/{id}/roll-call?q=ls&fragment=true")).await.text().await.unwrap();
     assert!(html.contains("李四") && !html.contains("王五"));
-    let r = app
-        .post_form(
-            &staff,
-            &format!("/sessions/{id}/roll-call"),
-            &[("member_id", &li.to_string())],
-        )
-        .await;
+    let r =
+        app.post_form(&staff, &format!("/sessions/{id}/roll-call"), &[("member_id", &li.to_string())]).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.unwrap().contains("已签到"));
 
-    let form = [
-        ("member_id", zhang.to_string()),
-        ("member_id", wang.to_string()),
-    ];
+    let form = [("member_id", zhang.to_string()), ("member_id", wang.to_string())];
     let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = app
-        .post_form(&staff, &format!("/sessions/{id}/paper"), &borrowed)
-        .await;
+    let r = app.post_form(&staff, &format!("/sessions/{id}/paper"), &borrowed).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        app.count("attendances").await,
-        3,
-        "paper re-entry of a scanned member adds nothing"
-    );
-    assert!(
-        app.audit("attendance_entry")
-            .await
-            .iter()
-            .any(|e| e.contains("新增1人，1人已签到"))
-    );
+    assert_eq!(app.count("attendances").await, 3, "paper re-entry of a scanned member adds nothing");
+    assert!(app.audit("attendance_entry").await.iter().any(|e| e.contains("新增1人，1人已签到")));
 
     let sheet = app.get(&staff, &format!("/sessions/{id}/sheet.pdf")).await;
     assert_eq!(sheet.status(), StatusCode::OK);
     assert_eq!(sheet.headers()["content-type"], "application/pdf");
     assert!(sheet.bytes().await.unwrap().starts_with(b"%PDF"));
-    let projector = app
-        .get(&staff, &format!("/sessions/{id}/projector"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let projector = app.get(&staff, &format!("/sessions/{id}/projector")).await.text().await.unwrap();
     assert!(projector.contains("<svg") && projector.contains("six-digit-code"));
 
     // Village B's admin cannot run A's session; a member outside the audience cannot be ticked.
@@ -357,19 +227,11 @@ async fn staff_roll_call_paper_entry_and_the_printable_sheet() {
         format!("/sessions/{id}/projector"),
         format!("/sessions/{id}/sheet.pdf"),
     ] {
-        assert_eq!(
-            app.get(&b, &path).await.status(),
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
+        assert_eq!(app.get(&b, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
     let outsider = add_member(&app, app.branch_b.id, "乙村人", "13800004444").await;
     let r = app
-        .post_form(
-            &staff,
-            &format!("/sessions/{id}/roll-call"),
-            &[("member_id", &outsider.to_string())],
-        )
+        .post_form(&staff, &format!("/sessions/{id}/roll-call"), &[("member_id", &outsider.to_string())])
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }

@@ -33,40 +33,21 @@ async fn import_members_rejects_with_a_report_then_imports_and_export_writes_xls
     list[2] = "2".into();
     let bad = dir.path().join("bad.xlsx");
     std::fs::write(&bad, roster_xlsx("甲村第一支部", &list)).unwrap();
-    let out = dongxun(&app)
-        .args(["import", "members"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = dongxun(&app).args(["import", "members"]).arg(&bad).output().unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("第5行") && stderr.contains("未导入任何数据"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("第5行") && stderr.contains("未导入任何数据"), "{stderr}");
     assert_eq!(app.count("members").await, 0);
 
     list[2] = "13900005002".into();
     let good = dir.path().join("good.xlsx");
     std::fs::write(&good, roster_xlsx("甲村第一支部", &list)).unwrap();
-    let out = dongxun(&app)
-        .args(["import", "members"])
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = dongxun(&app).args(["import", "members"]).arg(&good).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("新增5人"));
 
     let export = dir.path().join("out.xlsx");
-    let out = dongxun(&app)
-        .args(["export", "members", "-o"])
-        .arg(&export)
-        .output()
-        .unwrap();
+    let out = dongxun(&app).args(["export", "members", "-o"]).arg(&export).output().unwrap();
     assert!(out.status.success());
     assert!(std::fs::read(&export).unwrap().starts_with(b"PK"));
     assert!(app.audit("export").await[0].contains("5人"));
@@ -76,44 +57,17 @@ async fn import_members_rejects_with_a_report_then_imports_and_export_writes_xls
 async fn user_create_prints_a_one_time_password_that_works_once() {
     let app = spawn_app().await;
     let out = dongxun(&app)
-        .args([
-            "user",
-            "create",
-            "--role",
-            "admin",
-            "--phone",
-            "13512345678",
-            "--name",
-            "新管理员",
-        ])
+        .args(["user", "create", "--role", "admin", "--phone", "13512345678", "--name", "新管理员"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let password = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("初始密码："))
-        .unwrap()
-        .trim()
-        .to_owned();
+    let password = stdout.lines().find_map(|l| l.strip_prefix("初始密码：")).unwrap().trim().to_owned();
     let client = app.client();
     let r = app.login_response(&client, "13512345678", &password).await;
     assert_eq!(location(&r), "/password");
-    let again = dongxun(&app)
-        .args([
-            "user",
-            "create",
-            "--role",
-            "admin",
-            "--phone",
-            "13512345678",
-        ])
-        .output()
-        .unwrap();
+    let again =
+        dongxun(&app).args(["user", "create", "--role", "admin", "--phone", "13512345678"]).output().unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("已有账号"));
 }
@@ -122,38 +76,17 @@ async fn user_create_prints_a_one_time_password_that_works_once() {
 async fn backup_copies_a_live_sqlite_database_and_points_postgres_to_pg_dump() {
     let app = spawn_app().await;
     let target = app._dir.path().join("backup.db");
-    let out = dongxun(&app)
-        .arg("backup")
-        .arg("-o")
-        .arg(&target)
-        .output()
-        .unwrap();
+    let out = dongxun(&app).arg("backup").arg("-o").arg(&target).output().unwrap();
     if on_postgres() {
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
         return;
     }
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let copy = dongxun::db::Db::connect(&dongxun::db::Location::SqliteFile(target.clone()))
-        .await
-        .unwrap();
-    let dongxun::db::Db::Sqlite(pool) = &copy else {
-        unreachable!()
-    };
-    let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let copy = dongxun::db::Db::connect(&dongxun::db::Location::SqliteFile(target.clone())).await.unwrap();
+    let dongxun::db::Db::Sqlite(pool) = &copy else { unreachable!() };
+    let units: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(pool).await.unwrap();
     assert_eq!(units, 5);
-    let again = dongxun(&app)
-        .arg("backup")
-        .arg("-o")
-        .arg(&target)
-        .output()
-        .unwrap();
+    let again = dongxun(&app).arg("backup").arg("-o").arg(&target).output().unwrap();
     assert!(!again.status.success(), "never overwrites");
 }

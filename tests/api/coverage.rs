@@ -88,30 +88,14 @@ pub async fn session(
         online_url: String::new(),
         created_by: None,
     };
-    sessions::insert_checked(&app.db, &[new], &[None], None)
-        .await
-        .unwrap()
-        .expect("no conflicts")[0]
+    sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().expect("no conflicts")[0]
 }
 
 /// Records one attendance.
-pub async fn attend(
-    app: &TestApp,
-    session_id: i64,
-    member_id: i64,
-    channel: &'static str,
-    minutes: i64,
-) {
+pub async fn attend(app: &TestApp, session_id: i64, member_id: i64, channel: &'static str, minutes: i64) {
     attendance::record(
         &app.db,
-        &Attendance {
-            session_id,
-            member_id,
-            channel,
-            minutes,
-            late: false,
-            recorded_by: None,
-        },
+        &Attendance { session_id, member_id, channel, minutes, late: false, recorded_by: None },
     )
     .await
     .unwrap();
@@ -141,75 +125,28 @@ pub struct Scenario {
 
 pub async fn scenario(app: &TestApp) -> Scenario {
     let campaign = make_campaign(app, 3, 240).await;
-    let first_lecture = campaigns::add_topic(&app.db, campaign.id, "书记开讲第一课", true)
-        .await
-        .unwrap();
-    let other = campaigns::add_topic(&app.db, campaign.id, "乡村振兴", false)
-        .await
-        .unwrap();
+    let first_lecture = campaigns::add_topic(&app.db, campaign.id, "书记开讲第一课", true).await.unwrap();
+    let other = campaigns::add_topic(&app.db, campaign.id, "乡村振兴", false).await.unwrap();
     let none = MemberCategories::NONE;
     let active = MemberStatus::Active;
     let a = app.branch_a.id;
     let zhang = member(app, a, "张三", "13800000011", none, active).await;
-    let li = member(
-        app,
-        a,
-        "李四",
-        "13800000012",
-        MemberCategories::MOBILE,
-        active,
-    )
-    .await;
-    let wang = member(
-        app,
-        a,
-        "王五",
-        "13800000013",
-        MemberCategories::ELDERLY,
-        active,
-    )
-    .await;
+    let li = member(app, a, "李四", "13800000012", MemberCategories::MOBILE, active).await;
+    let wang = member(app, a, "王五", "13800000013", MemberCategories::ELDERLY, active).await;
     let zhao = member(app, app.village_a.id, "赵六", "13800000014", none, active).await;
     let qian = member(app, app.branch_b.id, "钱七", "13800000015", none, active).await;
     // Not in the audience: transferred away, and excluded by the committee.
-    member(
-        app,
-        a,
-        "孙八",
-        "13800000016",
-        none,
-        MemberStatus::Transferred,
-    )
-    .await;
+    member(app, a, "孙八", "13800000016", none, MemberStatus::Transferred).await;
     let excluded = member(app, a, "周九", "13800000017", none, active).await;
-    campaigns::exclude(&app.db, campaign.id, excluded, "长期住院")
-        .await
-        .unwrap();
+    campaigns::exclude(&app.db, campaign.id, excluded, "长期住院").await.unwrap();
 
     let lecture_a = session(app, campaign.id, "lecture", Some(first_lecture), a, 60, 10).await;
-    let long_lecture = session(
-        app,
-        campaign.id,
-        "lecture",
-        Some(first_lecture),
-        app.village_a.id,
-        240,
-        9,
-    )
-    .await;
+    let long_lecture =
+        session(app, campaign.id, "lecture", Some(first_lecture), app.village_a.id, 240, 9).await;
     let field = session(app, campaign.id, "field", Some(other), a, 60, 8).await;
     let live = session(app, campaign.id, "live", None, app.root.id, 45, 7).await;
     let recording = session(app, campaign.id, "recording", None, app.root.id, 30, 6).await;
-    let lecture_b = session(
-        app,
-        campaign.id,
-        "lecture",
-        Some(first_lecture),
-        app.branch_b.id,
-        60,
-        5,
-    )
-    .await;
+    let lecture_b = session(app, campaign.id, "lecture", Some(first_lecture), app.branch_b.id, 60, 5).await;
 
     attend(app, lecture_a, zhang, "qr", 60).await;
     attend(app, field, zhang, "roll_call", 60).await;
@@ -222,15 +159,7 @@ pub async fn scenario(app: &TestApp) -> Scenario {
     attend(app, lecture_b, qian, "qr", 60).await;
     // Attending twice changes nothing.
     attend(app, lecture_b, qian, "paper", 60).await;
-    Scenario {
-        campaign,
-        first_lecture,
-        zhang,
-        li,
-        wang,
-        zhao,
-        qian,
-    }
+    Scenario { campaign, first_lecture, zhang, li, wang, zhao, qian }
 }
 
 #[tokio::test]
@@ -238,11 +167,7 @@ async fn progress_counts_every_channel_and_the_compulsory_topic() {
     let app = spawn_app().await;
     let s = scenario(&app).await;
     let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
-    assert_eq!(
-        report.audience(),
-        5,
-        "transferred and excluded members are not expected"
-    );
+    assert_eq!(report.audience(), 5, "transferred and excluded members are not expected");
     let find = |id| report.members.iter().find(|m| m.member.id == id).unwrap();
     let zhang = find(s.zhang);
     assert!(zhang.covered);
@@ -251,10 +176,7 @@ async fn progress_counts_every_channel_and_the_compulsory_topic() {
     assert!(!li.covered, "three sessions but not the first lecture");
     assert_eq!(report.missing(li), "未参加必修专题：书记开讲第一课");
     assert_eq!(li.reason().map(|r| r.label()), Some("流动党员"));
-    assert!(
-        find(s.zhao).covered,
-        "four hours in one session plus the topic"
-    );
+    assert!(find(s.zhao).covered, "four hours in one session plus the topic");
     let qian = find(s.qian);
     assert_eq!(qian.progress.sessions, 1);
     assert_eq!(report.missing(qian), "还差2场或3小时");
@@ -270,50 +192,26 @@ async fn progress_counts_every_channel_and_the_compulsory_topic() {
     assert!(html.contains("<strong>5</strong><span>应参训</span>"));
     assert!(html.contains("<strong>40%</strong><span>覆盖率</span>"));
     // 甲村: 张三, 赵六 of 4; 乙村: none of 1.
-    assert!(html.contains(&format!(
-        "<a href=\"/coverage/units/{}\">甲村</a>",
-        app.village_a.id
-    )));
+    assert!(html.contains(&format!("<a href=\"/coverage/units/{}\">甲村</a>", app.village_a.id)));
     assert!(html.contains("2/4"), "{html}");
     assert!(html.contains("0/1"));
     assert!(html.contains("查看未覆盖的3名党员"));
 
-    let html = text(
-        &app,
-        &client,
-        &format!("/coverage/units/{}", app.village_a.id),
-    )
-    .await;
-    assert!(
-        html.contains("甲村第一支部") && html.contains("甲村（直属）"),
-        "{html}"
-    );
+    let html = text(&app, &client, &format!("/coverage/units/{}", app.village_a.id)).await;
+    assert!(html.contains("甲村第一支部") && html.contains("甲村（直属）"), "{html}");
     assert!(html.contains("未参加必修专题：书记开讲第一课"));
     assert!(html.contains("✓书记开讲第一课") && html.contains("✗书记开讲第一课"));
     assert!(html.contains("138****0012"), "phones are masked");
     assert!(!html.contains("13800000012"));
     assert!(!html.contains("孙八") && !html.contains("周九"));
-    let html = text(
-        &app,
-        &client,
-        &format!("/coverage/units/{}?show=uncovered", app.village_a.id),
-    )
-    .await;
+    let html = text(&app, &client, &format!("/coverage/units/{}?show=uncovered", app.village_a.id)).await;
     assert!(html.contains("李四") && html.contains("王五") && !html.contains("张三"));
 }
 
 /// Asserts the Rust fold and the one-query SQL rollup agree for a viewer.
-async fn assert_rollups_agree(
-    app: &TestApp,
-    campaign: &Campaign,
-    viewer: &dongxun::org::store::Unit,
-) {
-    let report = coverage::compute(&app.db, campaign, &format!("{}%", viewer.path))
-        .await
-        .unwrap();
-    let units = dongxun::org::store::units_in_scope(&app.db, &format!("{}%", viewer.path))
-        .await
-        .unwrap();
+async fn assert_rollups_agree(app: &TestApp, campaign: &Campaign, viewer: &dongxun::org::store::Unit) {
+    let report = coverage::compute(&app.db, campaign, &format!("{}%", viewer.path)).await.unwrap();
+    let units = dongxun::org::store::units_in_scope(&app.db, &format!("{}%", viewer.path)).await.unwrap();
     let children: Vec<(i64, String, String)> = units
         .into_iter()
         .filter(|u| u.parent_id == Some(viewer.id))
@@ -326,26 +224,17 @@ async fn assert_rollups_agree(
         .map(|r| (r.unit_path, r.audience, r.covered))
         .collect();
     from_rust.sort();
-    let mut from_sql = coverage::unit_counts_sql(&app.db, campaign, &viewer.path)
-        .await
-        .unwrap();
+    let mut from_sql = coverage::unit_counts_sql(&app.db, campaign, &viewer.path).await.unwrap();
     from_sql.sort();
     assert_eq!(from_rust, from_sql, "viewer {}", viewer.name);
     assert!(!from_sql.is_empty());
     // The lean rollup the overview serves agrees too, totals included.
-    let (rates, audience, covered) = coverage::unit_rates(
-        &app.db,
-        campaign,
-        (viewer.id, &viewer.name, &viewer.path),
-        &children,
-    )
-    .await
-    .unwrap();
-    let mut lean: Vec<(String, i64, i64)> = rates
-        .into_iter()
-        .filter(|r| r.audience > 0)
-        .map(|r| (r.unit_path, r.audience, r.covered))
-        .collect();
+    let (rates, audience, covered) =
+        coverage::unit_rates(&app.db, campaign, (viewer.id, &viewer.name, &viewer.path), &children)
+            .await
+            .unwrap();
+    let mut lean: Vec<(String, i64, i64)> =
+        rates.into_iter().filter(|r| r.audience > 0).map(|r| (r.unit_path, r.audience, r.covered)).collect();
     lean.sort();
     assert_eq!(lean, from_sql, "viewer {} (lean)", viewer.name);
     assert_eq!((audience, covered), (report.audience(), report.covered()));
@@ -361,17 +250,10 @@ async fn the_sql_rollup_equals_the_rust_rollup() {
     // A larger, pseudo-random campaign: many members, sessions and attendances.
     let mut seed: u64 = 20210302;
     let mut next = move |n: u64| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
-    let units = [
-        app.branch_a.id,
-        app.branch_b.id,
-        app.village_a.id,
-        app.village_b.id,
-    ];
+    let units = [app.branch_a.id, app.branch_b.id, app.village_a.id, app.village_b.id];
     let mut members = Vec::new();
     for i in 0..120 {
         let categories = MemberCategories::from_bits(next(32) as u32);
@@ -415,10 +297,7 @@ async fn the_sql_rollup_equals_the_rust_rollup() {
     assert_rollups_agree(&app, &s.campaign, &app.root).await;
     assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
     let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
-    assert!(
-        report.covered() > 3 && report.covered() < report.audience(),
-        "a mixed picture"
-    );
+    assert!(report.covered() > 3 && report.covered() < report.audience(), "a mixed picture");
 }
 
 #[tokio::test]
@@ -427,10 +306,7 @@ async fn a_station_admin_sees_only_their_subtree() {
     let s = scenario(&app).await;
     let client = app.logged_in(STATION_A).await;
     let html = text(&app, &client, "/coverage").await;
-    assert!(
-        html.contains("各支部覆盖率") && html.contains("甲村第一支部"),
-        "{html}"
-    );
+    assert!(html.contains("各支部覆盖率") && html.contains("甲村第一支部"), "{html}");
     assert!(html.contains("<strong>4</strong><span>应参训</span>"));
     assert!(!html.contains("乙村"));
     for path in [
@@ -438,29 +314,14 @@ async fn a_station_admin_sees_only_their_subtree() {
         format!("/coverage/units/{}", app.branch_b.id),
         format!("/coverage/units/{}", app.root.id),
     ] {
-        assert_eq!(
-            app.get(&client, &path).await.status(),
-            StatusCode::NOT_FOUND,
-            "{path}"
-        );
+        assert_eq!(app.get(&client, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
     let html = text(&app, &client, "/coverage/uncovered").await;
     assert!(html.contains("李四") && !html.contains("钱七"));
-    let html = text(
-        &app,
-        &client,
-        &format!("/coverage/uncovered?unit={}", app.branch_b.id),
-    )
-    .await;
-    assert!(
-        !html.contains("钱七"),
-        "a unit outside the scope filters nothing in"
-    );
+    let html = text(&app, &client, &format!("/coverage/uncovered?unit={}", app.branch_b.id)).await;
+    assert!(!html.contains("钱七"), "a unit outside the scope filters nothing in");
     // Tasks for another village's member are refused and nothing is stored.
-    let volunteer = dongxun::accounts::store::by_phone(&app.db, VOLUNTEER)
-        .await
-        .unwrap()
-        .unwrap();
+    let volunteer = dongxun::accounts::store::by_phone(&app.db, VOLUNTEER).await.unwrap().unwrap();
     let due = (dongxun::time::today() + Duration::days(3)).to_string();
     let qian = s.qian.to_string();
     let assignee = volunteer.id.to_string();
@@ -468,11 +329,7 @@ async fn a_station_admin_sees_only_their_subtree() {
         .post_form(
             &client,
             "/coverage/deliveries",
-            &[
-                ("member_id", &qian),
-                ("assignee", &assignee),
-                ("due_on", &due),
-            ],
+            &[("member_id", &qian), ("assignee", &assignee), ("due_on", &due)],
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -480,11 +337,7 @@ async fn a_station_admin_sees_only_their_subtree() {
     for phone in [LECTURER, VOLUNTEER, MEMBER] {
         let other = app.logged_in(phone).await;
         for path in ["/coverage", "/coverage/uncovered", "/coverage/export.xlsx"] {
-            assert_eq!(
-                app.get(&other, path).await.status(),
-                StatusCode::FORBIDDEN,
-                "{phone} {path}"
-            );
+            assert_eq!(app.get(&other, path).await.status(), StatusCode::FORBIDDEN, "{phone} {path}");
         }
     }
 }
@@ -493,9 +346,7 @@ async fn a_station_admin_sees_only_their_subtree() {
 async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     let app = spawn_app().await;
     let s = scenario(&app).await;
-    dongxun::campaign::delivery::seed_materials(&app.db)
-        .await
-        .unwrap();
+    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
     let client = app.logged_in(COMMITTEE).await;
     let html = text(&app, &client, "/coverage/uncovered").await;
     for name in ["李四", "王五", "钱七"] {
@@ -512,10 +363,7 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     let html = text(&app, &client, "/coverage/uncovered?reason=elderly").await;
     assert!(html.contains("王五") && !html.contains("李四") && !html.contains("钱七"));
 
-    let lecturer = dongxun::accounts::store::by_phone(&app.db, LECTURER)
-        .await
-        .unwrap()
-        .unwrap();
+    let lecturer = dongxun::accounts::store::by_phone(&app.db, LECTURER).await.unwrap().unwrap();
     let assignee = lecturer.id.to_string();
     let due = (dongxun::time::today() + Duration::days(7)).to_string();
     let material = dongxun::campaign::store::deliveries::materials(&app.db)
@@ -531,44 +379,17 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     // Bad input: clear message, nothing stored.
     let yesterday = (dongxun::time::today() - Duration::days(1)).to_string();
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("assignee", &assignee), ("due_on", &due)], "请至少勾选一名党员"),
+        (vec![("member_id", &wang), ("assignee", "999"), ("due_on", &due)], "请选择送学人员"),
+        (vec![("member_id", &wang), ("assignee", &assignee), ("due_on", &yesterday)], "截止日期不能早于今天"),
+        (vec![("member_id", &wang), ("assignee", &assignee), ("due_on", "下周")], "请填写截止日期"),
         (
-            vec![("assignee", &assignee), ("due_on", &due)],
-            "请至少勾选一名党员",
-        ),
-        (
-            vec![("member_id", &wang), ("assignee", "999"), ("due_on", &due)],
-            "请选择送学人员",
-        ),
-        (
-            vec![
-                ("member_id", &wang),
-                ("assignee", &assignee),
-                ("due_on", &yesterday),
-            ],
-            "截止日期不能早于今天",
-        ),
-        (
-            vec![
-                ("member_id", &wang),
-                ("assignee", &assignee),
-                ("due_on", "下周"),
-            ],
-            "请填写截止日期",
-        ),
-        (
-            vec![
-                ("member_id", &wang),
-                ("assignee", &assignee),
-                ("due_on", &due),
-                ("material", "999"),
-            ],
+            vec![("member_id", &wang), ("assignee", &assignee), ("due_on", &due), ("material", "999")],
             "所选学习材料不存在",
         ),
     ];
     for (fields, message) in cases {
-        let r = app
-            .post_form(&client, "/coverage/deliveries", &fields)
-            .await;
+        let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{message}");
         assert!(r.text().await.unwrap().contains(message), "{message}");
     }
@@ -582,9 +403,7 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
         ("due_on", &due),
         ("material", &material),
     ];
-    let r = app
-        .post_form(&client, "/coverage/deliveries", &fields)
-        .await;
+    let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/coverage/uncovered");
     let html = text(&app, &client, "/coverage/uncovered").await;
@@ -594,23 +413,14 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     assert_eq!(app.count("deliveries").await, 2);
 
     // Submitting again creates nothing and says so.
-    let r = app
-        .post_form(&client, "/coverage/deliveries", &fields)
-        .await;
+    let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = text(&app, &client, "/coverage/uncovered").await;
-    assert!(
-        html.contains("2人已有未完成的送学任务，未重复创建"),
-        "{html}"
-    );
+    assert!(html.contains("2人已有未完成的送学任务，未重复创建"), "{html}");
     assert!(!html.contains("已为2名党员派送学任务"));
     assert_eq!(app.count("deliveries").await, 2);
     let tasks = text(&app, &client, "/deliveries").await;
-    assert!(
-        tasks.contains("王五")
-            && tasks.contains("钱七")
-            && tasks.contains("《习近平谈治国理政》第三卷")
-    );
+    assert!(tasks.contains("王五") && tasks.contains("钱七") && tasks.contains("《习近平谈治国理政》第三卷"));
     assert!(tasks.contains("老党员"), "the task keeps its reason");
 }
 
@@ -622,55 +432,25 @@ async fn coverage_downloads_as_a_workbook_and_is_audited() {
     let client = app.logged_in(COMMITTEE).await;
     let r = app.get(&client, "/coverage/export.xlsx").await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .contains("spreadsheetml")
-    );
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
     let bytes = r.bytes().await.unwrap().to_vec();
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(
-        book.sheet_names(),
-        vec!["按单位".to_owned(), "按党员".to_owned()]
-    );
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), vec!["按单位".to_owned(), "按党员".to_owned()]);
     let units = book.worksheet_range("按单位").unwrap();
-    let rows: Vec<String> = units
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join("|")
-        })
-        .collect();
+    let rows: Vec<String> =
+        units.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect();
     assert!(rows.iter().any(|r| r == "甲村|4|2|2|50%"), "{rows:?}");
     assert!(rows.iter().any(|r| r == "合计|5|2|3|40%"), "{rows:?}");
     let members = book.worksheet_range("按党员").unwrap();
     let all: String = members
         .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join("|")
-        })
+        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|"))
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(
-        all.contains("李四") && all.contains("未参加必修专题：书记开讲第一课"),
-        "{all}"
-    );
-    assert!(
-        !all.contains("13800000012"),
-        "no phone numbers in the workbook"
-    );
+    assert!(all.contains("李四") && all.contains("未参加必修专题：书记开讲第一课"), "{all}");
+    assert!(!all.contains("13800000012"), "no phone numbers in the workbook");
     let audit = app.audit("export").await;
-    assert!(
-        audit[0].starts_with("冬训覆盖率|2020-2021年度冬训：5人"),
-        "{audit:?}"
-    );
+    assert!(audit[0].starts_with("冬训覆盖率|2020-2021年度冬训：5人"), "{audit:?}");
 }
 
 #[tokio::test]
@@ -679,8 +459,5 @@ async fn without_a_current_campaign_the_page_says_so() {
     let client = app.logged_in(COMMITTEE).await;
     let html = text(&app, &client, "/coverage").await;
     assert!(html.contains("尚未设置当前冬训"));
-    assert!(
-        html.contains("href=\"/coverage\"") && html.contains("覆盖"),
-        "the nav has the entry"
-    );
+    assert!(html.contains("href=\"/coverage\"") && html.contains("覆盖"), "the nav has the entry");
 }

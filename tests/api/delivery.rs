@@ -15,11 +15,7 @@ use crate::helpers::*;
 const JPEG_HEX: &str = "ffd8ffe000104a46494600010100000100010000ffdb0043000a07070807060a0808080b0a0a0b0e18100e0d0d0e1d15161118231f2524221f2221262b372f26293429212230413134393b3e3e3e252e4449433c48373d3e3bffdb0043010a0b0b0e0d0e1c10101c3b2822283b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3bffc00011080006000803012200021101031101ffc4001500010100000000000000000000000000000006ffc40014100100000000000000000000000000000000ffc4001501010100000000000000000000000000000507ffc40014110100000000000000000000000000000000ffda000c03010002110311003f0095004a8cffd9";
 
 async fn user_id(app: &TestApp, phone: &str) -> i64 {
-    dongxun::accounts::store::by_phone(&app.db, phone)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    dongxun::accounts::store::by_phone(&app.db, phone).await.unwrap().unwrap().id
 }
 
 /// A campaign (one session completes it), an elderly member of 甲村第一支部 not yet covered, and
@@ -32,9 +28,7 @@ struct Setup {
 
 async fn setup(app: &TestApp, due_in_days: i64) -> Setup {
     let campaign = make_campaign(app, 1, 0).await;
-    dongxun::campaign::delivery::seed_materials(&app.db)
-        .await
-        .unwrap();
+    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
     let member = member(
         app,
         app.branch_a.id,
@@ -53,10 +47,7 @@ async fn setup(app: &TestApp, due_in_days: i64) -> Setup {
     let created = deliveries::create_tasks(
         &app.db,
         campaign.id,
-        &[NewTask {
-            member_id: member,
-            reason: "老党员".into(),
-        }],
+        &[NewTask { member_id: member, reason: "老党员".into() }],
         volunteer,
         dongxun::time::today() + Duration::days(due_in_days),
         &materials,
@@ -64,11 +55,7 @@ async fn setup(app: &TestApp, due_in_days: i64) -> Setup {
     )
     .await
     .unwrap();
-    Setup {
-        campaign,
-        member,
-        task: created.created[0],
-    }
+    Setup { campaign, member, task: created.created[0] }
 }
 
 /// The visit form as a phone sends it.
@@ -94,23 +81,14 @@ fn visit_form(photo: Option<Vec<u8>>, overrides: &[(&str, &str)]) -> Form {
         form = form.text(k, v);
     }
     match photo {
-        Some(bytes) => form.part(
-            "photo",
-            Part::bytes(bytes)
-                .file_name("visit.jpg")
-                .mime_str("image/jpeg")
-                .unwrap(),
-        ),
+        Some(bytes) => {
+            form.part("photo", Part::bytes(bytes).file_name("visit.jpg").mime_str("image/jpeg").unwrap())
+        }
         None => form.part("photo", Part::bytes(Vec::new()).file_name("")),
     }
 }
 
-async fn post_visit(
-    app: &TestApp,
-    client: &reqwest::Client,
-    task: i64,
-    form: Form,
-) -> reqwest::Response {
+async fn post_visit(app: &TestApp, client: &reqwest::Client, task: i64, form: Form) -> reqwest::Response {
     let token = app.csrf(client, "/").await;
     client
         .post(app.url(&format!("/deliveries/{task}/visit?csrf={token}")))
@@ -121,11 +99,7 @@ async fn post_visit(
 }
 
 async fn counts(app: &TestApp) -> (i64, i64, i64) {
-    (
-        app.count("training_sessions").await,
-        app.count("attendances").await,
-        app.count("delivery_visits").await,
-    )
+    (app.count("training_sessions").await, app.count("attendances").await, app.count("delivery_visits").await)
 }
 
 async fn covered(
@@ -134,12 +108,7 @@ async fn covered(
     member: i64,
 ) -> bool {
     let report = coverage::compute(&app.db, campaign, "%").await.unwrap();
-    report
-        .members
-        .iter()
-        .find(|m| m.member.id == member)
-        .unwrap()
-        .covered
+    report.members.iter().find(|m| m.member.id == member).unwrap().covered
 }
 
 #[tokio::test]
@@ -161,25 +130,17 @@ async fn a_recorded_visit_counts_for_coverage_and_a_retry_records_nothing_more()
     assert_eq!(location(&r), format!("/deliveries/{}", s.task));
     assert_eq!(counts(&app).await, (1, 1, 1));
     let page = text(&app, &client, &format!("/deliveries/{}", s.task)).await;
-    assert!(
-        page.contains("已登记对王老伯的送学上门，计入冬训学习90分钟"),
-        "{page}"
-    );
+    assert!(page.contains("已登记对王老伯的送学上门，计入冬训学习90分钟"), "{page}");
     assert!(
         page.contains("走访记录")
             && page.contains("家属：王小红")
             && page.contains("感谢组织还记得我们老党员")
     );
-    let photo = app
-        .get(&client, &format!("/deliveries/{}/photo", s.task))
-        .await;
+    let photo = app.get(&client, &format!("/deliveries/{}/photo", s.task)).await;
     assert_eq!(photo.status(), StatusCode::OK);
     assert_eq!(photo.headers()["content-type"], "image/jpeg");
     let stored = photo.bytes().await.unwrap().to_vec();
-    assert!(
-        stored.starts_with(&[0xFF, 0xD8]),
-        "stored re-encoded as JPEG"
-    );
+    assert!(stored.starts_with(&[0xFF, 0xD8]), "stored re-encoded as JPEG");
     assert_ne!(stored, jpeg, "re-encoded, so EXIF and GPS are gone");
 
     // The visit is a delivery session with a delivery attendance, and the member is covered.
@@ -194,27 +155,13 @@ async fn a_recorded_visit_counts_for_coverage_and_a_retry_records_nothing_more()
     .unwrap();
     assert_eq!(sessions.len(), 1);
     let session = &sessions[0];
-    assert_eq!(
-        (session.kind.as_str(), session.title.as_str()),
-        ("delivery", "送学上门：王老伯")
-    );
-    assert_eq!(
-        (session.unit_id, session.audience_unit_id),
-        (app.branch_a.id, app.branch_a.id)
-    );
+    assert_eq!((session.kind.as_str(), session.title.as_str()), ("delivery", "送学上门：王老伯"));
+    assert_eq!((session.unit_id, session.audience_unit_id), (app.branch_a.id, app.branch_a.id));
     assert_eq!(session.minutes(), 90);
-    assert_eq!(
-        dongxun::time::local_datetime(session.starts_at),
-        format!("{} 10:00", dongxun::time::today())
-    );
-    let attendances = dongxun::campaign::store::attendance::for_session(&app.db, session.id)
-        .await
-        .unwrap();
+    assert_eq!(dongxun::time::local_datetime(session.starts_at), format!("{} 10:00", dongxun::time::today()));
+    let attendances = dongxun::campaign::store::attendance::for_session(&app.db, session.id).await.unwrap();
     assert_eq!(attendances.len(), 1);
-    assert_eq!(
-        (attendances[0].member_id, attendances[0].channel.as_str()),
-        (s.member, "delivery")
-    );
+    assert_eq!((attendances[0].member_id, attendances[0].channel.as_str()), (s.member, "delivery"));
     assert!(covered(&app, &s.campaign, s.member).await);
     let task = deliveries::task(&app.db, s.task).await.unwrap().unwrap();
     assert_eq!(task.status, "done");
@@ -231,10 +178,7 @@ async fn a_recorded_visit_counts_for_coverage_and_a_retry_records_nothing_more()
     let list = text(&app, &admin, "/deliveries?status=done").await;
     assert!(list.contains("王老伯") && list.contains("已走访"));
     let html = text(&app, &admin, "/coverage").await;
-    assert!(
-        html.contains("<strong>100%</strong><span>覆盖率</span>"),
-        "{html}"
-    );
+    assert!(html.contains("<strong>100%</strong><span>覆盖率</span>"), "{html}");
 }
 
 #[tokio::test]
@@ -272,15 +216,8 @@ async fn only_the_assignee_or_an_admin_in_scope_may_see_and_record() {
     let s = setup(&app, 7).await;
     for phone in [LECTURER, STATION_B, MEMBER] {
         let client = app.logged_in(phone).await;
-        for path in [
-            format!("/deliveries/{}", s.task),
-            format!("/deliveries/{}/photo", s.task),
-        ] {
-            assert_eq!(
-                app.get(&client, &path).await.status(),
-                StatusCode::NOT_FOUND,
-                "{phone} {path}"
-            );
+        for path in [format!("/deliveries/{}", s.task), format!("/deliveries/{}/photo", s.task)] {
+            assert_eq!(app.get(&client, &path).await.status(), StatusCode::NOT_FOUND, "{phone} {path}");
         }
         let r = post_visit(&app, &client, s.task, visit_form(None, &[])).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{phone}");
@@ -307,40 +244,16 @@ async fn bad_visits_are_refused_with_a_clear_message_and_nothing_stored() {
     let tomorrow = (dongxun::time::today() + Duration::days(1)).to_string();
     let before = (s.campaign.starts_on - Duration::days(1)).to_string();
     let cases: Vec<BadVisit> = vec![
-        (
-            Some(b"this is not a photo".to_vec()),
-            vec![],
-            "图片格式无法识别",
-        ),
-        (
-            Some(b"GIF89a\x01\x00\x01\x00".to_vec()),
-            vec![],
-            "图片格式无法识别",
-        ),
-        (
-            None,
-            vec![("content", "")],
-            "学习内容：请填写宣讲学习了什么",
-        ),
-        (
-            None,
-            vec![("visited_on", &tomorrow)],
-            "走访日期：不能晚于今天",
-        ),
+        (Some(b"this is not a photo".to_vec()), vec![], "图片格式无法识别"),
+        (Some(b"GIF89a\x01\x00\x01\x00".to_vec()), vec![], "图片格式无法识别"),
+        (None, vec![("content", "")], "学习内容：请填写宣讲学习了什么"),
+        (None, vec![("visited_on", &tomorrow)], "走访日期：不能晚于今天"),
         (None, vec![("visited_on", &before)], "应在本次冬训期间"),
         (None, vec![("minutes", "5")], "学习时长：请填写10到480分钟"),
-        (
-            None,
-            vec![("confirmed_by_kind", "")],
-            "确认人：请选择本人、家属或村社工作人员",
-        ),
+        (None, vec![("confirmed_by_kind", "")], "确认人：请选择本人、家属或村社工作人员"),
         (None, vec![("confirmed_by_name", "")], "确认人姓名：请填写"),
         (None, vec![("book", "别的书")], "“别的书”不在本任务的材料中"),
-        (
-            None,
-            vec![("topic_id", "99999")],
-            "学习专题：请从列表中选择",
-        ),
+        (None, vec![("topic_id", "99999")], "学习专题：请从列表中选择"),
     ];
     for (photo, overrides, message) in cases {
         let r = post_visit(&app, &client, s.task, visit_form(photo, &overrides)).await;
@@ -388,10 +301,7 @@ async fn overdue_tasks_stand_out_and_come_first() {
     let late = deliveries::create_tasks(
         &app.db,
         s.campaign.id,
-        &[NewTask {
-            member_id: late_member,
-            reason: "困难党员".into(),
-        }],
+        &[NewTask { member_id: late_member, reason: "困难党员".into() }],
         volunteer,
         dongxun::time::today() - Duration::days(2),
         "[]",
@@ -405,24 +315,15 @@ async fn overdue_tasks_stand_out_and_come_first() {
     let (late_at, on_time_at) = (list.find("李奶奶").unwrap(), list.find("王老伯").unwrap());
     assert!(late_at < on_time_at, "overdue first");
     assert!(list.contains("已逾期"));
-    assert!(
-        list.contains(&format!(
-            "class=\"card task overdue\"><a href=\"/deliveries/{late}\">"
-        )),
-        "{list}"
-    );
+    assert!(list.contains(&format!("class=\"card task overdue\"><a href=\"/deliveries/{late}\">")), "{list}");
     let only_late = text(&app, &client, "/deliveries?status=overdue").await;
     assert!(only_late.contains("李奶奶") && !only_late.contains("王老伯"));
     let page = text(&app, &client, &format!("/deliveries/{late}")).await;
     assert!(page.contains("overdue-tag"));
     assert_eq!(
-        deliveries::overdue_count(
-            &app.db,
-            &format!("{}%", app.root.path),
-            dongxun::time::today()
-        )
-        .await
-        .unwrap(),
+        deliveries::overdue_count(&app.db, &format!("{}%", app.root.path), dongxun::time::today())
+            .await
+            .unwrap(),
         1
     );
 }
@@ -430,59 +331,27 @@ async fn overdue_tasks_stand_out_and_come_first() {
 #[tokio::test]
 async fn the_committee_keeps_the_materials_catalogue() {
     let app = spawn_app().await;
-    dongxun::campaign::delivery::seed_materials(&app.db)
-        .await
-        .unwrap();
-    dongxun::campaign::delivery::seed_materials(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(
-        app.count("delivery_materials").await,
-        6,
-        "seeding twice adds nothing"
-    );
+    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
+    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
+    assert_eq!(app.count("delivery_materials").await, 6, "seeding twice adds nothing");
     let client = app.logged_in(COMMITTEE).await;
     let html = text(&app, &client, "/deliveries/materials").await;
     assert!(html.contains("《习近平谈治国理政》第三卷") && html.contains("添加材料"));
     let r = app
-        .post_form(
-            &client,
-            "/deliveries/materials",
-            &[("name", "《论党的宣传思想工作》"), ("kind", "book")],
-        )
+        .post_form(&client, "/deliveries/materials", &[("name", "《论党的宣传思想工作》"), ("kind", "book")])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("delivery_materials").await, 7);
     let r = app
-        .post_form(
-            &client,
-            "/deliveries/materials",
-            &[("name", "《论党的宣传思想工作》"), ("kind", "book")],
-        )
+        .post_form(&client, "/deliveries/materials", &[("name", "《论党的宣传思想工作》"), ("kind", "book")])
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("已在材料目录中，不能重复添加")
-    );
-    let r = app
-        .post_form(
-            &client,
-            "/deliveries/materials",
-            &[("name", "书"), ("kind", "book")],
-        )
-        .await;
+    assert!(r.text().await.unwrap().contains("已在材料目录中，不能重复添加"));
+    let r = app.post_form(&client, "/deliveries/materials", &[("name", "书"), ("kind", "book")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("材料名称应为2到60个字"));
-    let r = app
-        .post_form(
-            &client,
-            "/deliveries/materials",
-            &[("name", "宣传折页"), ("kind", "poster")],
-        )
-        .await;
+    let r =
+        app.post_form(&client, "/deliveries/materials", &[("name", "宣传折页"), ("kind", "poster")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.count("delivery_materials").await, 7);
 
@@ -494,24 +363,12 @@ async fn the_committee_keeps_the_materials_catalogue() {
         .find(|m| m.name == "党课视频U盘")
         .unwrap()
         .id;
-    let r = app
-        .post_form(
-            &client,
-            &format!("/deliveries/materials/{id}/active"),
-            &[("active", "false")],
-        )
-        .await;
+    let r =
+        app.post_form(&client, &format!("/deliveries/materials/{id}/active"), &[("active", "false")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     make_campaign(&app, 1, 0).await;
-    member(
-        &app,
-        app.branch_a.id,
-        "王老伯",
-        "13800000021",
-        MemberCategories::ELDERLY,
-        MemberStatus::Active,
-    )
-    .await;
+    member(&app, app.branch_a.id, "王老伯", "13800000021", MemberCategories::ELDERLY, MemberStatus::Active)
+        .await;
     let html = text(&app, &client, "/coverage/uncovered").await;
     assert!(html.contains("《论党的宣传思想工作》") && !html.contains("党课视频U盘"));
 
@@ -520,24 +377,12 @@ async fn the_committee_keeps_the_materials_catalogue() {
     let html = text(&app, &station, "/deliveries/materials").await;
     assert!(!html.contains("添加材料"));
     let r = app
-        .post_form(
-            &station,
-            "/deliveries/materials",
-            &[("name", "村里的材料"), ("kind", "leaflet")],
-        )
+        .post_form(&station, "/deliveries/materials", &[("name", "村里的材料"), ("kind", "leaflet")])
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .post_form(
-            &station,
-            &format!("/deliveries/materials/{id}/active"),
-            &[("active", "true")],
-        )
-        .await;
+    let r =
+        app.post_form(&station, &format!("/deliveries/materials/{id}/active"), &[("active", "true")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let volunteer = app.logged_in(VOLUNTEER).await;
-    assert_eq!(
-        app.get(&volunteer, "/deliveries/materials").await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.get(&volunteer, "/deliveries/materials").await.status(), StatusCode::FORBIDDEN);
 }

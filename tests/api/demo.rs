@@ -11,58 +11,26 @@ use crate::helpers::*;
 async fn the_demo_is_a_living_sub_district_with_every_role() {
     let (address, db, _dir) = spawn_empty_app().await;
     assert!(seed_if_empty(&db).await.unwrap());
-    assert!(
-        !seed_if_empty(&db).await.unwrap(),
-        "seeds only an empty database"
-    );
+    assert!(!seed_if_empty(&db).await.unwrap(), "seeds only an empty database");
 
     let units = dongxun::org::store::units_in_scope(&db, "%").await.unwrap();
-    let stations: Vec<&str> = units
-        .iter()
-        .filter(|u| u.kind == "station")
-        .map(|u| u.name.as_str())
-        .collect();
+    let stations: Vec<&str> = units.iter().filter(|u| u.kind == "station").map(|u| u.name.as_str()).collect();
     assert_eq!(stations.len(), 14);
-    for named in [
-        "蟹塘社区",
-        "九塘村",
-        "塘窦村社区",
-        "桑园蒲村",
-        "三星村",
-        "横山村",
-        "社东社区",
-    ] {
+    for named in ["蟹塘社区", "九塘村", "塘窦村社区", "桑园蒲村", "三星村", "横山村", "社东社区"]
+    {
         assert!(stations.contains(&named), "{named}");
     }
     assert_eq!(units.iter().filter(|u| u.kind == "hub").count(), 1);
     let tangdou = units.iter().find(|u| u.name == "塘窦村社区").unwrap();
-    assert_eq!(
-        dongxun::org::store::profile(&db, tangdou.id)
-            .await
-            .unwrap()
-            .training_brand,
-        "口袋冬训"
-    );
+    assert_eq!(dongxun::org::store::profile(&db, tangdou.id).await.unwrap().training_brand, "口袋冬训");
 
-    let members = dongxun::people::store::all_in_scope(&db, "%")
-        .await
-        .unwrap();
+    let members = dongxun::people::store::all_in_scope(&db, "%").await.unwrap();
     assert!((1400..=1600).contains(&members.len()), "{}", members.len());
     let year = dongxun::time::today().year();
-    let over_70 = members
-        .iter()
-        .filter(|m| year - m.birth_date.unwrap().year() > 70)
-        .count();
+    let over_70 = members.iter().filter(|m| year - m.birth_date.unwrap().year() > 70).count();
     let share = over_70 as f64 / members.len() as f64;
-    assert!(
-        (0.15..0.26).contains(&share),
-        "a fifth over 70, got {share}"
-    );
-    for category in [
-        MemberCategories::HARDSHIP,
-        MemberCategories::MOBILE,
-        MemberCategories::NO_SMARTPHONE,
-    ] {
+    assert!((0.15..0.26).contains(&share), "a fifth over 70, got {share}");
+    for category in [MemberCategories::HARDSHIP, MemberCategories::MOBILE, MemberCategories::NO_SMARTPHONE] {
         assert!(members.iter().any(|m| m.category_set().contains(category)));
     }
 
@@ -71,29 +39,12 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    for phone in [
-        "13900000001",
-        "13900000100",
-        "13900000200",
-        "13900000300",
-        DEMO_MEMBER_PHONE,
-    ] {
-        let html = client
-            .get(format!("{address}/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+    for phone in ["13900000001", "13900000100", "13900000200", "13900000300", DEMO_MEMBER_PHONE] {
+        let html = client.get(format!("{address}/login")).send().await.unwrap().text().await.unwrap();
         let token = extract_csrf(&html).unwrap();
         let r = client
             .post(format!("{address}/login"))
-            .form(&[
-                ("phone", phone),
-                ("password", DEMO_PASSWORD),
-                ("csrf", &token),
-            ])
+            .form(&[("phone", phone), ("password", DEMO_PASSWORD), ("csrf", &token)])
             .send()
             .await
             .unwrap();

@@ -30,10 +30,7 @@ pub async fn session_now(app: &TestApp, campaign_id: i64, unit: i64, title: &str
         online_url: String::new(),
         created_by: None,
     };
-    sessions::insert_checked(&app.db, &[new], &[None], None)
-        .await
-        .unwrap()
-        .unwrap()[0]
+    sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().unwrap()[0]
 }
 
 async fn attend(app: &TestApp, session_id: i64, member_id: i64) {
@@ -55,26 +52,18 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
     let session = session_now(&app, campaign, app.village_a.id, "草莓种植实境宣讲").await;
     let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     let outsider = add_member(&app, app.branch_a.id, "李四", "13800002222").await;
-    let secret = sessions::by_id(&app.db, session)
-        .await
-        .unwrap()
-        .unwrap()
-        .secret;
+    let secret = sessions::by_id(&app.db, session).await.unwrap().unwrap().secret;
     let client = app.client();
 
     // Someone who did not attend cannot leave feedback, even with a genuine ticket.
     let ticket = dongxun::campaign::feedback::ticket(&secret, outsider);
-    let r = app
-        .get(&client, &format!("/feedback/{session}?k={ticket}"))
-        .await;
+    let r = app.get(&client, &format!("/feedback/{session}?k={ticket}")).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("签到后才能评价"));
 
     attend(&app, session, member).await;
     let ticket = dongxun::campaign::feedback::ticket(&secret, member);
-    let r = app
-        .get(&client, &format!("/feedback/{session}?k={ticket}"))
-        .await;
+    let r = app.get(&client, &format!("/feedback/{session}?k={ticket}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let form = [
         ("k", ticket.as_str()),
@@ -84,82 +73,47 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
         ("tag", "ecommerce"),
         ("wants_text", "想学电商直播卖草莓"),
     ];
-    let r = app
-        .post_form(&client, &format!("/feedback/{session}"), &form)
-        .await;
+    let r = app.post_form(&client, &format!("/feedback/{session}"), &form).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let again = app
-        .post_form(&client, &format!("/feedback/{session}"), &form)
-        .await;
-    assert_eq!(
-        again.status(),
-        StatusCode::CONFLICT,
-        "feedback is given once"
-    );
+    let again = app.post_form(&client, &format!("/feedback/{session}"), &form).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT, "feedback is given once");
     assert_eq!(app.count("feedback").await, 1);
     let forged = [("k", "1.deadbeef"), ("rating", "1")];
     assert_eq!(
-        app.post_form(&client, &format!("/feedback/{session}"), &forged)
-            .await
-            .status(),
+        app.post_form(&client, &format!("/feedback/{session}"), &forged).await.status(),
         StatusCode::BAD_REQUEST
     );
     let bad_rating = [("k", ticket.as_str()), ("rating", "9")];
     assert_eq!(
-        app.post_form(&client, &format!("/feedback/{session}"), &bad_rating)
-            .await
-            .status(),
+        app.post_form(&client, &format!("/feedback/{session}"), &bad_rating).await.status(),
         StatusCode::BAD_REQUEST
     );
 
     let a = app.logged_in(STATION_A).await;
     let html = app.get(&a, "/feedback").await.text().await.unwrap();
     assert!(
-        html.contains("农业技术 1")
-            && html.contains("电商直播 1")
-            && html.contains("想学电商直播卖草莓")
+        html.contains("农业技术 1") && html.contains("电商直播 1") && html.contains("想学电商直播卖草莓")
     );
     let feedback_id = {
-        let rows = dongxun::campaign::feedback::store::in_scope(&app.db, campaign, "%")
-            .await
-            .unwrap();
+        let rows = dongxun::campaign::feedback::store::in_scope(&app.db, campaign, "%").await.unwrap();
         rows[0].id.to_string()
     };
     let r = app
         .post_form(
             &a,
             "/adjustments",
-            &[
-                ("description", "增加一场电商直播培训"),
-                ("feedback_id", &feedback_id),
-            ],
+            &[("description", "增加一场电商直播培训"), ("feedback_id", &feedback_id)],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = app.get(&a, "/feedback").await.text().await.unwrap();
-    assert!(
-        html.contains("增加一场电商直播培训") && html.contains("甲村第一支部：农业技术、电商直播")
-    );
+    assert!(html.contains("增加一场电商直播培训") && html.contains("甲村第一支部：农业技术、电商直播"));
 
     // Village B cannot see A's feedback nor link it to an adjustment.
     let b = app.logged_in(STATION_B).await;
-    assert!(
-        !app.get(&b, "/feedback")
-            .await
-            .text()
-            .await
-            .unwrap()
-            .contains("想学电商直播卖草莓")
-    );
+    assert!(!app.get(&b, "/feedback").await.text().await.unwrap().contains("想学电商直播卖草莓"));
     let r = app
-        .post_form(
-            &b,
-            "/adjustments",
-            &[
-                ("description", "越权调整记录"),
-                ("feedback_id", &feedback_id),
-            ],
-        )
+        .post_form(&b, "/adjustments", &[("description", "越权调整记录"), ("feedback_id", &feedback_id)])
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.count("adjustments").await, 1);

@@ -52,63 +52,33 @@ async fn fresh_location(dir: &tempfile::TempDir) -> Location {
     if admin_url.is_empty() {
         return Location::SqliteFile(dir.path().join("dongxun.db"));
     }
-    let name = format!(
-        "dx_test_{}",
-        dongxun::accounts::session::random_token()[..16].to_owned()
-    );
-    let admin = sqlx::PgPool::connect(&admin_url)
-        .await
-        .expect("connect to DONGXUN_TEST_PG");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .expect("create test database");
+    let name = format!("dx_test_{}", dongxun::accounts::session::random_token()[..16].to_owned());
+    let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to DONGXUN_TEST_PG");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
     admin.close().await;
-    let base = admin_url
-        .rsplit_once('/')
-        .map(|(b, _)| b)
-        .unwrap_or(&admin_url);
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
     Location::Postgres(format!("{base}/{name}"))
 }
 
 pub async fn spawn_app_with(config: WebConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let location = fresh_location(&dir).await;
-    let app = Application::build(&location, "127.0.0.1:0", config)
-        .await
-        .expect("build app");
+    let app = Application::build(&location, "127.0.0.1:0", config).await.expect("build app");
     let address = format!("http://{}", app.local_addr());
     let db = app.db().clone();
     let (root, village_a, branch_a, village_b, branch_b) = seed(&db).await;
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp {
-        address,
-        db,
-        root,
-        village_a,
-        branch_a,
-        village_b,
-        branch_b,
-        _dir: dir,
-    }
+    TestApp { address, db, root, village_a, branch_a, village_b, branch_b, _dir: dir }
 }
 
 async fn seed(db: &Db) -> (Unit, Unit, Unit, Unit, Unit) {
-    let root = org_store::insert(db, None, UnitKind::Subdistrict, "测试街道", 0)
-        .await
-        .unwrap();
-    let village_a = org_store::insert(db, Some(&root), UnitKind::Station, "甲村", 1)
-        .await
-        .unwrap();
-    let branch_a = org_store::insert(db, Some(&village_a), UnitKind::Branch, "甲村第一支部", 0)
-        .await
-        .unwrap();
-    let village_b = org_store::insert(db, Some(&root), UnitKind::Station, "乙村", 2)
-        .await
-        .unwrap();
-    let branch_b = org_store::insert(db, Some(&village_b), UnitKind::Branch, "乙村第一支部", 0)
-        .await
-        .unwrap();
+    let root = org_store::insert(db, None, UnitKind::Subdistrict, "测试街道", 0).await.unwrap();
+    let village_a = org_store::insert(db, Some(&root), UnitKind::Station, "甲村", 1).await.unwrap();
+    let branch_a =
+        org_store::insert(db, Some(&village_a), UnitKind::Branch, "甲村第一支部", 0).await.unwrap();
+    let village_b = org_store::insert(db, Some(&root), UnitKind::Station, "乙村", 2).await.unwrap();
+    let branch_b =
+        org_store::insert(db, Some(&village_b), UnitKind::Branch, "乙村第一支部", 0).await.unwrap();
     let hash = password::hash(PASSWORD.to_owned()).await.unwrap();
     let accounts = [
         (COMMITTEE, "街道管理员", Role::CommitteeAdmin, root.id),
@@ -159,21 +129,11 @@ impl TestApp {
     }
 
     /// Posts a form with the token of `/` (or of `/login` when logged out).
-    pub async fn post_form(
-        &self,
-        client: &Client,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> Response {
+    pub async fn post_form(&self, client: &Client, path: &str, fields: &[(&str, &str)]) -> Response {
         let token = self.token(client).await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf", &token));
-        client
-            .post(self.url(path))
-            .form(&form)
-            .send()
-            .await
-            .expect("POST")
+        client.post(self.url(path)).form(&form).send().await.expect("POST")
     }
 
     async fn token(&self, client: &Client) -> String {
@@ -189,12 +149,7 @@ impl TestApp {
         let token = self.csrf(client, "/login").await;
         client
             .post(self.url("/login"))
-            .form(&[
-                ("phone", phone),
-                ("password", password),
-                ("csrf", &token),
-                ("next", "/"),
-            ])
+            .form(&[("phone", phone), ("password", password), ("csrf", &token), ("next", "/")])
             .send()
             .await
             .unwrap()
@@ -209,23 +164,11 @@ impl TestApp {
     }
 
     /// Uploads a roster as the multipart form the import page sends.
-    pub async fn upload_roster(
-        &self,
-        client: &Client,
-        file_name: &str,
-        bytes: Vec<u8>,
-    ) -> Response {
+    pub async fn upload_roster(&self, client: &Client, file_name: &str, bytes: Vec<u8>) -> Response {
         let token = self.token(client).await;
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
-        let form = reqwest::multipart::Form::new()
-            .part("file", part)
-            .text("unit_id", "0");
-        client
-            .post(self.url(&format!("/members/import?csrf={token}")))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap()
+        let form = reqwest::multipart::Form::new().part("file", part).text("unit_id", "0");
+        client.post(self.url(&format!("/members/import?csrf={token}"))).multipart(form).send().await.unwrap()
     }
 
     /// Counts rows of a table.
@@ -258,20 +201,14 @@ pub fn extract_csrf(html: &str) -> Option<String> {
 
 /// Where a redirect points.
 pub fn location(response: &Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default()
+    response.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
 /// A running app over an empty (migrated) database: its address, database and data dir.
 pub async fn spawn_empty_app() -> (String, Db, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let location = fresh_location(&dir).await;
-    let app = Application::build(&location, "127.0.0.1:0", WebConfig::default())
-        .await
-        .expect("build app");
+    let app = Application::build(&location, "127.0.0.1:0", WebConfig::default()).await.expect("build app");
     let address = format!("http://{}", app.local_addr());
     let db = app.db().clone();
     tokio::spawn(app.run_until(std::future::pending()));

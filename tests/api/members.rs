@@ -25,63 +25,27 @@ pub async fn add_member(app: &TestApp, unit_id: i64, name: &str, phone: &str) ->
 #[tokio::test]
 async fn search_finds_by_pinyin_initials_and_name_sorted_by_pinyin() {
     let app = spawn_app().await;
-    for (name, phone) in [
-        ("张三", "13800000011"),
-        ("王五", "13800000012"),
-        ("张珊珊", "13800000013"),
-        ("李娜", "13800000014"),
-    ] {
+    for (name, phone) in
+        [("张三", "13800000011"), ("王五", "13800000012"), ("张珊珊", "13800000013"), ("李娜", "13800000014")]
+    {
         add_member(&app, app.branch_a.id, name, phone).await;
     }
     let client = app.logged_in(COMMITTEE).await;
-    let html = app
-        .get(&client, "/members?q=zs")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&client, "/members?q=zs").await.text().await.unwrap();
     assert!(
-        html.contains("张三")
-            && html.contains("张珊珊")
-            && !html.contains("王五")
-            && !html.contains("李娜")
+        html.contains("张三") && html.contains("张珊珊") && !html.contains("王五") && !html.contains("李娜")
     );
-    let html = app
-        .get(&client, "/members?q=ZS")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&client, "/members?q=ZS").await.text().await.unwrap();
     assert!(html.contains("张三"), "case does not matter");
-    let html = app
-        .get(&client, "/members?q=zhang")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&client, "/members?q=zhang").await.text().await.unwrap();
     assert!(html.contains("张三") && !html.contains("王五"));
-    let html = app
-        .get(&client, "/members?q=珊")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&client, "/members?q=珊").await.text().await.unwrap();
     assert!(html.contains("张珊珊") && !html.contains("张三<"));
     let html = app.get(&client, "/members").await.text().await.unwrap();
-    let order: Vec<usize> = ["李娜", "王五", "张三", "张珊珊"]
-        .iter()
-        .map(|n| html.find(n).unwrap())
-        .collect();
-    assert!(
-        order.windows(2).all(|w| w[0] < w[1]),
-        "sorted by pinyin: {order:?}"
-    );
-    let html = app
-        .get(&client, "/members?q=%25")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let order: Vec<usize> =
+        ["李娜", "王五", "张三", "张珊珊"].iter().map(|n| html.find(n).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "sorted by pinyin: {order:?}");
+    let html = app.get(&client, "/members?q=%25").await.text().await.unwrap();
     assert!(html.contains("共 0 人"), "LIKE wildcards are escaped");
 }
 
@@ -92,16 +56,9 @@ async fn phones_are_masked_until_an_admin_reveals_them_and_that_is_audited() {
     let client = app.logged_in(STATION_A).await;
     let list = app.get(&client, "/members").await.text().await.unwrap();
     assert!(list.contains("138****1234") && !list.contains("13812341234"));
-    let detail = app
-        .get(&client, &format!("/members/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let detail = app.get(&client, &format!("/members/{id}")).await.text().await.unwrap();
     assert!(detail.contains("138****1234") && !detail.contains("13812341234"));
-    let revealed = app
-        .post_form(&client, &format!("/members/{id}/reveal"), &[])
-        .await;
+    let revealed = app.post_form(&client, &format!("/members/{id}/reveal"), &[]).await;
     assert_eq!(revealed.status(), StatusCode::OK);
     assert!(revealed.text().await.unwrap().contains("13812341234"));
     let entries = app.audit("unmask").await;
@@ -114,12 +71,7 @@ async fn the_member_form_checks_like_the_roster_and_stores_nothing_when_wrong() 
     let app = spawn_app().await;
     let client = app.logged_in(STATION_A).await;
     let unit = app.branch_a.id.to_string();
-    let bad = [
-        ("name", "王五"),
-        ("phone", "1381234"),
-        ("unit_id", unit.as_str()),
-        ("status", "正常"),
-    ];
+    let bad = [("name", "王五"), ("phone", "1381234"), ("unit_id", unit.as_str()), ("status", "正常")];
     let r = app.post_form(&client, "/members", &bad).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("手机号码"));
@@ -148,15 +100,8 @@ async fn the_member_form_checks_like_the_roster_and_stores_nothing_when_wrong() 
     let r = app.post_form(&client, "/members", &good).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id: i64 = location(&r).rsplit('/').next().unwrap().parse().unwrap();
-    let member = store::by_id_in_scope(&app.db, id, "%")
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        member.birth_date.unwrap().to_string(),
-        "1949-12-31",
-        "derived from the ID card"
-    );
+    let member = store::by_id_in_scope(&app.db, id, "%").await.unwrap().unwrap();
+    assert_eq!(member.birth_date.unwrap().to_string(), "1949-12-31", "derived from the ID card");
     assert_eq!(member.member_gender().map(|g| g.label()), Some("女"));
     assert_eq!(member.categories, 3);
     assert_eq!(app.audit("member_edit").await.len(), 1);
@@ -168,19 +113,9 @@ async fn editing_a_member_is_audited_by_field_name_not_value() {
     let id = add_member(&app, app.branch_a.id, "张三", "13812341234").await;
     let client = app.logged_in(COMMITTEE).await;
     let unit = app.branch_a.id.to_string();
-    let edit = [
-        ("name", "张三"),
-        ("phone", "13812349999"),
-        ("unit_id", unit.as_str()),
-        ("status", "正常"),
-    ];
-    let r = app
-        .post_form(&client, &format!("/members/{id}"), &edit)
-        .await;
+    let edit = [("name", "张三"), ("phone", "13812349999"), ("unit_id", unit.as_str()), ("status", "正常")];
+    let r = app.post_form(&client, &format!("/members/{id}"), &edit).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let entry = &app.audit("member_edit").await[0];
-    assert!(
-        entry.contains("修改了手机号码") && !entry.contains("13812349999"),
-        "{entry}"
-    );
+    assert!(entry.contains("修改了手机号码") && !entry.contains("13812349999"), "{entry}");
 }

@@ -13,33 +13,16 @@ async fn the_committee_adds_renames_and_moves_units() {
         .post_form(
             &client,
             "/org/units",
-            &[
-                ("parent_id", &app.village_a.id.to_string()),
-                ("kind", "branch"),
-                ("name", "甲村第二支部"),
-            ],
+            &[("parent_id", &app.village_a.id.to_string()), ("kind", "branch"), ("name", "甲村第二支部")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let units = dongxun::org::store::units_in_scope(&app.db, "%")
-        .await
-        .unwrap();
-    let second = units
-        .iter()
-        .find(|u| u.name == "甲村第二支部")
-        .unwrap()
-        .clone();
-    assert_eq!(
-        second.path,
-        format!("{}{:010}/", app.village_a.path, second.id)
-    );
+    let units = dongxun::org::store::units_in_scope(&app.db, "%").await.unwrap();
+    let second = units.iter().find(|u| u.name == "甲村第二支部").unwrap().clone();
+    assert_eq!(second.path, format!("{}{:010}/", app.village_a.path, second.id));
 
     let r = app
-        .post_form(
-            &client,
-            &format!("/org/units/{}/rename", second.id),
-            &[("name", "甲村老年支部")],
-        )
+        .post_form(&client, &format!("/org/units/{}/rename", second.id), &[("name", "甲村老年支部")])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // A station cannot go under a branch; a branch can move to another station with its members.
@@ -60,26 +43,14 @@ async fn the_committee_adds_renames_and_moves_units() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let moved = dongxun::org::store::unit_in_scope(&app.db, second.id, "%")
-        .await
-        .unwrap()
-        .unwrap();
+    let moved = dongxun::org::store::unit_in_scope(&app.db, second.id, "%").await.unwrap().unwrap();
     assert_eq!(moved.name, "甲村老年支部");
-    assert_eq!(
-        moved.path,
-        format!("{}{:010}/", app.village_b.path, second.id)
-    );
+    assert_eq!(moved.path, format!("{}{:010}/", app.village_b.path, second.id));
     // Village B's admin now sees that member; village A's does not.
     let b = app.logged_in(STATION_B).await;
-    assert_eq!(
-        app.get(&b, &format!("/members/{member}")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get(&b, &format!("/members/{member}")).await.status(), StatusCode::OK);
     let a = app.logged_in(STATION_A).await;
-    assert_eq!(
-        app.get(&a, &format!("/members/{member}")).await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get(&a, &format!("/members/{member}")).await.status(), StatusCode::NOT_FOUND);
     // Cannot move a unit under itself.
     let r = app
         .post_form(
@@ -98,33 +69,16 @@ async fn a_unit_with_members_is_never_retired() {
     add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     let client = app.logged_in(COMMITTEE).await;
     for unit in [app.branch_a.id, app.village_a.id] {
-        let r = app
-            .post_form(&client, &format!("/org/units/{unit}/retire"), &[])
-            .await;
+        let r = app.post_form(&client, &format!("/org/units/{unit}/retire"), &[]).await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
         assert!(r.text().await.unwrap().contains("还有1名党员"));
     }
-    let r = app
-        .post_form(
-            &client,
-            &format!("/org/units/{}/retire", app.branch_b.id),
-            &[],
-        )
-        .await;
+    let r = app.post_form(&client, &format!("/org/units/{}/retire", app.branch_b.id), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let retired = dongxun::org::store::unit_in_scope(&app.db, app.branch_b.id, "%")
-        .await
-        .unwrap()
-        .unwrap();
+    let retired = dongxun::org::store::unit_in_scope(&app.db, app.branch_b.id, "%").await.unwrap().unwrap();
     assert!(retired.retired_at.is_some());
     assert_eq!(app.count("units").await, 5, "retired, not deleted");
-    let r = app
-        .post_form(
-            &client,
-            &format!("/org/units/{}/restore", app.branch_b.id),
-            &[],
-        )
-        .await;
+    let r = app.post_form(&client, &format!("/org/units/{}/restore", app.branch_b.id), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -146,22 +100,13 @@ async fn a_station_admin_edits_their_own_brand_but_not_the_tree() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = app
-        .get(&client, &format!("/org/units/{}", app.village_a.id))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&client, &format!("/org/units/{}", app.village_a.id)).await.text().await.unwrap();
     assert!(html.contains("口袋冬训") && html.contains("学在田间"));
     let r = app
         .post_form(
             &client,
             "/org/units",
-            &[
-                ("parent_id", &app.village_a.id.to_string()),
-                ("kind", "branch"),
-                ("name", "甲村新支部"),
-            ],
+            &[("parent_id", &app.village_a.id.to_string()), ("kind", "branch"), ("name", "甲村新支部")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);

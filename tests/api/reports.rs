@@ -30,10 +30,7 @@ async fn held_session(app: &TestApp, campaign_id: i64, unit: i64, lecturer: Opti
         online_url: String::new(),
         created_by: None,
     };
-    sessions::insert_checked(&app.db, &[new], &[None], None)
-        .await
-        .unwrap()
-        .unwrap()[0]
+    sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().unwrap()[0]
 }
 
 #[tokio::test]
@@ -48,9 +45,7 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
         topics: String::new(),
         availability: String::new(),
     };
-    let lecturer = dongxun::campaign::store::lecturers::insert(&app.db, &fields)
-        .await
-        .unwrap();
+    let lecturer = dongxun::campaign::store::lecturers::insert(&app.db, &fields).await.unwrap();
     let session = held_session(&app, campaign, app.village_a.id, Some(lecturer)).await;
     let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     add_member(&app, app.branch_b.id, "李四", "13800002222").await;
@@ -72,36 +67,23 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
     let r = app.get(&committee, "/overview").await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("冬训总览") && html.matches("<svg").count() >= 2,
-        "two charts"
-    );
+    assert!(html.contains("冬训总览") && html.matches("<svg").count() >= 2, "two charts");
     assert!(html.contains("甲村") && html.contains("乙村") && html.contains("周老师"));
-    assert!(
-        !html.contains("src=\"http") && !html.contains("href=\"http"),
-        "nothing from other hosts"
-    );
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "nothing from other hosts");
 
     let member_client = app.logged_in(MEMBER).await;
-    assert_eq!(
-        app.get(&member_client, "/overview").await.status(),
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(app.get(&member_client, "/overview").await.status(), StatusCode::FORBIDDEN);
 
     // Reports: attendance of the session, lecturers' workload; all audited.
     let station = app.logged_in(STATION_A).await;
-    let r = app
-        .get(&station, &format!("/sessions/{session}/attendance.xlsx"))
-        .await;
+    let r = app.get(&station, &format!("/sessions/{session}/attendance.xlsx")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let table = read_table("a.xlsx", &r.bytes().await.unwrap()).unwrap();
     assert_eq!(table.rows[2].cells[1], Cell::Text("张三".into()));
     assert_eq!(table.rows[2].cells[3], Cell::Text("扫码签到".into()));
     let b = app.logged_in(STATION_B).await;
     assert_eq!(
-        app.get(&b, &format!("/sessions/{session}/attendance.xlsx"))
-            .await
-            .status(),
+        app.get(&b, &format!("/sessions/{session}/attendance.xlsx")).await.status(),
         StatusCode::NOT_FOUND
     );
     let r = app.get(&committee, "/reports/lecturers.xlsx").await;
@@ -120,23 +102,10 @@ async fn the_cli_exports_coverage_of_the_current_or_a_named_campaign() {
     add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("coverage.xlsx");
-    let status = crate::cli::dongxun(&app)
-        .args(["export", "coverage", "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let status = crate::cli::dongxun(&app).args(["export", "coverage", "-o"]).arg(&out).output().unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     let table = read_table("c.xlsx", &std::fs::read(&out).unwrap()).unwrap();
-    assert!(
-        table
-            .rows
-            .iter()
-            .any(|r| r.cells.iter().any(|c| *c == Cell::Text("甲村".into())))
-    );
+    assert!(table.rows.iter().any(|r| r.cells.iter().any(|c| *c == Cell::Text("甲村".into()))));
     let missing = crate::cli::dongxun(&app)
         .args(["export", "coverage", "--campaign", "不存在", "-o"])
         .arg(&out)

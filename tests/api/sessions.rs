@@ -22,12 +22,7 @@ pub async fn create_campaign(app: &TestApp) -> i64 {
             ],
         )
         .await;
-    assert_eq!(
-        r.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text().await.unwrap()
-    );
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
     location(&r).rsplit('/').next().unwrap().parse().unwrap()
 }
 
@@ -38,18 +33,11 @@ async fn add_lecturer(app: &TestApp, name: &str) -> i64 {
         .post_form(
             &client,
             "/lecturers",
-            &[
-                ("name", name),
-                ("kind", "party_school"),
-                ("unit_id", &root),
-                ("topics", "十九届五中全会精神"),
-            ],
+            &[("name", name), ("kind", "party_school"), ("unit_id", &root), ("topics", "十九届五中全会精神")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let all = dongxun::campaign::store::lecturers::active(&app.db)
-        .await
-        .unwrap();
+    let all = dongxun::campaign::store::lecturers::active(&app.db).await.unwrap();
     all.iter().find(|l| l.name == name).unwrap().id
 }
 
@@ -59,11 +47,7 @@ async fn add_venue(app: &TestApp, unit: i64, name: &str, capacity: &str) -> i64 
         .post_form(
             &client,
             "/venues",
-            &[
-                ("name", name),
-                ("capacity", capacity),
-                ("unit_id", &unit.to_string()),
-            ],
+            &[("name", name), ("capacity", capacity), ("unit_id", &unit.to_string())],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -113,11 +97,7 @@ async fn only_the_committee_creates_campaigns_and_topics() {
         .post_form(
             &station,
             "/campaigns",
-            &[
-                ("name", "越权"),
-                ("starts_on", "2026-11-01"),
-                ("ends_on", "2027-03-31"),
-            ],
+            &[("name", "越权"), ("starts_on", "2026-11-01"), ("ends_on", "2027-03-31")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -130,12 +110,7 @@ async fn only_the_committee_creates_campaigns_and_topics() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = app
-        .get(&station, &format!("/campaigns/{id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&station, &format!("/campaigns/{id}")).await.text().await.unwrap();
     assert!(
         html.contains("书记开讲第一课")
             && html.contains("必修")
@@ -147,12 +122,7 @@ async fn only_the_committee_creates_campaigns_and_topics() {
         .post_form(
             &committee,
             "/campaigns",
-            &[
-                ("name", "倒序"),
-                ("starts_on", "2027-03-01"),
-                ("ends_on", "2026-11-01"),
-                ("unit", &unit),
-            ],
+            &[("name", "倒序"), ("starts_on", "2027-03-01"), ("ends_on", "2026-11-01"), ("unit", &unit)],
         )
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -164,43 +134,25 @@ async fn a_lecturer_in_two_places_a_double_booked_venue_and_too_many_people_are_
     let app = spawn_app().await;
     create_campaign(&app).await;
     let lecturer = add_lecturer(&app, "周老师").await.to_string();
-    let hall = add_venue(&app, app.village_a.id, "甲村会议室", "30")
-        .await
-        .to_string();
+    let hall = add_venue(&app, app.village_a.id, "甲村会议室", "30").await.to_string();
     let a = app.logged_in(STATION_A).await;
     let first = session_form(
         "理论宣讲",
         "2026-12-07",
         "09:00",
         "10:30",
-        &[
-            ("lecturer_id", lecturer.clone()),
-            ("venue_id", hall.clone()),
-            ("expected", "25".into()),
-        ],
+        &[("lecturer_id", lecturer.clone()), ("venue_id", hall.clone()), ("expected", "25".into())],
     );
     let r = post(&app, &a, "/sessions", &first).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     let b = app.logged_in(STATION_B).await;
-    let busy = session_form(
-        "乙村宣讲",
-        "2026-12-07",
-        "10:00",
-        "11:00",
-        &[("lecturer_id", lecturer.clone())],
-    );
+    let busy = session_form("乙村宣讲", "2026-12-07", "10:00", "11:00", &[("lecturer_id", lecturer.clone())]);
     let r = post(&app, &b, "/sessions", &busy).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("宣讲人同一时间已有安排"));
 
-    let taken = session_form(
-        "另一场",
-        "2026-12-07",
-        "10:00",
-        "12:00",
-        &[("venue_id", hall.clone())],
-    );
+    let taken = session_form("另一场", "2026-12-07", "10:00", "12:00", &[("venue_id", hall.clone())]);
     let r = post(&app, &a, "/sessions", &taken).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("场地同一时间已被占用"));
@@ -224,10 +176,7 @@ async fn a_lecturer_in_two_places_a_double_booked_venue_and_too_many_people_are_
         "11:30",
         &[("lecturer_id", lecturer), ("venue_id", hall)],
     );
-    assert_eq!(
-        post(&app, &a, "/sessions", &next).await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(post(&app, &a, "/sessions", &next).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("training_sessions").await, 2);
 }
 
@@ -244,12 +193,8 @@ async fn a_batch_booking_is_stored_whole_or_not_at_all() {
         ("lecturer_id", lecturer.clone()),
     ];
     for (row, date) in [(0, "2026-12-10"), (1, "2026-12-11"), (2, "2026-12-10")] {
-        let (d, s, e, u) = (
-            format!("date_{row}"),
-            format!("start_{row}"),
-            format!("end_{row}"),
-            format!("unit_id_{row}"),
-        );
+        let (d, s, e, u) =
+            (format!("date_{row}"), format!("start_{row}"), format!("end_{row}"), format!("unit_id_{row}"));
         fields.push((Box::leak(d.into_boxed_str()), date.to_owned()));
         fields.push((Box::leak(s.into_boxed_str()), "14:00".to_owned()));
         fields.push((Box::leak(e.into_boxed_str()), "15:30".to_owned()));
@@ -257,12 +202,7 @@ async fn a_batch_booking_is_stored_whole_or_not_at_all() {
     }
     let r = post(&app, &a, "/bookings", &fields).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("第3行：宣讲人同一时间已有安排")
-    );
+    assert!(r.text().await.unwrap().contains("第3行：宣讲人同一时间已有安排"));
     assert_eq!(app.count("training_sessions").await, 0);
     assert_eq!(app.count("booking_batches").await, 0);
 
@@ -272,12 +212,7 @@ async fn a_batch_booking_is_stored_whole_or_not_at_all() {
     assert_eq!(app.count("training_sessions").await, 2);
     // The committee sees every booking.
     let committee = app.logged_in(COMMITTEE).await;
-    let html = app
-        .get(&committee, "/bookings/new")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = app.get(&committee, "/bookings/new").await.text().await.unwrap();
     assert!(html.contains("钱老师") && html.contains("共2场"));
 }
 
@@ -289,25 +224,15 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
     let b = app.logged_in(STATION_B).await;
     let committee = app.logged_in(COMMITTEE).await;
     assert_eq!(
-        post(
-            &app,
-            &a,
-            "/sessions",
-            &session_form("甲村专场", "2026-12-07", "09:00", "10:00", &[])
-        )
-        .await
-        .status(),
+        post(&app, &a, "/sessions", &session_form("甲村专场", "2026-12-07", "09:00", "10:00", &[]))
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        post(
-            &app,
-            &b,
-            "/sessions",
-            &session_form("乙村专场", "2026-12-08", "09:00", "10:00", &[])
-        )
-        .await
-        .status(),
+        post(&app, &b, "/sessions", &session_form("乙村专场", "2026-12-08", "09:00", "10:00", &[]))
+            .await
+            .status(),
         StatusCode::SEE_OTHER
     );
     let root = app.root.id.to_string();
@@ -318,18 +243,11 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
         "11:00",
         &[("unit_id", root.clone()), ("audience_unit_id", root)],
     );
-    assert_eq!(
-        post(&app, &committee, "/sessions", &all).await.status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(post(&app, &committee, "/sessions", &all).await.status(), StatusCode::SEE_OTHER);
 
     let week = "/sessions?week=2026-12-07";
     let html_a = app.get(&a, week).await.text().await.unwrap();
-    assert!(
-        html_a.contains("甲村专场")
-            && html_a.contains("书记开讲第一课")
-            && !html_a.contains("乙村专场")
-    );
+    assert!(html_a.contains("甲村专场") && html_a.contains("书记开讲第一课") && !html_a.contains("乙村专场"));
     let html_c = app.get(&committee, week).await.text().await.unwrap();
     assert!(html_c.contains("甲村专场") && html_c.contains("乙村专场"));
     // Another village's session page is not found; scheduling into another village is refused.
@@ -345,26 +263,10 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
     .into_iter()
     .find(|s| s.title == "乙村专场")
     .unwrap();
-    assert_eq!(
-        app.get(&a, &format!("/sessions/{}", theirs.id))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    let forged = session_form(
-        "越界",
-        "2026-12-10",
-        "09:00",
-        "10:00",
-        &[("unit_id", app.village_b.id.to_string())],
-    );
-    assert_eq!(
-        post(&app, &a, "/sessions", &forged).await.status(),
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(app.get(&a, &format!("/sessions/{}", theirs.id)).await.status(), StatusCode::NOT_FOUND);
+    let forged =
+        session_form("越界", "2026-12-10", "09:00", "10:00", &[("unit_id", app.village_b.id.to_string())]);
+    assert_eq!(post(&app, &a, "/sessions", &forged).await.status(), StatusCode::BAD_REQUEST);
     let outside = session_form("超期", "2027-06-01", "09:00", "10:00", &[]);
-    assert_eq!(
-        post(&app, &a, "/sessions", &outside).await.status(),
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(post(&app, &a, "/sessions", &outside).await.status(), StatusCode::BAD_REQUEST);
 }

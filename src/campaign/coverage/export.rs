@@ -7,13 +7,8 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use super::{CoverageReport, UnitRate};
 use crate::campaign::model::hours_text;
 
-const UNIT_COLUMNS: [(&str, f64); 5] = [
-    ("单位", 28.0),
-    ("应参训人数", 12.0),
-    ("已完成", 10.0),
-    ("未完成", 10.0),
-    ("覆盖率", 10.0),
-];
+const UNIT_COLUMNS: [(&str, f64); 5] =
+    [("单位", 28.0), ("应参训人数", 12.0), ("已完成", 10.0), ("未完成", 10.0), ("覆盖率", 10.0)];
 
 const MEMBER_COLUMNS: [(&str, f64); 10] = [
     ("序号", 6.0),
@@ -30,17 +25,10 @@ const MEMBER_COLUMNS: [(&str, f64); 10] = [
 
 /// Writes the workbook: a title row, then the header, then one row per unit / member. `units`
 /// is the per-unit rollup to show (with a 合计 row appended).
-pub fn coverage_xlsx(
-    title: &str,
-    report: &CoverageReport,
-    units: &[UnitRate],
-) -> Result<Vec<u8>, XlsxError> {
+pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let title_format = Format::new().set_bold().set_font_size(14);
-    let header = Format::new()
-        .set_bold()
-        .set_background_color("F3ECE3")
-        .set_align(FormatAlign::Center);
+    let header = Format::new().set_bold().set_background_color("F3ECE3").set_align(FormatAlign::Center);
 
     let sheet = book.add_worksheet().set_name("按单位")?;
     sheet.write_string_with_format(0, 0, format!("{title} · 按单位"), &title_format)?;
@@ -83,11 +71,7 @@ pub fn coverage_xlsx(
         let topics = compulsory
             .iter()
             .map(|t| {
-                let mark = if m.progress.topics.binary_search(t).is_ok() {
-                    "✓"
-                } else {
-                    "✗"
-                };
+                let mark = if m.progress.topics.binary_search(t).is_ok() { "✓" } else { "✗" };
                 format!("{}{mark}", report.topic_name(*t))
             })
             .collect::<Vec<_>>()

@@ -28,16 +28,11 @@ use crate::web::{AppError, AppResult, AppState, Shell};
 const LIST_LIMIT: usize = 300;
 
 /// The current campaign, or the page that says there is none.
-async fn current_campaign(
-    state: &AppState,
-    user: &CurrentUser,
-) -> AppResult<Result<Campaign, Response>> {
+async fn current_campaign(state: &AppState, user: &CurrentUser) -> AppResult<Result<Campaign, Response>> {
     match campaigns::current(&state.db).await? {
         Some(c) => Ok(Ok(c)),
         None => {
-            let page = NoCampaignPage {
-                shell: Shell::new(user, "冬训覆盖率", "coverage"),
-            };
+            let page = NoCampaignPage { shell: Shell::new(user, "冬训覆盖率", "coverage") };
             Ok(Err(Html(page.render()?).into_response()))
         }
     }
@@ -57,11 +52,7 @@ async fn children_of(
     parent_path: &str,
 ) -> AppResult<Vec<(i64, String, String)>> {
     let units = org_store::units_in_scope(&state.db, &format!("{parent_path}%")).await?;
-    Ok(units
-        .into_iter()
-        .filter(|u| u.parent_id == Some(parent_id))
-        .map(|u| (u.id, u.name, u.path))
-        .collect())
+    Ok(units.into_iter().filter(|u| u.parent_id == Some(parent_id)).map(|u| (u.id, u.name, u.path)).collect())
 }
 
 /// A unit row as shown, with its bar.
@@ -158,14 +149,9 @@ pub(super) async fn overview(
         Err(page) => return Ok(page),
     };
     let children = children_of(&state, user.unit_id, &user.unit_path).await?;
-    let viewer = (
-        user.unit_id,
-        user.unit_name.as_str(),
-        user.unit_path.as_str(),
-    );
+    let viewer = (user.unit_id, user.unit_name.as_str(), user.unit_path.as_str());
     // The overview needs counts only: the lean rollup, no names read.
-    let (rates, audience, covered) =
-        super::unit_rates(&state.db, &campaign, viewer, &children).await?;
+    let (rates, audience, covered) = super::unit_rates(&state.db, &campaign, viewer, &children).await?;
     let rule = campaigns::completion_rule(&state.db, &campaign).await?;
     let by_rate = q.sort == "rate";
     let page = OverviewPage {
@@ -209,13 +195,7 @@ impl MemberRow {
             id: m.member.id,
             name: m.member.name.clone(),
             unit_name: m.member.unit_name.clone(),
-            categories: m
-                .member
-                .categories
-                .labels()
-                .into_iter()
-                .filter(|c| *c != reason)
-                .collect(),
+            categories: m.member.categories.labels().into_iter().filter(|c| *c != reason).collect(),
             phone: masked_phone(m.member.phone.as_deref()),
             sessions: m.progress.sessions,
             hours: hours_text(m.progress.minutes),
@@ -223,12 +203,7 @@ impl MemberRow {
                 .rule
                 .compulsory_topics
                 .iter()
-                .map(|t| {
-                    (
-                        report.topic_name(*t),
-                        m.progress.topics.binary_search(t).is_ok(),
-                    )
-                })
+                .map(|t| (report.topic_name(*t), m.progress.topics.binary_search(t).is_ok()))
                 .collect(),
             covered: m.covered,
             reason,
@@ -272,9 +247,7 @@ pub(super) async fn unit(
     Query(q): Query<UnitQuery>,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let unit = org_store::unit_in_scope(&state.db, id, &user.scope())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let unit = org_store::unit_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let campaign = match current_campaign(&state, &user).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),
@@ -286,10 +259,7 @@ pub(super) async fn unit(
     } else {
         report.by_unit((unit.id, &unit.name, &unit.path), &children)
     };
-    let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id)
-        .await?
-        .into_iter()
-        .collect();
+    let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id).await?.into_iter().collect();
     let show = match q.show.as_str() {
         "uncovered" | "covered" => q.show.clone(),
         _ => String::new(),
@@ -304,11 +274,7 @@ pub(super) async fn unit(
         })
         .collect();
     let shown_total = selected.len();
-    let members = selected
-        .into_iter()
-        .take(LIST_LIMIT)
-        .map(|m| MemberRow::of(&report, m, &open))
-        .collect();
+    let members = selected.into_iter().take(LIST_LIMIT).map(|m| MemberRow::of(&report, m, &open)).collect();
     let parent_link = match unit.parent_id {
         Some(parent) if unit.id != user.unit_id && parent != user.unit_id => {
             org_store::unit_in_scope(&state.db, parent, &user.scope())
@@ -362,10 +328,7 @@ struct UncoveredPage {
 }
 
 /// Lecturer and volunteer accounts inside a scope: who may be sent on visits.
-async fn assignees_in_scope(
-    state: &AppState,
-    scope: &str,
-) -> AppResult<Vec<(i64, String, String)>> {
+async fn assignees_in_scope(state: &AppState, scope: &str) -> AppResult<Vec<(i64, String, String)>> {
     let rows: Vec<(i64, String, String)> = crate::on_db!(&state.db, pool => {
         sqlx::query_as(
             "SELECT us.id, us.name, us.role FROM users us JOIN units un ON un.id = us.unit_id \
@@ -407,14 +370,9 @@ pub(super) async fn uncovered(
             (r.code(), r.label(), n)
         })
         .collect();
-    let selected: Vec<&&MemberCoverage> = uncovered
-        .iter()
-        .filter(|m| reason.is_none() || m.reason() == reason)
-        .collect();
-    let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id)
-        .await?
-        .into_iter()
-        .collect();
+    let selected: Vec<&&MemberCoverage> =
+        uncovered.iter().filter(|m| reason.is_none() || m.reason() == reason).collect();
+    let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id).await?.into_iter().collect();
     let today = crate::time::today();
     let page = UncoveredPage {
         shell: Shell::new(&user, "未覆盖党员", "coverage"),
@@ -424,18 +382,12 @@ pub(super) async fn uncovered(
         units: units.iter().map(|u| (u.id, u.indented_name())).collect(),
         shown_total: selected.len(),
         all_uncovered: uncovered.len(),
-        members: selected
-            .into_iter()
-            .take(LIST_LIMIT)
-            .map(|m| MemberRow::of(&report, m, &open))
-            .collect(),
+        members: selected.into_iter().take(LIST_LIMIT).map(|m| MemberRow::of(&report, m, &open)).collect(),
         assignees: assignees_in_scope(&state, &user.scope())
             .await?
             .into_iter()
             .map(|(id, name, role)| {
-                let role = crate::accounts::Role::from_code(&role)
-                    .map(|r| r.label())
-                    .unwrap_or("");
+                let role = crate::accounts::Role::from_code(&role).map(|r| r.label()).unwrap_or("");
                 (id, format!("{name}（{role}）"))
             })
             .collect(),
@@ -467,17 +419,12 @@ pub(super) async fn create_deliveries(
         .await?
         .ok_or_else(|| AppError::BadRequest("尚未设置当前冬训，不能派送学任务".into()))?;
     let values = |name: &str| -> Vec<&str> {
-        pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .collect()
+        pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).collect()
     };
     let mut member_ids = Vec::new();
     for v in values("member_id") {
-        let id: i64 = v
-            .parse()
-            .map_err(|_| AppError::BadRequest("勾选的党员有误，请刷新页面后重试".into()))?;
+        let id: i64 =
+            v.parse().map_err(|_| AppError::BadRequest("勾选的党员有误，请刷新页面后重试".into()))?;
         if !member_ids.contains(&id) {
             member_ids.push(id);
         }
@@ -485,15 +432,10 @@ pub(super) async fn create_deliveries(
     if member_ids.is_empty() {
         return Err(AppError::BadRequest("请至少勾选一名党员".into()));
     }
-    let assignee_id: i64 = values("assignee")
-        .first()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let assignee_id: i64 = values("assignee").first().and_then(|v| v.parse().ok()).unwrap_or(0);
     let assignees = assignees_in_scope(&state, &user.scope()).await?;
     let Some((_, assignee_name, _)) = assignees.iter().find(|(id, _, _)| *id == assignee_id) else {
-        return Err(AppError::BadRequest(
-            "请选择送学人员（本辖区的宣讲员或志愿者）".into(),
-        ));
+        return Err(AppError::BadRequest("请选择送学人员（本辖区的宣讲员或志愿者）".into()));
     };
     let due_on = values("due_on")
         .first()
@@ -505,18 +447,14 @@ pub(super) async fn create_deliveries(
     let catalogue = deliveries::materials(&state.db).await?;
     let mut material_names = Vec::new();
     for v in values("material") {
-        let found = v
-            .parse::<i64>()
-            .ok()
-            .and_then(|id| catalogue.iter().find(|m| m.id == id && m.active));
+        let found = v.parse::<i64>().ok().and_then(|id| catalogue.iter().find(|m| m.id == id && m.active));
         match found {
             Some(m) if !material_names.contains(&m.name) => material_names.push(m.name.clone()),
             Some(_) => {}
             None => return Err(AppError::BadRequest("所选学习材料不存在或已停用".into())),
         }
     }
-    let members =
-        audience::members_by_ids(&state.db, &campaign, &user.scope(), &member_ids).await?;
+    let members = audience::members_by_ids(&state.db, &campaign, &user.scope(), &member_ids).await?;
     if members.len() != member_ids.len() {
         // Outside the viewer's subtree, or not in the audience: not theirs to assign.
         return Err(AppError::NotFound);
@@ -556,25 +494,16 @@ pub(super) async fn create_deliveries(
         ));
     }
     if !outcome.already_open.is_empty() {
-        parts.push(format!(
-            "{}人已有未完成的送学任务，未重复创建",
-            outcome.already_open.len()
-        ));
+        parts.push(format!("{}人已有未完成的送学任务，未重复创建", outcome.already_open.len()));
     }
     if already_covered > 0 {
         parts.push(format!("{already_covered}人已完成学习，无需送学"));
     }
-    Ok(redirect_with_flash(
-        "/coverage/uncovered",
-        &parts.join("；"),
-    ))
+    Ok(redirect_with_flash("/coverage/uncovered", &parts.join("；")))
 }
 
 /// `GET /coverage/export.xlsx`: the viewer's coverage as a workbook; audited.
-pub(super) async fn export(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Response> {
+pub(super) async fn export(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     user.require_admin()?;
     let campaign = campaigns::current(&state.db)
         .await?

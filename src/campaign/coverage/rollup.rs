@@ -33,10 +33,7 @@ pub fn fold_encoded_credits(text: &str) -> Result<HashMap<i64, Progress>, String
         else {
             return Err(format!("无法读取的学习记录：{item}"));
         };
-        progress
-            .entry(member)
-            .or_default()
-            .add(minutes, (topic > 0).then_some(topic));
+        progress.entry(member).or_default().add(minutes, (topic > 0).then_some(topic));
     }
     Ok(progress)
 }
@@ -117,11 +114,7 @@ impl Reason {
             .iter()
             .find(|(c, _)| categories.contains(*c))
             .map(|(_, r)| *r)
-            .unwrap_or(if progress.sessions == 0 {
-                Reason::NotReached
-            } else {
-                Reason::Unfinished
-            })
+            .unwrap_or(if progress.sessions == 0 { Reason::NotReached } else { Reason::Unfinished })
     }
 }
 
@@ -146,18 +139,11 @@ pub fn missing_text(
             routes.push(format!("{}场", rule.required_sessions - progress.sessions));
         }
         if rule.required_minutes > 0 {
-            routes.push(format!(
-                "{}小时",
-                hours_text(rule.required_minutes - progress.minutes)
-            ));
+            routes.push(format!("{}小时", hours_text(rule.required_minutes - progress.minutes)));
         }
         parts.push(format!("还差{}", routes.join("或")));
     }
-    let topics: Vec<String> = rule
-        .missing_topics(progress)
-        .into_iter()
-        .map(topic_name)
-        .collect();
+    let topics: Vec<String> = rule.missing_topics(progress).into_iter().map(topic_name).collect();
     if !topics.is_empty() {
         parts.push(format!("未参加必修专题：{}", topics.join("、")));
     }
@@ -193,11 +179,7 @@ pub fn judge(
         .map(|member| {
             let progress = progress.get(&member.id).cloned().unwrap_or_default();
             let covered = rule.is_met(&progress);
-            MemberCoverage {
-                member,
-                progress,
-                covered,
-            }
+            MemberCoverage { member, progress, covered }
         })
         .collect()
 }
@@ -233,11 +215,7 @@ impl UnitRate {
 
 /// covered / audience in per mille, rounded down (never shows 100 % before everyone is covered).
 pub fn permille(covered: i64, audience: i64) -> i64 {
-    if audience <= 0 {
-        0
-    } else {
-        covered * 1000 / audience
-    }
+    if audience <= 0 { 0 } else { covered * 1000 / audience }
 }
 
 /// The rate as people read it: "87.5%", "100%", "—" when nobody is expected.
@@ -246,11 +224,7 @@ pub fn rate_text(covered: i64, audience: i64) -> String {
         return "—".to_owned();
     }
     let p = permille(covered, audience);
-    if p % 10 == 0 {
-        format!("{}%", p / 10)
-    } else {
-        format!("{}.{}%", p / 10, p % 10)
-    }
+    if p % 10 == 0 { format!("{}%", p / 10) } else { format!("{}.{}%", p / 10, p % 10) }
 }
 
 /// The key under which a member at `member_path` is counted for a viewer at `viewer_path`: the
@@ -331,24 +305,13 @@ mod tests {
     }
 
     fn rule() -> CompletionRule {
-        CompletionRule {
-            required_sessions: 4,
-            required_minutes: 720,
-            compulsory_topics: vec![7],
-        }
+        CompletionRule { required_sessions: 4, required_minutes: 720, compulsory_topics: vec![7] }
     }
 
     #[test]
     fn credits_fold_per_member_in_one_pass() {
         let folded = fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))]);
-        assert_eq!(
-            folded[&1],
-            Progress {
-                sessions: 2,
-                minutes: 120,
-                topics: vec![7]
-            }
-        );
+        assert_eq!(folded[&1], Progress { sessions: 2, minutes: 120, topics: vec![7] });
         assert_eq!(folded[&2].sessions, 1);
         assert!(!folded.contains_key(&3));
     }
@@ -356,10 +319,7 @@ mod tests {
     #[test]
     fn encoded_credits_fold_like_rows() {
         let folded = fold_encoded_credits("1,90,7;2,60,0;1,30,7").unwrap();
-        assert_eq!(
-            folded,
-            fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))])
-        );
+        assert_eq!(folded, fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))]));
         assert!(fold_encoded_credits("").unwrap().is_empty());
         assert!(fold_encoded_credits("1,90").is_err());
         assert!(fold_encoded_credits("1,90,x").is_err());
@@ -368,66 +328,29 @@ mod tests {
 
     #[test]
     fn missing_names_both_routes_and_the_topic() {
-        let p = Progress {
-            sessions: 2,
-            minutes: 540,
-            topics: vec![],
-        };
+        let p = Progress { sessions: 2, minutes: 540, topics: vec![] };
         let text = missing_text(&rule(), &p, |_| "书记开讲第一课".into());
         assert_eq!(text, "还差2场或3小时；未参加必修专题：书记开讲第一课");
-        let only_topic = Progress {
-            sessions: 5,
-            minutes: 450,
-            topics: vec![3],
-        };
-        assert_eq!(
-            missing_text(&rule(), &only_topic, |_| "第一课".into()),
-            "未参加必修专题：第一课"
-        );
-        let done = Progress {
-            sessions: 1,
-            minutes: 720,
-            topics: vec![7],
-        };
+        let only_topic = Progress { sessions: 5, minutes: 450, topics: vec![3] };
+        assert_eq!(missing_text(&rule(), &only_topic, |_| "第一课".into()), "未参加必修专题：第一课");
+        let done = Progress { sessions: 1, minutes: 720, topics: vec![7] };
         assert_eq!(missing_text(&rule(), &done, |_| String::new()), "");
-        let by_minutes_only = CompletionRule {
-            required_sessions: 0,
-            required_minutes: 180,
-            compulsory_topics: vec![],
-        };
-        assert_eq!(
-            missing_text(&by_minutes_only, &Progress::default(), |_| String::new()),
-            "还差3小时"
-        );
+        let by_minutes_only =
+            CompletionRule { required_sessions: 0, required_minutes: 180, compulsory_topics: vec![] };
+        assert_eq!(missing_text(&by_minutes_only, &Progress::default(), |_| String::new()), "还差3小时");
     }
 
     #[test]
     fn reasons_come_from_categories_before_progress() {
         let none = Progress::default();
-        let some = Progress {
-            sessions: 1,
-            minutes: 60,
-            topics: vec![],
-        };
+        let some = Progress { sessions: 1, minutes: 60, topics: vec![] };
         assert_eq!(
-            Reason::for_member(
-                MemberCategories::NO_SMARTPHONE | MemberCategories::ELDERLY,
-                &none
-            ),
+            Reason::for_member(MemberCategories::NO_SMARTPHONE | MemberCategories::ELDERLY, &none),
             Reason::Elderly
         );
-        assert_eq!(
-            Reason::for_member(MemberCategories::MOBILE, &some),
-            Reason::Mobile
-        );
-        assert_eq!(
-            Reason::for_member(MemberCategories::NONE, &none),
-            Reason::NotReached
-        );
-        assert_eq!(
-            Reason::for_member(MemberCategories::NONE, &some),
-            Reason::Unfinished
-        );
+        assert_eq!(Reason::for_member(MemberCategories::MOBILE, &some), Reason::Mobile);
+        assert_eq!(Reason::for_member(MemberCategories::NONE, &none), Reason::NotReached);
+        assert_eq!(Reason::for_member(MemberCategories::NONE, &some), Reason::Unfinished);
         for r in Reason::ALL {
             assert_eq!(Reason::from_code(r.code()), Some(r));
         }
@@ -441,41 +364,25 @@ mod tests {
         assert_eq!(child_key(v, "/0000000001/0000000002/0000000003/"), a);
         assert_eq!(child_key(v, a), a);
         assert_eq!(child_key(v, v), v);
-        let done = Progress {
-            sessions: 4,
-            minutes: 0,
-            topics: vec![7],
-        };
+        let done = Progress { sessions: 4, minutes: 0, topics: vec![7] };
         let mut progress = HashMap::new();
         progress.insert(1, done);
         let audience = vec![
-            member(
-                1,
-                "/0000000001/0000000002/0000000003/",
-                MemberCategories::NONE,
-            ),
+            member(1, "/0000000001/0000000002/0000000003/", MemberCategories::NONE),
             member(2, a, MemberCategories::NONE),
             member(3, v, MemberCategories::NONE),
         ];
         let judged = judge(audience, &progress, &rule());
-        let children = vec![
-            (2, "甲村".to_owned(), a.to_owned()),
-            (4, "乙村".to_owned(), b.to_owned()),
-        ];
+        let children = vec![(2, "甲村".to_owned(), a.to_owned()), (4, "乙村".to_owned(), b.to_owned())];
         let rates = unit_rollup(
             (1, "街道", v),
             &children,
-            judged
-                .iter()
-                .map(|m| (m.member.unit_path.as_str(), 1, i64::from(m.covered))),
+            judged.iter().map(|m| (m.member.unit_path.as_str(), 1, i64::from(m.covered))),
         );
         assert_eq!(rates.len(), 3);
         assert_eq!((rates[0].audience, rates[0].covered), (2, 1));
         assert_eq!(rates[0].rate_text(), "50%");
-        assert_eq!(
-            (rates[1].audience, rates[1].rate_text()),
-            (0, "—".to_owned())
-        );
+        assert_eq!((rates[1].audience, rates[1].rate_text()), (0, "—".to_owned()));
         assert!(rates[2].direct && rates[2].unit_name == "街道（直属）");
         assert_eq!(rate_text(2, 3), "66.6%");
         assert_eq!(rate_text(3, 3), "100%");

@@ -53,10 +53,7 @@ impl TaskRow {
             due: t.due_on.format("%m月%d日").to_string(),
             overdue: t.is_overdue(today),
             done: t.status == "done",
-            visited: t
-                .visited_on
-                .map(|d| d.format("%m月%d日").to_string())
-                .unwrap_or_default(),
+            visited: t.visited_on.map(|d| d.format("%m月%d日").to_string()).unwrap_or_default(),
             materials: t.material_names(),
             link,
         }
@@ -138,19 +135,13 @@ pub(super) async fn list(
 
 /// The task, if this user may see it: its assignee, or an admin whose subtree holds the member.
 async fn load_task(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Task> {
-    let task = deliveries::task(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let task = deliveries::task(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let allowed = if user.role.is_admin() {
         user.covers(&task.unit_path)
     } else {
         task.assignee_user_id == user.user_id
     };
-    if allowed {
-        Ok(task)
-    } else {
-        Err(AppError::NotFound)
-    }
+    if allowed { Ok(task) } else { Err(AppError::NotFound) }
 }
 
 /// A recorded visit as shown.
@@ -194,39 +185,30 @@ async fn detail_page(
     errors: Vec<String>,
 ) -> AppResult<DetailPage> {
     let today = crate::time::today();
-    let visit = deliveries::visit(&state.db, task.id)
-        .await?
-        .map(|v| VisitView {
-            visited_on: v.visited_on.format("%Y年%m月%d日").to_string(),
-            minutes: format!("{}分钟（{}小时）", v.minutes, hours_text(v.minutes)),
-            content: v.content,
-            books: names_from_json(&v.books),
-            member_words: v.member_words,
-            confirmer: format!(
-                "{}：{}",
-                Confirmer::from_code(&v.confirmed_by_kind)
-                    .map(Confirmer::label)
-                    .unwrap_or(""),
-                v.confirmed_by_name
-            ),
-            has_photo: v.has_photo,
-            recorded_by: v.recorded_by_name,
-            session_id: v.session_id,
-        });
+    let visit = deliveries::visit(&state.db, task.id).await?.map(|v| VisitView {
+        visited_on: v.visited_on.format("%Y年%m月%d日").to_string(),
+        minutes: format!("{}分钟（{}小时）", v.minutes, hours_text(v.minutes)),
+        content: v.content,
+        books: names_from_json(&v.books),
+        member_words: v.member_words,
+        confirmer: format!(
+            "{}：{}",
+            Confirmer::from_code(&v.confirmed_by_kind).map(Confirmer::label).unwrap_or(""),
+            v.confirmed_by_name
+        ),
+        has_photo: v.has_photo,
+        recorded_by: v.recorded_by_name,
+        session_id: v.session_id,
+    });
     let campaign = campaigns::by_id(&state.db, task.campaign_id).await?;
     let topics = campaigns::topics(&state.db, task.campaign_id)
         .await?
         .into_iter()
         .map(|t| (t.id, t.name, t.compulsory))
         .collect();
-    let categories =
-        MemberCategories::from_bits(u32::try_from(task.member_categories).unwrap_or(0)).labels();
+    let categories = MemberCategories::from_bits(u32::try_from(task.member_categories).unwrap_or(0)).labels();
     Ok(DetailPage {
-        shell: Shell::new(
-            user,
-            format!("送学上门：{}", task.member_name),
-            "deliveries",
-        ),
+        shell: Shell::new(user, format!("送学上门：{}", task.member_name), "deliveries"),
         phone: masked_phone(task.member_phone.as_deref()),
         categories,
         materials: task.material_names(),
@@ -236,15 +218,10 @@ async fn detail_page(
         errors,
         input,
         topics,
-        confirmers: Confirmer::ALL
-            .iter()
-            .map(|c| (c.code(), c.label()))
-            .collect(),
+        confirmers: Confirmer::ALL.iter().map(|c| (c.code(), c.label())).collect(),
         minute_choices: vec![30, 45, 60, 90, 120, 150, 180],
         today: today.to_string(),
-        min_date: campaign
-            .map(|c| c.starts_on.to_string())
-            .unwrap_or_default(),
+        min_date: campaign.map(|c| c.starts_on.to_string()).unwrap_or_default(),
         task,
     })
 }
@@ -269,11 +246,7 @@ pub(super) async fn detail(
 ) -> AppResult<Html<String>> {
     let task = load_task(&state, &user, id).await?;
     let input = default_input(&task);
-    Ok(Html(
-        detail_page(&state, &user, task, input, Vec::new())
-            .await?
-            .render()?,
-    ))
+    Ok(Html(detail_page(&state, &user, task, input, Vec::new()).await?.render()?))
 }
 
 /// Reads the multipart visit form; the photo is read at most to the size limit.
@@ -326,14 +299,9 @@ pub(super) async fn record_visit(
         return Ok(redirect_with_flash(&format!("/deliveries/{id}"), ALREADY));
     }
     let mut input = read_visit_form(multipart).await?;
-    let campaign = campaigns::by_id(&state.db, task.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let topic_ids: Vec<i64> = campaigns::topics(&state.db, campaign.id)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
+    let campaign = campaigns::by_id(&state.db, task.campaign_id).await?.ok_or(AppError::NotFound)?;
+    let topic_ids: Vec<i64> =
+        campaigns::topics(&state.db, campaign.id).await?.into_iter().map(|t| t.id).collect();
     let materials = task.material_names();
     let context = VisitContext {
         today: crate::time::today(),
@@ -360,16 +328,12 @@ pub(super) async fn record_visit(
     };
     let starts_at = Shanghai
         .from_local_datetime(
-            &facts
-                .visited_on
-                .and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default()),
+            &facts.visited_on.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default()),
         )
         .single()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| AppError::BadRequest("走访日期无效".into()))?;
-    let lecturer_id = lecturers::by_user(&state.db, task.assignee_user_id)
-        .await?
-        .map(|l| l.id);
+    let lecturer_id = lecturers::by_user(&state.db, task.assignee_user_id).await?.map(|l| l.id);
     let new_visit = NewVisit {
         delivery_id: task.id,
         campaign_id: task.campaign_id,
@@ -393,14 +357,9 @@ pub(super) async fn record_visit(
     match deliveries::record_visit(&state.db, &new_visit).await {
         Ok(_) => Ok(redirect_with_flash(
             &format!("/deliveries/{id}"),
-            &format!(
-                "已登记对{}的送学上门，计入冬训学习{}分钟",
-                task.member_name, new_visit.minutes
-            ),
+            &format!("已登记对{}的送学上门，计入冬训学习{}分钟", task.member_name, new_visit.minutes),
         )),
-        Err(VisitError::AlreadyRecorded) => {
-            Ok(redirect_with_flash(&format!("/deliveries/{id}"), ALREADY))
-        }
+        Err(VisitError::AlreadyRecorded) => Ok(redirect_with_flash(&format!("/deliveries/{id}"), ALREADY)),
         Err(VisitError::Database(e)) => Err(e.into()),
     }
 }
@@ -412,9 +371,7 @@ pub(super) async fn photo(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let task = load_task(&state, &user, id).await?;
-    let bytes = deliveries::visit_photo(&state.db, task.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let bytes = deliveries::visit_photo(&state.db, task.id).await?.ok_or(AppError::NotFound)?;
     let mime = photo_mime(&bytes).unwrap_or("application/octet-stream");
     Ok((
         [
@@ -455,26 +412,16 @@ async fn materials_page(
                 (m.id, m.name, kind, m.active)
             })
             .collect(),
-        kinds: MaterialKind::ALL
-            .iter()
-            .map(|k| (k.code(), k.label()))
-            .collect(),
+        kinds: MaterialKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
         error,
         name,
     })
 }
 
 /// `GET /deliveries/materials`: the catalogue (admins; the committee edits it).
-pub(super) async fn materials(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn materials(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
-    Ok(Html(
-        materials_page(&state, &user, None, String::new())
-            .await?
-            .render()?,
-    ))
+    Ok(Html(materials_page(&state, &user, None, String::new()).await?.render()?))
 }
 
 #[derive(Deserialize)]
@@ -506,10 +453,7 @@ pub(super) async fn add_material(
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     }
     match deliveries::insert_material(&state.db, &name, &form.kind).await? {
-        Some(_) => Ok(redirect_with_flash(
-            "/deliveries/materials",
-            &format!("已添加：{name}"),
-        )),
+        Some(_) => Ok(redirect_with_flash("/deliveries/materials", &format!("已添加：{name}"))),
         None => {
             let page = materials_page(
                 &state,
@@ -543,10 +487,6 @@ pub(super) async fn set_material_active(
     }
     Ok(redirect_with_flash(
         "/deliveries/materials",
-        if active {
-            "已恢复提供"
-        } else {
-            "已停用，新任务中不再出现"
-        },
+        if active { "已恢复提供" } else { "已停用，新任务中不再出现" },
     ))
 }

@@ -101,12 +101,7 @@ pub fn validate(input: &VisitInput, ctx: &VisitContext) -> Result<VisitFacts, Ve
         Ok(d) => Some(d),
     };
     let (low, high) = MINUTES_RANGE;
-    let minutes = input
-        .minutes
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|m| (low..=high).contains(m));
+    let minutes = input.minutes.trim().parse::<i64>().ok().filter(|m| (low..=high).contains(m));
     if minutes.is_none() {
         errors.push(format!("学习时长：请填写{low}到{high}分钟"));
     }

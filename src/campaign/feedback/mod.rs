@@ -32,14 +32,10 @@ pub fn tag_label(code: &str) -> Option<&'static str> {
 /// A ticket that lets an attendee without an account give feedback for the session they checked
 /// into: the member id and an HMAC of it under the session's secret.
 pub fn ticket(session_secret: &str, member_id: i64) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(session_secret.as_bytes()).expect("any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(session_secret.as_bytes()).expect("any key length");
     mac.update(b"feedback");
     mac.update(&member_id.to_be_bytes());
-    format!(
-        "{member_id}.{}",
-        hex::encode(&mac.finalize().into_bytes()[..12])
-    )
+    format!("{member_id}.{}", hex::encode(&mac.finalize().into_bytes()[..12]))
 }
 
 /// The member a ticket names, if it is genuine for this session.
@@ -48,21 +44,14 @@ pub fn member_of_ticket(session_secret: &str, presented: &str) -> Option<i64> {
     let member_id: i64 = id.parse().ok()?;
     let expected = ticket(session_secret, member_id);
     let same = expected.len() == presented.len()
-        && expected
-            .bytes()
-            .zip(presented.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+        && expected.bytes().zip(presented.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
     same.then_some(member_id)
 }
 
 /// Feedback routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/feedback/{session_id}",
-            get(pages::form).post(pages::submit),
-        )
+        .route("/feedback/{session_id}", get(pages::form).post(pages::submit))
         .route("/feedback", get(pages::overview))
         .route("/adjustments", post(pages::adjust))
 }

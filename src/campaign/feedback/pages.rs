@@ -39,10 +39,8 @@ async fn attendee(
         .and_then(|u| u.member_id)
         .or_else(|| member_of_ticket(&session.secret, ticket))
         .ok_or_else(|| AppError::BadRequest("请从签到成功页面进入评价，或登录后再评价".into()))?;
-    let attended = attendance::for_session(&state.db, session.id)
-        .await?
-        .iter()
-        .any(|a| a.member_id == member_id);
+    let attended =
+        attendance::for_session(&state.db, session.id).await?.iter().any(|a| a.member_id == member_id);
     if !attended {
         return Err(AppError::BadRequest("签到后才能评价本场".into()));
     }
@@ -73,9 +71,7 @@ pub(super) async fn form(
     Path(id): Path<i64>,
     Query(q): Query<TicketQuery>,
 ) -> AppResult<Html<String>> {
-    let session = sessions::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     attendee(&state, user.as_ref(), &session, &q.k).await?;
     let page = FormPage {
         shell: shell_for(user.as_ref(), &headers, "课后评一评"),
@@ -94,15 +90,9 @@ pub(super) async fn submit(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let session = sessions::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
+        pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
     };
     let member_id = attendee(&state, user.as_ref(), &session, &get("k")).await?;
     let rating: i64 = get("rating")
@@ -139,11 +129,7 @@ pub(super) async fn submit(
             "您已评价过本场，谢谢！"
         },
     };
-    let status = if stored {
-        StatusCode::OK
-    } else {
-        StatusCode::CONFLICT
-    };
+    let status = if stored { StatusCode::OK } else { StatusCode::CONFLICT };
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -192,10 +178,7 @@ fn rollup_key(unit_path: &str, viewer_path: &str) -> String {
     }
 }
 
-pub(super) async fn overview(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let campaign = campaigns::current(&state.db)
         .await?
@@ -211,21 +194,13 @@ pub(super) async fn overview(
     };
     let mut by_unit: BTreeMap<String, Vec<&store::FeedbackRow>> = BTreeMap::new();
     for row in &rows {
-        by_unit
-            .entry(rollup_key(&row.unit_path, &user.unit_path))
-            .or_default()
-            .push(row);
+        by_unit.entry(rollup_key(&row.unit_path, &user.unit_path)).or_default().push(row);
     }
     let count_tags = |rows: &[&store::FeedbackRow]| -> Vec<(&'static str, usize)> {
         let mut counts: Vec<(&'static str, usize)> = WANT_TAGS
             .iter()
             .map(|(code, label)| {
-                (
-                    *label,
-                    rows.iter()
-                        .filter(|r| r.wants_tags.split(',').any(|t| t == *code))
-                        .count(),
-                )
+                (*label, rows.iter().filter(|r| r.wants_tags.split(',').any(|t| t == *code)).count())
             })
             .filter(|(_, n)| *n > 0)
             .collect();
@@ -237,20 +212,12 @@ pub(super) async fn overview(
         .map(|(path, rows)| UnitNeeds {
             unit: name_of(path),
             responses: rows.len(),
-            average: format!(
-                "{:.1}",
-                rows.iter().map(|r| r.rating as f64).sum::<f64>() / rows.len() as f64
-            ),
+            average: format!("{:.1}", rows.iter().map(|r| r.rating as f64).sum::<f64>() / rows.len() as f64),
             tags: count_tags(rows),
         })
         .collect();
     let all: Vec<&store::FeedbackRow> = rows.iter().collect();
-    let labels = |tags: &str| {
-        tags.split(',')
-            .filter_map(tag_label)
-            .collect::<Vec<_>>()
-            .join("、")
-    };
+    let labels = |tags: &str| tags.split(',').filter_map(tag_label).collect::<Vec<_>>().join("、");
     let items = rows
         .iter()
         .take(100)
@@ -285,11 +252,7 @@ pub(super) async fn overview(
                     )
                 })
                 .collect();
-            (
-                crate::time::local_datetime(a.created_at),
-                a.description,
-                because,
-            )
+            (crate::time::local_datetime(a.created_at), a.description, because)
         })
         .collect();
     let page = OverviewPage {
@@ -312,26 +275,15 @@ pub(super) async fn adjust(
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
-    let description = pairs
-        .iter()
-        .find(|(k, _)| k == "description")
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default();
+    let description =
+        pairs.iter().find(|(k, _)| k == "description").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     if !(4..=500).contains(&description.chars().count()) {
-        return Err(AppError::BadRequest(
-            "请写明做了什么调整（4到500字）".into(),
-        ));
+        return Err(AppError::BadRequest("请写明做了什么调整（4到500字）".into()));
     }
-    let visible: Vec<i64> = store::in_scope(&state.db, campaign.id, &user.scope())
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let linked: Vec<i64> = pairs
-        .iter()
-        .filter(|(k, _)| k == "feedback_id")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let visible: Vec<i64> =
+        store::in_scope(&state.db, campaign.id, &user.scope()).await?.into_iter().map(|r| r.id).collect();
+    let linked: Vec<i64> =
+        pairs.iter().filter(|(k, _)| k == "feedback_id").filter_map(|(_, v)| v.parse().ok()).collect();
     if linked.is_empty() {
         return Err(AppError::BadRequest("请勾选促成这项调整的反馈".into()));
     }

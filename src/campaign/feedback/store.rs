@@ -66,11 +66,7 @@ pub struct FeedbackRow {
 }
 
 /// Feedback of a campaign from members inside a scope, newest first.
-pub async fn in_scope(
-    db: &Db,
-    campaign_id: i64,
-    scope: &str,
-) -> Result<Vec<FeedbackRow>, sqlx::Error> {
+pub async fn in_scope(db: &Db, campaign_id: i64, scope: &str) -> Result<Vec<FeedbackRow>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT f.id, s.title AS session_title, u.name AS unit_name, u.path AS unit_path, f.rating, f.helped, \
@@ -152,11 +148,7 @@ pub async fn adjustments(db: &Db, campaign_id: i64) -> Result<Vec<Adjustment>, s
             id,
             description,
             created_at,
-            feedback_ids: links
-                .iter()
-                .filter(|(a, _)| *a == id)
-                .map(|(_, f)| *f)
-                .collect(),
+            feedback_ids: links.iter().filter(|(a, _)| *a == id).map(|(_, f)| *f).collect(),
         })
         .collect())
 }

@@ -40,10 +40,7 @@ async fn page(state: &AppState, user: &CurrentUser, errors: Vec<String>) -> AppR
     Ok(page.render()?)
 }
 
-pub(super) async fn form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     Ok(Html(page(&state, &user, Vec::new()).await?))
 }
@@ -55,8 +52,8 @@ pub(super) async fn create(
 ) -> AppResult<Response> {
     user.require_admin()?;
     let campaign = current_campaign(&state).await?;
-    let lecturer_id = optional_id(&pairs, "lecturer_id")
-        .ok_or_else(|| AppError::BadRequest("请选择宣讲员".into()))?;
+    let lecturer_id =
+        optional_id(&pairs, "lecturer_id").ok_or_else(|| AppError::BadRequest("请选择宣讲员".into()))?;
     let mut planned = Vec::new();
     let mut capacities = Vec::new();
     let mut errors = Vec::new();
@@ -69,9 +66,7 @@ pub(super) async fn create(
                 planned.push(session);
                 capacities.push(capacity);
             }
-            Err(AppError::BadRequest(message)) => {
-                errors.push(format!("第{}行：{message}", row + 1))
-            }
+            Err(AppError::BadRequest(message)) => errors.push(format!("第{}行：{message}", row + 1)),
             Err(other) => return Err(other),
         }
     }
@@ -99,27 +94,17 @@ pub(super) async fn create(
                     true,
                 )
                 .await?;
-                return Ok(redirect_with_flash(
-                    "/sessions",
-                    &format!("已预约{}场宣讲", ids.len()),
-                ));
+                return Ok(redirect_with_flash("/sessions", &format!("已预约{}场宣讲", ids.len())));
             }
             Err(conflicts) => {
                 // Map each conflict back to the form row the user sees.
-                let filled: Vec<usize> = (0..ROWS)
-                    .filter(|r| !field(&pairs, &format!("date_{r}")).trim().is_empty())
-                    .collect();
+                let filled: Vec<usize> =
+                    (0..ROWS).filter(|r| !field(&pairs, &format!("date_{r}")).trim().is_empty()).collect();
                 errors.extend(
-                    conflicts
-                        .iter()
-                        .map(|(i, c)| format!("第{}行：{}", filled[*i] + 1, c.message())),
+                    conflicts.iter().map(|(i, c)| format!("第{}行：{}", filled[*i] + 1, c.message())),
                 );
             }
         }
     }
-    Ok((
-        StatusCode::CONFLICT,
-        Html(page(&state, &user, errors).await?),
-    )
-        .into_response())
+    Ok((StatusCode::CONFLICT, Html(page(&state, &user, errors).await?)).into_response())
 }

@@ -40,11 +40,7 @@ fn describe(c: &Campaign, topics: &[Topic]) -> String {
     CompletionRule {
         required_sessions: c.required_sessions,
         required_minutes: c.required_minutes,
-        compulsory_topics: topics
-            .iter()
-            .filter(|t| t.compulsory)
-            .map(|t| t.id)
-            .collect(),
+        compulsory_topics: topics.iter().filter(|t| t.compulsory).map(|t| t.id).collect(),
     }
     .describe()
 }
@@ -52,24 +48,14 @@ fn describe(c: &Campaign, topics: &[Topic]) -> String {
 /// Units a campaign's audience can be made of: the hub and the stations.
 async fn audience_choices(state: &AppState) -> AppResult<Vec<(i64, String)>> {
     let units = org_store::active_units_in_scope(&state.db, "%").await?;
-    Ok(units
-        .into_iter()
-        .filter(|u| u.depth() <= 1)
-        .map(|u| (u.id, u.indented_name()))
-        .collect())
+    Ok(units.into_iter().filter(|u| u.depth() <= 1).map(|u| (u.id, u.indented_name())).collect())
 }
 
 fn category_choices() -> Vec<(u32, &'static str)> {
-    MemberCategories::ALL
-        .iter()
-        .map(|(c, l)| (c.bits(), *l))
-        .collect()
+    MemberCategories::ALL.iter().map(|(c, l)| (c.bits(), *l)).collect()
 }
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let mut rows = Vec::new();
     for c in campaigns::list(&state.db).await? {
@@ -114,11 +100,8 @@ fn read_fields(pairs: &[(String, String)]) -> Result<CampaignFields, AppError> {
             .map(|h| (h * 60.0).round() as i64)
             .ok_or_else(|| AppError::BadRequest("学时：请填写0到500之间的数字".into()))?
     };
-    let unit_ids: Vec<i64> = pairs
-        .iter()
-        .filter(|(k, _)| k == "unit")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let unit_ids: Vec<i64> =
+        pairs.iter().filter(|(k, _)| k == "unit").filter_map(|(_, v)| v.parse().ok()).collect();
     if unit_ids.is_empty() {
         return Err(AppError::BadRequest("请至少选择一个参训单位".into()));
     }
@@ -126,9 +109,7 @@ fn read_fields(pairs: &[(String, String)]) -> Result<CampaignFields, AppError> {
         .iter()
         .filter(|(k, _)| k == "category")
         .filter_map(|(_, v)| v.parse::<u32>().ok())
-        .fold(0u32, |acc, bit| {
-            acc | MemberCategories::from_bits(bit).bits()
-        });
+        .fold(0u32, |acc, bit| acc | MemberCategories::from_bits(bit).bits());
     Ok(CampaignFields {
         name,
         starts_on,
@@ -159,19 +140,9 @@ pub(super) async fn create(
     let fields = read_fields(&pairs)?;
     check_units(&state, &fields).await?;
     let id = campaigns::insert(&state.db, &fields).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::CampaignEdit,
-        &fields.name,
-        "新建冬训计划",
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/campaigns/{id}"),
-        "冬训计划已创建",
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::CampaignEdit, &fields.name, "新建冬训计划", true)
+        .await?;
+    Ok(redirect_with_flash(&format!("/campaigns/{id}"), "冬训计划已创建"))
 }
 
 pub(super) async fn update(
@@ -181,21 +152,12 @@ pub(super) async fn update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     user.require(&[Role::CommitteeAdmin])?;
-    campaigns::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let fields = read_fields(&pairs)?;
     check_units(&state, &fields).await?;
     campaigns::update(&state.db, id, &fields).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::CampaignEdit,
-        &fields.name,
-        "修改冬训计划",
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::CampaignEdit, &fields.name, "修改冬训计划", true)
+        .await?;
     Ok(redirect_with_flash(&format!("/campaigns/{id}"), "已保存"))
 }
 
@@ -205,23 +167,11 @@ pub(super) async fn make_current(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require(&[Role::CommitteeAdmin])?;
-    let campaign = campaigns::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     campaigns::make_current(&state.db, id).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::CampaignEdit,
-        &campaign.name,
-        "设为当前",
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/campaigns/{id}"),
-        "已设为当前冬训",
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::CampaignEdit, &campaign.name, "设为当前", true)
+        .await?;
+    Ok(redirect_with_flash(&format!("/campaigns/{id}"), "已设为当前冬训"))
 }
 
 #[derive(Template)]
@@ -244,25 +194,18 @@ pub(super) async fn detail(
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     user.require_admin()?;
-    let campaign = campaigns::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let topics = campaigns::topics(&state.db, id).await?;
-    let chosen: Vec<i64> = campaigns::audience_units(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
+    let chosen: Vec<i64> =
+        campaigns::audience_units(&state.db, id).await?.into_iter().map(|(id, _)| id).collect();
     let units = audience_choices(&state)
         .await?
         .into_iter()
         .map(|(uid, name)| (uid, name, chosen.contains(&uid)))
         .collect();
     let bits = campaign.audience_categories as u32;
-    let categories = category_choices()
-        .into_iter()
-        .map(|(bit, label)| (bit, label, bits & bit != 0))
-        .collect();
+    let categories =
+        category_choices().into_iter().map(|(bit, label)| (bit, label, bits & bit != 0)).collect();
     let mut exclusions = Vec::new();
     for (member_id, reason) in campaigns::exclusions(&state.db, id).await? {
         // Only members inside the viewer's subtree are listed.
@@ -295,9 +238,7 @@ pub(super) async fn add_topic(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     user.require(&[Role::CommitteeAdmin])?;
-    let campaign = campaigns::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let name = field(&pairs, "name").trim();
     if !(2..=40).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("专题名称应为2到40个字".into()));
@@ -313,10 +254,7 @@ pub(super) async fn add_topic(
         true,
     )
     .await?;
-    Ok(redirect_with_flash(
-        &format!("/campaigns/{id}"),
-        "专题已添加",
-    ))
+    Ok(redirect_with_flash(&format!("/campaigns/{id}"), "专题已添加"))
 }
 
 /// Excludes one member found by name or phone inside the admin's subtree (e.g. long-term sick).
@@ -327,14 +265,10 @@ pub(super) async fn exclude(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let campaign = campaigns::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let reason = field(&pairs, "reason").trim();
     if reason.is_empty() || reason.chars().count() > 100 {
-        return Err(AppError::BadRequest(
-            "请填写不参训的原因（100字以内）".into(),
-        ));
+        return Err(AppError::BadRequest("请填写不参训的原因（100字以内）".into()));
     }
     let text = crate::people::model::normalize_text(field(&pairs, "member"));
     let query = MemberQuery {
@@ -344,18 +278,14 @@ pub(super) async fn exclude(
         ..Default::default()
     };
     let (found, total) = member_store::search(&state.db, &query, 2, 0).await?;
-    let exact: Vec<_> = found
-        .iter()
-        .filter(|m| m.name == text || m.phone.as_deref() == Some(text.as_str()))
-        .collect();
+    let exact: Vec<_> =
+        found.iter().filter(|m| m.name == text || m.phone.as_deref() == Some(text.as_str())).collect();
     let member = match (total, exact.as_slice()) {
         (_, [one]) => *one,
         (1, _) => &found[0],
         (0, _) => return Err(AppError::BadRequest(format!("没有找到党员“{text}”"))),
         _ => {
-            return Err(AppError::BadRequest(format!(
-                "找到{total}名党员，请输入手机号以区分"
-            )));
+            return Err(AppError::BadRequest(format!("找到{total}名党员，请输入手机号以区分")));
         }
     };
     campaigns::exclude(&state.db, id, member.id, reason).await?;
@@ -368,10 +298,7 @@ pub(super) async fn exclude(
         true,
     )
     .await?;
-    Ok(redirect_with_flash(
-        &format!("/campaigns/{id}"),
-        &format!("{}已列为不参训", member.name),
-    ))
+    Ok(redirect_with_flash(&format!("/campaigns/{id}"), &format!("{}已列为不参训", member.name)))
 }
 
 pub(super) async fn include(
@@ -380,12 +307,9 @@ pub(super) async fn include(
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let campaign = campaigns::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let member = member_store::by_id_in_scope(&state.db, member_id, &user.scope())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let member =
+        member_store::by_id_in_scope(&state.db, member_id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     campaigns::include(&state.db, id, member.id).await?;
     audit::record(
         &state.db,
@@ -396,8 +320,5 @@ pub(super) async fn include(
         true,
     )
     .await?;
-    Ok(redirect_with_flash(
-        &format!("/campaigns/{id}"),
-        &format!("{}已恢复参训", member.name),
-    ))
+    Ok(redirect_with_flash(&format!("/campaigns/{id}"), &format!("{}已恢复参训", member.name)))
 }

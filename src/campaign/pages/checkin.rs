@@ -37,10 +37,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/sessions/{id}/projector/code", get(projector_code))
         .route("/checkin/{id}", get(landing).post(confirm))
         .route("/checkin", get(code_page).post(confirm_code))
-        .route(
-            "/sessions/{id}/roll-call",
-            get(roll_call::page).post(roll_call::tick),
-        )
+        .route("/sessions/{id}/roll-call", get(roll_call::page).post(roll_call::tick))
         .route("/sessions/{id}/paper", get(paper::page).post(paper::enter))
         .route("/sessions/{id}/sheet.pdf", get(paper::sheet))
 }
@@ -51,15 +48,9 @@ pub(super) async fn session_audience(
     user: &CurrentUser,
     session: &TrainingSession,
 ) -> AppResult<Vec<crate::campaign::audience::AudienceMember>> {
-    let campaign = campaigns::by_id(&state.db, session.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let campaign = campaigns::by_id(&state.db, session.campaign_id).await?.ok_or(AppError::NotFound)?;
     // A lecturer from the hub runs sessions anywhere: their view is the session's audience.
-    let scope = if user.role.is_admin() {
-        user.scope()
-    } else {
-        format!("{}%", session.audience_path)
-    };
+    let scope = if user.role.is_admin() { user.scope() } else { format!("{}%", session.audience_path) };
     let mut members = crate::campaign::audience::members(&state.db, &campaign, &scope).await?;
     members.retain(|m| m.unit_path.starts_with(&session.audience_path));
     members.sort_by(|a, b| a.name_pinyin.cmp(&b.name_pinyin));
@@ -67,14 +58,8 @@ pub(super) async fn session_audience(
 }
 
 /// A session the user runs, or 404.
-pub(super) async fn managed(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<TrainingSession> {
-    let session = sessions::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub(super) async fn managed(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<TrainingSession> {
+    let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if !may_manage(state, user, &session).await? {
         return Err(AppError::NotFound);
     }
@@ -100,14 +85,8 @@ struct ProjectorCode {
 }
 
 fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     format!("{scheme}://{host}")
 }
 
@@ -118,27 +97,15 @@ async fn code_fragment(
 ) -> AppResult<String> {
     let now = Utc::now();
     let window = window_at(now.timestamp());
-    let url = format!(
-        "{}/checkin/{}?t={}",
-        base_url(headers),
-        session.id,
-        qr_token(&session.secret, window)
-    );
-    let state_text = match checkin_window(
-        session.starts_at,
-        session.ends_at,
-        session.checkin_opens_minutes,
-        now,
-    ) {
-        CheckinWindow::NotYetOpen(at) => format!("签到将于{}开始", crate::time::local_datetime(at)),
-        CheckinWindow::Open { late: false } => "签到进行中".to_owned(),
-        CheckinWindow::Open { late: true } => "已开讲，现在签到记为迟到".to_owned(),
-        CheckinWindow::Closed => "本场已结束".to_owned(),
-    };
-    let count = sessions::by_id(&state.db, session.id)
-        .await?
-        .map(|s| s.attendance_count)
-        .unwrap_or(0);
+    let url = format!("{}/checkin/{}?t={}", base_url(headers), session.id, qr_token(&session.secret, window));
+    let state_text =
+        match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
+            CheckinWindow::NotYetOpen(at) => format!("签到将于{}开始", crate::time::local_datetime(at)),
+            CheckinWindow::Open { late: false } => "签到进行中".to_owned(),
+            CheckinWindow::Open { late: true } => "已开讲，现在签到记为迟到".to_owned(),
+            CheckinWindow::Closed => "本场已结束".to_owned(),
+        };
+    let count = sessions::by_id(&state.db, session.id).await?.map(|s| s.attendance_count).unwrap_or(0);
     let fragment = ProjectorCode {
         qr_svg: crate::formats::qr::qr_svg(&url, 8),
         code: six_digit_code(&session.secret, window),
@@ -158,11 +125,8 @@ async fn projector(
 ) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     let fragment = code_fragment(&state, &session, &headers).await?;
-    let page = ProjectorPage {
-        shell: Shell::new(&user, session.title.clone(), "sessions"),
-        session,
-        fragment,
-    };
+    let page =
+        ProjectorPage { shell: Shell::new(&user, session.title.clone(), "sessions"), session, fragment };
     Ok(Html(page.render()?))
 }
 
@@ -201,19 +165,8 @@ fn result(
         Some(u) => Shell::new(u, "签到", "home"),
         None => Shell::anonymous("签到", headers),
     };
-    let page = ResultPage {
-        shell,
-        ok,
-        headline: headline.into(),
-        detail,
-        session_id,
-    };
-    Ok((
-        status,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(page.render()?),
-    )
-        .into_response())
+    let page = ResultPage { shell, ok, headline: headline.into(), detail, session_id };
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -232,18 +185,13 @@ struct LandingPage {
 }
 
 /// Why check-in is refused right now, if it is.
-fn refusal(
-    session: &TrainingSession,
-    token: &str,
-    grace: i64,
-) -> Option<(StatusCode, &'static str, String)> {
+fn refusal(session: &TrainingSession, token: &str, grace: i64) -> Option<(StatusCode, &'static str, String)> {
     if session.status != "scheduled" {
         return Some((StatusCode::GONE, "本场已取消", String::new()));
     }
     let now = Utc::now();
     let window = window_at(now.timestamp());
-    let valid =
-        (0..=grace).any(|back| accepts(token, window - back, |w| qr_token(&session.secret, w)));
+    let valid = (0..=grace).any(|back| accepts(token, window - back, |w| qr_token(&session.secret, w)));
     if !valid {
         return Some((
             StatusCode::BAD_REQUEST,
@@ -251,22 +199,15 @@ fn refusal(
             "请重新扫描大屏上的二维码，或输入大屏上的6位签到码。".into(),
         ));
     }
-    match checkin_window(
-        session.starts_at,
-        session.ends_at,
-        session.checkin_opens_minutes,
-        now,
-    ) {
+    match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
         CheckinWindow::NotYetOpen(at) => Some((
             StatusCode::CONFLICT,
             "签到还没开始",
             format!("本场签到将于{}开始。", crate::time::local_datetime(at)),
         )),
-        CheckinWindow::Closed => Some((
-            StatusCode::GONE,
-            "本场已结束",
-            "已不能签到。如确实参加了，请联系工作人员补录。".into(),
-        )),
+        CheckinWindow::Closed => {
+            Some((StatusCode::GONE, "本场已结束", "已不能签到。如确实参加了，请联系工作人员补录。".into()))
+        }
         CheckinWindow::Open { .. } => None,
     }
 }
@@ -292,38 +233,18 @@ async fn landing(
         );
     };
     if let Some((status, headline, detail)) = refusal(&session, &token, 1) {
-        return result(
-            &headers,
-            user.as_ref(),
-            status,
-            false,
-            headline,
-            detail,
-            session.id,
-        );
+        return result(&headers, user.as_ref(), status, false, headline, detail, session.id);
     }
     let member_name = match user.as_ref().and_then(|u| u.member_id) {
-        Some(member_id) => member_store::by_id_in_scope(&state.db, member_id, "%")
-            .await?
-            .map(|m| m.name),
+        Some(member_id) => member_store::by_id_in_scope(&state.db, member_id, "%").await?.map(|m| m.name),
         None => None,
     };
     let shell = match &user {
         Some(u) => Shell::new(u, "签到", "home"),
         None => Shell::anonymous("签到", &headers),
     };
-    let when = format!(
-        "{} {}",
-        crate::time::local_datetime(session.starts_at),
-        session.venue_name
-    );
-    let page = LandingPage {
-        shell,
-        token,
-        member_name,
-        when,
-        session,
-    };
+    let when = format!("{} {}", crate::time::local_datetime(session.starts_at), session.venue_name);
+    let page = LandingPage { shell, token, member_name, when, session };
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }
 
@@ -368,6 +289,23 @@ async fn identify(
     })
 }
 
+/// Finds the member (logged in, or by name and phone) and checks them in, or says why not.
+async fn identify_and_check_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: Option<&CurrentUser>,
+    session: &TrainingSession,
+    (name, phone): (&str, &str),
+    channel: Channel,
+) -> AppResult<Response> {
+    match identify(state, user, name, phone).await? {
+        Ok(member_id) => check_in(state, headers, user, session, member_id, channel).await,
+        Err(message) => {
+            result(headers, user, StatusCode::BAD_REQUEST, false, "签到未完成", message, session.id)
+        }
+    }
+}
+
 /// Records a check-in once the session, the code and the member are all confirmed.
 async fn check_in(
     state: &AppState,
@@ -377,21 +315,11 @@ async fn check_in(
     member_id: i64,
     channel: Channel,
 ) -> AppResult<Response> {
-    let campaign = campaigns::by_id(&state.db, session.campaign_id)
+    let campaign = campaigns::by_id(&state.db, session.campaign_id).await?.ok_or(AppError::NotFound)?;
+    if !crate::campaign::audience::session_admits(&state.db, &campaign, &session.audience_path, member_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    if !crate::campaign::audience::session_admits(
-        &state.db,
-        &campaign,
-        &session.audience_path,
-        member_id,
-    )
-    .await?
     {
-        let detail = format!(
-            "本场面向{}党员。如有疑问请联系工作人员。",
-            session.audience_name
-        );
+        let detail = format!("本场面向{}党员。如有疑问请联系工作人员。", session.audience_name);
         return result(
             headers,
             user,
@@ -403,12 +331,7 @@ async fn check_in(
         );
     }
     let late = matches!(
-        checkin_window(
-            session.starts_at,
-            session.ends_at,
-            session.checkin_opens_minutes,
-            Utc::now()
-        ),
+        checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, Utc::now()),
         CheckinWindow::Open { late: true }
     );
     let entry = Attendance {
@@ -422,35 +345,12 @@ async fn check_in(
     match attendance::record(&state.db, &entry).await? {
         Recorded::New { late } => {
             let detail = format!("{}{}", session.title, if late { "（迟到）" } else { "" });
-            result(
-                headers,
-                user,
-                StatusCode::OK,
-                true,
-                "签到成功",
-                detail,
-                session.id,
-            )
+            result(headers, user, StatusCode::OK, true, "签到成功", detail, session.id)
         }
         Recorded::Already { channel, at } => {
-            let how = Channel::from_code(&channel)
-                .map(Channel::label)
-                .unwrap_or("签到");
-            let detail = format!(
-                "{} · {}{}",
-                session.title,
-                crate::time::local_datetime(at),
-                how
-            );
-            result(
-                headers,
-                user,
-                StatusCode::OK,
-                true,
-                "您已签到，无需重复",
-                detail,
-                session.id,
-            )
+            let how = Channel::from_code(&channel).map(Channel::label).unwrap_or("签到");
+            let detail = format!("{} · {}{}", session.title, crate::time::local_datetime(at), how);
+            result(headers, user, StatusCode::OK, true, "您已签到，无需重复", detail, session.id)
         }
     }
 }
@@ -462,42 +362,12 @@ async fn confirm(
     Path(id): Path<i64>,
     Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    let session = sessions::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if let Some((status, headline, detail)) = refusal(&session, &form.t, QR_GRACE_WINDOWS) {
-        return result(
-            &headers,
-            user.as_ref(),
-            status,
-            false,
-            headline,
-            detail,
-            session.id,
-        );
+        return result(&headers, user.as_ref(), status, false, headline, detail, session.id);
     }
-    match identify(&state, user.as_ref(), &form.name, &form.phone).await? {
-        Ok(member_id) => {
-            check_in(
-                &state,
-                &headers,
-                user.as_ref(),
-                &session,
-                member_id,
-                Channel::Qr,
-            )
-            .await
-        }
-        Err(message) => result(
-            &headers,
-            user.as_ref(),
-            StatusCode::BAD_REQUEST,
-            false,
-            "签到未完成",
-            message,
-            session.id,
-        ),
-    }
+    let who = (form.name.as_str(), form.phone.as_str());
+    identify_and_check_in(&state, &headers, user.as_ref(), &session, who, Channel::Qr).await
 }
 
 #[derive(Template)]
@@ -513,10 +383,7 @@ async fn code_page(headers: HeaderMap, user: Option<CurrentUser>) -> AppResult<H
         Some(u) => Shell::new(u, "输入签到码", "home"),
         None => Shell::anonymous("输入签到码", &headers),
     };
-    let page = CodePage {
-        shell,
-        logged_in_member: user.as_ref().is_some_and(|u| u.member_id.is_some()),
-    };
+    let page = CodePage { shell, logged_in_member: user.as_ref().is_some_and(|u| u.member_id.is_some()) };
     Ok(Html(page.render()?))
 }
 
@@ -535,10 +402,8 @@ async fn confirm_code(
     user: Option<CurrentUser>,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
-    let code: String = crate::people::model::normalize_text(&form.code)
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let code: String =
+        crate::people::model::normalize_text(&form.code).chars().filter(char::is_ascii_digit).collect();
     let now = Utc::now();
     let window = window_at(now.timestamp());
     let open = sessions::open_around(&state.db, now).await?;
@@ -559,26 +424,6 @@ async fn confirm_code(
             0,
         );
     };
-    match identify(&state, user.as_ref(), &form.name, &form.phone).await? {
-        Ok(member_id) => {
-            check_in(
-                &state,
-                &headers,
-                user.as_ref(),
-                &session,
-                member_id,
-                Channel::Code,
-            )
-            .await
-        }
-        Err(message) => result(
-            &headers,
-            user.as_ref(),
-            StatusCode::BAD_REQUEST,
-            false,
-            "签到未完成",
-            message,
-            session.id,
-        ),
-    }
+    let who = (form.name.as_str(), form.phone.as_str());
+    identify_and_check_in(&state, &headers, user.as_ref(), &session, who, Channel::Code).await
 }

@@ -34,26 +34,15 @@ struct ListPage {
     units: Vec<(i64, String)>,
 }
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
-    let unit_name = |id: i64| {
-        units
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
+    let unit_name = |id: i64| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
     let lecturers = lecturers::active(&state.db)
         .await?
         .into_iter()
         .map(|l| LecturerRow {
-            kind: LecturerKind::from_code(&l.kind)
-                .map(LecturerKind::label)
-                .unwrap_or("宣讲员"),
+            kind: LecturerKind::from_code(&l.kind).map(LecturerKind::label).unwrap_or("宣讲员"),
             phone: l
                 .phone
                 .as_deref()
@@ -83,8 +72,7 @@ pub(super) async fn list(
 /// Checks that a unit id from the form lies in the user's subtree.
 async fn unit_in_scope(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<i64> {
     let unit = org_store::unit_in_scope(&state.db, id, &user.scope()).await?;
-    unit.map(|u| u.id)
-        .ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))
+    unit.map(|u| u.id).ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))
 }
 
 pub(super) async fn create(
@@ -108,8 +96,7 @@ pub(super) async fn create(
                 .to_owned(),
         ),
     };
-    let unit_id =
-        unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
+    let unit_id = unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
     let limited = |key: &str, label: &str| -> Result<String, AppError> {
         let text = field(&pairs, key).trim().to_owned();
         if text.chars().count() > 200 {
@@ -135,10 +122,7 @@ pub(super) async fn create(
         true,
     )
     .await?;
-    Ok(redirect_with_flash(
-        "/lecturers",
-        &format!("已添加宣讲员{}", fields.name),
-    ))
+    Ok(redirect_with_flash("/lecturers", &format!("已添加宣讲员{}", fields.name)))
 }
 
 pub(super) async fn create_venue(
@@ -155,8 +139,7 @@ pub(super) async fn create_venue(
     if capacity == 0 {
         return Err(AppError::BadRequest("容纳人数：请填写大于0的整数".into()));
     }
-    let unit_id =
-        unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
+    let unit_id = unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
     lecturers::insert_venue(&state.db, unit_id, &name, capacity).await?;
     audit::record(
         &state.db,
@@ -167,8 +150,5 @@ pub(super) async fn create_venue(
         true,
     )
     .await?;
-    Ok(redirect_with_flash(
-        "/lecturers",
-        &format!("已添加场地{name}"),
-    ))
+    Ok(redirect_with_flash("/lecturers", &format!("已添加场地{name}")))
 }

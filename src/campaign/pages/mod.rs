@@ -17,17 +17,11 @@ use crate::web::{AppError, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
-        .route(
-            "/campaigns/{id}",
-            get(campaigns::detail).post(campaigns::update),
-        )
+        .route("/campaigns/{id}", get(campaigns::detail).post(campaigns::update))
         .route("/campaigns/{id}/current", post(campaigns::make_current))
         .route("/campaigns/{id}/topics", post(campaigns::add_topic))
         .route("/campaigns/{id}/exclusions", post(campaigns::exclude))
-        .route(
-            "/campaigns/{id}/exclusions/{member_id}/remove",
-            post(campaigns::include),
-        )
+        .route("/campaigns/{id}/exclusions/{member_id}/remove", post(campaigns::include))
         .route("/lecturers", get(lecturers::list).post(lecturers::create))
         .route("/venues", post(lecturers::create_venue))
         .route("/sessions", get(sessions::calendar).post(sessions::create))
@@ -76,18 +70,10 @@ pub(crate) fn parse_count(text: &str, field: &str, max: i64) -> Result<i64, AppE
 
 /// The first value of a repeated form field.
 pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 
 /// An optional id field: empty or 0 means none.
 pub(crate) fn optional_id(pairs: &[(String, String)], name: &str) -> Option<i64> {
-    field(pairs, name)
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
+    field(pairs, name).trim().parse::<i64>().ok().filter(|id| *id > 0)
 }

@@ -42,16 +42,10 @@ impl SessionRow {
             id: s.id,
             time: format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
             title: s.title.clone(),
-            kind: SessionKind::from_code(&s.kind)
-                .map(SessionKind::label)
-                .unwrap_or(""),
+            kind: SessionKind::from_code(&s.kind).map(SessionKind::label).unwrap_or(""),
             unit: s.unit_name.clone(),
             lecturer: s.lecturer_name.clone(),
-            place: if s.venue_name.is_empty() {
-                s.place.clone()
-            } else {
-                s.venue_name.clone()
-            },
+            place: if s.venue_name.is_empty() { s.place.clone() } else { s.venue_name.clone() },
             attended: s.attendance_count,
             cancelled: s.status == "cancelled",
         }
@@ -98,30 +92,18 @@ pub(super) async fn calendar(
 ) -> AppResult<Html<String>> {
     let today = crate::time::today();
     let monday = monday_of(
-        q.week
-            .as_deref()
-            .and_then(|w| NaiveDate::parse_from_str(w, "%Y-%m-%d").ok())
-            .unwrap_or(today),
+        q.week.as_deref().and_then(|w| NaiveDate::parse_from_str(w, "%Y-%m-%d").ok()).unwrap_or(today),
     );
     let from = local_to_utc(monday, NaiveTime::MIN)?;
     let to = from + Duration::days(7);
-    let hosted = if user.role.is_admin() {
-        user.scope()
-    } else {
-        String::new()
-    };
+    let hosted = if user.role.is_admin() { user.scope() } else { String::new() };
     let found = sessions::between(&state.db, from, to, &hosted, &user.unit_path).await?;
     let days = (0..7)
         .map(|i| {
             let date = monday + Duration::days(i);
             let sessions = found
                 .iter()
-                .filter(|s| {
-                    s.starts_at
-                        .with_timezone(&chrono_tz::Asia::Shanghai)
-                        .date_naive()
-                        == date
-                })
+                .filter(|s| s.starts_at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive() == date)
                 .map(SessionRow::from_session)
                 .collect();
             Day {
@@ -163,11 +145,7 @@ pub(super) struct Choices {
     pub venues: Vec<(i64, String)>,
 }
 
-pub(super) async fn choices(
-    state: &AppState,
-    user: &CurrentUser,
-    campaign: &Campaign,
-) -> AppResult<Choices> {
+pub(super) async fn choices(state: &AppState, user: &CurrentUser, campaign: &Campaign) -> AppResult<Choices> {
     let topics = campaigns::topics(&state.db, campaign.id).await?;
     let pool = lecturers::active(&state.db).await?;
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
@@ -179,26 +157,11 @@ pub(super) async fn choices(
             .collect(),
         topics: topics
             .into_iter()
-            .map(|t| {
-                (
-                    t.id,
-                    if t.compulsory {
-                        format!("{}（必修）", t.name)
-                    } else {
-                        t.name
-                    },
-                )
-            })
+            .map(|t| (t.id, if t.compulsory { format!("{}（必修）", t.name) } else { t.name }))
             .collect(),
         lecturers: pool.into_iter().map(|l| (l.id, l.name)).collect(),
-        units: units
-            .into_iter()
-            .map(|u| (u.id, u.indented_name()))
-            .collect(),
-        venues: venues
-            .into_iter()
-            .map(|v| (v.id, format!("{}（限{}人）", v.name, v.capacity)))
-            .collect(),
+        units: units.into_iter().map(|u| (u.id, u.indented_name())).collect(),
+        venues: venues.into_iter().map(|v| (v.id, format!("{}（限{}人）", v.name, v.capacity))).collect(),
     })
 }
 
@@ -210,10 +173,7 @@ struct NewPage {
     errors: Vec<String>,
 }
 
-pub(super) async fn new_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Html<String>> {
+pub(super) async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     user.require_admin()?;
     let campaign = current_campaign(&state).await?;
     let page = NewPage {
@@ -263,10 +223,7 @@ pub(super) async fn read_session(
         .ok_or_else(|| AppError::BadRequest("参学对象单位不在您的管辖范围内".into()))?;
     let topic_id = optional_id(pairs, "topic_id");
     if let Some(topic) = topic_id
-        && !campaigns::topics(&state.db, campaign.id)
-            .await?
-            .iter()
-            .any(|t| t.id == topic)
+        && !campaigns::topics(&state.db, campaign.id).await?.iter().any(|t| t.id == topic)
     {
         return Err(AppError::BadRequest("专题不属于当前冬训".into()));
     }
@@ -298,11 +255,7 @@ pub(super) async fn read_session(
         unit_id: host.id,
         audience_unit_id: audience.id,
         venue_id,
-        place: field(pairs, &format!("place{suffix}"))
-            .trim()
-            .chars()
-            .take(60)
-            .collect(),
+        place: field(pairs, &format!("place{suffix}")).trim().chars().take(60).collect(),
         starts_at,
         ends_at,
         expected_attendees: parse_count(&get("expected"), "预计人数", 10_000)?,
@@ -310,11 +263,7 @@ pub(super) async fn read_session(
             "" => 30,
             text => parse_count(text, "提前签到分钟数", 24 * 60)?,
         },
-        online_url: field(pairs, "online_url")
-            .trim()
-            .chars()
-            .take(300)
-            .collect(),
+        online_url: field(pairs, "online_url").trim().chars().take(300).collect(),
         created_by: Some(user.user_id),
     };
     Ok((session, capacity))
@@ -328,9 +277,7 @@ pub(super) async fn create(
     user.require_admin()?;
     let campaign = current_campaign(&state).await?;
     let (session, capacity) = read_session(&state, &user, &campaign, &pairs, "").await?;
-    match sessions::insert_checked(&state.db, std::slice::from_ref(&session), &[capacity], None)
-        .await?
-    {
+    match sessions::insert_checked(&state.db, std::slice::from_ref(&session), &[capacity], None).await? {
         Ok(ids) => {
             audit::record(
                 &state.db,
@@ -341,10 +288,7 @@ pub(super) async fn create(
                 true,
             )
             .await?;
-            Ok(redirect_with_flash(
-                &format!("/sessions/{}", ids[0]),
-                "场次已安排",
-            ))
+            Ok(redirect_with_flash(&format!("/sessions/{}", ids[0]), "场次已安排"))
         }
         Err(conflicts) => {
             let page = NewPage {
@@ -387,18 +331,12 @@ pub(super) async fn detail(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    let hosted = if user.role.is_admin() {
-        user.scope()
-    } else {
-        String::new()
-    };
+    let hosted = if user.role.is_admin() { user.scope() } else { String::new() };
     let session = match sessions::visible(&state.db, id, &hosted, &user.unit_path).await? {
         Some(s) => s,
         None => {
             // A lecturer sees the sessions they give, wherever they are.
-            let s = sessions::by_id(&state.db, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let s = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
             if !may_manage(&state, &user, &s).await? {
                 return Err(AppError::NotFound);
             }
@@ -411,14 +349,10 @@ pub(super) async fn detail(
             .await?
             .into_iter()
             .map(|a| {
-                let channel = crate::campaign::model::Channel::from_code(&a.channel)
-                    .map(|c| c.label())
-                    .unwrap_or("");
-                let time = a
-                    .checked_in_at
-                    .with_timezone(&chrono_tz::Asia::Shanghai)
-                    .format("%H:%M")
-                    .to_string();
+                let channel =
+                    crate::campaign::model::Channel::from_code(&a.channel).map(|c| c.label()).unwrap_or("");
+                let time =
+                    a.checked_in_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%H:%M").to_string();
                 (a.name, channel, a.late, time)
             })
             .collect()
@@ -428,11 +362,7 @@ pub(super) async fn detail(
     let page = DetailPage {
         shell: Shell::new(&user, session.title.clone(), "sessions"),
         row: SessionRow::from_session(&session),
-        date: session
-            .starts_at
-            .with_timezone(&chrono_tz::Asia::Shanghai)
-            .format("%Y年%m月%d日")
-            .to_string(),
+        date: session.starts_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y年%m月%d日").to_string(),
         audience: session.audience_name.clone(),
         attendances,
         can_manage,
@@ -447,24 +377,12 @@ pub(super) async fn cancel(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let session = sessions::visible(&state.db, id, &user.scope(), "")
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let session = sessions::visible(&state.db, id, &user.scope(), "").await?.ok_or(AppError::NotFound)?;
     if session.attendance_count > 0 {
         return Err(AppError::Conflict("已有人签到的场次不能取消".into()));
     }
     sessions::cancel(&state.db, id).await?;
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::SessionEdit,
-        &session.title,
-        "取消场次",
-        true,
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/sessions/{id}"),
-        "场次已取消",
-    ))
+    audit::record(&state.db, &Actor::user(&user), Action::SessionEdit, &session.title, "取消场次", true)
+        .await?;
+    Ok(redirect_with_flash(&format!("/sessions/{id}"), "场次已取消"))
 }

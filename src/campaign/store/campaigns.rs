@@ -78,8 +78,7 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<Campaign>, sqlx::Error> {
 
 /// The current campaign, if one is marked.
 pub async fn current(db: &Db) -> Result<Option<Campaign>, sqlx::Error> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM campaigns WHERE is_current = TRUE ORDER BY id DESC LIMIT 1");
+    let sql = format!("SELECT {COLUMNS} FROM campaigns WHERE is_current = TRUE ORDER BY id DESC LIMIT 1");
     on_db!(db, pool => sqlx::query_as(&sql).fetch_optional(pool).await)
 }
 
@@ -177,12 +176,7 @@ pub async fn topics(db: &Db, campaign_id: i64) -> Result<Vec<Topic>, sqlx::Error
 }
 
 /// Adds a topic.
-pub async fn add_topic(
-    db: &Db,
-    campaign_id: i64,
-    name: &str,
-    compulsory: bool,
-) -> Result<i64, sqlx::Error> {
+pub async fn add_topic(db: &Db, campaign_id: i64, name: &str, compulsory: bool) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = on_db!(db, pool => {
         sqlx::query_as("INSERT INTO topics (campaign_id, name, compulsory) VALUES ($1, $2, $3) RETURNING id")
             .bind(campaign_id)
@@ -195,11 +189,7 @@ pub async fn add_topic(
 }
 
 /// Sets whether a topic is compulsory.
-pub async fn set_topic_compulsory(
-    db: &Db,
-    topic_id: i64,
-    compulsory: bool,
-) -> Result<(), sqlx::Error> {
+pub async fn set_topic_compulsory(db: &Db, topic_id: i64, compulsory: bool) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("UPDATE topics SET compulsory = $1 WHERE id = $2")
             .bind(compulsory)
@@ -212,12 +202,8 @@ pub async fn set_topic_compulsory(
 
 /// The completion rule of a campaign.
 pub async fn completion_rule(db: &Db, campaign: &Campaign) -> Result<CompletionRule, sqlx::Error> {
-    let compulsory_topics = topics(db, campaign.id)
-        .await?
-        .into_iter()
-        .filter(|t| t.compulsory)
-        .map(|t| t.id)
-        .collect();
+    let compulsory_topics =
+        topics(db, campaign.id).await?.into_iter().filter(|t| t.compulsory).map(|t| t.id).collect();
     Ok(CompletionRule {
         required_sessions: campaign.required_sessions,
         required_minutes: campaign.required_minutes,
@@ -236,12 +222,7 @@ pub async fn exclusions(db: &Db, campaign_id: i64) -> Result<Vec<(i64, String)>,
 }
 
 /// Excludes a member (idempotent: excluding twice keeps the first reason).
-pub async fn exclude(
-    db: &Db,
-    campaign_id: i64,
-    member_id: i64,
-    reason: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn exclude(db: &Db, campaign_id: i64, member_id: i64, reason: &str) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query(
             "INSERT INTO campaign_exclusions (campaign_id, member_id, reason, created_at) \

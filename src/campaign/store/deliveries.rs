@@ -207,12 +207,7 @@ pub struct TaskFilter {
 }
 
 /// Tasks matching a filter, overdue first; at most `limit`.
-pub async fn tasks(
-    db: &Db,
-    f: &TaskFilter,
-    today: NaiveDate,
-    limit: i64,
-) -> Result<Vec<Task>, sqlx::Error> {
+pub async fn tasks(db: &Db, f: &TaskFilter, today: NaiveDate, limit: i64) -> Result<Vec<Task>, sqlx::Error> {
     let sql = format!(
         "{TASK_SELECT} WHERE u.path LIKE $1 AND ($2 = 0 OR d.assignee_user_id = $2) \
          AND ($3 = 0 OR d.member_id = $3) AND ($4 = 0 OR d.campaign_id = $4) \

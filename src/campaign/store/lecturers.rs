@@ -138,12 +138,7 @@ pub async fn venue(db: &Db, id: i64) -> Result<Option<Venue>, sqlx::Error> {
 }
 
 /// Adds a venue.
-pub async fn insert_venue(
-    db: &Db,
-    unit_id: i64,
-    name: &str,
-    capacity: i64,
-) -> Result<i64, sqlx::Error> {
+pub async fn insert_venue(db: &Db, unit_id: i64, name: &str, capacity: i64) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = on_db!(db, pool => {
         sqlx::query_as("INSERT INTO venues (unit_id, name, capacity) VALUES ($1, $2, $3) RETURNING id")
             .bind(unit_id)

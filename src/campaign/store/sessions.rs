@@ -175,16 +175,9 @@ pub async fn batches_in_scope(db: &Db, scope: &str) -> Result<Vec<BatchListing>,
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conflict {
     /// The lecturer is elsewhere then.
-    LecturerBusy {
-        title: String,
-        unit: String,
-        starts_at: DateTime<Utc>,
-    },
+    LecturerBusy { title: String, unit: String, starts_at: DateTime<Utc> },
     /// The venue is taken then.
-    VenueBusy {
-        title: String,
-        starts_at: DateTime<Utc>,
-    },
+    VenueBusy { title: String, starts_at: DateTime<Utc> },
     /// More people expected than the venue holds.
     OverCapacity { capacity: i64, expected: i64 },
 }
@@ -193,22 +186,14 @@ impl Conflict {
     /// The reason in Chinese.
     pub fn message(&self) -> String {
         match self {
-            Conflict::LecturerBusy {
-                title,
-                unit,
-                starts_at,
-            } => format!(
+            Conflict::LecturerBusy { title, unit, starts_at } => format!(
                 "宣讲人同一时间已有安排：{}在{}的“{}”",
                 crate::time::local_datetime(*starts_at),
                 unit,
                 title
             ),
             Conflict::VenueBusy { title, starts_at } => {
-                format!(
-                    "场地同一时间已被占用：{}的“{}”",
-                    crate::time::local_datetime(*starts_at),
-                    title
-                )
+                format!("场地同一时间已被占用：{}的“{}”", crate::time::local_datetime(*starts_at), title)
             }
             Conflict::OverCapacity { capacity, expected } => {
                 format!("预计{expected}人超过场地容量{capacity}人（防疫限流）")
@@ -311,8 +296,7 @@ fn within_batch(sessions: &[NewSession], i: usize) -> Vec<(usize, Conflict)> {
     let s = &sessions[i];
     let mut found = Vec::new();
     for other in &sessions[..i] {
-        if !crate::campaign::model::overlaps(s.starts_at, s.ends_at, other.starts_at, other.ends_at)
-        {
+        if !crate::campaign::model::overlaps(s.starts_at, s.ends_at, other.starts_at, other.ends_at) {
             continue;
         }
         if s.lecturer_id.is_some() && s.lecturer_id == other.lecturer_id {
@@ -326,13 +310,7 @@ fn within_batch(sessions: &[NewSession], i: usize) -> Vec<(usize, Conflict)> {
             ));
         }
         if s.venue_id.is_some() && s.venue_id == other.venue_id {
-            found.push((
-                i,
-                Conflict::VenueBusy {
-                    title: other.title.clone(),
-                    starts_at: other.starts_at,
-                },
-            ));
+            found.push((i, Conflict::VenueBusy { title: other.title.clone(), starts_at: other.starts_at }));
         }
     }
     found

@@ -3,8 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{
-    INK, LABEL_SIZE, RED, VIEW_W, empty_svg, escape, format_value, n, open_svg, text_width,
-    truncate_to_width,
+    INK, LABEL_SIZE, RED, VIEW_W, empty_svg, escape, format_value, n, open_svg, text_width, truncate_to_width,
 };
 
 /// Distance between rows.
@@ -27,52 +26,32 @@ const MAX_LABEL_SHARE: f64 = 0.36;
 /// (a non-finite value is labelled "—"). Rows are horizontal because fourteen Chinese village
 /// names do not fit under vertical bars on a phone. Labels too long for the label column are
 /// cut with "…" and keep their full text in a tooltip. No data gives a "暂无数据" placeholder.
-pub fn bar_chart_svg(
-    title: &str,
-    bars: &[(String, f64)],
-    max: Option<f64>,
-    unit_suffix: &str,
-) -> String {
+pub fn bar_chart_svg(title: &str, bars: &[(String, f64)], max: Option<f64>, unit_suffix: &str) -> String {
     if bars.is_empty() {
         return empty_svg(title);
     }
     let scale = scale_max(bars, max);
-    let values: Vec<String> = bars
-        .iter()
-        .map(|(_, v)| format!("{}{unit_suffix}", format_value(*v)))
-        .collect();
+    let values: Vec<String> =
+        bars.iter().map(|(_, v)| format!("{}{unit_suffix}", format_value(*v))).collect();
 
-    let widest_label = bars
-        .iter()
-        .map(|(label, _)| text_width(label, LABEL_SIZE))
-        .fold(0.0, f64::max);
+    let widest_label = bars.iter().map(|(label, _)| text_width(label, LABEL_SIZE)).fold(0.0, f64::max);
     let label_w = widest_label.min(VIEW_W * MAX_LABEL_SHARE);
-    let widest_value = values
-        .iter()
-        .map(|v| text_width(v, LABEL_SIZE))
-        .fold(0.0, f64::max);
+    let widest_value = values.iter().map(|v| text_width(v, LABEL_SIZE)).fold(0.0, f64::max);
     // The bars' area: from the labels to where a full bar ends, leaving room after a full bar
     // for its value so even the largest value stays inside the chart.
     let track_x = label_w + GAP;
     let track_w = (VIEW_W - track_x - GAP - widest_value).max(VIEW_W * 0.25);
 
     let height = FIRST_ROW_TOP + bars.len() as f64 * ROW_PITCH;
-    let desc: Vec<String> = bars
-        .iter()
-        .zip(&values)
-        .map(|((label, _), value)| format!("{label} {value}"))
-        .collect();
+    let desc: Vec<String> =
+        bars.iter().zip(&values).map(|((label, _), value)| format!("{label} {value}")).collect();
     let mut out = String::new();
     open_svg(&mut out, height, title, &desc.join("；"));
 
     for (i, ((label, value), value_text)) in bars.iter().zip(&values).enumerate() {
         let top = FIRST_ROW_TOP + i as f64 * ROW_PITCH + (ROW_PITCH - BAR_H) / 2.0;
         let baseline = top + BAR_H / 2.0 + LABEL_SIZE * 0.35;
-        let fraction = if value.is_finite() && scale > 0.0 {
-            (value / scale).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let fraction = if value.is_finite() && scale > 0.0 { (value / scale).clamp(0.0, 1.0) } else { 0.0 };
         let bar_w = track_w * fraction;
         let shown = truncate_to_width(label, label_w, LABEL_SIZE);
         let _ = write!(out, "<g>");
@@ -114,11 +93,7 @@ fn scale_max(bars: &[(String, f64)], max: Option<f64>) -> f64 {
     match max {
         Some(m) if m.is_finite() && m > 0.0 => m,
         _ => {
-            let largest = bars
-                .iter()
-                .map(|(_, v)| *v)
-                .filter(|v| v.is_finite())
-                .fold(0.0, f64::max);
+            let largest = bars.iter().map(|(_, v)| *v).filter(|v| v.is_finite()).fold(0.0, f64::max);
             if largest > 0.0 { largest } else { 1.0 }
         }
     }

@@ -3,9 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    GRID, MUTED, RED, TICK_SIZE, VIEW_W, empty_svg, escape, format_value, n, open_svg, text_width,
-};
+use super::{GRID, MUTED, RED, TICK_SIZE, VIEW_W, empty_svg, escape, format_value, n, open_svg, text_width};
 
 /// Height of the whole chart.
 const VIEW_H: f64 = 220.0;
@@ -23,26 +21,15 @@ const TARGET_TICKS: f64 = 4.0;
 /// values) so a small change does not look like a collapse. Non-finite values are skipped.
 /// No data gives a "暂无数据" placeholder.
 pub fn line_chart_svg(title: &str, points: &[(String, f64)], unit_suffix: &str) -> String {
-    let finite: Vec<(usize, f64)> = points
-        .iter()
-        .enumerate()
-        .filter(|(_, (_, v))| v.is_finite())
-        .map(|(i, (_, v))| (i, *v))
-        .collect();
+    let finite: Vec<(usize, f64)> =
+        points.iter().enumerate().filter(|(_, (_, v))| v.is_finite()).map(|(i, (_, v))| (i, *v)).collect();
     if finite.is_empty() {
         return empty_svg(title);
     }
     let (lo, hi, step) = axis_range(finite.iter().map(|(_, v)| *v));
-    let ticks: Vec<f64> = (0..)
-        .map(|k| lo + k as f64 * step)
-        .take_while(|t| *t <= hi + step / 2.0)
-        .collect();
+    let ticks: Vec<f64> = (0..).map(|k| lo + k as f64 * step).take_while(|t| *t <= hi + step / 2.0).collect();
     let tick_labels: Vec<String> = ticks.iter().map(|t| format_value(*t)).collect();
-    let plot_left = tick_labels
-        .iter()
-        .map(|t| text_width(t, TICK_SIZE))
-        .fold(0.0, f64::max)
-        + 8.0;
+    let plot_left = tick_labels.iter().map(|t| text_width(t, TICK_SIZE)).fold(0.0, f64::max) + 8.0;
     let plot_w = PLOT_RIGHT - plot_left;
     let x_of = |i: usize| {
         if points.len() == 1 {
@@ -53,10 +40,8 @@ pub fn line_chart_svg(title: &str, points: &[(String, f64)], unit_suffix: &str) 
     };
     let y_of = |v: f64| PLOT_BOTTOM - (v - lo) / (hi - lo) * (PLOT_BOTTOM - PLOT_TOP);
 
-    let desc: Vec<String> = points
-        .iter()
-        .map(|(label, v)| format!("{label} {}{unit_suffix}", format_value(*v)))
-        .collect();
+    let desc: Vec<String> =
+        points.iter().map(|(label, v)| format!("{label} {}{unit_suffix}", format_value(*v))).collect();
     let mut out = String::new();
     open_svg(&mut out, VIEW_H, title, &desc.join("；"));
 
@@ -94,10 +79,7 @@ pub fn line_chart_svg(title: &str, points: &[(String, f64)], unit_suffix: &str) 
     }
 
     // The line, then the dots over it.
-    let path: Vec<String> = finite
-        .iter()
-        .map(|(i, v)| format!("{},{}", n(x_of(*i)), n(y_of(*v))))
-        .collect();
+    let path: Vec<String> = finite.iter().map(|(i, v)| format!("{},{}", n(x_of(*i)), n(y_of(*v)))).collect();
     if path.len() > 1 {
         let _ = write!(
             out,
@@ -169,16 +151,9 @@ pub(super) fn label_indices(points: &[(String, f64)], plot_w: f64) -> Vec<usize>
     if count == 0 {
         return Vec::new();
     }
-    let widest = points
-        .iter()
-        .map(|(l, _)| text_width(l, TICK_SIZE))
-        .fold(0.0, f64::max);
+    let widest = points.iter().map(|(l, _)| text_width(l, TICK_SIZE)).fold(0.0, f64::max);
     let slot = widest + 8.0;
-    let spacing = if count > 1 {
-        plot_w / (count - 1) as f64
-    } else {
-        plot_w
-    };
+    let spacing = if count > 1 { plot_w / (count - 1) as f64 } else { plot_w };
     let every = (slot / spacing).ceil().max(1.0) as usize;
     let mut picked: Vec<usize> = (0..count).step_by(every).collect();
     let last = count - 1;

@@ -6,24 +6,14 @@ use super::line::{axis_range, label_indices, nice_step};
 use super::*;
 
 fn villages() -> Vec<(String, f64)> {
-    [
-        ("蟹塘社区", 92.5),
-        ("石湫社区", 88.0),
-        ("九塘行政村", 100.0),
-        ("向阳村", 47.25),
-        ("明觉村", 0.0),
-    ]
-    .into_iter()
-    .map(|(l, v)| (l.to_owned(), v))
-    .collect()
+    [("蟹塘社区", 92.5), ("石湫社区", 88.0), ("九塘行政村", 100.0), ("向阳村", 47.25), ("明觉村", 0.0)]
+        .into_iter()
+        .map(|(l, v)| (l.to_owned(), v))
+        .collect()
 }
 
 fn days(values: &[f64]) -> Vec<(String, f64)> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (format!("12-{:02}", i + 7), *v))
-        .collect()
+    values.iter().enumerate().map(|(i, v)| (format!("12-{:02}", i + 7), *v)).collect()
 }
 
 /// Parses the SVG (panicking with the text if it is not well-formed XML).
@@ -32,9 +22,7 @@ fn parse(svg: &str) -> Document<'_> {
 }
 
 fn elements<'a, 'i>(doc: &'a Document<'i>, name: &str) -> Vec<Node<'a, 'i>> {
-    doc.descendants()
-        .filter(|n| n.is_element() && n.tag_name().name() == name)
-        .collect()
+    doc.descendants().filter(|n| n.is_element() && n.tag_name().name() == name).collect()
 }
 
 fn num(node: &Node<'_, '_>, attr: &str) -> f64 {
@@ -42,36 +30,24 @@ fn num(node: &Node<'_, '_>, attr: &str) -> f64 {
 }
 
 fn texts(doc: &Document<'_>) -> Vec<String> {
-    elements(doc, "text")
-        .iter()
-        .map(|t| t.text().unwrap_or("").to_owned())
-        .collect()
+    elements(doc, "text").iter().map(|t| t.text().unwrap_or("").to_owned()).collect()
 }
 
 /// The checks every chart must pass: a standalone, accessible, responsive SVG.
 fn assert_chart_shell(doc: &Document<'_>, title: &str) {
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "svg");
-    assert_eq!(
-        root.tag_name().namespace(),
-        Some("http://www.w3.org/2000/svg")
-    );
+    assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2000/svg"));
     assert_eq!(root.attribute("role"), Some("img"));
     assert_eq!(root.attribute("width"), Some("100%"));
     assert!(root.attribute("viewBox").unwrap().starts_with("0 0 360 "));
-    assert_eq!(
-        root.attribute("font-family"),
-        Some("Noto Sans CJK SC, sans-serif")
-    );
+    assert_eq!(root.attribute("font-family"), Some("Noto Sans CJK SC, sans-serif"));
     let first = root.first_element_child().unwrap();
     assert_eq!(first.tag_name().name(), "title", "<title> comes first");
     assert_eq!(first.text(), Some(title));
     // Nothing that could load from elsewhere or run.
     for node in doc.descendants().filter(|n| n.is_element()) {
-        assert!(!matches!(
-            node.tag_name().name(),
-            "script" | "image" | "use" | "foreignObject"
-        ));
+        assert!(!matches!(node.tag_name().name(), "script" | "image" | "use" | "foreignObject"));
         for attr in node.attributes() {
             assert!(!attr.name().contains("href"), "{}", attr.name());
             assert!(!attr.value().contains("url("), "{}", attr.value());
@@ -85,24 +61,10 @@ fn bar_chart_structure() {
     let doc = parse(&svg);
     assert_chart_shell(&doc, "各村社覆盖率");
     let texts = texts(&doc);
-    for label in [
-        "各村社覆盖率",
-        "蟹塘社区",
-        "九塘行政村",
-        "92.5%",
-        "100%",
-        "47.3%",
-        "0%",
-    ] {
-        assert!(
-            texts.iter().any(|t| t == label),
-            "{label} missing: {texts:?}"
-        );
+    for label in ["各村社覆盖率", "蟹塘社区", "九塘行政村", "92.5%", "100%", "47.3%", "0%"] {
+        assert!(texts.iter().any(|t| t == label), "{label} missing: {texts:?}");
     }
-    let red = elements(&doc, "rect")
-        .into_iter()
-        .filter(|r| r.attribute("fill") == Some("#c8161d"))
-        .count();
+    let red = elements(&doc, "rect").into_iter().filter(|r| r.attribute("fill") == Some("#c8161d")).count();
     assert_eq!(red, 4, "the zero value draws no bar");
     let desc = elements(&doc, "desc")[0].text().unwrap();
     assert!(desc.contains("蟹塘社区 92.5%"), "{desc}");
@@ -114,10 +76,7 @@ fn bar_fractions(svg: &str, full: f64) -> Vec<f64> {
     elements(&doc, "g")
         .iter()
         .map(|group| {
-            group
-                .children()
-                .find(|n| n.tag_name().name() == "rect")
-                .map_or(0.0, |r| num(&r, "width") / full)
+            group.children().find(|n| n.tag_name().name() == "rect").map_or(0.0, |r| num(&r, "width") / full)
         })
         .collect()
 }
@@ -157,11 +116,7 @@ fn bars_scale_to_the_given_max() {
 
 #[test]
 fn bars_scale_to_the_largest_value_without_a_max() {
-    let bars = vec![
-        ("甲".to_owned(), 30.0),
-        ("乙".to_owned(), 120.0),
-        ("丙".to_owned(), 60.0),
-    ];
+    let bars = vec![("甲".to_owned(), 30.0), ("乙".to_owned(), 120.0), ("丙".to_owned(), 60.0)];
     let svg = bar_chart_svg("签到人数", &bars, None, "人");
     let fractions = bar_fractions(&svg, widest_bar(&svg));
     assert_eq!(fractions.len(), 3);
@@ -184,19 +139,13 @@ fn odd_values_do_not_break_bars() {
     // The over-full bar stops where a full bar ends: its value label stays inside the chart.
     let doc = parse(&svg);
     let value_x = num(&elements(&doc, "text")[2], "x");
-    assert!(
-        value_x + text_width("150%", LABEL_SIZE) <= VIEW_W,
-        "{value_x}"
-    );
+    assert!(value_x + text_width("150%", LABEL_SIZE) <= VIEW_W, "{value_x}");
     let texts = texts(&parse(&svg));
     assert!(texts.contains(&"—%".to_owned()), "{texts:?}");
     assert!(!svg.contains("NaN") && !svg.contains("inf"));
     // All zero without a max: empty bars, no division by zero.
     let zeros = vec![("甲".to_owned(), 0.0)];
-    assert_eq!(
-        bar_fractions(&bar_chart_svg("零", &zeros, None, ""), 1.0),
-        vec![0.0]
-    );
+    assert_eq!(bar_fractions(&bar_chart_svg("零", &zeros, None, ""), 1.0), vec![0.0]);
 }
 
 #[test]
@@ -206,16 +155,9 @@ fn a_long_label_is_cut_and_keeps_its_full_text() {
     let svg = bar_chart_svg("长标签", &bars, None, "");
     let doc = parse(&svg);
     let texts = texts(&doc);
-    assert!(
-        texts
-            .iter()
-            .any(|t| t.ends_with('…') && long.starts_with(t.trim_end_matches('…')))
-    );
-    let tooltips: Vec<_> = elements(&doc, "title")
-        .iter()
-        .filter_map(|t| t.text())
-        .map(str::to_owned)
-        .collect();
+    assert!(texts.iter().any(|t| t.ends_with('…') && long.starts_with(t.trim_end_matches('…'))));
+    let tooltips: Vec<_> =
+        elements(&doc, "title").iter().filter_map(|t| t.text()).map(str::to_owned).collect();
     assert!(tooltips.contains(&long.to_owned()), "{tooltips:?}");
     assert!(texts.contains(&"短".to_owned()));
 }
@@ -224,10 +166,7 @@ fn a_long_label_is_cut_and_keeps_its_full_text() {
 fn all_text_is_escaped() {
     let nasty = r#"<&>"'"#;
     let bars = vec![(nasty.to_owned(), 1.0)];
-    for svg in [
-        bar_chart_svg(nasty, &bars, None, nasty),
-        line_chart_svg(nasty, &bars, nasty),
-    ] {
+    for svg in [bar_chart_svg(nasty, &bars, None, nasty), line_chart_svg(nasty, &bars, nasty)] {
         assert!(!svg.contains(nasty), "raw text leaked:\n{svg}");
         assert!(svg.contains("&lt;&amp;&gt;&quot;&#39;"));
         let doc = parse(&svg);
@@ -247,14 +186,7 @@ fn empty_input_gives_a_placeholder() {
         line_chart_svg("每日签到", &days(&[f64::NAN]), "人"),
     ] {
         let doc = parse(&svg);
-        assert_chart_shell(
-            &doc,
-            if svg.contains("覆盖率") {
-                "各村社覆盖率"
-            } else {
-                "每日签到"
-            },
-        );
+        assert_chart_shell(&doc, if svg.contains("覆盖率") { "各村社覆盖率" } else { "每日签到" });
         assert!(texts(&doc).contains(&"暂无数据".to_owned()), "{svg}");
         assert!(elements(&doc, "circle").is_empty() && elements(&doc, "polyline").is_empty());
     }
@@ -278,44 +210,24 @@ fn line_chart_structure() {
     assert!(!texts.contains(&"50".to_owned()));
     assert!(texts.contains(&"12-07".to_owned()) && texts.contains(&"12-11".to_owned()));
     // The last value is called out.
-    let callout = elements(&doc, "text")
-        .into_iter()
-        .find(|t| t.attribute("fill") == Some("#c8161d"))
-        .unwrap();
+    let callout =
+        elements(&doc, "text").into_iter().find(|t| t.attribute("fill") == Some("#c8161d")).unwrap();
     assert_eq!(callout.text(), Some("35人"));
     // Gridlines are muted, not red.
-    assert!(
-        elements(&doc, "line")
-            .iter()
-            .all(|l| l.attribute("stroke") != Some("#c8161d"))
-    );
+    assert!(elements(&doc, "line").iter().all(|l| l.attribute("stroke") != Some("#c8161d")));
 }
 
 #[test]
 fn line_points_scale_to_the_axis() {
     let svg = line_chart_svg("趋势", &days(&[0.0, 20.0, 40.0]), "");
     let doc = parse(&svg);
-    let ys: Vec<f64> = elements(&doc, "circle")
-        .iter()
-        .map(|c| num(c, "cy"))
-        .collect();
-    let xs: Vec<f64> = elements(&doc, "circle")
-        .iter()
-        .map(|c| num(c, "cx"))
-        .collect();
+    let ys: Vec<f64> = elements(&doc, "circle").iter().map(|c| num(c, "cy")).collect();
+    let xs: Vec<f64> = elements(&doc, "circle").iter().map(|c| num(c, "cx")).collect();
     // 0 on the bottom gridline, 40 (the axis top) on the top one, 20 halfway.
-    let grid: Vec<f64> = elements(&doc, "line")
-        .iter()
-        .map(|l| num(l, "y1"))
-        .collect();
-    let (top, bottom) = (
-        grid.iter().cloned().fold(f64::MAX, f64::min),
-        grid.iter().cloned().fold(0.0, f64::max),
-    );
-    assert!(
-        (ys[0] - bottom).abs() < 0.01 && (ys[2] - top).abs() < 0.01,
-        "{ys:?} {grid:?}"
-    );
+    let grid: Vec<f64> = elements(&doc, "line").iter().map(|l| num(l, "y1")).collect();
+    let (top, bottom) =
+        (grid.iter().cloned().fold(f64::MAX, f64::min), grid.iter().cloned().fold(0.0, f64::max));
+    assert!((ys[0] - bottom).abs() < 0.01 && (ys[2] - top).abs() < 0.01, "{ys:?} {grid:?}");
     assert!((ys[1] - (top + bottom) / 2.0).abs() < 0.01);
     // Evenly spaced days.
     assert!(((xs[1] - xs[0]) - (xs[2] - xs[1])).abs() < 0.01);
@@ -351,10 +263,7 @@ fn x_labels_never_crowd() {
         assert!((pair[1] - pair[0]) as f64 * spacing >= slot, "{picked:?}");
     }
     // A week fits every label.
-    assert_eq!(
-        label_indices(&days(&[1.0; 7]), 300.0),
-        (0..7).collect::<Vec<_>>()
-    );
+    assert_eq!(label_indices(&days(&[1.0; 7]), 300.0), (0..7).collect::<Vec<_>>());
 }
 
 #[test]

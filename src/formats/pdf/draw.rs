@@ -91,10 +91,7 @@ impl<'f> Shaper<'f> {
         surface.set_fill(Some(Fill::default()));
         surface.set_stroke(match weight {
             Weight::Regular => None,
-            Weight::Bold => Some(Stroke {
-                width: size * 0.035,
-                ..Stroke::default()
-            }),
+            Weight::Bold => Some(Stroke { width: size * 0.035, ..Stroke::default() }),
         });
         surface.draw_glyphs(
             Point::from_xy(x, baseline),
@@ -118,14 +115,7 @@ impl<'f> Shaper<'f> {
         text: &str,
     ) {
         let width = self.measure(text, size);
-        self.draw(
-            surface,
-            centre_x - width / 2.0,
-            baseline,
-            size,
-            weight,
-            text,
-        );
+        self.draw(surface, centre_x - width / 2.0, baseline, size, weight, text);
     }
 }
 

@@ -21,17 +21,11 @@ pub(crate) fn fit_text(
 ) -> Fitted {
     let width = measure(text, size);
     if width <= max_width {
-        return Fitted {
-            text: text.to_owned(),
-            size,
-        };
+        return Fitted { text: text.to_owned(), size };
     }
     let shrunk = size * max_width / width;
     if shrunk >= min_size {
-        return Fitted {
-            text: text.to_owned(),
-            size: shrunk,
-        };
+        return Fitted { text: text.to_owned(), size: shrunk };
     }
     // Drop characters from the end until the rest plus the ellipsis fits. Cells hold names and
     // unit names, a few dozen characters, so re-measuring each shorter prefix costs nothing.
@@ -40,16 +34,10 @@ pub(crate) fn fit_text(
         end = text[..end].char_indices().next_back().map_or(0, |(i, _)| i);
         let candidate = format!("{}…", text[..end].trim_end());
         if measure(&candidate, min_size) <= max_width {
-            return Fitted {
-                text: candidate,
-                size: min_size,
-            };
+            return Fitted { text: candidate, size: min_size };
         }
     }
-    Fitted {
-        text: String::new(),
-        size: min_size,
-    }
+    Fitted { text: String::new(), size: min_size }
 }
 
 /// Text set in a table cell: one line, or two when one would have to be too small.
@@ -84,18 +72,9 @@ pub(crate) fn fit_cell(
     min_size: f32,
     measure: impl Fn(&str, f32) -> f32,
 ) -> FittedCell {
-    let single = fit_text(
-        text,
-        max_width,
-        size,
-        SINGLE_LINE_MIN_SIZE.min(size),
-        &measure,
-    );
+    let single = fit_text(text, max_width, size, SINGLE_LINE_MIN_SIZE.min(size), &measure);
     if !single.text.ends_with('…') || text.ends_with('…') {
-        return FittedCell {
-            lines: vec![single.text],
-            size: single.size,
-        };
+        return FittedCell { lines: vec![single.text], size: single.size };
     }
     // Try two lines from the largest size down in half-point steps.
     let mut two_size = size.min(TWO_LINE_MAX_SIZE);
@@ -103,24 +82,15 @@ pub(crate) fn fit_cell(
         if let Some((first, rest)) = split_line(text, max_width, two_size, &measure)
             && measure(rest, two_size) <= max_width
         {
-            return FittedCell {
-                lines: vec![first.to_owned(), rest.to_owned()],
-                size: two_size,
-            };
+            return FittedCell { lines: vec![first.to_owned(), rest.to_owned()], size: two_size };
         }
         two_size -= 0.5;
     }
     let Some((first, rest)) = split_line(text, max_width, min_size, &measure) else {
-        return FittedCell {
-            lines: vec![String::new()],
-            size: min_size,
-        };
+        return FittedCell { lines: vec![String::new()], size: min_size };
     };
     let rest = fit_text(rest, max_width, min_size, min_size, &measure);
-    FittedCell {
-        lines: vec![first.to_owned(), rest.text],
-        size: min_size,
-    }
+    FittedCell { lines: vec![first.to_owned(), rest.text], size: min_size }
 }
 
 /// Splits `text` into a first line that fits `max_width` at `size` and the rest (trimmed).
@@ -135,10 +105,7 @@ fn split_line<'t>(
 ) -> Option<(&'t str, &'t str)> {
     let ends: Vec<usize> = text.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
     // The longest prefix that fits; prefixes only grow wider, so stop at the first miss.
-    let fitting = ends
-        .iter()
-        .take_while(|&&end| measure(&text[..end], size) <= max_width)
-        .count();
+    let fitting = ends.iter().take_while(|&&end| measure(&text[..end], size) <= max_width).count();
     if fitting == 0 {
         return None;
     }
@@ -185,13 +152,7 @@ mod tests {
     #[test]
     fn text_that_fits_is_untouched() {
         let fitted = fit_text("张三", 100.0, 12.0, 8.0, monospace);
-        assert_eq!(
-            fitted,
-            Fitted {
-                text: "张三".into(),
-                size: 12.0
-            }
-        );
+        assert_eq!(fitted, Fitted { text: "张三".into(), size: 12.0 });
     }
 
     #[test]

@@ -106,31 +106,21 @@ impl FontSource {
     /// (e.g. "Noto Sans CJK SC", index 2 in Noto's collection), else the first face that has
     /// the sheet's characters.
     pub fn load(path: &Path) -> Result<Self, FontError> {
-        let data = std::fs::read(path).map_err(|source| FontError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let data = std::fs::read(path)
+            .map_err(|source| FontError::Unreadable { path: path.to_path_buf(), source })?;
         Self::from_bytes(path, data)
     }
 
     /// Like [`FontSource::load`], for bytes already in memory; `path` is only remembered for
     /// messages and [`FontSource::path`].
     pub fn from_bytes(path: &Path, data: Vec<u8>) -> Result<Self, FontError> {
-        let unusable = |reason: &str| FontError::Unusable {
-            path: path.to_path_buf(),
-            reason: reason.to_owned(),
-        };
+        let unusable =
+            |reason: &str| FontError::Unusable { path: path.to_path_buf(), reason: reason.to_owned() };
         let (index, family) = pick_face(&data).map_err(unusable)?;
         let data = Arc::new(data);
         let font = krilla::text::Font::new(data.clone().into(), index)
             .ok_or_else(|| unusable("字体文件无法解析"))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            index,
-            family,
-            data,
-            font,
-        })
+        Ok(Self { path: path.to_path_buf(), index, family, data, font })
     }
 
     /// The file the font was read from.
@@ -196,18 +186,12 @@ fn pick_face(data: &[u8]) -> Result<(u32, String), &'static str> {
             continue;
         };
         parsed_any = true;
-        let covers = REQUIRED_CHARS
-            .chars()
-            .all(|c| face.glyph_index(c).is_some());
+        let covers = REQUIRED_CHARS.chars().all(|c| face.glyph_index(c).is_some());
         if !covers {
             continue;
         }
         let family = family_name(&face).unwrap_or_default();
-        let score = if names_simplified_chinese(&family) {
-            2
-        } else {
-            1
-        };
+        let score = if names_simplified_chinese(&family) { 2 } else { 1 };
         // Strictly greater: among equals the lowest index wins (the regular, proportional face
         // comes before the monospaced one in Noto's and WenQuanYi's collections).
         if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
@@ -223,24 +207,14 @@ fn pick_face(data: &[u8]) -> Result<(u32, String), &'static str> {
 
 /// The typographic family name if present (it groups weights), else the legacy family name.
 fn family_name(face: &ttf_parser::Face<'_>) -> Option<String> {
-    [
-        ttf_parser::name_id::TYPOGRAPHIC_FAMILY,
-        ttf_parser::name_id::FAMILY,
-    ]
-    .into_iter()
-    .find_map(|id| {
-        face.names()
-            .into_iter()
-            .filter(|name| name.name_id == id)
-            .find_map(|name| name.to_string())
+    [ttf_parser::name_id::TYPOGRAPHIC_FAMILY, ttf_parser::name_id::FAMILY].into_iter().find_map(|id| {
+        face.names().into_iter().filter(|name| name.name_id == id).find_map(|name| name.to_string())
     })
 }
 
 /// Whether a family name marks a Simplified Chinese face ("Noto Sans CJK SC", "… CN", "… GB").
 fn names_simplified_chinese(family: &str) -> bool {
-    family
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| matches!(word, "SC" | "CN" | "GB" | "Hans"))
+    family.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| matches!(word, "SC" | "CN" | "GB" | "Hans"))
 }
 
 #[cfg(test)]
@@ -292,10 +266,7 @@ mod tests {
         std::fs::write(&junk, b"junk").unwrap();
         let found = find_in(None, &[junk.as_path(), Path::new(DEBIAN_NOTO)]);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(
-            found.expect("fonts-noto-cjk is installed").path(),
-            Path::new(DEBIAN_NOTO)
-        );
+        assert_eq!(found.expect("fonts-noto-cjk is installed").path(), Path::new(DEBIAN_NOTO));
     }
 
     #[test]

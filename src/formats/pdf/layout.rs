@@ -54,12 +54,7 @@ pub(crate) struct Column {
 /// The five columns, widths adding up to the 180 mm between the margins. The signature column
 /// is the widest because a handwritten name is far wider than a printed one.
 pub(crate) const COLUMNS: [Column; 5] = [
-    Column {
-        label: "序号",
-        width: 13.0 * MM,
-        align: Align::Centre,
-        size: 11.0,
-    },
+    Column { label: "序号", width: 13.0 * MM, align: Align::Centre, size: 11.0 },
     Column {
         label: "姓名",
         width: 27.0 * MM,
@@ -67,24 +62,9 @@ pub(crate) const COLUMNS: [Column; 5] = [
         // Larger than the rest: members look for their own name.
         size: 13.0,
     },
-    Column {
-        label: "所在单位",
-        width: 50.0 * MM,
-        align: Align::Left,
-        size: 11.0,
-    },
-    Column {
-        label: "备注",
-        width: 25.0 * MM,
-        align: Align::Centre,
-        size: 10.5,
-    },
-    Column {
-        label: "签名",
-        width: 65.0 * MM,
-        align: Align::Centre,
-        size: 11.0,
-    },
+    Column { label: "所在单位", width: 50.0 * MM, align: Align::Left, size: 11.0 },
+    Column { label: "备注", width: 25.0 * MM, align: Align::Centre, size: 10.5 },
+    Column { label: "签名", width: 65.0 * MM, align: Align::Centre, size: 11.0 },
 ];
 
 /// Smallest size text is shrunk to before it is cut with "…": still legible when printed.

@@ -13,16 +13,8 @@ fn font() -> &'static FontSource {
 }
 
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
-const GIVEN: &[&str] = &[
-    "建国", "秀英", "卫东", "桂兰", "志强", "玉梅", "德华", "淑珍", "海燕",
-];
-const UNITS: &[&str] = &[
-    "蟹塘社区",
-    "石湫社区",
-    "九塘行政村",
-    "向阳村",
-    "明觉村第二党支部",
-];
+const GIVEN: &[&str] = &["建国", "秀英", "卫东", "桂兰", "志强", "玉梅", "德华", "淑珍", "海燕"];
+const UNITS: &[&str] = &["蟹塘社区", "石湫社区", "九塘行政村", "向阳村", "明觉村第二党支部"];
 
 fn sheet(rows: usize) -> SignInSheet {
     SignInSheet {
@@ -36,11 +28,7 @@ fn sheet(rows: usize) -> SignInSheet {
             .map(|i| SignInRow {
                 name: format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[i % GIVEN.len()]),
                 unit: UNITS[i % UNITS.len()].into(),
-                note: if i % 7 == 3 {
-                    "老党员".into()
-                } else {
-                    String::new()
-                },
+                note: if i % 7 == 3 { "老党员".into() } else { String::new() },
             })
             .collect(),
     }
@@ -56,21 +44,14 @@ fn page_count(pdf: &[u8]) -> usize {
 /// pdftotext's output without whitespace: it drops the narrow spaces between CJK glyphs
 /// ("第 1 / 2 页" comes back as "第1/2页") and lays columns out with runs of spaces.
 fn squeeze(text: &[u8]) -> String {
-    String::from_utf8_lossy(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    String::from_utf8_lossy(text).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Runs a poppler tool, or returns `None` with a note if it is not installed.
 fn poppler(tool: &str, args: &[&str]) -> Option<std::process::Output> {
     match Command::new(tool).args(args).output() {
         Ok(output) => {
-            assert!(
-                output.status.success(),
-                "{tool} failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            assert!(output.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&output.stderr));
             Some(output)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -113,10 +94,7 @@ fn every_row_appears_once_with_its_number() {
         let numbered = format!("{}{}{}", i + 1, row.name, row.unit);
         assert_eq!(text.matches(&numbered).count(), 1, "{numbered}:\n{text}");
     }
-    assert!(
-        text.contains("第1/2页") && text.contains("第2/2页"),
-        "{text}"
-    );
+    assert!(text.contains("第1/2页") && text.contains("第2/2页"), "{text}");
     // The header row is repeated on the second page.
     assert_eq!(text.matches("所在单位").count(), 2, "{text}");
     assert!(text.contains("签到表（续）"));
@@ -133,10 +111,7 @@ fn page_one_renders_and_its_chinese_text_round_trips() {
 
     let prefix = dir.join("page");
     let args = ["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"];
-    let Some(_) = poppler(
-        "pdftoppm",
-        &[&args[..], &[pdf_arg, prefix.to_str().unwrap()]].concat(),
-    ) else {
+    let Some(_) = poppler("pdftoppm", &[&args[..], &[pdf_arg, prefix.to_str().unwrap()]].concat()) else {
         return;
     };
     let png = std::fs::read(dir.join("page.png")).unwrap();
@@ -144,19 +119,13 @@ fn page_one_renders_and_its_chinese_text_round_trips() {
     // 60 dpi A4 is about 496 × 702 pixels.
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
-    assert!(
-        (490..=500).contains(&width) && (698..=706).contains(&height),
-        "{width}×{height}"
-    );
+    assert!((490..=500).contains(&width) && (698..=706).contains(&height), "{width}×{height}");
     // Outside the work tree, so running the tests leaves no stray file in the repository.
     let keep = std::env::temp_dir().join("dongxun-sign-in-sheet-page1.png");
     // A sharper copy is kept for a person to look at.
     let hi_res = dir.join("hi");
     let hi_args = ["-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile"];
-    poppler(
-        "pdftoppm",
-        &[&hi_args[..], &[pdf_arg, hi_res.to_str().unwrap()]].concat(),
-    );
+    poppler("pdftoppm", &[&hi_args[..], &[pdf_arg, hi_res.to_str().unwrap()]].concat());
     std::fs::copy(dir.join("hi.png"), &keep).unwrap();
     println!("page 1 rendered to {}", keep.display());
 
@@ -224,10 +193,7 @@ fn long_and_odd_text_is_fitted_not_overflowed() {
     };
     std::fs::remove_dir_all(&dir).unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        text.contains("欧阳 娜娜") || text.contains("欧阳娜娜"),
-        "{text}"
-    );
+    assert!(text.contains("欧阳 娜娜") || text.contains("欧阳娜娜"), "{text}");
     assert!(text.contains("石湫街道新时代文明实践所"), "{text}");
     assert!(text.contains('…'), "{text}");
 }
@@ -235,10 +201,7 @@ fn long_and_odd_text_is_fitted_not_overflowed() {
 #[test]
 fn too_many_rows_is_refused_in_chinese() {
     let err = sign_in_sheet_pdf(&sheet(MAX_ROWS + 1), font()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "签到名单太长：一次最多打印 2000 人，请按村社或支部分开打印"
-    );
+    assert_eq!(err.to_string(), "签到名单太长：一次最多打印 2000 人，请按村社或支部分开打印");
 }
 
 #[test]
@@ -246,8 +209,5 @@ fn the_document_title_and_language_are_set() {
     let pdf = sign_in_sheet_pdf(&sheet(1), font()).unwrap();
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("/Lang(zh-CN)"), "language missing");
-    assert!(
-        text.contains("<dc:language><rdf:Bag><rdf:li>zh-CN"),
-        "XMP language missing"
-    );
+    assert!(text.contains("<dc:language><rdf:Bag><rdf:li>zh-CN"), "XMP language missing");
 }

@@ -10,29 +10,20 @@ const TEN_MB: usize = 10 * 1024 * 1024;
 
 /// A smooth gradient: compresses well, and any resize artefact would show as a wrong pixel.
 fn gradient(width: u32, height: u32) -> RgbImage {
-    RgbImage::from_fn(width, height, |x, y| {
-        Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
-    })
+    RgbImage::from_fn(width, height, |x, y| Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128]))
 }
 
 fn png(image: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     PngEncoder::new(&mut out)
-        .write_image(
-            image.as_raw(),
-            image.width(),
-            image.height(),
-            ExtendedColorType::Rgb8,
-        )
+        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgb8)
         .unwrap();
     out
 }
 
 fn jpeg(image: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, 95)
-        .encode_image(image)
-        .unwrap();
+    JpegEncoder::new_with_quality(&mut out, 95).encode_image(image).unwrap();
     out
 }
 
@@ -65,19 +56,11 @@ fn jpeg_with_exif(image: &RgbImage, orientation: u16) -> Vec<u8> {
 
 /// Left half red, right half blue: after a rotation it is clear which way it turned.
 fn red_left_blue_right(width: u32, height: u32) -> RgbImage {
-    RgbImage::from_fn(width, height, |x, _| {
-        if x < width / 2 {
-            Rgb([220, 0, 0])
-        } else {
-            Rgb([0, 0, 220])
-        }
-    })
+    RgbImage::from_fn(width, height, |x, _| if x < width / 2 { Rgb([220, 0, 0]) } else { Rgb([0, 0, 220]) })
 }
 
 fn decode(jpeg: &[u8]) -> RgbImage {
-    image::load_from_memory_with_format(jpeg, ImageFormat::Jpeg)
-        .unwrap()
-        .into_rgb8()
+    image::load_from_memory_with_format(jpeg, ImageFormat::Jpeg).unwrap().into_rgb8()
 }
 
 fn is_reddish(p: &Rgb<u8>) -> bool {
@@ -94,11 +77,7 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -124,10 +103,7 @@ fn a_photo_twice_the_limit_takes_the_fast_path_to_1600_px() {
     assert_eq!((photo.width, photo.height), (1600, 300));
     let decoded = decode(&photo.jpeg);
     // Still a smooth gradient: the box filter averaged, it did not drop pixels into noise.
-    let row: Vec<u8> = (0..1600)
-        .step_by(100)
-        .map(|x| decoded.get_pixel(x, 150).0[0])
-        .collect();
+    let row: Vec<u8> = (0..1600).step_by(100).map(|x| decoded.get_pixel(x, 150).0[0]).collect();
     assert!(row.windows(2).all(|w| w[1] >= w[0]), "{row:?}");
 }
 
@@ -151,16 +127,8 @@ fn exif_orientation_turns_the_photo_upright() {
     let photo = reencode_photo(&bytes, TEN_MB).unwrap();
     assert_eq!((photo.width, photo.height), (40, 80));
     let upright = decode(&photo.jpeg);
-    assert!(
-        is_reddish(upright.get_pixel(20, 10)),
-        "{:?}",
-        upright.get_pixel(20, 10)
-    );
-    assert!(
-        is_bluish(upright.get_pixel(20, 70)),
-        "{:?}",
-        upright.get_pixel(20, 70)
-    );
+    assert!(is_reddish(upright.get_pixel(20, 10)), "{:?}", upright.get_pixel(20, 10));
+    assert!(is_bluish(upright.get_pixel(20, 70)), "{:?}", upright.get_pixel(20, 70));
 }
 
 #[test]
@@ -194,32 +162,19 @@ fn metadata_including_gps_is_stripped() {
 fn webp_is_accepted() {
     let image = gradient(300, 200);
     let mut webp = Vec::new();
-    WebPEncoder::new_lossless(&mut webp)
-        .encode(image.as_raw(), 300, 200, ExtendedColorType::Rgb8)
-        .unwrap();
+    WebPEncoder::new_lossless(&mut webp).encode(image.as_raw(), 300, 200, ExtendedColorType::Rgb8).unwrap();
     let photo = reencode_photo(&webp, TEN_MB).unwrap();
     assert_eq!((photo.width, photo.height), (300, 200));
 }
 
 #[test]
 fn transparency_becomes_white() {
-    let image = RgbaImage::from_fn(20, 20, |x, _| {
-        if x < 10 {
-            Rgba([0, 0, 0, 0])
-        } else {
-            Rgba([0, 0, 200, 255])
-        }
-    });
+    let image =
+        RgbaImage::from_fn(20, 20, |x, _| if x < 10 { Rgba([0, 0, 0, 0]) } else { Rgba([0, 0, 200, 255]) });
     let mut bytes = Vec::new();
-    PngEncoder::new(&mut bytes)
-        .write_image(image.as_raw(), 20, 20, ExtendedColorType::Rgba8)
-        .unwrap();
+    PngEncoder::new(&mut bytes).write_image(image.as_raw(), 20, 20, ExtendedColorType::Rgba8).unwrap();
     let out = decode(&reencode_photo(&bytes, TEN_MB).unwrap().jpeg);
-    assert!(
-        out.get_pixel(2, 10).0.iter().all(|&c| c > 240),
-        "{:?}",
-        out.get_pixel(2, 10)
-    );
+    assert!(out.get_pixel(2, 10).0.iter().all(|&c| c > 240), "{:?}", out.get_pixel(2, 10));
     assert!(is_bluish(out.get_pixel(17, 10)));
 }
 
@@ -246,19 +201,11 @@ fn nothing_uploaded() {
 fn oversized_input_is_refused_before_decoding() {
     let bytes = png(&gradient(300, 200));
     let err = reencode_photo(&bytes, bytes.len() - 1).unwrap_err();
-    assert_eq!(
-        err,
-        PhotoError::TooLarge {
-            max_bytes: bytes.len() - 1
-        }
-    );
+    assert_eq!(err, PhotoError::TooLarge { max_bytes: bytes.len() - 1 });
     let err = reencode_photo(&vec![0u8; TEN_MB + 1], TEN_MB).unwrap_err();
     assert_eq!(err.to_string(), "图片太大：不能超过10 MB");
     // Exactly at the limit is allowed (and here fails later, on the format).
-    assert_eq!(
-        reencode_photo(&[0u8; 16], 16).unwrap_err(),
-        PhotoError::UnknownFormat
-    );
+    assert_eq!(reencode_photo(&[0u8; 16], 16).unwrap_err(), PhotoError::UnknownFormat);
 }
 
 #[test]
@@ -275,10 +222,7 @@ fn heic_is_refused_with_advice() {
     heic.extend_from_slice(&[0; 64]);
     let err = reencode_photo(&heic, TEN_MB).unwrap_err();
     assert_eq!(err, PhotoError::Heic);
-    assert_eq!(
-        err.to_string(),
-        "暂不支持 HEIC 格式，请在手机设置中改为“兼容性最佳”或截图后上传"
-    );
+    assert_eq!(err.to_string(), "暂不支持 HEIC 格式，请在手机设置中改为“兼容性最佳”或截图后上传");
     heic[8..12].copy_from_slice(b"mif1");
     assert_eq!(reencode_photo(&heic, TEN_MB).unwrap_err(), PhotoError::Heic);
 }
@@ -317,16 +261,10 @@ fn a_png_bomb_is_refused_from_its_header() {
 fn a_jpeg_bomb_is_refused_from_its_header() {
     // Rewrite the frame header (SOF0: FF C0, length, precision, height, width) to 60000².
     let mut bytes = jpeg(&gradient(16, 16));
-    let sof = bytes
-        .windows(2)
-        .position(|w| w == [0xFF, 0xC0])
-        .expect("baseline JPEG");
+    let sof = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline JPEG");
     bytes[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
     bytes[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
-    assert_eq!(
-        reencode_photo(&bytes, TEN_MB).unwrap_err(),
-        PhotoError::TooManyPixels
-    );
+    assert_eq!(reencode_photo(&bytes, TEN_MB).unwrap_err(), PhotoError::TooManyPixels);
 }
 
 #[test]

@@ -17,22 +17,13 @@ pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, TableError> {
     let mut record = csv::StringRecord::new();
     let mut rows = RowsBuilder::default();
     let mut lines = CsvLineCounter::default();
-    while reader
-        .read_record(&mut record)
-        .map_err(|e| TableError::InvalidCsv {
-            detail: e.to_string(),
-        })?
-    {
+    while reader.read_record(&mut record).map_err(|e| TableError::InvalidCsv { detail: e.to_string() })? {
         let start = record.position().map_or(0, |p| p.byte() as usize);
         let row = lines.row_of_record_at(&text, start);
         for (column, field) in record.iter().enumerate() {
             let column = u32::try_from(column).unwrap_or(u32::MAX);
             lines.embedded += count_line_breaks(field);
-            let cell = if field.trim().is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(field.to_owned())
-            };
+            let cell = if field.trim().is_empty() { Cell::Empty } else { Cell::Text(field.to_owned()) };
             rows.push(row, column, cell)?;
         }
     }
@@ -82,11 +73,8 @@ impl CsvLineCounter {
 /// Counts line breaks, taking CRLF, LF and a lone CR as one each.
 fn count_line_breaks(text: &str) -> u64 {
     let bytes = text.as_bytes();
-    let lone_cr = bytes
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-        .count();
+    let lone_cr =
+        bytes.iter().enumerate().filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n')).count();
     (bytes.iter().filter(|&&b| b == b'\n').count() + lone_cr) as u64
 }
 

@@ -50,10 +50,7 @@ fn row_numbers_match_excel_when_the_sheet_does_not_start_at_a1() {
     let table = read_table("a.xlsx", &bytes).unwrap();
     assert_eq!(numbers(&table), [3, 4, 7]);
     assert_eq!(table.rows[0].cell(2), &text("姓名"));
-    assert_eq!(
-        table.rows[2].cells,
-        vec![Cell::Empty, Cell::Empty, text("李四")]
-    );
+    assert_eq!(table.rows[2].cells, vec![Cell::Empty, Cell::Empty, text("李四")]);
 }
 
 #[test]
@@ -77,10 +74,7 @@ fn first_visible_worksheet_is_read() {
     let data = workbook.add_worksheet().set_name("花名册").unwrap();
     data.write_string(0, 0, "姓名").unwrap();
     data.set_active(true);
-    workbook
-        .add_worksheet()
-        .write_string(0, 0, "第三页")
-        .unwrap();
+    workbook.add_worksheet().write_string(0, 0, "第三页").unwrap();
     let bytes = workbook.save_to_buffer().unwrap();
     let table = read_table("a.xlsx", &bytes).unwrap();
     assert_eq!(table.rows[0].cell(0), &text("姓名"));
@@ -115,14 +109,8 @@ fn extension_lies_are_resolved_by_the_bytes() {
 fn unknown_formats_are_refused_in_chinese() {
     let err = read_table("photo.jpg", b"\xFF\xD8\xFF\xE0 not a sheet").unwrap_err();
     assert_eq!(err, TableError::UnknownFormat);
-    assert_eq!(
-        err.to_string(),
-        "无法识别的文件格式，请上传 .xlsx、.xls 或 .csv 文件"
-    );
-    assert_eq!(
-        read_table("roster.txt", b"a,b").unwrap_err(),
-        TableError::UnknownFormat
-    );
+    assert_eq!(err.to_string(), "无法识别的文件格式，请上传 .xlsx、.xls 或 .csv 文件");
+    assert_eq!(read_table("roster.txt", b"a,b").unwrap_err(), TableError::UnknownFormat);
     let fake = read_table("roster.xlsx", b"name,phone\n").unwrap_err();
     assert_eq!(fake.to_string(), "文件已损坏或不是有效的 Excel 文件");
 }
@@ -144,10 +132,7 @@ fn corrupt_and_random_bytes_never_panic() {
     };
     for cut in (0..good.len()).step_by(97) {
         // The zip directory sits at the end, so any cut loses it.
-        assert!(
-            read_table("a.xlsx", &good[..cut]).is_err(),
-            "truncated at {cut}"
-        );
+        assert!(read_table("a.xlsx", &good[..cut]).is_err(), "truncated at {cut}");
     }
     for source in [&good[..], &xls[..]] {
         for cut in (0..source.len()).step_by(89) {
@@ -217,15 +202,9 @@ fn too_many_rows_or_columns_are_refused() {
     let rows = "x\n".repeat(MAX_ROWS + 1);
     let err = read_table("big.csv", rows.as_bytes()).unwrap_err();
     assert_eq!(err, TableError::TooManyRows { limit: MAX_ROWS });
-    assert_eq!(
-        err.to_string(),
-        "表格超过200000行，请拆分成几个文件分别上传"
-    );
+    assert_eq!(err.to_string(), "表格超过200000行，请拆分成几个文件分别上传");
     let exactly = "x\n".repeat(MAX_ROWS);
-    assert_eq!(
-        read_table("ok.csv", exactly.as_bytes()).unwrap().rows.len(),
-        MAX_ROWS
-    );
+    assert_eq!(read_table("ok.csv", exactly.as_bytes()).unwrap().rows.len(), MAX_ROWS);
 
     let wide = format!("{}x\n", ",".repeat(MAX_COLUMNS));
     let err = read_table("wide.csv", wide.as_bytes()).unwrap_err();
@@ -236,10 +215,7 @@ fn too_many_rows_or_columns_are_refused() {
         sheet.write_string(1_000_000, 16_000, "x")?;
         Ok(())
     });
-    assert!(matches!(
-        read_table("a.xlsx", &bytes),
-        Err(TableError::TooManyColumns { .. })
-    ));
+    assert!(matches!(read_table("a.xlsx", &bytes), Err(TableError::TooManyColumns { .. })));
 }
 
 #[test]
@@ -252,10 +228,7 @@ fn out_of_order_cells_are_sorted_and_merged() {
     let table = rows.finish();
     assert_eq!(numbers(&table), [2, 5]);
     assert_eq!(table.rows[0].cells, vec![text("a1"), text("a2")]);
-    assert_eq!(
-        table.rows[1].cells,
-        vec![text("b"), Cell::Empty, text("b3")]
-    );
+    assert_eq!(table.rows[1].cells, vec![text("b"), Cell::Empty, text("b3")]);
 }
 
 #[test]
@@ -263,31 +236,16 @@ fn cell_text_reads_like_excel() {
     assert_eq!(Cell::Number(13812345678.0).to_text(), "13812345678");
     assert_eq!(Cell::Number(1.25).to_text(), "1.25");
     assert_eq!(Cell::Number(-3.0).to_text(), "-3");
-    assert_eq!(
-        Cell::Number(3.201171990010112e17).to_text(),
-        "320117199001011200"
-    );
+    assert_eq!(Cell::Number(3.201171990010112e17).to_text(), "320117199001011200");
     assert_eq!(Cell::Date(ymd(2021, 3, 2)).to_text(), "2021-03-02");
     assert_eq!(Cell::Empty.to_text(), "");
 }
 
 #[test]
 fn iso_and_error_values_convert() {
-    assert_eq!(
-        cell_from_data(Data::DateTimeIso("2021-03-02T08:00:00".into())),
-        Cell::Date(ymd(2021, 3, 2))
-    );
-    assert_eq!(
-        cell_from_data(Data::DateTimeIso("08:00:00".into())),
-        text("08:00:00")
-    );
+    assert_eq!(cell_from_data(Data::DateTimeIso("2021-03-02T08:00:00".into())), Cell::Date(ymd(2021, 3, 2)));
+    assert_eq!(cell_from_data(Data::DateTimeIso("08:00:00".into())), text("08:00:00"));
     assert_eq!(cell_from_data(Data::Int(7)), Cell::Number(7.0));
-    assert_eq!(
-        cell_from_data(Data::String(" \u{3000}".into())),
-        Cell::Empty
-    );
-    assert_eq!(
-        cell_from_data(Data::Error(calamine::CellErrorType::NA)),
-        text("#N/A")
-    );
+    assert_eq!(cell_from_data(Data::String(" \u{3000}".into())), Cell::Empty);
+    assert_eq!(cell_from_data(Data::Error(calamine::CellErrorType::NA)), text("#N/A"));
 }

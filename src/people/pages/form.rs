@@ -55,11 +55,7 @@ impl MemberInput {
     fn from_member(m: &store::Member) -> Self {
         Self {
             name: m.name.clone(),
-            gender: m
-                .member_gender()
-                .map(Gender::label)
-                .unwrap_or("")
-                .to_owned(),
+            gender: m.member_gender().map(Gender::label).unwrap_or("").to_owned(),
             birth_date: m.birth_date.map(|d| d.to_string()).unwrap_or_default(),
             phone: m.phone.clone().unwrap_or_default(),
             id_card: m.id_card.clone().unwrap_or_default(),
@@ -72,20 +68,9 @@ impl MemberInput {
 
     /// Checks the input with the roster rules; `Err` holds Chinese messages per field.
     fn validate(&self) -> Result<MemberFields, Vec<String>> {
-        let labels = MemberCategories::from_bits(self.categories)
-            .labels()
-            .join("、");
-        let header = [
-            "姓名",
-            "性别",
-            "出生日期",
-            "手机号码",
-            "身份证号",
-            "所在单位",
-            "入党时间",
-            "人员类别",
-            "状态",
-        ];
+        let labels = MemberCategories::from_bits(self.categories).labels().join("、");
+        let header =
+            ["姓名", "性别", "出生日期", "手机号码", "身份证号", "所在单位", "入党时间", "人员类别", "状态"];
         let values = [
             self.name.as_str(),
             self.gender.as_str(),
@@ -101,30 +86,18 @@ impl MemberInput {
             number,
             cells: cells
                 .iter()
-                .map(|c| {
-                    if c.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text((*c).to_owned())
-                    }
-                })
+                .map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).to_owned()) })
                 .collect(),
         };
-        let table = Table {
-            rows: vec![row(1, &header), row(2, &values)],
-        };
-        let mut records = parse_roster(&table, crate::time::today(), None).map_err(
-            |rejection| match rejection {
+        let table = Table { rows: vec![row(1, &header), row(2, &values)] };
+        let mut records =
+            parse_roster(&table, crate::time::today(), None).map_err(|rejection| match rejection {
                 RosterRejection::NoHeader { reason } => vec![reason],
-                RosterRejection::Rows(rows) => rows
-                    .into_iter()
-                    .map(|e| format!("{}：{}", e.column, e.reason))
-                    .collect(),
-            },
-        )?;
-        let record = records
-            .pop()
-            .ok_or_else(|| vec!["请填写党员信息".to_owned()])?;
+                RosterRejection::Rows(rows) => {
+                    rows.into_iter().map(|e| format!("{}：{}", e.column, e.reason)).collect()
+                }
+            })?;
+        let record = records.pop().ok_or_else(|| vec!["请填写党员信息".to_owned()])?;
         Ok(MemberFields {
             unit_id: self.unit_id,
             name: record.name,
@@ -168,10 +141,7 @@ async fn form_page(
             .map(|(bit, label)| (bit, label, input.categories & bit != 0))
             .collect(),
         input,
-        units: units
-            .into_iter()
-            .map(|u| (u.id, u.indented_name()))
-            .collect(),
+        units: units.into_iter().map(|u| (u.id, u.indented_name())).collect(),
         statuses: super::status_choices(),
         errors,
     };
@@ -188,17 +158,7 @@ pub(in crate::people) async fn new_form(
         status: MemberStatus::Active.label().to_owned(),
         ..Default::default()
     };
-    Ok(Html(
-        form_page(
-            &state,
-            &user,
-            "新增党员",
-            "/members".into(),
-            input,
-            Vec::new(),
-        )
-        .await?,
-    ))
+    Ok(Html(form_page(&state, &user, "新增党员", "/members".into(), input, Vec::new()).await?))
 }
 
 pub(in crate::people) async fn edit_form(
@@ -209,17 +169,7 @@ pub(in crate::people) async fn edit_form(
     let member = find(&state, &user, id).await?;
     let input = MemberInput::from_member(&member);
     let title = format!("编辑：{}", member.name);
-    Ok(Html(
-        form_page(
-            &state,
-            &user,
-            &title,
-            format!("/members/{id}"),
-            input,
-            Vec::new(),
-        )
-        .await?,
-    ))
+    Ok(Html(form_page(&state, &user, &title, format!("/members/{id}"), input, Vec::new()).await?))
 }
 
 /// Validates the input and its unit (inside the user's subtree), or re-shows the form.
@@ -250,8 +200,7 @@ pub(in crate::people) async fn create(
     let fields = match checked(&state, &user, &input).await? {
         Ok(fields) => fields,
         Err(errors) => {
-            let html =
-                form_page(&state, &user, "新增党员", "/members".into(), input, errors).await?;
+            let html = form_page(&state, &user, "新增党员", "/members".into(), input, errors).await?;
             return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
         }
     };
@@ -280,15 +229,7 @@ pub(in crate::people) async fn update(
         Ok(fields) => fields,
         Err(errors) => {
             let title = format!("编辑：{}", member.name);
-            let html = form_page(
-                &state,
-                &user,
-                &title,
-                format!("/members/{id}"),
-                input,
-                errors,
-            )
-            .await?;
+            let html = form_page(&state, &user, &title, format!("/members/{id}"), input, errors).await?;
             return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
         }
     };

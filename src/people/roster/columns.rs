@@ -44,14 +44,7 @@ impl Field {
             Field::BirthDate => &["出生日期", "出生年月", "出生年月日"],
             Field::Phone => &["手机号码", "手机号", "手机", "联系电话", "联系方式", "电话"],
             Field::IdCard => &["身份证号", "身份证号码", "公民身份号码", "身份证"],
-            Field::Unit => &[
-                "所在单位",
-                "所在支部",
-                "所在党支部",
-                "单位",
-                "支部",
-                "党支部",
-            ],
+            Field::Unit => &["所在单位", "所在支部", "所在党支部", "单位", "支部", "党支部"],
             Field::JoinedParty => &["入党时间", "入党日期", "入党年月"],
             Field::Categories => &["人员类别", "类别", "党员类别"],
             Field::Status => &["状态", "党员状态"],
@@ -125,18 +118,14 @@ pub(super) fn find_header(
         .take(HEADER_SEARCH_ROWS)
         .position(|row| row.cells.iter().any(|c| cell_header_key(c) == "姓名"));
     let Some(position) = position else {
-        return Err(no_header(format!(
-            "未找到表头：表格前{HEADER_SEARCH_ROWS}行中没有“姓名”列"
-        )));
+        return Err(no_header(format!("未找到表头：表格前{HEADER_SEARCH_ROWS}行中没有“姓名”列")));
     };
     let columns = map_columns(&table.rows[position]);
     if columns.position(Field::Phone).is_none() && columns.position(Field::IdCard).is_none() {
         return Err(no_header("缺少“手机号码”或“身份证号”列，至少需要其中一列"));
     }
     if columns.position(Field::Unit).is_none() && !has_default_unit {
-        return Err(no_header(
-            "缺少“所在单位”列：请在表中加上该列，或在导入时选择所在单位",
-        ));
+        return Err(no_header("缺少“所在单位”列：请在表中加上该列，或在导入时选择所在单位"));
     }
     Ok((position, columns))
 }
@@ -177,7 +166,5 @@ pub(super) fn header_key(text: &str) -> String {
 }
 
 fn no_header(reason: impl Into<String>) -> RosterRejection {
-    RosterRejection::NoHeader {
-        reason: reason.into(),
-    }
+    RosterRejection::NoHeader { reason: reason.into() }
 }

@@ -5,16 +5,13 @@ use chrono::NaiveDate;
 
 use crate::formats::table::{Cell, format_number};
 use crate::people::dates::{DatePrecision, date_from_excel_serial, parse_date_with_precision};
-use crate::people::model::{
-    FieldError, Gender, IdCardNumber, MemberCategories, MemberStatus, Phone,
-};
+use crate::people::model::{FieldError, Gender, IdCardNumber, MemberCategories, MemberStatus, Phone};
 use crate::people::text::{normalize_name, normalize_text};
 
 /// A date and how much of it the file gave.
 pub(super) type LooseDate = (NaiveDate, DatePrecision);
 
-const LOST_DIGITS: &str =
-    "身份证号被Excel存成了数字，末尾数字已丢失，请将该列设为文本格式后重新填写";
+const LOST_DIGITS: &str = "身份证号被Excel存成了数字，末尾数字已丢失，请将该列设为文本格式后重新填写";
 const YEAR_ONLY: &str = "只填写了年份，请填写完整日期，如 2021-03-02";
 
 /// The cell as normalised text; numbers lose a trailing ".0".
@@ -47,10 +44,7 @@ pub(super) fn read_phone(cell: &Cell) -> Result<Option<Phone>, FieldError> {
 
 /// An ID number. One that Excel turned into a number has lost its last
 /// digits for good (doubles keep 15–17), which deserves its own message.
-pub(super) fn read_id_card(
-    cell: &Cell,
-    today: NaiveDate,
-) -> Result<Option<IdCardNumber>, FieldError> {
+pub(super) fn read_id_card(cell: &Cell, today: NaiveDate) -> Result<Option<IdCardNumber>, FieldError> {
     if let Cell::Number(number) = cell
         && number.abs() >= 1e15
     {
@@ -84,9 +78,7 @@ pub(super) fn read_categories(cell: &Cell) -> Result<Option<MemberCategories>, F
 
 /// Status; blank is left to the caller (it means 正常).
 pub(super) fn read_status(cell: &Cell) -> Result<Option<MemberStatus>, FieldError> {
-    non_blank(cell)
-        .map(|text| MemberStatus::parse(&text))
-        .transpose()
+    non_blank(cell).map(|text| MemberStatus::parse(&text)).transpose()
 }
 
 fn non_blank(cell: &Cell) -> Option<String> {
@@ -98,8 +90,7 @@ fn date_from_number(number: f64) -> Result<LooseDate, FieldError> {
     let is_whole = number.fract() == 0.0;
     // Digits typed without separators arrive as numbers: 20210302, 202103.
     if is_whole
-        && ((19_000_101.0..=99_991_231.0).contains(&number)
-            || (190_001.0..=999_912.0).contains(&number))
+        && ((19_000_101.0..=99_991_231.0).contains(&number) || (190_001.0..=999_912.0).contains(&number))
     {
         return parse_date_with_precision(&format_number(number));
     }
@@ -140,22 +131,10 @@ mod tests {
     fn dates_from_numbers() {
         let day = DatePrecision::Day;
         let month = DatePrecision::Month;
-        assert_eq!(
-            read_date(&Cell::Number(20210302.0)),
-            Ok(Some((ymd(2021, 3, 2), day)))
-        );
-        assert_eq!(
-            read_date(&Cell::Number(202103.0)),
-            Ok(Some((ymd(2021, 3, 1), month)))
-        );
-        assert_eq!(
-            read_date(&Cell::Number(44257.0)),
-            Ok(Some((ymd(2021, 3, 2), day)))
-        );
-        assert_eq!(
-            read_date(&Cell::Number(1990.0)).unwrap_err().reason,
-            YEAR_ONLY
-        );
+        assert_eq!(read_date(&Cell::Number(20210302.0)), Ok(Some((ymd(2021, 3, 2), day))));
+        assert_eq!(read_date(&Cell::Number(202103.0)), Ok(Some((ymd(2021, 3, 1), month))));
+        assert_eq!(read_date(&Cell::Number(44257.0)), Ok(Some((ymd(2021, 3, 2), day))));
+        assert_eq!(read_date(&Cell::Number(1990.0)).unwrap_err().reason, YEAR_ONLY);
         assert!(read_date(&Cell::Number(20211345.0)).is_err());
         assert!(read_date(&Cell::Number(-5.0)).is_err());
         assert_eq!(read_date(&text("  ")), Ok(None));
@@ -177,21 +156,14 @@ mod tests {
         let scientific = read_id_card(&text("3.20117E+17"), today).unwrap_err();
         assert_eq!(scientific.reason, LOST_DIGITS);
         let short = read_id_card(&Cell::Number(12345.0), today).unwrap_err();
-        assert!(
-            short.reason.starts_with("身份证号应为18位"),
-            "{}",
-            short.reason
-        );
+        assert!(short.reason.starts_with("身份证号应为18位"), "{}", short.reason);
     }
 
     #[test]
     fn names_are_normalised_and_bounded() {
         assert_eq!(read_name(&text(" 张 三 ")), Ok(Some("张三".to_owned())));
         assert_eq!(read_name(&text("  ")).unwrap_err().reason, "姓名不能为空");
-        assert_eq!(
-            read_name(&text("张")).unwrap_err().reason,
-            "姓名应为2–20个字"
-        );
+        assert_eq!(read_name(&text("张")).unwrap_err().reason, "姓名应为2–20个字");
         assert!(read_name(&text(&"张".repeat(21))).is_err());
     }
 }

@@ -40,12 +40,7 @@ fn realistic_xlsx_with_title_shuffled_columns_and_odd_values() {
         write_date(sheet, 2, 4, (1950, 3, 12))?;
         write_texts(sheet, 2, 5, &["男"])?;
         write_date(sheet, 2, 6, (1975, 7, 1))?;
-        write_texts(
-            sheet,
-            2,
-            7,
-            &["老党员，无智能手机", " 蟹塘社区党支部 ", "腿脚不便"],
-        )?;
+        write_texts(sheet, 2, 7, &["老党员，无智能手机", " 蟹塘社区党支部 ", "腿脚不便"])?;
         // Row 4: full-width digits, month-only birth, odd date text, no gender.
         sheet.write_number(3, 0, 2)?;
         write_texts(
@@ -71,16 +66,7 @@ fn realistic_xlsx_with_title_shuffled_columns_and_odd_values() {
             sheet,
             4,
             1,
-            &[
-                "赵 敏二",
-                &zhao,
-                "",
-                "",
-                "女",
-                "1998年12月1日",
-                "困难党员",
-                "蟹塘社区党支部",
-            ],
+            &["赵 敏二", &zhao, "", "", "女", "1998年12月1日", "困难党员", "蟹塘社区党支部"],
         )?;
         // Row 6: a pre-numbered template row with nothing else.
         sheet.write_number(5, 0, 4)?;
@@ -96,24 +82,15 @@ fn realistic_xlsx_with_title_shuffled_columns_and_odd_values() {
     assert_eq!(first.gender, Some(Gender::Male));
     assert_eq!(first.birth_date, Some(ymd(1950, 3, 12)));
     assert_eq!(first.phone.as_ref().map(Phone::as_str), Some("13812345678"));
-    assert_eq!(
-        first.id_card.as_ref().map(IdCardNumber::as_str),
-        Some(zhang.as_str())
-    );
+    assert_eq!(first.id_card.as_ref().map(IdCardNumber::as_str), Some(zhang.as_str()));
     assert_eq!(first.unit_name, "蟹塘社区党支部");
     assert_eq!(first.joined_party_on, Some(ymd(1975, 7, 1)));
-    assert_eq!(
-        first.categories,
-        MemberCategories::ELDERLY | MemberCategories::NO_SMARTPHONE
-    );
+    assert_eq!(first.categories, MemberCategories::ELDERLY | MemberCategories::NO_SMARTPHONE);
     assert_eq!(first.status, MemberStatus::Active);
 
     let second = &records[1];
     assert_eq!((second.row, second.name.as_str()), (4, "赵敏"));
-    assert_eq!(
-        second.phone.as_ref().map(Phone::as_str),
-        Some("18612345678")
-    );
+    assert_eq!(second.phone.as_ref().map(Phone::as_str), Some("18612345678"));
     assert_eq!(second.birth_date, Some(ymd(1975, 10, 1)));
     assert_eq!(second.gender, None);
     assert_eq!(second.joined_party_on, Some(ymd(1998, 12, 1)));
@@ -121,11 +98,7 @@ fn realistic_xlsx_with_title_shuffled_columns_and_odd_values() {
     let third = &records[2];
     assert_eq!((third.row, third.name.as_str()), (5, "赵敏二"));
     assert_eq!(third.gender, Some(Gender::Female));
-    assert_eq!(
-        third.birth_date,
-        Some(ymd(1975, 10, 20)),
-        "derived from the ID"
-    );
+    assert_eq!(third.birth_date, Some(ymd(1975, 10, 20)), "derived from the ID");
     assert_eq!(third.phone, None);
     assert_eq!(third.categories, MemberCategories::HARDSHIP);
 }
@@ -158,10 +131,7 @@ fn dates_typed_as_text_in_every_odd_form_read_from_xlsx() {
     let table = read_table("a.xlsx", &bytes).unwrap();
     let records = parse_roster(&table, ymd(2021, 3, 10), Some("蟹塘")).unwrap();
     let joined: Vec<_> = records.iter().map(|r| r.joined_party_on).collect();
-    let expected: Vec<_> = forms
-        .iter()
-        .map(|(_, (y, m, d))| Some(ymd(*y, *m, *d)))
-        .collect();
+    let expected: Vec<_> = forms.iter().map(|(_, (y, m, d))| Some(ymd(*y, *m, *d))).collect();
     assert_eq!(joined, expected);
     let id = records[0].id_card.as_ref().map(IdCardNumber::as_str);
     assert_eq!(id, Some("11010519491231002X"));
@@ -173,11 +143,7 @@ fn bad_phone_on_row_37_is_reported_as_row_37() {
         sheet.merge_range(0, 0, 0, 3, "党员花名册", &Format::new())?;
         write_texts(sheet, 1, 0, &["序号", "姓名", "手机号码", "所在单位"])?;
         for row in 2..40u32 {
-            let phone = if row == 36 {
-                "1381234".to_owned()
-            } else {
-                format!("138{:08}", row)
-            };
+            let phone = if row == 36 { "1381234".to_owned() } else { format!("138{:08}", row) };
             sheet.write_number(row, 0, row - 1)?;
             write_texts(sheet, row, 1, &[&format!("党员{row}"), &phone, "蟹塘社区"])?;
         }
@@ -223,17 +189,11 @@ fn gbk_csv_roster_imports() {
 fn legacy_xls_fixture_imports() {
     let bytes = include_bytes!("../../../tests/fixtures/roster.xls");
     let table = read_table("roster.xls", bytes).unwrap();
-    assert!(
-        parse_roster(&table, today(), None).is_err(),
-        "row 6 has no unit"
-    );
+    assert!(parse_roster(&table, today(), None).is_err(), "row 6 has no unit");
     let records = parse_roster(&table, today(), Some("蟹塘社区党支部")).unwrap();
     let names: Vec<&str> = records.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["张三", "李四", "王小明", "赵敏", "曾国强"]);
-    assert_eq!(
-        records[0].phone.as_ref().map(Phone::as_str),
-        Some("13812345678")
-    );
+    assert_eq!(records[0].phone.as_ref().map(Phone::as_str), Some("13812345678"));
     assert_eq!(records[3].gender, Some(Gender::Female));
     assert_eq!(records[3].birth_date, Some(ymd(1975, 10, 20)));
     assert_eq!(records[4].status, MemberStatus::Other);
@@ -242,11 +202,7 @@ fn legacy_xls_fixture_imports() {
 
 #[test]
 fn bench_parse_100k_rows() {
-    let count = if cfg!(debug_assertions) {
-        2_000
-    } else {
-        100_000
-    };
+    let count = if cfg!(debug_assertions) { 2_000 } else { 100_000 };
     let started = std::time::Instant::now();
     let bytes = xlsx_bytes(|sheet| {
         write_texts(sheet, 0, 0, &HEADER)?;
@@ -254,19 +210,9 @@ fn bench_parse_100k_rows() {
             let row = index + 1;
             // 20,160 distinct birth dates times a sequence number: unique IDs.
             let day = index % 20_160;
-            let birth = format!(
-                "{}{:02}{:02}",
-                1940 + day / 336,
-                1 + day / 28 % 12,
-                1 + day % 28
-            );
+            let birth = format!("{}{:02}{:02}", 1940 + day / 336, 1 + day / 28 % 12, 1 + day % 28);
             let id = make_id("320117", &birth, &format!("{:03}", index / 20_160));
-            write_texts(
-                sheet,
-                row,
-                0,
-                &[&format!("党员{index}"), "", "", "", &id, "蟹塘社区党支部"],
-            )?;
+            write_texts(sheet, row, 0, &[&format!("党员{index}"), "", "", "", &id, "蟹塘社区党支部"])?;
             sheet.write_number(row, 3, 13_000_000_000.0 + f64::from(index))?;
             write_date(sheet, row, 6, (2020, 7, 1))?;
             write_texts(sheet, row, 7, &["老党员", "正常"])?;

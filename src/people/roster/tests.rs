@@ -5,17 +5,8 @@ use super::*;
 use crate::formats::table::{Cell, TableRow};
 use crate::people::id_card::make_id;
 
-pub(super) const HEADER: [&str; 9] = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "手机号码",
-    "身份证号",
-    "所在单位",
-    "入党时间",
-    "人员类别",
-    "状态",
-];
+pub(super) const HEADER: [&str; 9] =
+    ["姓名", "性别", "出生日期", "手机号码", "身份证号", "所在单位", "入党时间", "人员类别", "状态"];
 
 pub(super) fn today() -> NaiveDate {
     ymd(2021, 3, 1)
@@ -34,13 +25,7 @@ pub(super) fn table(rows: &[Vec<&str>]) -> Table {
             number: index + 1,
             cells: texts
                 .iter()
-                .map(|t| {
-                    if t.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text((*t).to_owned())
-                    }
-                })
+                .map(|t| if t.is_empty() { Cell::Empty } else { Cell::Text((*t).to_owned()) })
                 .collect(),
         })
         .collect();
@@ -48,11 +33,7 @@ pub(super) fn table(rows: &[Vec<&str>]) -> Table {
 }
 
 /// A valid member row in HEADER order with the given name and ID digits.
-pub(super) fn member(
-    name: &'static str,
-    phone: &'static str,
-    id: &'static str,
-) -> Vec<&'static str> {
+pub(super) fn member(name: &'static str, phone: &'static str, id: &'static str) -> Vec<&'static str> {
     vec![name, "", "", phone, id, "蟹塘社区党支部", "", "", ""]
 }
 
@@ -67,13 +48,8 @@ pub(super) fn errors(result: Result<Vec<RosterRecord>, RosterRejection>) -> Vec<
     }
 }
 
-pub(super) fn reasons(
-    result: Result<Vec<RosterRecord>, RosterRejection>,
-) -> Vec<(usize, String, String)> {
-    errors(result)
-        .into_iter()
-        .map(|e| (e.row, e.column, e.reason))
-        .collect()
+pub(super) fn reasons(result: Result<Vec<RosterRecord>, RosterRejection>) -> Vec<(usize, String, String)> {
+    errors(result).into_iter().map(|e| (e.row, e.column, e.reason)).collect()
 }
 
 pub(super) fn no_header_reason(result: Result<Vec<RosterRecord>, RosterRejection>) -> String {
@@ -86,17 +62,7 @@ pub(super) fn no_header_reason(result: Result<Vec<RosterRecord>, RosterRejection
 fn every_error_in_every_row_is_collected() {
     let table = table(&[
         HEADER.to_vec(),
-        vec![
-            "张",
-            "未知",
-            "2030-01-01",
-            "123",
-            "",
-            "",
-            "1900-01-01",
-            "退伍军人",
-            "开除",
-        ],
+        vec!["张", "未知", "2030-01-01", "123", "", "", "1900-01-01", "退伍军人", "开除"],
         vec!["", "", "", "", "", "蟹塘", "", "", ""],
         member("李四", "13812345678", ""),
     ]);
@@ -106,21 +72,15 @@ fn every_error_in_every_row_is_collected() {
         (2, "所在单位", "所在单位不能为空"),
         (2, "手机号码", "手机号应为11位数字，以13–19开头"),
         (2, "性别", "性别应填写“男”或“女”"),
-        (
-            2,
-            "人员类别",
-            "未知的人员类别「退伍军人」，可填：老党员、困难党员、流动党员、无智能手机、长期患病",
-        ),
+        (2, "人员类别", "未知的人员类别「退伍军人」，可填：老党员、困难党员、流动党员、无智能手机、长期患病"),
         (2, "状态", "状态应为：正常、已转出、已故、其他"),
         (2, "出生日期", "出生日期不合理"),
         (2, "入党时间", "入党时间不合理"),
         (3, "姓名", "姓名不能为空"),
         (3, "手机号码", "手机号码和身份证号至少填写一项"),
     ];
-    let found: Vec<(usize, &str, &str)> = found
-        .iter()
-        .map(|(r, c, m)| (*r, c.as_str(), m.as_str()))
-        .collect();
+    let found: Vec<(usize, &str, &str)> =
+        found.iter().map(|(r, c, m)| (*r, c.as_str(), m.as_str())).collect();
     assert_eq!(found, expected);
 }
 
@@ -142,18 +102,7 @@ fn header_is_found_below_title_rows_and_aliases_are_understood() {
             "出生年月日",
             "性别(男/女)",
         ],
-        vec![
-            "1",
-            "王五",
-            "",
-            leak(id.clone()),
-            "石湫村",
-            "1985.06",
-            "",
-            "已转出",
-            "1960.1.1",
-            "男",
-        ],
+        vec!["1", "王五", "", leak(id.clone()), "石湫村", "1985.06", "", "已转出", "1960.1.1", "男"],
     ]);
     let records = parse_roster(&table, today(), None).unwrap();
     assert_eq!(records.len(), 1);
@@ -165,10 +114,7 @@ fn header_is_found_below_title_rows_and_aliases_are_understood() {
 
 #[test]
 fn column_names_in_errors_are_as_written_in_the_file() {
-    let table = table(&[
-        vec!["姓名", "联系电话（必填）", "所在单位"],
-        vec!["张三", "110", "蟹塘"],
-    ]);
+    let table = table(&[vec!["姓名", "联系电话（必填）", "所在单位"], vec!["张三", "110", "蟹塘"]]);
     let errors = errors(parse_roster(&table, today(), None));
     assert_eq!(errors[0].column, "联系电话（必填）");
     assert_eq!(errors[0].value, "110");
@@ -198,17 +144,11 @@ fn missing_header_or_required_columns_are_rejected() {
 
 #[test]
 fn blank_unit_cells_fall_back_to_the_default_unit() {
-    let table = table(&[
-        HEADER.to_vec(),
-        vec!["张三", "", "", "13812345678", "", "", "", "", ""],
-    ]);
+    let table = table(&[HEADER.to_vec(), vec!["张三", "", "", "13812345678", "", "", "", "", ""]]);
     let records = parse_roster(&table, today(), Some("蟹塘社区党支部")).unwrap();
     assert_eq!(records[0].unit_name, "蟹塘社区党支部");
     let errors = reasons(parse_roster(&table, today(), None));
-    assert_eq!(
-        errors,
-        vec![(2, "所在单位".into(), "所在单位不能为空".into())]
-    );
+    assert_eq!(errors, vec![(2, "所在单位".into(), "所在单位不能为空".into())]);
 }
 
 #[test]
@@ -232,10 +172,7 @@ fn id_card_fills_and_checks_gender_and_birth_date() {
         ]
     );
     let found = reasons(check("女", "1962.10"));
-    assert_eq!(
-        found,
-        vec![(2, "出生日期".into(), "出生日期与身份证号不一致".into())]
-    );
+    assert_eq!(found, vec![(2, "出生日期".into(), "出生日期与身份证号不一致".into())]);
 }
 
 #[test]
@@ -259,31 +196,20 @@ fn implausible_birth_and_joining_dates_are_rejected() {
     }
     // Exactly 18, the Party's founding day, and a month-only date in the
     // month of the 18th birthday are all fine.
-    for (birth, joined) in [
-        ("2003-03-01", "2021-03-01"),
-        ("1900-01-01", "1921-07-01"),
-        ("1990-05-20", "2008.05"),
-    ] {
+    for (birth, joined) in
+        [("2003-03-01", "2021-03-01"), ("1900-01-01", "1921-07-01"), ("1990-05-20", "2008.05")]
+    {
         let fine = table(&[HEADER.to_vec(), row(birth, joined)]);
-        assert!(
-            parse_roster(&fine, today(), None).is_ok(),
-            "{birth} {joined}"
-        );
+        assert!(parse_roster(&fine, today(), None).is_ok(), "{birth} {joined}");
     }
 }
 
 #[test]
 fn minors_by_id_number_are_rejected() {
     let id = leak(make_id("320117", "20100101", "011"));
-    let table = table(&[
-        HEADER.to_vec(),
-        vec!["张小", "", "", "", id, "蟹塘", "", "", ""],
-    ]);
+    let table = table(&[HEADER.to_vec(), vec!["张小", "", "", "", id, "蟹塘", "", "", ""]]);
     let found = reasons(parse_roster(&table, today(), None));
-    assert_eq!(
-        found,
-        vec![(2, "身份证号".into(), "按身份证号计算未满18周岁".into())]
-    );
+    assert_eq!(found, vec![(2, "身份证号".into(), "按身份证号计算未满18周岁".into())]);
 }
 
 #[test]
@@ -313,11 +239,7 @@ fn duplicates_name_the_earlier_row() {
         found,
         vec![
             (4, "身份证号".into(), "与第2行身份证号重复".into()),
-            (
-                5,
-                "手机号码".into(),
-                "与第2行手机号码重复（共用手机号时两行都须填写身份证号）".into()
-            ),
+            (5, "手机号码".into(), "与第2行手机号码重复（共用手机号时两行都须填写身份证号）".into()),
         ]
     );
 }
@@ -348,18 +270,11 @@ fn typed_cells_are_understood() {
         Cell::Number(3.201171970010101e17),
         Cell::Text("蟹塘".into()),
     ];
-    rows.rows[1] = TableRow {
-        number: 2,
-        cells: lost,
-    };
+    rows.rows[1] = TableRow { number: 2, cells: lost };
     let errors = errors(parse_roster(&rows, today(), None));
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].value, "320117197001010100");
-    assert!(
-        errors[0].reason.contains("设为文本格式"),
-        "{}",
-        errors[0].reason
-    );
+    assert!(errors[0].reason.contains("设为文本格式"), "{}", errors[0].reason);
 }
 
 #[test]
@@ -386,16 +301,11 @@ fn display_lists_at_most_200_errors() {
     let text = rejection.to_string();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 201);
-    assert_eq!(
-        lines[0],
-        "第2行 手机号码「123」：手机号应为11位数字，以13–19开头"
-    );
+    assert_eq!(lines[0], "第2行 手机号码「123」：手机号应为11位数字，以13–19开头");
     assert_eq!(lines[200], "……共250处错误");
-    let blank = RowError {
-        row: 3,
-        column: "姓名".into(),
-        value: String::new(),
-        reason: "姓名不能为空".into(),
-    };
+    let blank =
+        RowError {
+            row: 3, column: "姓名".into(), value: String::new(), reason: "姓名不能为空".into()
+        };
     assert_eq!(blank.to_string(), "第3行 姓名：姓名不能为空");
 }

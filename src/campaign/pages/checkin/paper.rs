@@ -20,8 +20,7 @@ use crate::web::{AppError, AppResult, AppState, Shell};
 /// The CJK font, read once (it is ~20 MB) and shared by every sheet afterwards.
 fn cjk_font(configured: Option<&std::path::Path>) -> Result<FontSource, String> {
     static FONT: OnceLock<Result<FontSource, String>> = OnceLock::new();
-    FONT.get_or_init(|| find_cjk_font(configured).map_err(|e| e.to_string()))
-        .clone()
+    FONT.get_or_init(|| find_cjk_font(configured).map_err(|e| e.to_string())).clone()
 }
 
 /// The sign-in sheet of a session's audience, as a PDF.
@@ -32,15 +31,9 @@ pub(super) async fn sheet(
 ) -> AppResult<Response> {
     let session = managed(&state, &user, id).await?;
     let audience = session_audience(&state, &user, &session).await?;
-    let mut lines = vec![format!(
-        "时间：{}",
-        crate::time::local_datetime(session.starts_at)
-    )];
-    let place = if session.venue_name.is_empty() {
-        session.place.clone()
-    } else {
-        session.venue_name.clone()
-    };
+    let mut lines = vec![format!("时间：{}", crate::time::local_datetime(session.starts_at))];
+    let place =
+        if session.venue_name.is_empty() { session.place.clone() } else { session.venue_name.clone() };
     if !place.is_empty() {
         lines.push(format!("地点：{place}"));
     }
@@ -70,10 +63,7 @@ pub(super) async fn sheet(
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"sign-in-{id}.pdf\""),
-            ),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"sign-in-{id}.pdf\"")),
         ],
         pdf,
     )
@@ -96,11 +86,8 @@ pub(super) async fn page(
 ) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     let audience = session_audience(&state, &user, &session).await?;
-    let present: std::collections::HashSet<i64> = attendance::for_session(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|a| a.member_id)
-        .collect();
+    let present: std::collections::HashSet<i64> =
+        attendance::for_session(&state.db, id).await?.into_iter().map(|a| a.member_id).collect();
     let rows = audience
         .into_iter()
         .map(|m| {
@@ -127,15 +114,10 @@ pub(super) async fn enter(
 ) -> AppResult<Response> {
     let session = managed(&state, &user, id).await?;
     let audience = session_audience(&state, &user, &session).await?;
-    let ids: Vec<i64> = pairs
-        .iter()
-        .filter(|(k, _)| k == "member_id")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let ids: Vec<i64> =
+        pairs.iter().filter(|(k, _)| k == "member_id").filter_map(|(_, v)| v.parse().ok()).collect();
     if ids.iter().any(|id| !audience.iter().any(|m| m.id == *id)) {
-        return Err(AppError::BadRequest(
-            "名单中有不属于本场参学对象的党员".into(),
-        ));
+        return Err(AppError::BadRequest("名单中有不属于本场参学对象的党员".into()));
     }
     let (mut added, mut already) = (0, 0);
     for member_id in ids {
@@ -153,14 +135,7 @@ pub(super) async fn enter(
         }
     }
     let detail = format!("纸质签到：新增{added}人，{already}人已签到");
-    audit::record(
-        &state.db,
-        &Actor::user(&user),
-        Action::AttendanceEntry,
-        &session.title,
-        &detail,
-        true,
-    )
-    .await?;
+    audit::record(&state.db, &Actor::user(&user), Action::AttendanceEntry, &session.title, &detail, true)
+        .await?;
     Ok(redirect_with_flash(&format!("/sessions/{id}"), &detail))
 }

@@ -66,11 +66,8 @@ pub(super) async fn page(
 ) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     let audience = session_audience(&state, &user, &session).await?;
-    let present: std::collections::HashSet<i64> = attendance::for_session(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|a| a.member_id)
-        .collect();
+    let present: std::collections::HashSet<i64> =
+        attendance::for_session(&state.db, id).await?.into_iter().map(|a| a.member_id).collect();
     let q = normalize_text(&search.q).to_lowercase();
     let rows: Vec<RollRow> = audience
         .iter()
@@ -91,13 +88,7 @@ pub(super) async fn page(
         .collect();
     let shell = Shell::new(&user, "现场点名", "sessions");
     if search.fragment {
-        let list = RollList {
-            shell,
-            session_id: id,
-            rows,
-            present: present.len(),
-            audience: audience.len(),
-        };
+        let list = RollList { shell, session_id: id, rows, present: present.len(), audience: audience.len() };
         return Ok(Html(list.render()?));
     }
     let page = RollCallPage {
@@ -134,28 +125,15 @@ pub(super) async fn tick(
 ) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     if matches!(
-        checkin_window(
-            session.starts_at,
-            session.ends_at,
-            session.checkin_opens_minutes,
-            Utc::now()
-        ),
+        checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, Utc::now()),
         CheckinWindow::NotYetOpen(_)
     ) {
         return Err(AppError::BadRequest("签到还没开始".into()));
     }
     let audience = session_audience(&state, &user, &session).await?;
-    let member = audience
-        .iter()
-        .find(|m| m.id == tick.member_id)
-        .ok_or(AppError::NotFound)?;
+    let member = audience.iter().find(|m| m.id == tick.member_id).ok_or(AppError::NotFound)?;
     let late = matches!(
-        checkin_window(
-            session.starts_at,
-            session.ends_at,
-            session.checkin_opens_minutes,
-            Utc::now()
-        ),
+        checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, Utc::now()),
         CheckinWindow::Open { late: true }
     );
     let entry = Attendance {
