@@ -117,11 +117,8 @@ impl Confirmer {
 /// Largest photo accepted, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
 
-/// Checks a visit photo and returns the bytes to store.
-///
-/// For now: JPEG or PNG by their magic bytes, at most 5 MB, stored as sent. This is the ONE place
-/// to switch to `crate::formats::photo::reencode_photo` (which strips metadata such as GPS and
-/// shrinks phone photos) once it lands.
+/// Checks a visit photo and returns the bytes to store: the one place every visit photo passes
+/// through on its way to `delivery_visits.photo`. `Err` is a Chinese reason for the form.
 pub fn prepare_photo(bytes: &[u8]) -> Result<Vec<u8>, String> {
     // Decoded, turned upright, shrunk to 1600 px and re-encoded as JPEG: this also strips EXIF,
     // GPS position included, and refuses decompression bombs.
