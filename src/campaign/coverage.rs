@@ -2,14 +2,17 @@
 //! in person, field lectures, exchanges, live, recordings watched to 90 %, door-to-door visits —
 //! whether the completion rule is met, the rate per unit, and who is still missing and why.
 //!
-//! The rollup is built to be served fast at city scale: the audience is read once, the campaign's
-//! attendance credits are read once and folded per member in Rust (a `HashMap` member → progress),
-//! and units are counted by their path prefix. [`unit_counts_sql`] computes the same per-unit
-//! counts as one SQL query, for benchmarks and as a cross-check.
+//! Built to be served fast at city scale: a trigger keeps one `member_progress` row per member and
+//! campaign in the same transaction as every attendance (migration 0003), so the rollup is one
+//! query over audience × progress rows, counted per unit in the database, and the uncovered list
+//! is filtered and paged there too. [`unit_counts_sql`] computes the same per-unit counts straight
+//! from the attendances, for benchmarks and as a cross-check of the trigger.
 
 mod export;
 mod pages;
 pub mod rollup;
+mod sql;
+mod uncovered;
 
 use std::collections::HashMap;
 
@@ -19,11 +22,12 @@ use axum::routing::{get, post};
 pub use export::coverage_xlsx;
 pub use rollup::{MemberCoverage, Reason, UnitRate};
 
-use crate::campaign::audience::{self, AUDIENCE_WHERE};
+use crate::campaign::audience::{AUDIENCE_WHERE, AudienceMember};
 use crate::campaign::model::{CompletionRule, Progress};
 use crate::campaign::store::campaigns::{self, Campaign, Topic};
 use crate::db::Db;
 use crate::on_db;
+use crate::people::model::MemberCategories;
 use crate::web::AppState;
 
 /// Coverage pages (admins only, each scoped to the viewer's subtree).
@@ -31,9 +35,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/coverage", get(pages::overview))
         .route("/coverage/units/{id}", get(pages::unit))
-        .route("/coverage/uncovered", get(pages::uncovered))
-        .route("/coverage/deliveries", post(pages::create_deliveries))
-        .route("/coverage/export.xlsx", get(pages::export))
+        .route("/coverage/uncovered", get(uncovered::page))
+        .route("/coverage/deliveries", post(uncovered::create_deliveries))
+        .route("/coverage/export.xlsx", get(export::download))
 }
 
 /// A campaign's coverage inside one subtree.
@@ -82,51 +86,122 @@ impl CoverageReport {
     }
 }
 
-/// Whether a scope pattern is the whole tree (`/<root id>/%`): then every credit of the campaign
-/// counts and no member filter is needed.
-fn is_whole_tree(scope: &str) -> bool {
-    scope.matches('/').count() <= 2
+/// Which audience members to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberFilter {
+    /// Everyone.
+    All,
+    /// Those who completed the campaign.
+    Covered,
+    /// Those who did not, optionally only those with this reason.
+    Uncovered(Option<Reason>),
 }
 
-/// The campaign's attendance credits as three parallel comma-separated lists — members, minutes,
-/// topics (0 for none) — the i-th item of each from the same attendance. `$1` is the campaign.
-///
-/// Why this shape (measured at 2,000,000 attendances on SQLite):
-/// - ONE row crosses the driver instead of two million: sqlx's per-row cost on SQLite
-///   (~1.5 µs) was most of the time;
-/// - three plain aggregates of integers: SQLite turns an integer into text cheaply, while
-///   concatenating `member || ',' || minutes || …` made a string per row and cost ~2.5× more.
-///   Every aggregate of one query is fed the rows in the same order (in SQLite and PostgreSQL
-///   alike), so the lists line up;
-/// - `attendances CROSS JOIN training_sessions` keeps SQLite reading attendances sequentially and
-///   looking each session up by key; entering through the campaign's sessions and the (session,
-///   member) index would cost a random row read per attendance. PostgreSQL plans it as the
-///   ordinary join it is.
-pub const CREDITS_SQL: &str = "SELECT string_agg(CAST(a.member_id AS TEXT), ','), \
-     string_agg(CAST(a.minutes AS TEXT), ','), string_agg(CAST(COALESCE(s.topic_id, 0) AS TEXT), ',') \
-     FROM attendances a CROSS JOIN training_sessions s WHERE s.id = a.session_id AND s.campaign_id = $1";
+/// Audience members with their progress: `$1` campaign, `$2` scope, `$3` audience categories.
+const MEMBERS_SQL: &str = "SELECT m.id, m.name, m.name_pinyin, m.unit_id, u.name AS unit_name, \
+     u.path AS unit_path, m.categories, m.phone, p.sessions, p.minutes, p.topics \
+     FROM members m JOIN units u ON u.id = m.unit_id \
+     LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id";
 
-/// Each member's progress in a campaign, folded in one pass over its attendance credits
-/// (only members inside `scope` when it is narrower than the whole tree). See [`CREDITS_SQL`].
-pub async fn progress(db: &Db, campaign_id: i64, scope: &str) -> Result<HashMap<i64, Progress>, sqlx::Error> {
-    type Lists = (Option<String>, Option<String>, Option<String>);
-    let (members, minutes, topics): Lists = if is_whole_tree(scope) {
-        on_db!(db, pool => sqlx::query_as(CREDITS_SQL).bind(campaign_id).fetch_one(pool).await?)
-    } else {
-        let sql = format!(
-            "{CREDITS_SQL} AND a.member_id IN (SELECT m.id FROM members m \
-             WHERE m.unit_id IN (SELECT u.id FROM units u WHERE u.path LIKE $2))"
-        );
-        on_db!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(scope).fetch_one(pool).await?)
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: i64,
+    name: String,
+    name_pinyin: String,
+    unit_id: i64,
+    unit_name: String,
+    unit_path: String,
+    categories: i64,
+    phone: Option<String>,
+    sessions: Option<i64>,
+    minutes: Option<i64>,
+    topics: Option<String>,
+}
+
+impl MemberRow {
+    fn judge(self, rule: &CompletionRule) -> MemberCoverage {
+        let progress = Progress {
+            sessions: self.sessions.unwrap_or(0),
+            minutes: self.minutes.unwrap_or(0),
+            ..sql::parse_topics(self.topics.as_deref().unwrap_or(","))
+        };
+        let member = AudienceMember {
+            id: self.id,
+            name: self.name,
+            name_pinyin: self.name_pinyin,
+            unit_id: self.unit_id,
+            unit_name: self.unit_name,
+            unit_path: self.unit_path,
+            categories: MemberCategories::from_bits(u32::try_from(self.categories).unwrap_or(0)),
+            phone: self.phone,
+        };
+        MemberCoverage { covered: rule.is_met(&progress), member, progress }
+    }
+}
+
+/// The audience members inside `scope` that pass `filter`, in tree order then pinyin, at most
+/// `limit` of them. Filtering and paging happen in the database over the progress rows the
+/// attendance trigger keeps, so a page of the uncovered at city scale reads only that page.
+pub async fn members(
+    db: &Db,
+    campaign: &Campaign,
+    rule: &CompletionRule,
+    scope: &str,
+    filter: MemberFilter,
+    limit: Option<usize>,
+) -> Result<Vec<MemberCoverage>, sqlx::Error> {
+    let condition = match filter {
+        MemberFilter::All => String::new(),
+        MemberFilter::Covered => format!(" AND {}", sql::covered(rule)),
+        MemberFilter::Uncovered(None) => format!(" AND NOT {}", sql::covered(rule)),
+        MemberFilter::Uncovered(Some(reason)) => {
+            format!(" AND NOT {} AND {}", sql::covered(rule), sql::has_reason(reason))
+        }
     };
-    let (members, minutes, topics) =
-        (members.unwrap_or_default(), minutes.unwrap_or_default(), topics.unwrap_or_default());
-    rollup::fold_credit_lists(&members, &minutes, &topics).map_err(sqlx::Error::Protocol)
+    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let query = format!(
+        "{MEMBERS_SQL} WHERE {AUDIENCE_WHERE}{condition} ORDER BY u.path, m.name_pinyin, m.id{limit}"
+    );
+    let rows: Vec<MemberRow> = on_db!(db, pool => {
+        sqlx::query_as(&query)
+            .bind(campaign.id)
+            .bind(scope)
+            .bind(campaign.audience_categories)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows.into_iter().map(|r| r.judge(rule)).collect())
+}
+
+/// How many audience members inside `scope` are not covered, per reason (reasons with nobody
+/// are absent).
+pub async fn uncovered_by_reason(
+    db: &Db,
+    campaign: &Campaign,
+    rule: &CompletionRule,
+    scope: &str,
+) -> Result<HashMap<Reason, i64>, sqlx::Error> {
+    let query = format!(
+        "SELECT {reason} AS reason, COUNT(*) FROM members m \
+         LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id \
+         WHERE {AUDIENCE_WHERE} AND NOT {covered} GROUP BY 1",
+        reason = sql::reason_code(),
+        covered = sql::covered(rule),
+    );
+    let rows: Vec<(String, i64)> = on_db!(db, pool => {
+        sqlx::query_as(&query)
+            .bind(campaign.id)
+            .bind(scope)
+            .bind(campaign.audience_categories)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows.into_iter().filter_map(|(code, n)| Reason::from_code(&code).map(|r| (r, n))).collect())
 }
 
 /// The per-unit rollup for a viewer at `viewer` (id, name, path) over its child units
-/// (id, name, path), and the totals (audience, covered) — without reading any names: the
-/// audience as (member, unit) pairs, the credits folded per member, counts summed per unit.
+/// (id, name, path), and the totals (audience, covered): ONE query counting each unit's audience
+/// and covered members over the progress rows (a few hundred rows come back, no names).
 pub async fn unit_rates(
     db: &Db,
     campaign: &Campaign,
@@ -135,22 +210,25 @@ pub async fn unit_rates(
 ) -> Result<(Vec<UnitRate>, i64, i64), sqlx::Error> {
     let scope = format!("{}%", viewer.2);
     let rule = campaigns::completion_rule(db, campaign).await?;
-    let audience = audience::member_units(db, campaign, &scope).await?;
-    let progress = progress(db, campaign.id, &scope).await?;
-    let nothing = Progress::default();
-    let per_unit: HashMap<i64, (i64, i64)> = audience
-        .iter()
-        .map(|(unit, members)| {
-            let covered =
-                members.iter().filter(|m| rule.is_met(progress.get(m).unwrap_or(&nothing))).count() as i64;
-            (*unit, (members.len() as i64, covered))
-        })
-        .collect();
+    let query = format!(
+        "SELECT m.unit_id, COUNT(*), SUM(CASE WHEN {covered} THEN 1 ELSE 0 END) FROM members m \
+         LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id \
+         WHERE {AUDIENCE_WHERE} GROUP BY m.unit_id",
+        covered = sql::covered(&rule),
+    );
+    let per_unit: Vec<(i64, i64, i64)> = on_db!(db, pool => {
+        sqlx::query_as(&query)
+            .bind(campaign.id)
+            .bind(&scope)
+            .bind(campaign.audience_categories)
+            .fetch_all(pool)
+            .await?
+    });
     let paths: HashMap<i64, String> =
         crate::org::store::units_in_scope(db, &scope).await?.into_iter().map(|u| (u.id, u.path)).collect();
-    let (audience_total, covered_total) = per_unit.values().fold((0, 0), |(a, c), (ua, uc)| (a + ua, c + uc));
-    let counts = per_unit.iter().filter_map(|(unit, (a, c))| paths.get(unit).map(|p| (p.as_str(), *a, *c)));
-    Ok((rollup::unit_rollup(viewer, children, counts), audience_total, covered_total))
+    let (audience, covered) = per_unit.iter().fold((0, 0), |(a, c), (_, ua, uc)| (a + ua, c + uc));
+    let counts = per_unit.iter().filter_map(|(unit, a, c)| paths.get(unit).map(|p| (p.as_str(), *a, *c)));
+    Ok((rollup::unit_rollup(viewer, children, counts), audience, covered))
 }
 
 /// The progress of a few members (door-to-door task creation, a member's own page).
@@ -164,31 +242,34 @@ pub async fn progress_of(
     }
     // Integers formatted here, never request text.
     let list = member_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let sql = format!(
-        "SELECT a.member_id, a.minutes, s.topic_id FROM attendances a \
-         JOIN training_sessions s ON s.id = a.session_id \
-         WHERE s.campaign_id = $1 AND a.member_id IN ({list})"
+    let query = format!(
+        "SELECT member_id, sessions, minutes, topics FROM member_progress \
+         WHERE campaign_id = $1 AND member_id IN ({list})"
     );
-    let credits: Vec<(i64, i64, Option<i64>)> = on_db!(db, pool => {
-        sqlx::query_as(&sql).bind(campaign.id).fetch_all(pool).await?
+    let rows: Vec<(i64, i64, i64, String)> = on_db!(db, pool => {
+        sqlx::query_as(&query).bind(campaign.id).fetch_all(pool).await?
     });
-    Ok(rollup::fold_credits(credits))
+    Ok(rows
+        .into_iter()
+        .map(|(member, sessions, minutes, topics)| {
+            (member, Progress { sessions, minutes, ..sql::parse_topics(&topics) })
+        })
+        .collect())
 }
 
-/// The coverage of `campaign` inside `scope` (a unit-path pattern).
+/// The coverage of `campaign` inside `scope` (a unit-path pattern): every audience member.
 pub async fn compute(db: &Db, campaign: &Campaign, scope: &str) -> Result<CoverageReport, sqlx::Error> {
     let rule = campaigns::completion_rule(db, campaign).await?;
     let topics = campaigns::topics(db, campaign.id).await?;
-    let audience = audience::members(db, campaign, scope).await?;
-    let progress = progress(db, campaign.id, scope).await?;
-    let members = rollup::judge(audience, &progress, &rule);
+    let members = members(db, campaign, &rule, scope, MemberFilter::All, None).await?;
     Ok(CoverageReport { campaign: campaign.clone(), rule, topics, members })
 }
 
 /// The per-unit counts `(unit key, audience, covered)` for a viewer at `viewer_path`, computed as
-/// ONE SQL query: the unit key is the path of the viewer's child holding the member (or the
+/// ONE SQL query straight from the attendances (no progress rows): the unit key is the path of the viewer's child holding the member (or the
 /// viewer's own path for members directly in it), as [`rollup::child_key`] computes it. Same
-/// numbers as [`CoverageReport::by_unit`]; kept for benchmarks and as a cross-check.
+/// numbers as [`unit_rates`]; kept for benchmarks (the alternative to keeping progress rows) and
+/// as a cross-check of the trigger that keeps them.
 pub async fn unit_counts_sql(
     db: &Db,
     campaign: &Campaign,

@@ -131,6 +131,17 @@ pub async fn count_in_scope(db: &Db, scope: &str) -> Result<i64, sqlx::Error> {
     Ok(n)
 }
 
+/// Active members with this phone as (id, name), wherever they are: who may be checking in by
+/// name and phone. Uses the phone index, so it costs the same at 1,500 members or 100,000.
+pub async fn active_by_phone(db: &Db, phone: &str) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as("SELECT id, name FROM members WHERE phone = $1 AND status = 'active' LIMIT 20")
+            .bind(phone)
+            .fetch_all(pool)
+            .await
+    })
+}
+
 /// The one member inside a scope with this phone, if exactly one (to link a new account).
 pub async fn id_by_phone_in_scope(
     db: &Db,

@@ -208,7 +208,8 @@ async fn progress_counts_every_channel_and_the_compulsory_topic() {
     assert!(html.contains("李四") && html.contains("王五") && !html.contains("张三"));
 }
 
-/// Asserts the Rust fold and the one-query SQL rollup agree for a viewer.
+/// Asserts the progress rows (kept by the attendance trigger, judged in Rust), the one query
+/// straight from the attendances, and the per-unit counts the overview serves all agree.
 async fn assert_rollups_agree(app: &TestApp, campaign: &Campaign, viewer: &dongxun::org::store::Unit) {
     let report = coverage::compute(&app.db, campaign, &format!("{}%", viewer.path)).await.unwrap();
     let units = dongxun::org::store::units_in_scope(&app.db, &format!("{}%", viewer.path)).await.unwrap();
@@ -241,7 +242,7 @@ async fn assert_rollups_agree(app: &TestApp, campaign: &Campaign, viewer: &dongx
 }
 
 #[tokio::test]
-async fn the_sql_rollup_equals_the_rust_rollup() {
+async fn the_progress_rows_agree_with_the_attendances() {
     let app = spawn_app().await;
     let s = scenario(&app).await;
     assert_rollups_agree(&app, &s.campaign, &app.root).await;
@@ -298,6 +299,25 @@ async fn the_sql_rollup_equals_the_rust_rollup() {
     assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
     let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
     assert!(report.covered() > 3 && report.covered() < report.audience(), "a mixed picture");
+
+    // The uncovered list's SQL filters pick exactly the members the Rust rules judge.
+    let rule = report.rule.clone();
+    let per_reason = coverage::uncovered_by_reason(&app.db, &s.campaign, &rule, "%").await.unwrap();
+    for reason in coverage::Reason::ALL {
+        let filter = coverage::MemberFilter::Uncovered(Some(reason));
+        let listed = coverage::members(&app.db, &s.campaign, &rule, "%", filter, None).await.unwrap();
+        let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
+        let expected: Vec<i64> =
+            report.members.iter().filter(|m| m.reason() == Some(reason)).map(|m| m.member.id).collect();
+        assert_eq!(ids, expected, "{reason:?}");
+        assert_eq!(per_reason.get(&reason).copied().unwrap_or(0), expected.len() as i64, "{reason:?}");
+    }
+    let covered =
+        coverage::members(&app.db, &s.campaign, &rule, "%", coverage::MemberFilter::Covered, Some(3))
+            .await
+            .unwrap();
+    assert_eq!(covered.len(), 3, "a limit pages");
+    assert!(covered.iter().all(|m| m.covered));
 }
 
 #[tokio::test]
@@ -422,6 +442,17 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     let tasks = text(&app, &client, "/deliveries").await;
     assert!(tasks.contains("王五") && tasks.contains("钱七") && tasks.contains("《习近平谈治国理政》第三卷"));
     assert!(tasks.contains("老党员"), "the task keeps its reason");
+
+    // Acting from a filtered list returns to the same filters; forged filters are dropped.
+    let unit = app.village_a.id.to_string();
+    let mut filtered = fields.to_vec();
+    filtered.extend([("unit", unit.as_str()), ("reason", "elderly")]);
+    let r = app.post_form(&client, "/coverage/deliveries", &filtered).await;
+    assert_eq!(location(&r), format!("/coverage/uncovered?unit={unit}&reason=elderly"));
+    let mut forged = fields.to_vec();
+    forged.extend([("unit", "https://evil.example/"), ("reason", "<script>")]);
+    let r = app.post_form(&client, "/coverage/deliveries", &forged).await;
+    assert_eq!(location(&r), "/coverage/uncovered");
 }
 
 #[tokio::test]

@@ -2,10 +2,18 @@
 //! member's progress and, for those not covered, the reason and what is missing). Phone and ID
 //! numbers are not written.
 
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 
+use super::pages::children_of;
 use super::{CoverageReport, UnitRate};
+use crate::accounts::CurrentUser;
+use crate::audit::{self, Action, Actor};
 use crate::campaign::model::hours_text;
+use crate::campaign::store::campaigns;
+use crate::web::{AppError, AppResult, AppState};
 
 const UNIT_COLUMNS: [(&str, f64); 5] =
     [("单位", 28.0), ("应参训人数", 12.0), ("已完成", 10.0), ("未完成", 10.0), ("覆盖率", 10.0)];
@@ -89,4 +97,49 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
     }
     sheet.set_freeze_panes(2, 3)?;
     book.save_to_buffer()
+}
+
+/// `GET /coverage/export.xlsx`: the viewer's coverage as a workbook; audited.
+pub(super) async fn download(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    user.require_admin()?;
+    let campaign = campaigns::current(&state.db)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("尚未设置当前冬训".into()))?;
+    let report = super::compute(&state.db, &campaign, &user.scope()).await?;
+    let children = children_of(&state, user.unit_id, &user.unit_path).await?;
+    let rates = report.by_unit((user.unit_id, &user.unit_name, &user.unit_path), &children);
+    let title = format!("{}覆盖情况（{}）", campaign.name, user.unit_name);
+    let count = report.members.len();
+    let bytes = {
+        let title = title.clone();
+        tokio::task::spawn_blocking(move || coverage_xlsx(&title, &report, &rates))
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+            .map_err(|e| AppError::Internal(e.into()))?
+    };
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::Export,
+        "冬训覆盖率",
+        &format!("{}：{count}人", campaign.name),
+        true,
+    )
+    .await?;
+    let disposition = format!(
+        "attachment; filename=\"coverage.xlsx\"; filename*=UTF-8''{}",
+        crate::web::error::urlencode(&format!("{title}.xlsx")).replace('+', "%20")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -7,64 +7,15 @@ use crate::campaign::audience::AudienceMember;
 use crate::campaign::model::{CompletionRule, Progress, hours_text};
 use crate::people::model::MemberCategories;
 
-/// Folds attendance credits `(member, minutes, topic)` into each member's progress, in one pass.
-pub fn fold_credits<I>(credits: I) -> HashMap<i64, Progress>
-where
-    I: IntoIterator<Item = (i64, i64, Option<i64>)>,
-{
-    let mut progress: HashMap<i64, Progress> = HashMap::new();
-    for (member, minutes, topic) in credits {
-        progress.entry(member).or_default().add(minutes, topic);
-    }
-    progress
-}
-
-/// Folds credits encoded as ONE text — `member,minutes,topic` items joined by `;`, topic 0 for
-/// none. The earlier encoding, ~2.5× costlier for SQLite to build than [`fold_credit_lists`]'
-/// three lists; kept only while bench/coverage-rollup still times it. `Err` names the first item
-/// it cannot read.
-pub fn fold_encoded_credits(text: &str) -> Result<HashMap<i64, Progress>, String> {
-    let mut progress: HashMap<i64, Progress> = HashMap::new();
-    if text.is_empty() {
-        return Ok(progress);
-    }
-    for item in text.split(';') {
-        let mut fields = item.split(',').map(str::parse::<i64>);
-        let (Some(Ok(member)), Some(Ok(minutes)), Some(Ok(topic)), None) =
-            (fields.next(), fields.next(), fields.next(), fields.next())
-        else {
-            return Err(format!("无法读取的学习记录：{item}"));
-        };
-        progress.entry(member).or_default().add(minutes, (topic > 0).then_some(topic));
-    }
-    Ok(progress)
-}
-
-/// Folds credits given as three parallel comma-separated lists — members, minutes, topics (0 for
-/// none), as [`super::CREDITS_SQL`] reads them — in one pass. `Err` when the lists do not line up
-/// or an item is not a number.
-pub fn fold_credit_lists(
-    members: &str,
-    minutes: &str,
-    topics: &str,
-) -> Result<HashMap<i64, Progress>, String> {
-    let mut progress: HashMap<i64, Progress> = HashMap::new();
-    if members.is_empty() && minutes.is_empty() && topics.is_empty() {
-        return Ok(progress);
-    }
-    let (mut members, mut minutes, mut topics) = (members.split(','), minutes.split(','), topics.split(','));
-    let number = |item: &str| item.parse::<i64>().map_err(|_| format!("无法读取的学习记录：{item}"));
-    loop {
-        match (members.next(), minutes.next(), topics.next()) {
-            (None, None, None) => return Ok(progress),
-            (Some(member), Some(mins), Some(topic)) => {
-                let topic = number(topic)?;
-                progress.entry(number(member)?).or_default().add(number(mins)?, (topic > 0).then_some(topic));
-            }
-            _ => return Err("学习记录的各列长度不一致".to_owned()),
-        }
-    }
-}
+/// The categories that explain why a member is not covered, in the order they are tried: the
+/// first one a member has is their reason.
+pub const BY_CATEGORY: [(MemberCategories, Reason); 5] = [
+    (MemberCategories::ELDERLY, Reason::Elderly),
+    (MemberCategories::HARDSHIP, Reason::Hardship),
+    (MemberCategories::SICK, Reason::Sick),
+    (MemberCategories::MOBILE, Reason::Mobile),
+    (MemberCategories::NO_SMARTPHONE, Reason::NoSmartphone),
+];
 
 /// Why an audience member is not yet covered: their circumstances first (these decide how to
 /// reach them — 送学上门, 云课堂 …), else how far they got.
@@ -131,13 +82,6 @@ impl Reason {
 
     /// The reason for a member who is not covered.
     pub fn for_member(categories: MemberCategories, progress: &Progress) -> Reason {
-        const BY_CATEGORY: [(MemberCategories, Reason); 5] = [
-            (MemberCategories::ELDERLY, Reason::Elderly),
-            (MemberCategories::HARDSHIP, Reason::Hardship),
-            (MemberCategories::SICK, Reason::Sick),
-            (MemberCategories::MOBILE, Reason::Mobile),
-            (MemberCategories::NO_SMARTPHONE, Reason::NoSmartphone),
-        ];
         BY_CATEGORY
             .iter()
             .find(|(c, _)| categories.contains(*c))
@@ -334,33 +278,6 @@ mod tests {
 
     fn rule() -> CompletionRule {
         CompletionRule { required_sessions: 4, required_minutes: 720, compulsory_topics: vec![7] }
-    }
-
-    #[test]
-    fn credits_fold_per_member_in_one_pass() {
-        let folded = fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))]);
-        assert_eq!(folded[&1], Progress { sessions: 2, minutes: 120, topics: vec![7] });
-        assert_eq!(folded[&2].sessions, 1);
-        assert!(!folded.contains_key(&3));
-    }
-
-    #[test]
-    fn encoded_credits_fold_like_rows() {
-        let folded = fold_encoded_credits("1,90,7;2,60,0;1,30,7").unwrap();
-        assert_eq!(folded, fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))]));
-        assert!(fold_encoded_credits("").unwrap().is_empty());
-        assert!(fold_encoded_credits("1,90").is_err());
-        assert!(fold_encoded_credits("1,90,x").is_err());
-        assert!(fold_encoded_credits("1,90,7,8").is_err());
-    }
-
-    #[test]
-    fn credit_lists_fold_like_rows() {
-        let folded = fold_credit_lists("1,2,1", "90,60,30", "7,0,7").unwrap();
-        assert_eq!(folded, fold_credits([(1, 90, Some(7)), (2, 60, None), (1, 30, Some(7))]));
-        assert!(fold_credit_lists("", "", "").unwrap().is_empty());
-        assert!(fold_credit_lists("1,2", "90", "0,0").is_err(), "lists of different lengths");
-        assert!(fold_credit_lists("1", "x", "0").is_err());
     }
 
     #[test]

@@ -60,6 +60,8 @@ struct FormPage {
     shell: Shell,
     session: TrainingSession,
     ticket: String,
+    /// The lecture is still to come or under way: suggest coming back after it.
+    early: bool,
     tags: Vec<(&'static str, &'static str)>,
     stars: Vec<(i64, String)>,
 }
@@ -75,6 +77,7 @@ pub(super) async fn form(
     attendee(&state, user.as_ref(), &session, &q.k).await?;
     let page = FormPage {
         shell: shell_for(user.as_ref(), &headers, "课后评一评"),
+        early: chrono::Utc::now() < session.ends_at,
         session,
         ticket: q.k,
         tags: WANT_TAGS.to_vec(),

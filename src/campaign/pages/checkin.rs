@@ -4,6 +4,7 @@
 //! session however often they scan, retry or are also ticked on paper.
 
 mod paper;
+mod projector;
 mod roll_call;
 
 use askama::Template;
@@ -33,8 +34,8 @@ const QR_GRACE_WINDOWS: i64 = 10;
 /// Check-in routes.
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/sessions/{id}/projector", get(projector))
-        .route("/sessions/{id}/projector/code", get(projector_code))
+        .route("/sessions/{id}/projector", get(projector::projector))
+        .route("/sessions/{id}/projector/code", get(projector::projector_code))
         .route("/checkin/{id}", get(landing).post(confirm))
         .route("/checkin", get(code_page).post(confirm_code))
         .route("/sessions/{id}/roll-call", get(roll_call::page).post(roll_call::tick))
@@ -66,81 +67,6 @@ pub(super) async fn managed(state: &AppState, user: &CurrentUser, id: i64) -> Ap
     Ok(session)
 }
 
-#[derive(Template)]
-#[template(path = "campaign/projector.html")]
-struct ProjectorPage {
-    shell: Shell,
-    session: TrainingSession,
-    fragment: String,
-}
-
-#[derive(Template)]
-#[template(path = "campaign/projector_code.html")]
-struct ProjectorCode {
-    qr_svg: String,
-    url: String,
-    code: String,
-    attended: i64,
-    state_text: String,
-}
-
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
-async fn code_fragment(
-    state: &AppState,
-    session: &TrainingSession,
-    headers: &HeaderMap,
-) -> AppResult<String> {
-    let now = Utc::now();
-    let window = window_at(now.timestamp());
-    let url = format!("{}/checkin/{}?t={}", base_url(headers), session.id, qr_token(&session.secret, window));
-    let state_text =
-        match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
-            CheckinWindow::NotYetOpen(at) => format!("签到将于{}开始", crate::time::local_datetime(at)),
-            CheckinWindow::Open { late: false } => "签到进行中".to_owned(),
-            CheckinWindow::Open { late: true } => "已开讲，现在签到记为迟到".to_owned(),
-            CheckinWindow::Closed => "本场已结束".to_owned(),
-        };
-    let count = sessions::by_id(&state.db, session.id).await?.map(|s| s.attendance_count).unwrap_or(0);
-    let fragment = ProjectorCode {
-        qr_svg: crate::formats::qr::qr_svg(&url, 8),
-        code: six_digit_code(&session.secret, window),
-        url,
-        attended: count,
-        state_text,
-    };
-    Ok(fragment.render()?)
-}
-
-/// The page for the projector: QR and code refresh every few seconds without reloading.
-async fn projector(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> AppResult<Html<String>> {
-    let session = managed(&state, &user, id).await?;
-    let fragment = code_fragment(&state, &session, &headers).await?;
-    let page =
-        ProjectorPage { shell: Shell::new(&user, session.title.clone(), "sessions"), session, fragment };
-    Ok(Html(page.render()?))
-}
-
-async fn projector_code(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let session = managed(&state, &user, id).await?;
-    let html = code_fragment(&state, &session, &headers).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
-}
-
 /// The member-facing outcome of a check-in attempt.
 #[derive(Template)]
 #[template(path = "campaign/checkin_result.html")]
@@ -149,7 +75,9 @@ struct ResultPage {
     ok: bool,
     headline: String,
     detail: String,
-    session_id: i64,
+    /// Where to give feedback after the lecture ('' for none); carries the feedback ticket for
+    /// members checking in without an account.
+    feedback_url: String,
 }
 
 fn result(
@@ -159,13 +87,13 @@ fn result(
     ok: bool,
     headline: &str,
     detail: String,
-    session_id: i64,
+    feedback_url: String,
 ) -> AppResult<Response> {
     let shell = match user {
         Some(u) => Shell::new(u, "签到", "home"),
         None => Shell::anonymous("签到", headers),
     };
-    let page = ResultPage { shell, ok, headline: headline.into(), detail, session_id };
+    let page = ResultPage { shell, ok, headline: headline.into(), detail, feedback_url };
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }
 
@@ -229,11 +157,11 @@ async fn landing(
             false,
             "签到码无效",
             "请重新扫描大屏上的二维码。".into(),
-            0,
+            String::new(),
         );
     };
     if let Some((status, headline, detail)) = refusal(&session, &token, 1) {
-        return result(&headers, user.as_ref(), status, false, headline, detail, session.id);
+        return result(&headers, user.as_ref(), status, false, headline, detail, String::new());
     }
     let member_name = match user.as_ref().and_then(|u| u.member_id) {
         Some(member_id) => member_store::by_id_in_scope(&state.db, member_id, "%").await?.map(|m| m.name),
@@ -270,19 +198,12 @@ async fn identify(
     let Ok(phone) = Phone::parse(phone) else {
         return Ok(Err("请填写正确的11位手机号码".into()));
     };
+    // By the phone index, then the name compared here: a family sharing one phone is told apart
+    // by name, and nothing scans the members table.
     let name = normalize_name(name);
-    let query = member_store::MemberQuery {
-        scope: "%".into(),
-        text: name.clone(),
-        status: "active".into(),
-        ..Default::default()
-    };
-    let (found, _) = member_store::search(&state.db, &query, 50, 0).await?;
-    let matches: Vec<i64> = found
-        .iter()
-        .filter(|m| m.name == name && m.phone.as_deref() == Some(phone.as_str()))
-        .map(|m| m.id)
-        .collect();
+    let found = member_store::active_by_phone(&state.db, phone.as_str()).await?;
+    let matches: Vec<i64> =
+        found.into_iter().filter(|(_, n)| normalize_name(n) == name).map(|(id, _)| id).collect();
     Ok(match matches.as_slice() {
         [one] => Ok(*one),
         _ => Err("没有找到与姓名和手机号都相符的党员，请核对后重试，或请工作人员代为签到".into()),
@@ -301,9 +222,15 @@ async fn identify_and_check_in(
     match identify(state, user, name, phone).await? {
         Ok(member_id) => check_in(state, headers, user, session, member_id, channel).await,
         Err(message) => {
-            result(headers, user, StatusCode::BAD_REQUEST, false, "签到未完成", message, session.id)
+            result(headers, user, StatusCode::BAD_REQUEST, false, "签到未完成", message, String::new())
         }
     }
+}
+
+/// The feedback page of a session for a member who checked in; the ticket lets a member without
+/// an account in (a logged-in member is known anyway, and the ticket does no harm).
+fn feedback_url(session: &TrainingSession, member_id: i64) -> String {
+    format!("/feedback/{}?k={}", session.id, crate::campaign::feedback::ticket(&session.secret, member_id))
 }
 
 /// Records a check-in once the session, the code and the member are all confirmed.
@@ -327,7 +254,7 @@ async fn check_in(
             false,
             "您不在本场参学名单中",
             detail,
-            session.id,
+            String::new(),
         );
     }
     let late = matches!(
@@ -345,12 +272,13 @@ async fn check_in(
     match attendance::record(&state.db, &entry).await? {
         Recorded::New { late } => {
             let detail = format!("{}{}", session.title, if late { "（迟到）" } else { "" });
-            result(headers, user, StatusCode::OK, true, "签到成功", detail, session.id)
+            result(headers, user, StatusCode::OK, true, "签到成功", detail, feedback_url(session, member_id))
         }
         Recorded::Already { channel, at } => {
             let how = Channel::from_code(&channel).map(Channel::label).unwrap_or("签到");
             let detail = format!("{} · {}{}", session.title, crate::time::local_datetime(at), how);
-            result(headers, user, StatusCode::OK, true, "您已签到，无需重复", detail, session.id)
+            let url = feedback_url(session, member_id);
+            result(headers, user, StatusCode::OK, true, "您已签到，无需重复", detail, url)
         }
     }
 }
@@ -364,7 +292,7 @@ async fn confirm(
 ) -> AppResult<Response> {
     let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     if let Some((status, headline, detail)) = refusal(&session, &form.t, QR_GRACE_WINDOWS) {
-        return result(&headers, user.as_ref(), status, false, headline, detail, session.id);
+        return result(&headers, user.as_ref(), status, false, headline, detail, String::new());
     }
     let who = (form.name.as_str(), form.phone.as_str());
     identify_and_check_in(&state, &headers, user.as_ref(), &session, who, Channel::Qr).await
@@ -421,7 +349,7 @@ async fn confirm_code(
             false,
             "签到码不正确或已过期",
             "请核对大屏上最新的6位签到码（每30秒更新）。".into(),
-            0,
+            String::new(),
         );
     };
     let who = (form.name.as_str(), form.phone.as_str());
