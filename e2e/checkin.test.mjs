@@ -215,6 +215,21 @@ test('a member scans the projector QR in WeChat, checks in with name and phone; 
     assert.equal(await submitCheckin(page, viaQr), '您已签到，无需重复');
     assert.match(await page.locator('.checkin-result .detail').innerText(), /扫码签到/, 'the page says how she checked in');
     await screenshot(page, 'checkin-05-phone-already');
+    // After class she taps 课后评一评 on that page — no account needed: the link carries her ticket.
+    assert.match(await page.locator('.after-class').innerText(), /听完课后/, 'feedback is offered for after the lecture');
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === `/feedback/${sessionId}`),
+      page.getByRole('link', { name: '课后评一评' }).tap(),
+    ]);
+    assert.match(await page.locator('.notice').innerText(), /还没有结束/, 'the form says the lecture is still to come');
+    await page.locator('label.star', { hasText: '★★★★★' }).first().tap();
+    await page.getByLabel('最有收获的是什么？').fill('讲得通俗，听得懂');
+    await page.getByRole('checkbox').first().check();
+    await assertFitsPhone(page, 'the feedback form');
+    await screenshot(page, 'checkin-05b-phone-feedback');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: '提交' }).tap()]);
+    const [stored] = await sqliteRows(app.dataDir, 'SELECT rating, helped FROM feedback WHERE session_id = ? AND member_id = ?', [sessionId, viaQr.id]);
+    assert.deepEqual(stored, { rating: 5, helped: '讲得通俗，听得懂' }, 'her feedback is stored under her name');
     // A wrong phone number is refused, naming what to check, and records nothing.
     await page.goto(await currentQrUrl(), { waitUntil: 'load' });
     const wrong = `${viaQr.phone.slice(0, 10)}${(Number(viaQr.phone[10]) + 1) % 10}`;

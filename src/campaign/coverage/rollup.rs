@@ -140,22 +140,6 @@ impl MemberCoverage {
     }
 }
 
-/// Joins the audience with the folded progress and judges each member by the rule.
-pub fn judge(
-    audience: Vec<AudienceMember>,
-    progress: &HashMap<i64, Progress>,
-    rule: &CompletionRule,
-) -> Vec<MemberCoverage> {
-    audience
-        .into_iter()
-        .map(|member| {
-            let progress = progress.get(&member.id).cloned().unwrap_or_default();
-            let covered = rule.is_met(&progress);
-            MemberCoverage { member, progress, covered }
-        })
-        .collect()
-}
-
 /// Audience and covered counts of one unit (with its subtree).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitRate {
@@ -274,6 +258,22 @@ mod tests {
             categories,
             phone: None,
         }
+    }
+
+    /// Joins the audience with each member's progress and judges them by the rule.
+    fn judge(
+        audience: Vec<AudienceMember>,
+        progress: &HashMap<i64, Progress>,
+        rule: &CompletionRule,
+    ) -> Vec<MemberCoverage> {
+        audience
+            .into_iter()
+            .map(|member| {
+                let progress = progress.get(&member.id).cloned().unwrap_or_default();
+                let covered = rule.is_met(&progress);
+                MemberCoverage { member, progress, covered }
+            })
+            .collect()
     }
 
     fn rule() -> CompletionRule {

@@ -276,7 +276,7 @@ async fn check_in(
         }
         Recorded::Already { channel, at } => {
             let how = Channel::from_code(&channel).map(Channel::label).unwrap_or("签到");
-            let detail = format!("{} · {}{}", session.title, crate::time::local_datetime(at), how);
+            let detail = format!("{} · {} {}", session.title, crate::time::local_datetime(at), how);
             let url = feedback_url(session, member_id);
             result(headers, user, StatusCode::OK, true, "您已签到，无需重复", detail, url)
         }

@@ -91,22 +91,6 @@ pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>,
     })
 }
 
-/// Every attendance of a campaign as (member, minutes, topic): the input of coverage.
-pub async fn campaign_credits(
-    db: &Db,
-    campaign_id: i64,
-) -> Result<Vec<(i64, i64, Option<i64>)>, sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT a.member_id, a.minutes, s.topic_id FROM attendances a \
-             JOIN training_sessions s ON s.id = a.session_id WHERE s.campaign_id = $1",
-        )
-        .bind(campaign_id)
-        .fetch_all(pool)
-        .await
-    })
-}
-
 /// Records many attendances in ONE transaction (paper sheets, the demo); those already recorded
 /// are left as they were. Returns how many were new.
 pub async fn record_many(db: &Db, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
