@@ -160,6 +160,14 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
     const taskUrl = page.url();
     assert.equal((await page.locator('h1').innerText()).trim(), `送学上门：${member.name}`);
     assert.match(await page.locator('.card dl.fields').innerText(), new RegExp(MATERIAL), 'the planned material is listed');
+    // The volunteer calls ahead: the masked number turns into a tel: link (audited).
+    const contact = page.locator('#contact');
+    assert.match(await contact.innerText(), /\*\*\*\*/, 'masked until asked');
+    await contact.getByRole('button', { name: '显示号码并拨打' }).tap();
+    const call = contact.locator('a.call');
+    await call.waitFor();
+    assert.match(await call.getAttribute('href'), /^tel:1\d{10}$/);
+    assert.equal((await call.innerText()).trim(), '拨打电话');
     await assertFitsPhone(page, 'the visit form');
     await screenshot(page, 'delivery-04-visit-form');
 
@@ -171,9 +179,13 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
     await page.getByLabel('党员心声').fill('腿脚不便去不了会场，感谢组织上门送学。');
     await page.locator('label.choice', { hasText: '家属' }).tap();
     await page.getByLabel('确认人姓名').fill('王小红');
+    // The photo picker is a Chinese button over a hidden file input, which names the chosen file.
+    assert.equal((await page.locator('label.photo-button').innerText()).trim(), '拍照或选择照片');
+    assert.equal((await page.locator('#photo-name').innerText()).trim(), '未选择照片');
     await page.locator('input[type="file"][name="photo"]').setInputFiles({
       name: '走访照片.png', mimeType: 'image/png', buffer: tinyPng(),
     });
+    assert.equal((await page.locator('#photo-name').innerText()).trim(), '已选择：走访照片.png');
     await screenshot(page, 'delivery-05-visit-filled');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST' && /\/deliveries\/\d+\/visit$/.test(new URL(r.url()).pathname)),
@@ -187,7 +199,9 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
     const visit = page.locator('#visit');
     assert.match(await visit.locator('h2').innerText(), /已完成/);
     const visitText = await visit.innerText();
-    assert.match(visitText, /90分钟（1\.5小时）/);
+    assert.match(visitText, /1小时30分钟/);
+    assert.doesNotMatch(visitText, /场次#/, 'no internal session id');
+    assert.match(visitText, new RegExp(`已作为场次“送学上门：${member.name}”`));
     assert.match(visitText, /家属：王小红/);
     assert.match(visitText, /感谢组织上门送学/);
     const photo = visit.locator('img.visit-photo');

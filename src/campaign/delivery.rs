@@ -21,9 +21,26 @@ pub fn router() -> Router<AppState> {
         .route("/deliveries", get(pages::list))
         .route("/deliveries/materials", get(pages::materials).post(pages::add_material))
         .route("/deliveries/materials/{id}/active", post(pages::set_material_active))
+        .route("/deliveries/photo-input.js", get(pages::photo_input_script))
         .route("/deliveries/{id}", get(pages::detail))
+        .route("/deliveries/{id}/phone", post(pages::reveal_phone))
         .route("/deliveries/{id}/visit", post(pages::record_visit))
         .route("/deliveries/{id}/photo", get(pages::photo))
+}
+
+/// An assignee as "name（role）". Demo and imported names often carry a bracketed note already
+/// ("志愿者1（演示）"); the role joins that note instead of opening a second pair of brackets.
+pub fn assignee_label(name: &str, role_label: &str) -> String {
+    let name = name.trim();
+    if role_label.is_empty() {
+        return name.to_owned();
+    }
+    for close in ['）', ')'] {
+        if let Some(inner) = name.strip_suffix(close) {
+            return format!("{inner}，{role_label}{close}");
+        }
+    }
+    format!("{name}（{role_label}）")
 }
 
 /// What a catalogue entry is.
@@ -184,5 +201,13 @@ mod tests {
             assert_eq!(Confirmer::from_code(c.code()), Some(c));
         }
         assert_eq!(MaterialKind::label_of("x"), "其他");
+    }
+
+    #[test]
+    fn assignee_labels_have_one_pair_of_brackets() {
+        assert_eq!(assignee_label("张三", "志愿者"), "张三（志愿者）");
+        assert_eq!(assignee_label("志愿者1（演示）", "志愿者"), "志愿者1（演示，志愿者）");
+        assert_eq!(assignee_label("李四(退休) ", "宣讲员"), "李四(退休，宣讲员)");
+        assert_eq!(assignee_label("王五", ""), "王五");
     }
 }

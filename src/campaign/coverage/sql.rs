@@ -68,8 +68,11 @@ mod tests {
     use super::*;
     use crate::people::model::MemberCategories;
 
+    /// A progress row (sessions, minutes, topics) or none, and category bits.
+    type Case = (Option<(i64, i64, &'static str)>, u32);
+
     /// Progress cases: none, a little, enough by sessions, by minutes, with and without topics.
-    fn cases() -> Vec<(Option<(i64, i64, &'static str)>, u32)> {
+    fn cases() -> Vec<Case> {
         let progress = [
             None,
             Some((1, 60, ",")),

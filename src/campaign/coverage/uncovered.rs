@@ -104,7 +104,7 @@ pub(super) async fn page(
             .into_iter()
             .map(|(id, name, role)| {
                 let role = crate::accounts::Role::from_code(&role).map(|r| r.label()).unwrap_or("");
-                (id, format!("{name}（{role}）"))
+                (id, crate::campaign::delivery::assignee_label(&name, role))
             })
             .collect(),
         materials: deliveries::materials(&state.db)
