@@ -161,9 +161,23 @@ impl CompletionRule {
     }
 }
 
-/// Minutes as hours for people: 720 → "12", 90 → "1.5".
+/// Minutes as hours for people, without a unit (callers append "小时"): whole hours bare
+/// (720 → "12"), otherwise at most two decimals with trailing zeros dropped (90 → "1.5",
+/// 285 → "4.75"). Exact whenever the minutes are a multiple of 3, so every quarter hour is;
+/// other minutes round to the nearest hundredth (100 → "1.67"), which is still close enough
+/// that the campaign edit form, which shows this and reads hours back as minutes, gets the same
+/// minutes back.
 pub fn hours_text(minutes: i64) -> String {
-    if minutes % 60 == 0 { (minutes / 60).to_string() } else { format!("{:.1}", minutes as f64 / 60.0) }
+    let sign = if minutes < 0 { "-" } else { "" };
+    // Integer hundredths of an hour, rounded half up, so no float noise ("4.7499…") can leak in.
+    let hundredths = (minutes.unsigned_abs() * 100 + 30) / 60;
+    let (whole, fraction) = (hundredths / 100, hundredths % 100);
+    if fraction == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let decimals = format!("{fraction:02}");
+        format!("{sign}{whole}.{}", decimals.trim_end_matches('0'))
+    }
 }
 
 /// Minutes after the start when an arrival counts as late.
@@ -239,7 +253,34 @@ mod tests {
     fn a_rule_without_quantities_needs_only_the_topics() {
         let rule = CompletionRule { required_sessions: 0, required_minutes: 0, compulsory_topics: vec![] };
         assert!(rule.is_met(&Progress::default()));
-        assert_eq!(hours_text(90), "1.5");
+    }
+
+    #[test]
+    fn hours_read_exactly_to_two_decimals_without_trailing_zeros() {
+        let cases = [
+            (0, "0"),
+            (720, "12"),
+            (90, "1.5"),
+            (285, "4.75"),
+            (15, "0.25"),
+            (45, "0.75"),
+            (66, "1.1"),
+            (100, "1.67"),
+            (1, "0.02"),
+            (719, "11.98"),
+            (-90, "-1.5"),
+        ];
+        for (minutes, text) in cases {
+            assert_eq!(hours_text(minutes), text, "{minutes} minutes");
+        }
+    }
+
+    #[test]
+    fn hours_text_read_back_as_the_edit_form_does_gives_the_same_minutes() {
+        for minutes in 0..=6000 {
+            let hours: f64 = hours_text(minutes).parse().unwrap();
+            assert_eq!((hours * 60.0).round() as i64, minutes, "{minutes} minutes");
+        }
     }
 
     #[test]

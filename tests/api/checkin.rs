@@ -1,39 +1,29 @@
 //! Check-in: QR (logged in, or by name and phone), the six-digit code, the window, the audience,
 //! exactly once under concurrency, roll call, paper entry, the printable sheet.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use dongxun::campaign::checkin_code::{qr_token, six_digit_code, window_at};
-use dongxun::campaign::store::sessions::{self, NewSession};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
 use crate::members::add_member;
 use crate::sessions::create_campaign;
 
-/// A session hosted by `unit` starting `offset_minutes` from now, lasting 90 minutes.
-async fn session_at(app: &TestApp, campaign_id: i64, unit: i64, offset_minutes: i64) -> (i64, String) {
-    let starts_at = Utc::now() + Duration::minutes(offset_minutes);
-    let new = NewSession {
-        campaign_id,
-        batch_id: None,
-        kind: "lecture".into(),
-        title: "书记开讲第一课".into(),
-        topic_id: None,
-        lecturer_id: None,
-        unit_id: unit,
-        audience_unit_id: unit,
-        venue_id: None,
-        place: String::new(),
-        starts_at,
-        ends_at: starts_at + Duration::minutes(90),
-        expected_attendees: 0,
-        checkin_opens_minutes: 30,
-        online_url: String::new(),
-        created_by: None,
-    };
-    let id = sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().unwrap()[0];
-    let secret = sessions::by_id(&app.db, id).await.unwrap().unwrap().secret;
-    (id, secret)
+/// The scene most tests share: a campaign, a session in village A that began five minutes ago
+/// (check-in open, not yet late) and 张三 (13800001111), a member of village A.
+struct Scene {
+    app: TestApp,
+    campaign: i64,
+    session: TestSession,
+    zhang: i64,
+}
+
+async fn a_session_under_way_with_zhang() -> Scene {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let session = app.session(campaign, app.village_a.id).starts_in_minutes(-5).insert().await;
+    let zhang = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    Scene { app, campaign, session, zhang }
 }
 
 fn token_now(secret: &str) -> String {
@@ -66,10 +56,7 @@ async fn scan(
 
 #[tokio::test]
 async fn a_member_scans_once_and_a_second_scan_changes_nothing() {
-    let app = spawn_app().await;
-    let campaign = create_campaign(&app).await;
-    let (id, secret) = session_at(&app, campaign, app.village_a.id, -5).await;
-    add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let Scene { app, session: TestSession { id, secret }, .. } = a_session_under_way_with_zhang().await;
     let client = app.client();
     let (status, html) = scan(&app, &client, id, &token_now(&secret), "张 三", "138 0000 1111").await;
     assert_eq!(status, StatusCode::OK, "{html}");
@@ -88,17 +75,10 @@ async fn a_member_scans_once_and_a_second_scan_changes_nothing() {
 async fn a_logged_in_member_confirms_with_one_tap_and_late_arrivals_are_marked() {
     let app = spawn_app().await;
     let campaign = create_campaign(&app).await;
-    let (id, secret) = session_at(&app, campaign, app.village_a.id, -20).await;
+    let TestSession { id, secret } =
+        app.session(campaign, app.village_a.id).starts_in_minutes(-20).insert().await;
     let member = add_member(&app, app.branch_a.id, "党员甲", MEMBER).await;
-    let sql = format!("UPDATE users SET member_id = {member} WHERE phone = '{MEMBER}'");
-    match &app.db {
-        dongxun::db::Db::Sqlite(pool) => {
-            sqlx::query(&sql).execute(pool).await.unwrap();
-        }
-        dongxun::db::Db::Postgres(pool) => {
-            sqlx::query(&sql).execute(pool).await.unwrap();
-        }
-    }
+    app.execute(&format!("UPDATE users SET member_id = {member} WHERE phone = '{MEMBER}'")).await;
     let client = app.logged_in(MEMBER).await;
     let token = token_now(&secret);
     let html = app.get(&client, &format!("/checkin/{id}?t={token}")).await.text().await.unwrap();
@@ -111,13 +91,11 @@ async fn a_logged_in_member_confirms_with_one_tap_and_late_arrivals_are_marked()
 
 #[tokio::test]
 async fn expired_codes_early_and_late_scans_and_outsiders_are_refused_clearly() {
-    let app = spawn_app().await;
-    let campaign = create_campaign(&app).await;
-    add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let Scene { app, campaign, session: TestSession { id: now_id, secret }, .. } =
+        a_session_under_way_with_zhang().await;
     add_member(&app, app.branch_b.id, "乙村人", "13800002222").await;
     let client = app.client();
 
-    let (now_id, secret) = session_at(&app, campaign, app.village_a.id, -5).await;
     let old = qr_token(&secret, window_at(Utc::now().timestamp()) - 20);
     let (status, html) = scan(&app, &client, now_id, &old, "张三", "13800001111").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -129,12 +107,14 @@ async fn expired_codes_early_and_late_scans_and_outsiders_are_refused_clearly() 
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("您不在本场参学名单中"));
 
-    let (early, secret) = session_at(&app, campaign, app.village_a.id, 120).await;
+    let TestSession { id: early, secret } =
+        app.session(campaign, app.village_a.id).starts_in_minutes(120).insert().await;
     let (status, html) = scan(&app, &client, early, &token_now(&secret), "张三", "13800001111").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains("签到还没开始"));
 
-    let (over, secret) = session_at(&app, campaign, app.village_a.id, -200).await;
+    let TestSession { id: over, secret } =
+        app.session(campaign, app.village_a.id).starts_in_minutes(-200).insert().await;
     let (status, html) = scan(&app, &client, over, &token_now(&secret), "张三", "13800001111").await;
     assert_eq!(status, StatusCode::GONE);
     assert!(html.contains("本场已结束"));
@@ -143,10 +123,7 @@ async fn expired_codes_early_and_late_scans_and_outsiders_are_refused_clearly() 
 
 #[tokio::test]
 async fn the_six_digit_code_works_for_those_who_cannot_scan() {
-    let app = spawn_app().await;
-    let campaign = create_campaign(&app).await;
-    let (_, secret) = session_at(&app, campaign, app.village_a.id, -5).await;
-    add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let Scene { app, session: TestSession { secret, .. }, .. } = a_session_under_way_with_zhang().await;
     let client = app.client();
     let code = six_digit_code(&secret, window_at(Utc::now().timestamp()));
     let html = app.get(&client, "/checkin").await.text().await.unwrap();
@@ -165,10 +142,7 @@ async fn the_six_digit_code_works_for_those_who_cannot_scan() {
 
 #[tokio::test]
 async fn twenty_simultaneous_submissions_store_one_attendance() {
-    let app = spawn_app().await;
-    let campaign = create_campaign(&app).await;
-    let (id, secret) = session_at(&app, campaign, app.village_a.id, -5).await;
-    add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let Scene { app, session: TestSession { id, secret }, .. } = a_session_under_way_with_zhang().await;
     let client = app.client();
     let csrf = app.csrf(&client, "/login").await;
     let token = token_now(&secret);
@@ -189,10 +163,8 @@ async fn twenty_simultaneous_submissions_store_one_attendance() {
 
 #[tokio::test]
 async fn staff_roll_call_paper_entry_and_the_printable_sheet() {
-    let app = spawn_app().await;
-    let campaign = create_campaign(&app).await;
-    let (id, secret) = session_at(&app, campaign, app.village_a.id, -5).await;
-    let zhang = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let Scene { app, session: TestSession { id, secret }, zhang, .. } =
+        a_session_under_way_with_zhang().await;
     let li = add_member(&app, app.branch_a.id, "李四", "13800002222").await;
     let wang = add_member(&app, app.branch_a.id, "王五", "13800003333").await;
     scan(&app, &app.client(), id, &token_now(&secret), "张三", "13800001111").await;
@@ -207,8 +179,7 @@ async fn staff_roll_call_paper_entry_and_the_printable_sheet() {
     assert!(r.text().await.unwrap().contains("已签到"));
 
     let form = [("member_id", zhang.to_string()), ("member_id", wang.to_string())];
-    let borrowed: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = app.post_form(&staff, &format!("/sessions/{id}/paper"), &borrowed).await;
+    let r = app.post_owned_form(&staff, &format!("/sessions/{id}/paper"), &form).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("attendances").await, 3, "paper re-entry of a scanned member adds nothing");
     assert!(app.audit("attendance_entry").await.iter().any(|e| e.contains("新增1人，1人已签到")));

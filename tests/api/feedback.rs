@@ -1,58 +1,23 @@
 //! Feedback after a session and the adjustments it leads to.
 
-use chrono::{Duration, Utc};
-use dongxun::campaign::store::attendance::{self, Attendance};
-use dongxun::campaign::store::sessions::{self, NewSession};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
 use crate::members::add_member;
 use crate::sessions::create_campaign;
 
-/// A session of the current campaign hosted by `unit`, happening now.
-pub async fn session_now(app: &TestApp, campaign_id: i64, unit: i64, title: &str) -> i64 {
-    let now = Utc::now();
-    let new = NewSession {
-        campaign_id,
-        batch_id: None,
-        kind: "lecture".into(),
-        title: title.into(),
-        topic_id: None,
-        lecturer_id: None,
-        unit_id: unit,
-        audience_unit_id: unit,
-        venue_id: None,
-        place: String::new(),
-        starts_at: now - Duration::minutes(5),
-        ends_at: now + Duration::minutes(85),
-        expected_attendees: 0,
-        checkin_opens_minutes: 30,
-        online_url: String::new(),
-        created_by: None,
-    };
-    sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().unwrap()[0]
-}
-
-async fn attend(app: &TestApp, session_id: i64, member_id: i64) {
-    let entry = Attendance {
-        session_id,
-        member_id,
-        channel: "roll_call",
-        minutes: 90,
-        late: false,
-        recorded_by: None,
-    };
-    attendance::record(&app.db, &entry).await.unwrap();
-}
-
 #[tokio::test]
 async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
     let app = spawn_app().await;
     let campaign = create_campaign(&app).await;
-    let session = session_now(&app, campaign, app.village_a.id, "草莓种植实境宣讲").await;
+    let TestSession { id: session, secret } = app
+        .session(campaign, app.village_a.id)
+        .starts_in_minutes(-5)
+        .title("草莓种植实境宣讲")
+        .insert()
+        .await;
     let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     let outsider = add_member(&app, app.branch_a.id, "李四", "13800002222").await;
-    let secret = sessions::by_id(&app.db, session).await.unwrap().unwrap().secret;
     let client = app.client();
 
     // Someone who did not attend cannot leave feedback, even with a genuine ticket.
@@ -61,7 +26,7 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("签到后才能评价"));
 
-    attend(&app, session, member).await;
+    app.attend(session, member, "roll_call", 90).await;
     let ticket = dongxun::campaign::feedback::ticket(&secret, member);
     let r = app.get(&client, &format!("/feedback/{session}?k={ticket}")).await;
     assert_eq!(r.status(), StatusCode::OK);

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use dongxun::accounts::store::{self as account_store, NewUser};
 use dongxun::accounts::{Role, password};
+use dongxun::campaign::store::attendance::{self, Attendance};
+use dongxun::campaign::store::sessions::{self, NewSession};
 use dongxun::db::{Db, Location};
 use dongxun::org::model::UnitKind;
 use dongxun::org::store::{self as org_store, Unit};
@@ -136,6 +138,12 @@ impl TestApp {
         client.post(self.url(path)).form(&form).send().await.expect("POST")
     }
 
+    /// [`Self::post_form`] for fields built at run time (numbers, repeated ids) as owned strings.
+    pub async fn post_owned_form(&self, client: &Client, path: &str, fields: &[(&str, String)]) -> Response {
+        let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post_form(client, path, &borrowed).await
+    }
+
     async fn token(&self, client: &Client) -> String {
         let response = self.get(client, "/password").await;
         if response.status() == StatusCode::OK {
@@ -171,6 +179,18 @@ impl TestApp {
         client.post(self.url(&format!("/members/import?csrf={token}"))).multipart(form).send().await.unwrap()
     }
 
+    /// Runs one statement straight on the database, for a state no page offers.
+    pub async fn execute(&self, sql: &str) {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query(sql).execute(pool).await.unwrap();
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(sql).execute(pool).await.unwrap();
+            }
+        }
+    }
+
     /// Counts rows of a table.
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
@@ -189,6 +209,97 @@ impl TestApp {
             .into_iter()
             .map(|e| format!("{}|{}|{}", e.target, e.detail, e.succeeded))
             .collect()
+    }
+}
+
+/// A session inserted straight through the store (no page, no scope check), so a test can put it
+/// anywhere in time: by default a 90-minute lecture "书记开讲第一课" hosted by and for one unit,
+/// starting now, without a lecturer. Made by [`TestApp::session`]; stored by [`SessionBuilder::insert`].
+pub struct SessionBuilder<'a> {
+    app: &'a TestApp,
+    new: NewSession,
+}
+
+/// A stored session: its id and the secret its check-in codes and feedback tickets are made from.
+pub struct TestSession {
+    /// Its id.
+    pub id: i64,
+    /// Its check-in secret.
+    pub secret: String,
+}
+
+impl TestApp {
+    /// Starts a [`SessionBuilder`] for `campaign_id`, hosted by and for `unit_id`.
+    pub fn session(&self, campaign_id: i64, unit_id: i64) -> SessionBuilder<'_> {
+        let starts_at = chrono::Utc::now();
+        let new = NewSession {
+            campaign_id,
+            batch_id: None,
+            kind: "lecture".into(),
+            title: "书记开讲第一课".into(),
+            topic_id: None,
+            lecturer_id: None,
+            unit_id,
+            audience_unit_id: unit_id,
+            venue_id: None,
+            place: String::new(),
+            starts_at,
+            ends_at: starts_at + chrono::Duration::minutes(90),
+            expected_attendees: 0,
+            checkin_opens_minutes: 30,
+            online_url: String::new(),
+            created_by: None,
+        };
+        SessionBuilder { app: self, new }
+    }
+
+    /// Records one attendance straight through the store.
+    pub async fn attend(&self, session_id: i64, member_id: i64, channel: &'static str, minutes: i64) {
+        let entry = Attendance { session_id, member_id, channel, minutes, late: false, recorded_by: None };
+        attendance::record(&self.db, &entry).await.unwrap();
+    }
+}
+
+impl SessionBuilder<'_> {
+    /// Moves the start (and with it the end) `minutes` from now; negative: already under way or over.
+    pub fn starts_in_minutes(mut self, minutes: i64) -> Self {
+        let length = self.new.ends_at - self.new.starts_at;
+        self.new.starts_at = chrono::Utc::now() + chrono::Duration::minutes(minutes);
+        self.new.ends_at = self.new.starts_at + length;
+        self
+    }
+
+    /// Another title, for a test whose pages should show a recognisable one.
+    pub fn title(mut self, title: &str) -> Self {
+        self.new.title = title.to_owned();
+        self
+    }
+
+    /// Another kind (`live`, `recording`, …).
+    pub fn kind(mut self, kind: &str) -> Self {
+        self.new.kind = kind.to_owned();
+        self
+    }
+
+    /// The live broadcast's or recording's address.
+    pub fn online_url(mut self, url: &str) -> Self {
+        self.new.online_url = url.to_owned();
+        self
+    }
+
+    /// Given by this lecturer (for workload reports).
+    pub fn lecturer(mut self, lecturer_id: i64) -> Self {
+        self.new.lecturer_id = Some(lecturer_id);
+        self
+    }
+
+    /// Stores the session; panics on a scheduling conflict, which a test never means to cause here.
+    pub async fn insert(self) -> TestSession {
+        let db = &self.app.db;
+        let id =
+            sessions::insert_checked(db, &[self.new], &[None], None).await.unwrap().expect("no conflicts")[0];
+        let secret = sessions::by_id(db, id).await.unwrap().expect("just inserted").secret;
+        TestSession { id, secret }
     }
 }
 

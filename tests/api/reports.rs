@@ -1,37 +1,11 @@
 //! The committee's overview and the Excel reports, in the web and on the CLI.
 
-use chrono::{Duration, Utc};
-use dongxun::campaign::store::attendance::{self, Attendance};
-use dongxun::campaign::store::sessions::{self, NewSession};
 use dongxun::formats::table::{Cell, read_table};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
 use crate::members::add_member;
 use crate::sessions::create_campaign;
-
-async fn held_session(app: &TestApp, campaign_id: i64, unit: i64, lecturer: Option<i64>) -> i64 {
-    let starts_at = Utc::now() - Duration::hours(3);
-    let new = NewSession {
-        campaign_id,
-        batch_id: None,
-        kind: "lecture".into(),
-        title: "理论宣讲进村社".into(),
-        topic_id: None,
-        lecturer_id: lecturer,
-        unit_id: unit,
-        audience_unit_id: unit,
-        venue_id: None,
-        place: String::new(),
-        starts_at,
-        ends_at: starts_at + Duration::minutes(90),
-        expected_attendees: 0,
-        checkin_opens_minutes: 30,
-        online_url: String::new(),
-        created_by: None,
-    };
-    sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().unwrap()[0]
-}
 
 #[tokio::test]
 async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
@@ -46,22 +20,18 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
         availability: String::new(),
     };
     let lecturer = dongxun::campaign::store::lecturers::insert(&app.db, &fields).await.unwrap();
-    let session = held_session(&app, campaign, app.village_a.id, Some(lecturer)).await;
+    // Held three hours ago.
+    let session = app
+        .session(campaign, app.village_a.id)
+        .starts_in_minutes(-180)
+        .title("理论宣讲进村社")
+        .lecturer(lecturer)
+        .insert()
+        .await
+        .id;
     let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     add_member(&app, app.branch_b.id, "李四", "13800002222").await;
-    attendance::record(
-        &app.db,
-        &Attendance {
-            session_id: session,
-            member_id: member,
-            channel: "qr",
-            minutes: 90,
-            late: false,
-            recorded_by: None,
-        },
-    )
-    .await
-    .unwrap();
+    app.attend(session, member, "qr", 90).await;
 
     let committee = app.logged_in(COMMITTEE).await;
     let r = app.get(&committee, "/overview").await;

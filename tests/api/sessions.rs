@@ -78,16 +78,6 @@ fn session_form<'a>(
     fields
 }
 
-async fn post(
-    app: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    fields: &[(&str, String)],
-) -> reqwest::Response {
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    app.post_form(client, path, &borrowed).await
-}
-
 #[tokio::test]
 async fn only_the_committee_creates_campaigns_and_topics() {
     let app = spawn_app().await;
@@ -130,6 +120,41 @@ async fn only_the_committee_creates_campaigns_and_topics() {
 }
 
 #[tokio::test]
+async fn the_committee_edits_a_campaign_in_the_form_it_was_created_with() {
+    let app = spawn_app().await;
+    let committee = app.logged_in(COMMITTEE).await;
+    let list = app.get(&committee, "/campaigns").await.text().await.unwrap();
+    assert!(list.contains(r#"action="/campaigns""#) && list.contains("创建"));
+    let id = create_campaign(&app).await;
+    let unit = app.root.id.to_string();
+    let edit = [
+        ("name", "2026-2027年度冬训（修订）"),
+        ("starts_on", "2026-11-01"),
+        ("ends_on", "2027-03-31"),
+        ("required_sessions", "5"),
+        ("required_hours", "4.75"),
+        ("unit", &unit),
+    ];
+    let r = app.post_form(&committee, &format!("/campaigns/{id}"), &edit).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = app.get(&committee, &format!("/campaigns/{id}")).await.text().await.unwrap();
+    assert!(html.contains(&format!(r#"action="/campaigns/{id}""#)) && html.contains("保存"));
+    assert!(
+        html.contains(r#"value="4.75""#) && html.contains("至少5场或4.75小时"),
+        "quarter hours read exactly"
+    );
+    assert!(app.audit("campaign_edit").await.iter().any(|e| e.contains("（修订）|修改冬训计划")));
+    // An unknown campaign is not found, whatever the form says; a station admin may not edit.
+    let r = app.post_form(&committee, "/campaigns/999999", &[("name", "x")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let station = app.logged_in(STATION_A).await;
+    assert_eq!(
+        app.post_form(&station, &format!("/campaigns/{id}"), &edit).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
 async fn a_lecturer_in_two_places_a_double_booked_venue_and_too_many_people_are_refused() {
     let app = spawn_app().await;
     create_campaign(&app).await;
@@ -143,17 +168,17 @@ async fn a_lecturer_in_two_places_a_double_booked_venue_and_too_many_people_are_
         "10:30",
         &[("lecturer_id", lecturer.clone()), ("venue_id", hall.clone()), ("expected", "25".into())],
     );
-    let r = post(&app, &a, "/sessions", &first).await;
+    let r = app.post_owned_form(&a, "/sessions", &first).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
     let b = app.logged_in(STATION_B).await;
     let busy = session_form("乙村宣讲", "2026-12-07", "10:00", "11:00", &[("lecturer_id", lecturer.clone())]);
-    let r = post(&app, &b, "/sessions", &busy).await;
+    let r = app.post_owned_form(&b, "/sessions", &busy).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("宣讲人同一时间已有安排"));
 
     let taken = session_form("另一场", "2026-12-07", "10:00", "12:00", &[("venue_id", hall.clone())]);
-    let r = post(&app, &a, "/sessions", &taken).await;
+    let r = app.post_owned_form(&a, "/sessions", &taken).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("场地同一时间已被占用"));
 
@@ -164,7 +189,7 @@ async fn a_lecturer_in_two_places_a_double_booked_venue_and_too_many_people_are_
         "10:00",
         &[("venue_id", hall.clone()), ("expected", "80".into())],
     );
-    let r = post(&app, &a, "/sessions", &crowded).await;
+    let r = app.post_owned_form(&a, "/sessions", &crowded).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("超过场地容量30人"));
 
@@ -176,7 +201,7 @@ async fn a_lecturer_in_two_places_a_double_booked_venue_and_too_many_people_are_
         "11:30",
         &[("lecturer_id", lecturer), ("venue_id", hall)],
     );
-    assert_eq!(post(&app, &a, "/sessions", &next).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.post_owned_form(&a, "/sessions", &next).await.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("training_sessions").await, 2);
 }
 
@@ -200,14 +225,14 @@ async fn a_batch_booking_is_stored_whole_or_not_at_all() {
         fields.push((Box::leak(e.into_boxed_str()), "15:30".to_owned()));
         fields.push((Box::leak(u.into_boxed_str()), unit.clone()));
     }
-    let r = post(&app, &a, "/bookings", &fields).await;
+    let r = app.post_owned_form(&a, "/bookings", &fields).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("第3行：宣讲人同一时间已有安排"));
     assert_eq!(app.count("training_sessions").await, 0);
     assert_eq!(app.count("booking_batches").await, 0);
 
     fields.retain(|(k, _)| !k.ends_with("_2"));
-    let r = post(&app, &a, "/bookings", &fields).await;
+    let r = app.post_owned_form(&a, "/bookings", &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.count("training_sessions").await, 2);
     // The committee sees every booking.
@@ -224,13 +249,13 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
     let b = app.logged_in(STATION_B).await;
     let committee = app.logged_in(COMMITTEE).await;
     assert_eq!(
-        post(&app, &a, "/sessions", &session_form("甲村专场", "2026-12-07", "09:00", "10:00", &[]))
+        app.post_owned_form(&a, "/sessions", &session_form("甲村专场", "2026-12-07", "09:00", "10:00", &[]))
             .await
             .status(),
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        post(&app, &b, "/sessions", &session_form("乙村专场", "2026-12-08", "09:00", "10:00", &[]))
+        app.post_owned_form(&b, "/sessions", &session_form("乙村专场", "2026-12-08", "09:00", "10:00", &[]))
             .await
             .status(),
         StatusCode::SEE_OTHER
@@ -243,7 +268,7 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
         "11:00",
         &[("unit_id", root.clone()), ("audience_unit_id", root)],
     );
-    assert_eq!(post(&app, &committee, "/sessions", &all).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.post_owned_form(&committee, "/sessions", &all).await.status(), StatusCode::SEE_OTHER);
 
     let week = "/sessions?week=2026-12-07";
     let html_a = app.get(&a, week).await.text().await.unwrap();
@@ -266,7 +291,7 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
     assert_eq!(app.get(&a, &format!("/sessions/{}", theirs.id)).await.status(), StatusCode::NOT_FOUND);
     let forged =
         session_form("越界", "2026-12-10", "09:00", "10:00", &[("unit_id", app.village_b.id.to_string())]);
-    assert_eq!(post(&app, &a, "/sessions", &forged).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.post_owned_form(&a, "/sessions", &forged).await.status(), StatusCode::BAD_REQUEST);
     let outside = session_form("超期", "2027-06-01", "09:00", "10:00", &[]);
-    assert_eq!(post(&app, &a, "/sessions", &outside).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.post_owned_form(&a, "/sessions", &outside).await.status(), StatusCode::BAD_REQUEST);
 }

@@ -32,8 +32,66 @@ struct ListPage {
     shell: Shell,
     campaigns: Vec<CampaignRow>,
     can_edit: bool,
-    units: Vec<(i64, String)>,
-    categories: Vec<(u32, &'static str)>,
+    form: CampaignForm,
+}
+
+/// The campaign form as `campaign/_campaign_form.html` shows it, blank on the list page and
+/// filled in on a campaign's page, so creating and editing ask exactly the same questions.
+struct CampaignForm {
+    /// Creating (the list page) rather than editing: only the button differs.
+    is_new: bool,
+    action: String,
+    name: String,
+    starts_on: String,
+    ends_on: String,
+    required_sessions: String,
+    required_hours: String,
+    /// (unit id, indented name, ticked).
+    units: Vec<(i64, String, bool)>,
+    /// (category bit, label, ticked).
+    categories: Vec<(u32, &'static str, bool)>,
+}
+
+impl CampaignForm {
+    /// A new campaign: the usual rule (4 sessions or 12 hours) over the first unit listed (the
+    /// hub), so the committee's common case is one tap away.
+    fn blank(units: Vec<(i64, String)>) -> Self {
+        CampaignForm {
+            is_new: true,
+            action: "/campaigns".into(),
+            name: String::new(),
+            starts_on: String::new(),
+            ends_on: String::new(),
+            required_sessions: "4".into(),
+            required_hours: "12".into(),
+            units: units.into_iter().enumerate().map(|(i, (id, name))| (id, name, i == 0)).collect(),
+            categories: category_choices().into_iter().map(|(bit, label)| (bit, label, false)).collect(),
+        }
+    }
+
+    /// An existing campaign with its audience units `chosen`.
+    fn filled(campaign: &Campaign, units: Vec<(i64, String)>, chosen: &[i64]) -> Self {
+        let bits = campaign.audience_categories as u32;
+        CampaignForm {
+            is_new: false,
+            action: format!("/campaigns/{}", campaign.id),
+            name: campaign.name.clone(),
+            starts_on: campaign.starts_on.to_string(),
+            ends_on: campaign.ends_on.to_string(),
+            required_sessions: campaign.required_sessions.to_string(),
+            // Empty rather than "0": no hours rule, as the committee left it.
+            required_hours: if campaign.required_minutes > 0 {
+                hours_text(campaign.required_minutes)
+            } else {
+                String::new()
+            },
+            units: units.into_iter().map(|(id, name)| (id, name, chosen.contains(&id))).collect(),
+            categories: category_choices()
+                .into_iter()
+                .map(|(bit, label)| (bit, label, bits & bit != 0))
+                .collect(),
+        }
+    }
 }
 
 fn describe(c: &Campaign, topics: &[Topic]) -> String {
@@ -72,8 +130,7 @@ pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> Ap
         shell: Shell::new(&user, "冬训计划", "campaigns"),
         campaigns: rows,
         can_edit: user.role == Role::CommitteeAdmin,
-        units: audience_choices(&state).await?,
-        categories: category_choices(),
+        form: CampaignForm::blank(audience_choices(&state).await?),
     };
     Ok(Html(page.render()?))
 }
@@ -136,13 +193,7 @@ pub(super) async fn create(
     user: CurrentUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
-    let fields = read_fields(&pairs)?;
-    check_units(&state, &fields).await?;
-    let id = campaigns::insert(&state.db, &fields).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::CampaignEdit, &fields.name, "新建冬训计划", true)
-        .await?;
-    Ok(redirect_with_flash(&format!("/campaigns/{id}"), "冬训计划已创建"))
+    save(&state, &user, None, &pairs).await
 }
 
 pub(super) async fn update(
@@ -151,14 +202,32 @@ pub(super) async fn update(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    save(&state, &user, Some(id), &pairs).await
+}
+
+/// The body of `create` (`id` None) and `update`: the committee only; an unknown campaign is
+/// not found before the form is even read; bad fields change nothing; the save is audited.
+async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Option<i64>,
+    pairs: &[(String, String)],
+) -> AppResult<Response> {
     user.require(&[Role::CommitteeAdmin])?;
-    campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let fields = read_fields(&pairs)?;
-    check_units(&state, &fields).await?;
-    campaigns::update(&state.db, id, &fields).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::CampaignEdit, &fields.name, "修改冬训计划", true)
-        .await?;
-    Ok(redirect_with_flash(&format!("/campaigns/{id}"), "已保存"))
+    if let Some(id) = id {
+        campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    }
+    let fields = read_fields(pairs)?;
+    check_units(state, &fields).await?;
+    let (id, detail, flash) = match id {
+        None => (campaigns::insert(&state.db, &fields).await?, "新建冬训计划", "冬训计划已创建"),
+        Some(id) => {
+            campaigns::update(&state.db, id, &fields).await?;
+            (id, "修改冬训计划", "已保存")
+        }
+    };
+    audit::record(&state.db, &Actor::user(user), Action::CampaignEdit, &fields.name, detail, true).await?;
+    Ok(redirect_with_flash(&format!("/campaigns/{id}"), flash))
 }
 
 pub(super) async fn make_current(
@@ -180,10 +249,8 @@ struct DetailPage {
     shell: Shell,
     campaign: Campaign,
     rule: String,
-    required_hours: String,
     topics: Vec<Topic>,
-    units: Vec<(i64, String, bool)>,
-    categories: Vec<(u32, &'static str, bool)>,
+    form: CampaignForm,
     exclusions: Vec<(i64, String, String, String)>,
     can_edit: bool,
 }
@@ -198,14 +265,7 @@ pub(super) async fn detail(
     let topics = campaigns::topics(&state.db, id).await?;
     let chosen: Vec<i64> =
         campaigns::audience_units(&state.db, id).await?.into_iter().map(|(id, _)| id).collect();
-    let units = audience_choices(&state)
-        .await?
-        .into_iter()
-        .map(|(uid, name)| (uid, name, chosen.contains(&uid)))
-        .collect();
-    let bits = campaign.audience_categories as u32;
-    let categories =
-        category_choices().into_iter().map(|(bit, label)| (bit, label, bits & bit != 0)).collect();
+    let form = CampaignForm::filled(&campaign, audience_choices(&state).await?, &chosen);
     let mut exclusions = Vec::new();
     for (member_id, reason) in campaigns::exclusions(&state.db, id).await? {
         // Only members inside the viewer's subtree are listed.
@@ -216,14 +276,8 @@ pub(super) async fn detail(
     let page = DetailPage {
         shell: Shell::new(&user, campaign.name.clone(), "campaigns"),
         rule: describe(&campaign, &topics),
-        required_hours: if campaign.required_minutes > 0 {
-            hours_text(campaign.required_minutes)
-        } else {
-            String::new()
-        },
         topics,
-        units,
-        categories,
+        form,
         exclusions,
         can_edit: user.role == Role::CommitteeAdmin,
         campaign,
