@@ -10,3 +10,4 @@ pub mod feedback;
 pub mod model;
 pub mod pages;
 pub mod store;
+pub mod watching;

@@ -73,9 +73,11 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // Pages need nothing from other hosts; only a recording's video may be served by the
+        // district's video platform (media-src https:).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"),
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; media-src 'self' https:; style-src 'self' 'unsafe-inline'; script-src 'self'"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
@@ -92,6 +94,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "htmx.min.js" => (include_bytes!("../../static/htmx.min.js"), "text/javascript"),
         "app.css" => (include_bytes!("../../static/app.css"), "text/css"),
         "app.js" => (include_bytes!("../../static/app.js"), "text/javascript"),
+        "watch.js" => (include_bytes!("../../static/watch.js"), "text/javascript"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

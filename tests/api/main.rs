@@ -14,6 +14,7 @@ mod delivery;
 mod demo;
 mod feedback;
 mod members;
+mod online;
 mod org;
 mod reports;
 mod roster_import;

@@ -186,7 +186,7 @@ struct ConfirmForm {
 }
 
 /// Finds who is checking in: the logged-in member, or the one member with this name and phone.
-async fn identify(
+pub(super) async fn identify(
     state: &AppState,
     user: Option<&CurrentUser>,
     name: &str,

@@ -4,9 +4,11 @@ mod booking;
 mod campaigns;
 mod checkin;
 mod lecturers;
+mod online;
 pub(crate) mod sessions;
 
 use axum::Router;
+use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -28,9 +30,19 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/new", get(sessions::new_form))
         .route("/sessions/{id}", get(sessions::detail))
         .route("/sessions/{id}/cancel", post(sessions::cancel))
+        .route("/sessions/{id}/online", get(online::page).post(online::identify_member))
+        .route("/sessions/{id}/online/live", post(online::join_live))
+        .route("/sessions/{id}/online/progress", post(online::progress))
         .route("/bookings/new", get(booking::form))
         .route("/bookings", post(booking::create))
         .merge(checkin::router())
+}
+
+/// This server as the phone reaching it sees it (`http://host:port`), for links to share.
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    format!("{scheme}://{host}")
 }
 
 /// A date and a time typed in Shanghai as a UTC instant.

@@ -263,10 +263,27 @@ pub(super) async fn read_session(
             "" => 30,
             text => parse_count(text, "提前签到分钟数", 24 * 60)?,
         },
-        online_url: field(pairs, "online_url").trim().chars().take(300).collect(),
+        online_url: online_url(field(pairs, "online_url"))?,
         created_by: Some(user.user_id),
     };
     Ok((session, capacity))
+}
+
+/// The live broadcast's or recording's address: an https/http URL or a path on this server;
+/// anything else (a `javascript:` link, a typo) is refused.
+fn online_url(text: &str) -> Result<String, AppError> {
+    let url = text.trim();
+    let acceptable = url.is_empty()
+        || ((url.starts_with("https://")
+            || url.starts_with("http://")
+            || (url.starts_with('/') && !url.starts_with("//")))
+            && url.chars().count() <= 300
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control()));
+    if acceptable {
+        Ok(url.to_owned())
+    } else {
+        Err(AppError::BadRequest("线上链接：请填写以 https:// 开头的完整网址（不超过300字）".into()))
+    }
 }
 
 pub(super) async fn create(
@@ -311,6 +328,10 @@ struct DetailPage {
     audience: String,
     attendances: Vec<(String, &'static str, bool, String)>,
     can_manage: bool,
+    /// A live or recorded session: members study it through `/sessions/{id}/online`.
+    online: bool,
+    /// This server's address, for the link staff share.
+    base_url: String,
 }
 
 /// Whether the user runs this session: an admin whose subtree hosts it, or its lecturer.
@@ -329,6 +350,7 @@ pub(crate) async fn may_manage(
 pub(super) async fn detail(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     let hosted = if user.role.is_admin() { user.scope() } else { String::new() };
@@ -366,6 +388,8 @@ pub(super) async fn detail(
         audience: session.audience_name.clone(),
         attendances,
         can_manage,
+        online: matches!(session.kind.as_str(), "live" | "recording") && session.status == "scheduled",
+        base_url: super::base_url(&headers),
         session,
     };
     Ok(Html(page.render()?))

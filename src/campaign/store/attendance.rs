@@ -63,6 +63,17 @@ pub async fn record(db: &Db, a: &Attendance) -> Result<Recorded, sqlx::Error> {
     })
 }
 
+/// How a member's attendance of a session was recorded, if it was.
+pub async fn channel_of(db: &Db, session_id: i64, member_id: i64) -> Result<Option<String>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_scalar("SELECT channel FROM attendances WHERE session_id = $1 AND member_id = $2")
+            .bind(session_id)
+            .bind(member_id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
 /// An attendance as listed for a session.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttendanceRow {

@@ -4,4 +4,5 @@ pub mod attendance;
 pub mod campaigns;
 pub mod deliveries;
 pub mod lecturers;
+pub mod online;
 pub mod sessions;

@@ -32,16 +32,15 @@ struct ProjectorCode {
     state_text: String,
 }
 
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
 fn code_fragment(session: &TrainingSession, headers: &HeaderMap) -> AppResult<String> {
     let now = Utc::now();
     let window = window_at(now.timestamp());
-    let url = format!("{}/checkin/{}?t={}", base_url(headers), session.id, qr_token(&session.secret, window));
+    let url = format!(
+        "{}/checkin/{}?t={}",
+        crate::campaign::pages::base_url(headers),
+        session.id,
+        qr_token(&session.secret, window)
+    );
     let state_text =
         match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
             CheckinWindow::NotYetOpen(at) => format!("签到将于{}开始", crate::time::local_datetime(at)),

@@ -1,0 +1,205 @@
+//! Online study: joining a live broadcast and watching a recording to 90 % count for coverage.
+
+use chrono::{Duration, Utc};
+use dongxun::db::Db;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+use crate::members::add_member;
+use crate::sessions::create_campaign;
+
+/// Pretends the member's last progress report was `minutes` ago (a test cannot wait that long).
+async fn backdate_view(app: &TestApp, session: i64, minutes: i64) {
+    let at = Utc::now() - Duration::minutes(minutes);
+    let sql = "UPDATE online_views SET updated_at = $1 WHERE session_id = $2";
+    let changed = match &app.db {
+        Db::Sqlite(pool) => {
+            sqlx::query(sql).bind(at).bind(session).execute(pool).await.unwrap().rows_affected()
+        }
+        Db::Postgres(pool) => {
+            sqlx::query(sql).bind(at).bind(session).execute(pool).await.unwrap().rows_affected()
+        }
+    };
+    assert_eq!(changed, 1, "the member opened the recording");
+}
+
+async fn report(
+    app: &TestApp,
+    client: &reqwest::Client,
+    session: i64,
+    ticket: &str,
+    played: &str,
+) -> (StatusCode, String) {
+    let path = format!("/sessions/{session}/online/progress");
+    let r = app.post_form(client, &path, &[("k", ticket), ("played", played), ("duration", "1000.4")]).await;
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings() {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let session = app
+        .session(campaign, app.village_a.id)
+        .kind("recording")
+        .online_url("https://video.example.cn/dangke-1.mp4")
+        .starts_in_minutes(-60)
+        .insert()
+        .await;
+    let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let client = app.client();
+    let page = format!("/sessions/{}/online", session.id);
+
+    // Not identified yet: the page asks for name and phone; a wrong pair is refused.
+    let html = app.get(&client, &page).await.text().await.unwrap();
+    assert!(html.contains("请先填写姓名和手机号") && !html.contains("<video"), "{html}");
+    let r = app.post_form(&client, &page, &[("name", "张三"), ("phone", "13800009999")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("没有找到与姓名和手机号都相符的党员"));
+    let r = app.post_form(&client, &page, &[("name", "张三"), ("phone", "13800001111")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ticket = dongxun::campaign::feedback::ticket(&session.secret, member);
+    assert_eq!(location(&r), format!("{page}?k={ticket}"));
+    let html = app.get(&client, &format!("{page}?k={ticket}")).await.text().await.unwrap();
+    assert!(html.contains("<video") && html.contains("https://video.example.cn/dangke-1.mp4"), "{html}");
+    assert!(html.contains("/static/watch.js") && html.contains("已观看0%"));
+
+    // A whole lecture claimed a moment after opening the page is refused and stores nothing.
+    let (status, body) = report(&app, &client, session.id, &ticket, "0-1000").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("观看进度异常"), "{body}");
+    // First sitting: half. Skipping ahead to the end does not count.
+    backdate_view(&app, session.id, 10).await;
+    let (status, body) = report(&app, &client, session.id, &ticket, "0-500.2,990-1000.4").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((answer["watched_percent"].as_i64(), answer["counted"].as_bool()), (Some(50), Some(false)));
+    assert_eq!(app.count("attendances").await, 0);
+    // The same report again (a retry) changes nothing.
+    let (_, again) = report(&app, &client, session.id, &ticket, "0-500.2,990-1000.4").await;
+    assert_eq!(serde_json::from_str::<Value>(&again).unwrap()["watched_percent"], 50);
+    // Second sitting, the next day: from 480 s to 900 s. Together 90 %: it counts, once.
+    backdate_view(&app, session.id, 10).await;
+    let (status, body) = report(&app, &client, session.id, &ticket, "480-900").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((answer["watched_percent"].as_i64(), answer["counted"].as_bool()), (Some(90), Some(true)));
+    assert!(answer["message"].as_str().unwrap().contains("已计入冬训学习"));
+    backdate_view(&app, session.id, 10).await;
+    report(&app, &client, session.id, &ticket, "0-1000").await;
+    assert_eq!(app.count("attendances").await, 1, "counted once");
+    let progress = dongxun::campaign::coverage::progress_of(
+        &app.db,
+        &dongxun::campaign::store::campaigns::by_id(&app.db, campaign).await.unwrap().unwrap(),
+        &[member],
+    )
+    .await
+    .unwrap();
+    assert_eq!((progress[&member].sessions, progress[&member].minutes), (1, 90), "coverage counts it");
+    let html = app.get(&client, &format!("{page}?k={ticket}")).await.text().await.unwrap();
+    assert!(html.contains("本场已计入冬训学习（线上录播）"), "{html}");
+
+    // Bad input: clear refusals.
+    for (played, duration, message) in
+        [("0-10", "0", "视频时长无效"), ("0-2000", "1000", "观看进度无效"), ("abc", "1000", "观看进度无效")]
+    {
+        let path = format!("/sessions/{}/online/progress", session.id);
+        let r = app
+            .post_form(&client, &path, &[("k", &ticket), ("played", played), ("duration", duration)])
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{played}");
+        assert!(r.text().await.unwrap().contains(message), "{played}");
+    }
+    let forged = app
+        .post_form(
+            &client,
+            &format!("/sessions/{}/online/progress", session.id),
+            &[("k", "1.00"), ("played", "0-10"), ("duration", "1000")],
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn joining_a_live_broadcast_records_the_member_then_sends_them_there() {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let live = app
+        .session(campaign, app.village_a.id)
+        .kind("live")
+        .online_url("https://live.example.cn/room/88")
+        .starts_in_minutes(-5)
+        .insert()
+        .await;
+    let later = app
+        .session(campaign, app.village_a.id)
+        .kind("live")
+        .online_url("https://live.example.cn/room/99")
+        .starts_in_minutes(24 * 60)
+        .insert()
+        .await;
+    let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let outsider = add_member(&app, app.branch_b.id, "李四", "13800002222").await;
+    let client = app.client();
+    // The page is only for live and recorded sessions.
+    let lecture = app.session(campaign, app.village_a.id).starts_in_minutes(3 * 24 * 60).insert().await;
+    assert_eq!(
+        app.get(&client, &format!("/sessions/{}/online", lecture.id)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let ticket = dongxun::campaign::feedback::ticket(&live.secret, member);
+    let html =
+        app.get(&client, &format!("/sessions/{}/online?k={ticket}", live.id)).await.text().await.unwrap();
+    assert!(html.contains("进入直播") && html.contains("点“进入直播”即记为参加本场学习"), "{html}");
+    let join = format!("/sessions/{}/online/live", live.id);
+    for _ in 0..2 {
+        let r = app.post_form(&client, &join, &[("k", &ticket)]).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&r), "https://live.example.cn/room/88");
+    }
+    assert_eq!(app.count("attendances").await, 1, "joining twice records once");
+
+    // Someone from another village is told so and nothing is recorded.
+    let theirs = dongxun::campaign::feedback::ticket(&live.secret, outsider);
+    let r = app.post_form(&client, &join, &[("k", &theirs)]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("您不在本场参学名单中"));
+    // Too early for tomorrow's broadcast; a forged ticket is refused.
+    let early = dongxun::campaign::feedback::ticket(&later.secret, member);
+    let r = app.post_form(&client, &format!("/sessions/{}/online/live", later.id), &[("k", &early)]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("开放进入"));
+    let r = app.post_form(&client, &join, &[("k", "2.deadbeef")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("attendances").await, 1);
+}
+
+#[tokio::test]
+async fn an_online_link_must_be_a_web_address() {
+    let app = spawn_app().await;
+    create_campaign(&app).await;
+    let client = app.logged_in(STATION_A).await;
+    let unit = app.village_a.id.to_string();
+    let date = (Utc::now() + Duration::days(2)).format("%Y-%m-%d").to_string();
+    let r = app
+        .post_form(
+            &client,
+            "/sessions",
+            &[
+                ("kind", "live"),
+                ("title", "线上党课"),
+                ("unit_id", &unit),
+                ("audience_unit_id", &unit),
+                ("date", &date),
+                ("start", "19:00"),
+                ("end", "20:30"),
+                ("online_url", "javascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("线上链接"));
+    assert_eq!(app.count("training_sessions").await, 0);
+}
