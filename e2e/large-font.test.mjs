@@ -133,3 +133,22 @@ test('大字 works on the login page too, before logging in', async () => {
     await context.close();
   }
 });
+
+test('an elderly member reads her own study record in large print on the home page', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, '13900000400'); // the demo's member account
+    const study = page.locator('#my-study');
+    await study.waitFor();
+    assert.match(await study.innerText(), /我的冬训学习[\s\S]*完成条件：至少4场或12小时/);
+    assert.match(await study.locator('.my-totals').innerText(), /^\d+场 · [\d.]+小时$/);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), fontToggle(page).click()]);
+    assert.equal(await hasLargeClass(page), true);
+    assert.deepEqual(await horizontalOverflow(page), [], 'her study record fits 360 px in large print');
+    assert.deepEqual(await smallTapTargets(page), [], 'the home page buttons stay big');
+    await screenshot(page, 'member-home-large-font', { fullPage: true });
+  } finally {
+    await context.close();
+  }
+});

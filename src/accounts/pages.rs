@@ -24,9 +24,11 @@ struct HomePage {
     member_count: i64,
     unit_count: i64,
     account_count: i64,
+    /// A member's own study in the current campaign.
+    study: Option<crate::campaign::my_study::MyStudy>,
 }
 
-/// The landing page after login: counts and shortcuts for admins, a welcome for everyone else.
+/// The landing page after login: counts and shortcuts for admins; for a member, their own study.
 pub(super) async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     let scope = user.scope();
     let is_admin = user.role.is_admin();
@@ -39,8 +41,15 @@ pub(super) async fn home(State(state): State<AppState>, user: CurrentUser) -> Ap
     } else {
         (0, 0, 0)
     };
+    let study = match user.member_id {
+        Some(member_id) if !is_admin => {
+            crate::campaign::my_study::for_member(&state.db, &user, member_id).await?
+        }
+        _ => None,
+    };
     let page = HomePage {
         shell: Shell::new(&user, "冬训", "home"),
+        study,
         is_admin,
         is_committee: user.role == Role::CommitteeAdmin,
         member_count,

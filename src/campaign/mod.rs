@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod delivery;
 pub mod feedback;
 pub mod model;
+pub mod my_study;
 pub mod pages;
 pub mod store;
 pub mod watching;

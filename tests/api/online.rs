@@ -203,3 +203,44 @@ async fn an_online_link_must_be_a_web_address() {
     assert!(r.text().await.unwrap().contains("线上链接"));
     assert_eq!(app.count("training_sessions").await, 0);
 }
+
+#[tokio::test]
+async fn a_member_sees_their_own_study_and_what_is_coming_on_the_home_page() {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    // The member account 党员甲 linked to its roster entry.
+    let member = add_member(&app, app.branch_a.id, "党员甲", MEMBER).await;
+    app.execute(&format!("UPDATE users SET member_id = {member} WHERE phone = '{MEMBER}'")).await;
+    let client = app.logged_in(MEMBER).await;
+    let html = app.get(&client, "/").await.text().await.unwrap();
+    assert!(html.contains("我的冬训学习") && html.contains("还没有学习记录"), "{html}");
+    assert!(html.contains("<strong>0</strong>场"));
+
+    let held =
+        app.session(campaign, app.village_a.id).title("书记讲党课").starts_in_minutes(-200).insert().await;
+    app.attend(held.id, member, "qr", 90).await;
+    let recording = app
+        .session(campaign, app.village_a.id)
+        .kind("recording")
+        .title("乡村振兴政策解读（录播）")
+        .online_url("https://video.example.cn/1.mp4")
+        .starts_in_minutes(60)
+        .insert()
+        .await;
+    let elsewhere =
+        app.session(campaign, app.village_b.id).title("乙村专场").starts_in_minutes(90).insert().await;
+    let html = app.get(&client, "/").await.text().await.unwrap();
+    assert!(html.contains("<strong>1</strong>场 · <strong>1.5</strong>小时"), "{html}");
+    assert!(html.contains("还差3场或10.5小时"), "{html}");
+    assert!(html.contains("书记讲党课") && html.contains("扫码签到"), "the record names the channel");
+    assert!(
+        html.contains(&format!("/sessions/{}/online", recording.id)),
+        "coming online sessions link to study"
+    );
+    assert!(!html.contains("乙村专场"), "another village's session is not offered");
+    let _ = elsewhere;
+
+    // Logged in, the online page knows who she is: no name and phone asked.
+    let html = app.get(&client, &format!("/sessions/{}/online", recording.id)).await.text().await.unwrap();
+    assert!(!html.contains("请先填写姓名和手机号") && html.contains("录播将于"), "{html}");
+}

@@ -74,6 +74,25 @@ pub async fn channel_of(db: &Db, session_id: i64, member_id: i64) -> Result<Opti
     })
 }
 
+/// A member's attendances in a campaign as (session id, title, start, channel), newest first.
+pub async fn of_member(
+    db: &Db,
+    campaign_id: i64,
+    member_id: i64,
+) -> Result<Vec<(i64, String, DateTime<Utc>, String)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT s.id, s.title, s.starts_at, a.channel FROM attendances a \
+             JOIN training_sessions s ON s.id = a.session_id \
+             WHERE a.member_id = $1 AND s.campaign_id = $2 ORDER BY s.starts_at DESC, s.id DESC",
+        )
+        .bind(member_id)
+        .bind(campaign_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
 /// An attendance as listed for a session.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttendanceRow {
