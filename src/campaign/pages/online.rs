@@ -114,6 +114,8 @@ async fn render(
             }
             CheckinWindow::Closed => (false, "直播已结束，可等待录播".into()),
         }
+    } else if session.online_url.is_empty() {
+        (false, "录播地址尚未设置，请联系工作人员".into())
     } else if now < session.starts_at {
         (false, format!("录播将于{}上线", crate::time::local_datetime(session.starts_at)))
     } else {
