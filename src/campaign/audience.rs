@@ -31,8 +31,9 @@ pub struct AudienceMember {
     pub phone: Option<String>,
 }
 
+/// An audience member as a query returns it (also flattened into coverage's rows).
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: i64,
     name: String,
     name_pinyin: String,
@@ -57,6 +58,10 @@ impl From<Row> for AudienceMember {
         }
     }
 }
+
+/// The columns of [`Row`], from `members m JOIN units u`.
+const MEMBER_SELECT: &str = "SELECT m.id, m.name, m.name_pinyin, m.unit_id, u.name AS unit_name, \
+     u.path AS unit_path, m.categories, m.phone FROM members m JOIN units u ON u.id = m.unit_id";
 
 /// The audience condition over `members m`: `$1` campaign id, `$2` a unit-path pattern the member
 /// must lie in, `$3` the audience category bits (0 = every member).
@@ -110,11 +115,7 @@ pub async fn members(
     campaign: &Campaign,
     within_scope: &str,
 ) -> Result<Vec<AudienceMember>, sqlx::Error> {
-    let sql = format!(
-        "SELECT m.id, m.name, m.name_pinyin, m.unit_id, u.name AS unit_name, u.path AS unit_path, \
-         m.categories, m.phone FROM members m JOIN units u ON u.id = m.unit_id \
-         WHERE {AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id"
-    );
+    let sql = format!("{MEMBER_SELECT} WHERE {AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id");
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(&sql)
             .bind(campaign.id)
@@ -140,9 +141,7 @@ pub async fn members_by_ids(
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     // The ids are integers formatted by us, never text from the request.
     let sql = format!(
-        "SELECT m.id, m.name, m.name_pinyin, m.unit_id, u.name AS unit_name, u.path AS unit_path, \
-         m.categories, m.phone FROM members m JOIN units u ON u.id = m.unit_id \
-         WHERE m.id IN ({list}) AND {AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id"
+        "{MEMBER_SELECT} WHERE m.id IN ({list}) AND {AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id"
     );
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(&sql)

@@ -22,12 +22,11 @@ use axum::routing::{get, post};
 pub use export::coverage_xlsx;
 pub use rollup::{MemberCoverage, Reason, UnitRate};
 
-use crate::campaign::audience::{AUDIENCE_WHERE, AudienceMember};
+use crate::campaign::audience::{self, AUDIENCE_WHERE, AudienceMember};
 use crate::campaign::model::{CompletionRule, Progress};
 use crate::campaign::store::campaigns::{self, Campaign, Topic};
 use crate::db::Db;
 use crate::on_db;
-use crate::people::model::MemberCategories;
 use crate::web::AppState;
 
 /// Coverage pages (admins only, each scoped to the viewer's subtree).
@@ -105,14 +104,8 @@ const MEMBERS_SQL: &str = "SELECT m.id, m.name, m.name_pinyin, m.unit_id, u.name
 
 #[derive(sqlx::FromRow)]
 struct MemberRow {
-    id: i64,
-    name: String,
-    name_pinyin: String,
-    unit_id: i64,
-    unit_name: String,
-    unit_path: String,
-    categories: i64,
-    phone: Option<String>,
+    #[sqlx(flatten)]
+    member: audience::Row,
     sessions: Option<i64>,
     minutes: Option<i64>,
     topics: Option<String>,
@@ -125,17 +118,11 @@ impl MemberRow {
             minutes: self.minutes.unwrap_or(0),
             ..sql::parse_topics(self.topics.as_deref().unwrap_or(","))
         };
-        let member = AudienceMember {
-            id: self.id,
-            name: self.name,
-            name_pinyin: self.name_pinyin,
-            unit_id: self.unit_id,
-            unit_name: self.unit_name,
-            unit_path: self.unit_path,
-            categories: MemberCategories::from_bits(u32::try_from(self.categories).unwrap_or(0)),
-            phone: self.phone,
-        };
-        MemberCoverage { covered: rule.is_met(&progress), member, progress }
+        MemberCoverage {
+            covered: rule.is_met(&progress),
+            member: AudienceMember::from(self.member),
+            progress,
+        }
     }
 }
 

@@ -315,21 +315,5 @@ pub(super) async fn export(State(state): State<AppState>, user: CurrentUser) -> 
     let (bytes, count) = super::export::export_members(&state.db, &user.scope(), &title).await?;
     audit::record(&state.db, &Actor::user(&user), Action::Export, "党员花名册", &format!("{count}人"), true)
         .await?;
-    let file_name = format!("{title}.xlsx");
-    let disposition = format!(
-        "attachment; filename=\"members.xlsx\"; filename*=UTF-8''{}",
-        crate::web::error::urlencode(&file_name).replace('+', "%20")
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::web::download::xlsx("members.xlsx", &format!("{title}.xlsx"), bytes))
 }

@@ -1,8 +1,7 @@
 //! Report downloads, each inside the user's subtree and audited.
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::sheets;
 use crate::accounts::CurrentUser;
@@ -13,27 +12,11 @@ use crate::campaign::pages::sessions::may_manage;
 use crate::campaign::store::{campaigns, sessions};
 use crate::db::Db;
 use crate::on_db;
-use crate::web::error::urlencode;
 use crate::web::{AppError, AppResult, AppState};
 
 /// An .xlsx download named in Chinese.
 fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"report.xlsx\"; filename*=UTF-8''{}",
-        urlencode(file_name).replace('+', "%20")
-    );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::web::download::xlsx("report.xlsx", file_name, bytes)
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {

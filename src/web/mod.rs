@@ -1,6 +1,7 @@
 //! The web shell: shared state, router assembly, page layout, static files, CSRF.
 
 pub mod csrf;
+pub mod download;
 pub mod error;
 pub mod shell;
 

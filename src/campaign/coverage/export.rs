@@ -3,8 +3,7 @@
 //! numbers are not written.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 
 use super::pages::children_of;
@@ -126,20 +125,5 @@ pub(super) async fn download(State(state): State<AppState>, user: CurrentUser) -
         true,
     )
     .await?;
-    let disposition = format!(
-        "attachment; filename=\"coverage.xlsx\"; filename*=UTF-8''{}",
-        crate::web::error::urlencode(&format!("{title}.xlsx")).replace('+', "%20")
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::web::download::xlsx("coverage.xlsx", &format!("{title}.xlsx"), bytes))
 }
