@@ -76,38 +76,6 @@ pub(crate) const AUDIENCE_WHERE: &str = "m.status = 'active' \
      AND ($3 = 0 OR (m.categories & $3) <> 0) \
      AND NOT EXISTS (SELECT 1 FROM campaign_exclusions x WHERE x.campaign_id = $1 AND x.member_id = m.id)";
 
-/// The audience by unit: (unit id, its audience members' ids), unordered — all the per-unit
-/// rollup needs. One row per unit with the ids joined by commas, so 100,000 members cross the
-/// driver as a few hundred rows (per-row decoding is what costs, not SQL).
-pub async fn member_units(
-    db: &Db,
-    campaign: &Campaign,
-    within_scope: &str,
-) -> Result<Vec<(i64, Vec<i64>)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT m.unit_id, string_agg(CAST(m.id AS TEXT), ',') FROM members m \
-         WHERE {AUDIENCE_WHERE} GROUP BY m.unit_id"
-    );
-    let rows: Vec<(i64, String)> = on_db!(db, pool => {
-        sqlx::query_as(&sql)
-            .bind(campaign.id)
-            .bind(within_scope)
-            .bind(campaign.audience_categories)
-            .fetch_all(pool)
-            .await?
-    });
-    rows.into_iter()
-        .map(|(unit, ids)| {
-            let ids = ids
-                .split(',')
-                .map(|id| id.parse::<i64>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| sqlx::Error::Protocol(format!("单位{unit}的党员编号无法解析")))?;
-            Ok((unit, ids))
-        })
-        .collect()
-}
-
 /// The audience of `campaign` inside `within_scope` (a unit-path pattern such as the viewer's
 /// `CurrentUser::scope()`), in tree order then by pinyin.
 pub async fn members(
