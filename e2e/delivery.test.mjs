@@ -12,6 +12,8 @@ const COMMITTEE_ADMIN = '13900000001';
 const STATION_ADMIN = '13900000100'; // 蟹塘社区
 const VOLUNTEER = '13900000300'; // 志愿者1（演示）
 const VOLUNTEER_NAME = '志愿者1（演示）';
+// How the assignee list labels her: the role joins the note in one pair of brackets.
+const VOLUNTEER_OPTION = '志愿者1（演示，志愿者）';
 const STATION = '蟹塘社区';
 const COMPULSORY = '书记开讲第一课';
 const MATERIAL = '党员冬训口袋书';
@@ -112,7 +114,7 @@ test('the committee sends the volunteer to an uncovered member from the coverage
 
     await page.locator(`input[name="member_id"][value="${member.id}"]`).check();
     const assignee = page.getByRole('combobox', { name: '送学人员' });
-    const option = await assignee.locator('option', { hasText: VOLUNTEER_NAME }).getAttribute('value');
+    const option = await assignee.locator('option', { hasText: VOLUNTEER_OPTION }).getAttribute('value');
     assert.ok(option, `the demo volunteer ${VOLUNTEER_NAME} can be chosen`);
     await assignee.selectOption(option);
     await page.locator('fieldset.deliver-box label.check', { hasText: MATERIAL }).locator('input[name="material"]').check();
