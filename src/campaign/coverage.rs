@@ -146,13 +146,12 @@ pub async fn members(
         }
     };
     let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
-    let query = format!(
-        "{MEMBERS_SQL} WHERE {AUDIENCE_WHERE}{condition} ORDER BY u.path, m.name_pinyin, m.id{limit}"
-    );
+    let audience = audience::where_in_units(&audience::units(db, campaign, scope).await?);
+    let query =
+        format!("{MEMBERS_SQL} WHERE {audience}{condition} ORDER BY u.path, m.name_pinyin, m.id{limit}");
     let rows: Vec<MemberRow> = on_db!(db, pool => {
         sqlx::query_as(&query)
             .bind(campaign.id)
-            .bind(scope)
             .bind(campaign.audience_categories)
             .fetch_all(pool)
             .await?
@@ -171,14 +170,14 @@ pub async fn uncovered_by_reason(
     let query = format!(
         "SELECT {reason} AS reason, COUNT(*) FROM members m \
          LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id \
-         WHERE {AUDIENCE_WHERE} AND NOT {covered} GROUP BY 1",
+         WHERE {audience} AND NOT {covered} GROUP BY 1",
         reason = sql::reason_code(),
         covered = sql::covered(rule),
+        audience = audience::where_in_units(&audience::units(db, campaign, scope).await?),
     );
     let rows: Vec<(String, i64)> = on_db!(db, pool => {
         sqlx::query_as(&query)
             .bind(campaign.id)
-            .bind(scope)
             .bind(campaign.audience_categories)
             .fetch_all(pool)
             .await?
@@ -200,13 +199,13 @@ pub async fn unit_rates(
     let query = format!(
         "SELECT m.unit_id, COUNT(*), SUM(CASE WHEN {covered} THEN 1 ELSE 0 END) FROM members m \
          LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id \
-         WHERE {AUDIENCE_WHERE} GROUP BY m.unit_id",
+         WHERE {audience} GROUP BY m.unit_id",
         covered = sql::covered(&rule),
+        audience = audience::where_in_units(&audience::units(db, campaign, &scope).await?),
     );
     let per_unit: Vec<(i64, i64, i64)> = on_db!(db, pool => {
         sqlx::query_as(&query)
             .bind(campaign.id)
-            .bind(&scope)
             .bind(campaign.audience_categories)
             .fetch_all(pool)
             .await?
