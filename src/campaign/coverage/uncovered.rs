@@ -203,7 +203,7 @@ pub(super) async fn create_deliveries(
     let mut parts = Vec::new();
     if !outcome.created.is_empty() {
         parts.push(format!(
-            "已为{}名党员派送学任务（{}，{}前完成）",
+            "已为{}名党员派送学任务：{}负责，{}前完成",
             outcome.created.len(),
             assignee_name,
             due_on.format("%m月%d日")
