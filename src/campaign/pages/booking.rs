@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::sessions::{Choices, choices, current_campaign, read_session};
+use super::session_form::{Choices, choices, current_campaign, read_session};
 use super::{field, optional_id};
 use crate::accounts::CurrentUser;
 use crate::audit::{self, Action, Actor};

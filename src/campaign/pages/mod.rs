@@ -5,6 +5,7 @@ mod campaigns;
 mod checkin;
 mod lecturers;
 mod online;
+mod session_form;
 pub(crate) mod sessions;
 
 use axum::Router;
