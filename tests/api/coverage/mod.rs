@@ -1,5 +1,10 @@
 //! Coverage: progress over every channel, the completion rule with a compulsory topic, rates per
 //! unit (Rust fold = one SQL query), scope, the uncovered list and its task creation, export.
+//! The shared scenario lives here, with the coverage pages' own tests; the rollup cross-checks
+//! are in `rollups`, the uncovered list and its task creation in `uncovered`.
+
+mod rollups;
+mod uncovered;
 
 use chrono::{Duration, Utc};
 use dongxun::campaign::coverage;
@@ -208,118 +213,6 @@ async fn progress_counts_every_channel_and_the_compulsory_topic() {
     assert!(html.contains("李四") && html.contains("王五") && !html.contains("张三"));
 }
 
-/// Asserts the progress rows (kept by the attendance trigger, judged in Rust), the one query
-/// straight from the attendances, and the per-unit counts the overview serves all agree.
-async fn assert_rollups_agree(app: &TestApp, campaign: &Campaign, viewer: &dongxun::org::store::Unit) {
-    let report = coverage::compute(&app.db, campaign, &format!("{}%", viewer.path)).await.unwrap();
-    let units = dongxun::org::store::units_in_scope(&app.db, &format!("{}%", viewer.path)).await.unwrap();
-    let children: Vec<(i64, String, String)> = units
-        .into_iter()
-        .filter(|u| u.parent_id == Some(viewer.id))
-        .map(|u| (u.id, u.name, u.path))
-        .collect();
-    let mut from_rust: Vec<(String, i64, i64)> = report
-        .by_unit((viewer.id, &viewer.name, &viewer.path), &children)
-        .into_iter()
-        .filter(|r| r.audience > 0)
-        .map(|r| (r.unit_path, r.audience, r.covered))
-        .collect();
-    from_rust.sort();
-    let mut from_sql = coverage::unit_counts_sql(&app.db, campaign, &viewer.path).await.unwrap();
-    from_sql.sort();
-    assert_eq!(from_rust, from_sql, "viewer {}", viewer.name);
-    assert!(!from_sql.is_empty());
-    // The lean rollup the overview serves agrees too, totals included.
-    let (rates, audience, covered) =
-        coverage::unit_rates(&app.db, campaign, (viewer.id, &viewer.name, &viewer.path), &children)
-            .await
-            .unwrap();
-    let mut lean: Vec<(String, i64, i64)> =
-        rates.into_iter().filter(|r| r.audience > 0).map(|r| (r.unit_path, r.audience, r.covered)).collect();
-    lean.sort();
-    assert_eq!(lean, from_sql, "viewer {} (lean)", viewer.name);
-    assert_eq!((audience, covered), (report.audience(), report.covered()));
-}
-
-#[tokio::test]
-async fn the_progress_rows_agree_with_the_attendances() {
-    let app = spawn_app().await;
-    let s = scenario(&app).await;
-    assert_rollups_agree(&app, &s.campaign, &app.root).await;
-    assert_rollups_agree(&app, &s.campaign, &app.village_a).await;
-
-    // A larger, pseudo-random campaign: many members, sessions and attendances.
-    let mut seed: u64 = 20210302;
-    let mut next = move |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (seed >> 33) % n
-    };
-    let units = [app.branch_a.id, app.branch_b.id, app.village_a.id, app.village_b.id];
-    let mut members = Vec::new();
-    for i in 0..120 {
-        let categories = MemberCategories::from_bits(next(32) as u32);
-        let phone = format!("137{:08}", i);
-        members.push(
-            member(
-                &app,
-                units[next(4) as usize],
-                &format!("党员{i}"),
-                &phone,
-                categories,
-                MemberStatus::Active,
-            )
-            .await,
-        );
-    }
-    let topics = [Some(s.first_lecture), None, Some(s.first_lecture + 1)];
-    let mut session_ids = Vec::new();
-    for i in 0..12 {
-        let kind = ["lecture", "field", "exchange", "live", "recording"][next(5) as usize];
-        let minutes = [30, 45, 60, 90, 120][next(5) as usize] as i64;
-        session_ids.push((
-            session(
-                &app,
-                s.campaign.id,
-                kind,
-                topics[next(3) as usize],
-                units[next(4) as usize],
-                minutes,
-                20 + i,
-            )
-            .await,
-            minutes,
-        ));
-    }
-    for _ in 0..400 {
-        let (sid, minutes) = session_ids[next(session_ids.len() as u64) as usize];
-        let member_id = members[next(members.len() as u64) as usize];
-        attend(&app, sid, member_id, "qr", minutes).await;
-    }
-    assert_rollups_agree(&app, &s.campaign, &app.root).await;
-    assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
-    let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
-    assert!(report.covered() > 3 && report.covered() < report.audience(), "a mixed picture");
-
-    // The uncovered list's SQL filters pick exactly the members the Rust rules judge.
-    let rule = report.rule.clone();
-    let per_reason = coverage::uncovered_by_reason(&app.db, &s.campaign, &rule, "%").await.unwrap();
-    for reason in coverage::Reason::ALL {
-        let filter = coverage::MemberFilter::Uncovered(Some(reason));
-        let listed = coverage::members(&app.db, &s.campaign, &rule, "%", filter, None).await.unwrap();
-        let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
-        let expected: Vec<i64> =
-            report.members.iter().filter(|m| m.reason() == Some(reason)).map(|m| m.member.id).collect();
-        assert_eq!(ids, expected, "{reason:?}");
-        assert_eq!(per_reason.get(&reason).copied().unwrap_or(0), expected.len() as i64, "{reason:?}");
-    }
-    let covered =
-        coverage::members(&app.db, &s.campaign, &rule, "%", coverage::MemberFilter::Covered, Some(3))
-            .await
-            .unwrap();
-    assert_eq!(covered.len(), 3, "a limit pages");
-    assert!(covered.iter().all(|m| m.covered));
-}
-
 #[tokio::test]
 async fn a_station_admin_sees_only_their_subtree() {
     let app = spawn_app().await;
@@ -360,99 +253,6 @@ async fn a_station_admin_sees_only_their_subtree() {
             assert_eq!(app.get(&other, path).await.status(), StatusCode::FORBIDDEN, "{phone} {path}");
         }
     }
-}
-
-#[tokio::test]
-async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
-    let app = spawn_app().await;
-    let s = scenario(&app).await;
-    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
-    let client = app.logged_in(COMMITTEE).await;
-    let html = text(&app, &client, "/coverage/uncovered").await;
-    for name in ["李四", "王五", "钱七"] {
-        assert!(html.contains(name), "{name}");
-    }
-    assert!(!html.contains("张三") && !html.contains("赵六"));
-    assert!(
-        html.contains("老党员（1人）")
-            && html.contains("流动党员（1人）")
-            && html.contains("尚未学完（1人）")
-    );
-    assert!(html.contains("志愿者甲（志愿者）") && html.contains("宣讲员甲（宣讲员）"));
-    assert!(html.contains("《习近平谈治国理政》第三卷"));
-    let html = text(&app, &client, "/coverage/uncovered?reason=elderly").await;
-    assert!(html.contains("王五") && !html.contains("李四") && !html.contains("钱七"));
-
-    let lecturer = dongxun::accounts::store::by_phone(&app.db, LECTURER).await.unwrap().unwrap();
-    let assignee = lecturer.id.to_string();
-    let due = (dongxun::time::today() + Duration::days(7)).to_string();
-    let material = dongxun::campaign::store::deliveries::materials(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.name == "《习近平谈治国理政》第三卷")
-        .unwrap()
-        .id
-        .to_string();
-    let (wang, qian) = (s.wang.to_string(), s.qian.to_string());
-
-    // Bad input: clear message, nothing stored.
-    let yesterday = (dongxun::time::today() - Duration::days(1)).to_string();
-    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (vec![("assignee", &assignee), ("due_on", &due)], "请至少勾选一名党员"),
-        (vec![("member_id", &wang), ("assignee", "999"), ("due_on", &due)], "请选择送学人员"),
-        (vec![("member_id", &wang), ("assignee", &assignee), ("due_on", &yesterday)], "截止日期不能早于今天"),
-        (vec![("member_id", &wang), ("assignee", &assignee), ("due_on", "下周")], "请填写截止日期"),
-        (
-            vec![("member_id", &wang), ("assignee", &assignee), ("due_on", &due), ("material", "999")],
-            "所选学习材料不存在",
-        ),
-    ];
-    for (fields, message) in cases {
-        let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{message}");
-        assert!(r.text().await.unwrap().contains(message), "{message}");
-    }
-    // A covered member gets no task.
-    let zhang = s.zhang.to_string();
-    let fields = [
-        ("member_id", wang.as_str()),
-        ("member_id", qian.as_str()),
-        ("member_id", zhang.as_str()),
-        ("assignee", &assignee),
-        ("due_on", &due),
-        ("material", &material),
-    ];
-    let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&r), "/coverage/uncovered");
-    let html = text(&app, &client, "/coverage/uncovered").await;
-    assert!(html.contains("已为2名党员派送学任务"), "{html}");
-    assert!(html.contains("1人已完成学习，无需送学"));
-    assert!(html.contains("已派送学"));
-    assert_eq!(app.count("deliveries").await, 2);
-
-    // Submitting again creates nothing and says so.
-    let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let html = text(&app, &client, "/coverage/uncovered").await;
-    assert!(html.contains("2人已有未完成的送学任务，未重复创建"), "{html}");
-    assert!(!html.contains("已为2名党员派送学任务"));
-    assert_eq!(app.count("deliveries").await, 2);
-    let tasks = text(&app, &client, "/deliveries").await;
-    assert!(tasks.contains("王五") && tasks.contains("钱七") && tasks.contains("《习近平谈治国理政》第三卷"));
-    assert!(tasks.contains("老党员"), "the task keeps its reason");
-
-    // Acting from a filtered list returns to the same filters; forged filters are dropped.
-    let unit = app.village_a.id.to_string();
-    let mut filtered = fields.to_vec();
-    filtered.extend([("unit", unit.as_str()), ("reason", "elderly")]);
-    let r = app.post_form(&client, "/coverage/deliveries", &filtered).await;
-    assert_eq!(location(&r), format!("/coverage/uncovered?unit={unit}&reason=elderly"));
-    let mut forged = fields.to_vec();
-    forged.extend([("unit", "https://evil.example/"), ("reason", "<script>")]);
-    let r = app.post_form(&client, "/coverage/deliveries", &forged).await;
-    assert_eq!(location(&r), "/coverage/uncovered");
 }
 
 #[tokio::test]

@@ -1,0 +1,121 @@
+//! Coverage rollups: the progress rows, the straight SQL count and the lean per-unit rates all
+//! agree with the Rust rules, on the shared scenario and on a larger pseudo-random campaign.
+
+use dongxun::campaign::coverage;
+use dongxun::campaign::store::campaigns::Campaign;
+use dongxun::people::model::{MemberCategories, MemberStatus};
+
+use super::{attend, member, scenario, session};
+use crate::helpers::*;
+
+/// Asserts the progress rows (kept by the attendance trigger, judged in Rust), the one query
+/// straight from the attendances, and the per-unit counts the overview serves all agree.
+async fn assert_rollups_agree(app: &TestApp, campaign: &Campaign, viewer: &dongxun::org::store::Unit) {
+    let report = coverage::compute(&app.db, campaign, &format!("{}%", viewer.path)).await.unwrap();
+    let units = dongxun::org::store::units_in_scope(&app.db, &format!("{}%", viewer.path)).await.unwrap();
+    let children: Vec<(i64, String, String)> = units
+        .into_iter()
+        .filter(|u| u.parent_id == Some(viewer.id))
+        .map(|u| (u.id, u.name, u.path))
+        .collect();
+    let mut from_rust: Vec<(String, i64, i64)> = report
+        .by_unit((viewer.id, &viewer.name, &viewer.path), &children)
+        .into_iter()
+        .filter(|r| r.audience > 0)
+        .map(|r| (r.unit_path, r.audience, r.covered))
+        .collect();
+    from_rust.sort();
+    let mut from_sql = coverage::unit_counts_sql(&app.db, campaign, &viewer.path).await.unwrap();
+    from_sql.sort();
+    assert_eq!(from_rust, from_sql, "viewer {}", viewer.name);
+    assert!(!from_sql.is_empty());
+    // The lean rollup the overview serves agrees too, totals included.
+    let (rates, audience, covered) =
+        coverage::unit_rates(&app.db, campaign, (viewer.id, &viewer.name, &viewer.path), &children)
+            .await
+            .unwrap();
+    let mut lean: Vec<(String, i64, i64)> =
+        rates.into_iter().filter(|r| r.audience > 0).map(|r| (r.unit_path, r.audience, r.covered)).collect();
+    lean.sort();
+    assert_eq!(lean, from_sql, "viewer {} (lean)", viewer.name);
+    assert_eq!((audience, covered), (report.audience(), report.covered()));
+}
+
+#[tokio::test]
+async fn the_progress_rows_agree_with_the_attendances() {
+    let app = spawn_app().await;
+    let s = scenario(&app).await;
+    assert_rollups_agree(&app, &s.campaign, &app.root).await;
+    assert_rollups_agree(&app, &s.campaign, &app.village_a).await;
+
+    // A larger, pseudo-random campaign: many members, sessions and attendances.
+    let mut seed: u64 = 20210302;
+    let mut next = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let units = [app.branch_a.id, app.branch_b.id, app.village_a.id, app.village_b.id];
+    let mut members = Vec::new();
+    for i in 0..120 {
+        let categories = MemberCategories::from_bits(next(32) as u32);
+        let phone = format!("137{:08}", i);
+        members.push(
+            member(
+                &app,
+                units[next(4) as usize],
+                &format!("党员{i}"),
+                &phone,
+                categories,
+                MemberStatus::Active,
+            )
+            .await,
+        );
+    }
+    let topics = [Some(s.first_lecture), None, Some(s.first_lecture + 1)];
+    let mut session_ids = Vec::new();
+    for i in 0..12 {
+        let kind = ["lecture", "field", "exchange", "live", "recording"][next(5) as usize];
+        let minutes = [30, 45, 60, 90, 120][next(5) as usize] as i64;
+        session_ids.push((
+            session(
+                &app,
+                s.campaign.id,
+                kind,
+                topics[next(3) as usize],
+                units[next(4) as usize],
+                minutes,
+                20 + i,
+            )
+            .await,
+            minutes,
+        ));
+    }
+    for _ in 0..400 {
+        let (sid, minutes) = session_ids[next(session_ids.len() as u64) as usize];
+        let member_id = members[next(members.len() as u64) as usize];
+        attend(&app, sid, member_id, "qr", minutes).await;
+    }
+    assert_rollups_agree(&app, &s.campaign, &app.root).await;
+    assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
+    let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
+    assert!(report.covered() > 3 && report.covered() < report.audience(), "a mixed picture");
+
+    // The uncovered list's SQL filters pick exactly the members the Rust rules judge.
+    let rule = report.rule.clone();
+    let per_reason = coverage::uncovered_by_reason(&app.db, &s.campaign, &rule, "%").await.unwrap();
+    for reason in coverage::Reason::ALL {
+        let filter = coverage::MemberFilter::Uncovered(Some(reason));
+        let listed = coverage::members(&app.db, &s.campaign, &rule, "%", filter, None).await.unwrap();
+        let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
+        let expected: Vec<i64> =
+            report.members.iter().filter(|m| m.reason() == Some(reason)).map(|m| m.member.id).collect();
+        assert_eq!(ids, expected, "{reason:?}");
+        assert_eq!(per_reason.get(&reason).copied().unwrap_or(0), expected.len() as i64, "{reason:?}");
+    }
+    let covered =
+        coverage::members(&app.db, &s.campaign, &rule, "%", coverage::MemberFilter::Covered, Some(3))
+            .await
+            .unwrap();
+    assert_eq!(covered.len(), 3, "a limit pages");
+    assert!(covered.iter().all(|m| m.covered));
+}
