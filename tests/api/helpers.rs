@@ -287,6 +287,18 @@ impl SessionBuilder<'_> {
         self
     }
 
+    /// On this topic (or none).
+    pub fn topic(mut self, topic_id: Option<i64>) -> Self {
+        self.new.topic_id = topic_id;
+        self
+    }
+
+    /// Lasting `minutes` from its start.
+    pub fn minutes(mut self, minutes: i64) -> Self {
+        self.new.ends_at = self.new.starts_at + chrono::Duration::minutes(minutes);
+        self
+    }
+
     /// Given by this lecturer (for workload reports).
     pub fn lecturer(mut self, lecturer_id: i64) -> Self {
         self.new.lecturer_id = Some(lecturer_id);

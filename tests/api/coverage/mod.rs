@@ -6,11 +6,9 @@
 mod rollups;
 mod uncovered;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use dongxun::campaign::coverage;
-use dongxun::campaign::store::attendance::{self, Attendance};
 use dongxun::campaign::store::campaigns::{self, Campaign, CampaignFields};
-use dongxun::campaign::store::sessions::{self, NewSession};
 use dongxun::people::model::{MemberCategories, MemberStatus};
 use dongxun::people::store::{self as member_store, MemberFields};
 use reqwest::StatusCode;
@@ -74,36 +72,16 @@ pub async fn session(
     minutes: i64,
     days_ago: i64,
 ) -> i64 {
-    let starts_at = Utc::now() - Duration::days(days_ago);
-    let new = NewSession {
-        campaign_id,
-        batch_id: None,
-        kind: kind.into(),
-        title: format!("{kind}场次{days_ago}"),
-        topic_id,
-        lecturer_id: None,
-        unit_id,
-        audience_unit_id: unit_id,
-        venue_id: None,
-        place: String::new(),
-        starts_at,
-        ends_at: starts_at + Duration::minutes(minutes),
-        expected_attendees: 0,
-        checkin_opens_minutes: 30,
-        online_url: String::new(),
-        created_by: None,
-    };
-    sessions::insert_checked(&app.db, &[new], &[None], None).await.unwrap().expect("no conflicts")[0]
-}
-
-/// Records one attendance.
-pub async fn attend(app: &TestApp, session_id: i64, member_id: i64, channel: &'static str, minutes: i64) {
-    attendance::record(
-        &app.db,
-        &Attendance { session_id, member_id, channel, minutes, late: false, recorded_by: None },
-    )
-    .await
-    .unwrap();
+    let session = app
+        .session(campaign_id, unit_id)
+        .kind(kind)
+        .topic(topic_id)
+        .title(&format!("{kind}场次{days_ago}"))
+        .starts_in_minutes(-days_ago * 24 * 60)
+        .minutes(minutes)
+        .insert()
+        .await;
+    session.id
 }
 
 pub async fn text(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
@@ -153,17 +131,17 @@ pub async fn scenario(app: &TestApp) -> Scenario {
     let recording = session(app, campaign.id, "recording", None, app.root.id, 30, 6).await;
     let lecture_b = session(app, campaign.id, "lecture", Some(first_lecture), app.branch_b.id, 60, 5).await;
 
-    attend(app, lecture_a, zhang, "qr", 60).await;
-    attend(app, field, zhang, "roll_call", 60).await;
-    attend(app, live, zhang, "live", 45).await;
-    attend(app, recording, zhang, "recording", 30).await;
-    attend(app, field, li, "paper", 60).await;
-    attend(app, live, li, "live", 45).await;
-    attend(app, recording, li, "recording", 30).await;
-    attend(app, long_lecture, zhao, "code", 240).await;
-    attend(app, lecture_b, qian, "qr", 60).await;
+    app.attend(lecture_a, zhang, "qr", 60).await;
+    app.attend(field, zhang, "roll_call", 60).await;
+    app.attend(live, zhang, "live", 45).await;
+    app.attend(recording, zhang, "recording", 30).await;
+    app.attend(field, li, "paper", 60).await;
+    app.attend(live, li, "live", 45).await;
+    app.attend(recording, li, "recording", 30).await;
+    app.attend(long_lecture, zhao, "code", 240).await;
+    app.attend(lecture_b, qian, "qr", 60).await;
     // Attending twice changes nothing.
-    attend(app, lecture_b, qian, "paper", 60).await;
+    app.attend(lecture_b, qian, "paper", 60).await;
     Scenario { campaign, first_lecture, zhang, li, wang, zhao, qian }
 }
 

@@ -5,7 +5,7 @@ use dongxun::campaign::coverage;
 use dongxun::campaign::store::campaigns::Campaign;
 use dongxun::people::model::{MemberCategories, MemberStatus};
 
-use super::{attend, member, scenario, session};
+use super::{member, scenario, session};
 use crate::helpers::*;
 
 /// Asserts the progress rows (kept by the attendance trigger, judged in Rust), the one query
@@ -93,7 +93,7 @@ async fn the_progress_rows_agree_with_the_attendances() {
     for _ in 0..400 {
         let (sid, minutes) = session_ids[next(session_ids.len() as u64) as usize];
         let member_id = members[next(members.len() as u64) as usize];
-        attend(&app, sid, member_id, "qr", minutes).await;
+        app.attend(sid, member_id, "qr", minutes).await;
     }
     assert_rollups_agree(&app, &s.campaign, &app.root).await;
     assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
