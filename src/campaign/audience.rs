@@ -116,16 +116,7 @@ pub async fn members(
     campaign: &Campaign,
     within_scope: &str,
 ) -> Result<Vec<AudienceMember>, sqlx::Error> {
-    let sql = format!("{MEMBER_SELECT} WHERE {AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id");
-    let rows: Vec<Row> = on_db!(db, pool => {
-        sqlx::query_as(&sql)
-            .bind(campaign.id)
-            .bind(within_scope)
-            .bind(campaign.audience_categories)
-            .fetch_all(pool)
-            .await?
-    });
-    Ok(rows.into_iter().map(AudienceMember::from).collect())
+    select(db, campaign, within_scope, "").await
 }
 
 /// Some of the audience, by id, inside `within_scope`: the ids that are not returned are not in
@@ -139,11 +130,19 @@ pub async fn members_by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     // The ids are integers formatted by us, never text from the request.
-    let sql = format!(
-        "{MEMBER_SELECT} WHERE m.id IN ({list}) AND {AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id"
-    );
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    select(db, campaign, within_scope, &format!("m.id IN ({list}) AND ")).await
+}
+
+/// Audience members matching `also` (SQL over `m`, ending in `AND `, or empty) as well.
+async fn select(
+    db: &Db,
+    campaign: &Campaign,
+    within_scope: &str,
+    also: &str,
+) -> Result<Vec<AudienceMember>, sqlx::Error> {
+    let sql = format!("{MEMBER_SELECT} WHERE {also}{AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id");
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(&sql)
             .bind(campaign.id)

@@ -69,6 +69,20 @@ impl Shell {
             flash: prefs.flash,
         }
     }
+
+    /// The frame for a page members reach with or without logging in (check-in, feedback,
+    /// online study): the user's own frame when logged in, else the anonymous one.
+    pub fn for_visitor(
+        user: Option<&CurrentUser>,
+        title: impl Into<String>,
+        section: &str,
+        headers: &HeaderMap,
+    ) -> Self {
+        match user {
+            Some(u) => Self::new(u, title, section),
+            None => Self::anonymous(title, headers),
+        }
+    }
 }
 
 /// Display preferences and the flash message, read from cookies.

@@ -56,14 +56,20 @@ async fn scan(
 
 #[tokio::test]
 async fn a_member_scans_once_and_a_second_scan_changes_nothing() {
-    let Scene { app, session: TestSession { id, secret }, .. } = a_session_under_way_with_zhang().await;
+    let Scene { app, session: TestSession { id, secret }, zhang, .. } =
+        a_session_under_way_with_zhang().await;
     let client = app.client();
     let (status, html) = scan(&app, &client, id, &token_now(&secret), "张 三", "138 0000 1111").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("签到成功") && !html.contains("迟到"));
+    // Without an account she reaches the feedback form from here: the link carries her ticket.
+    let feedback = format!("/feedback/{id}?k={}", dongxun::campaign::feedback::ticket(&secret, zhang));
+    assert!(html.contains(&feedback), "{html}");
+    assert_eq!(app.get(&client, &feedback).await.status(), StatusCode::OK);
     let (status, html) = scan(&app, &client, id, &token_now(&secret), "张三", "13800001111").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("您已签到，无需重复") && html.contains("扫码签到"));
+    assert!(html.contains(&feedback), "a second scan offers the feedback too");
     assert_eq!(app.count("attendances").await, 1);
     // Wrong name for the phone: nothing recorded.
     let (status, html) = scan(&app, &client, id, &token_now(&secret), "李四", "13800001111").await;

@@ -64,6 +64,17 @@ async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings(
     let html = app.get(&client, &format!("{page}?k={ticket}")).await.text().await.unwrap();
     assert!(html.contains("<video") && html.contains("https://video.example.cn/dangke-1.mp4"), "{html}");
     assert!(html.contains("/static/watch.js") && html.contains("已观看0%"));
+    // A recording scheduled without its address says so instead of showing an empty player.
+    let unset =
+        app.session(campaign, app.village_a.id).kind("recording").starts_in_minutes(-30).insert().await;
+    let unset_ticket = dongxun::campaign::feedback::ticket(&unset.secret, member);
+    let html = app
+        .get(&client, &format!("/sessions/{}/online?k={unset_ticket}", unset.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("录播地址尚未设置") && !html.contains("<video"), "{html}");
 
     // A whole lecture claimed a moment after opening the page is refused and stores nothing.
     let (status, body) = report(&app, &client, session.id, &ticket, "0-1000").await;

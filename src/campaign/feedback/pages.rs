@@ -47,13 +47,6 @@ async fn attendee(
     Ok(member_id)
 }
 
-fn shell_for(user: Option<&CurrentUser>, headers: &HeaderMap, title: &str) -> Shell {
-    match user {
-        Some(u) => Shell::new(u, title, "home"),
-        None => Shell::anonymous(title, headers),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "feedback/form.html")]
 struct FormPage {
@@ -76,7 +69,7 @@ pub(super) async fn form(
     let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     attendee(&state, user.as_ref(), &session, &q.k).await?;
     let page = FormPage {
-        shell: shell_for(user.as_ref(), &headers, "课后评一评"),
+        shell: Shell::for_visitor(user.as_ref(), "课后评一评", "home", &headers),
         early: chrono::Utc::now() < session.ends_at,
         session,
         ticket: q.k,
@@ -125,7 +118,7 @@ pub(super) async fn submit(
     };
     let stored = store::submit(&state.db, &feedback).await?;
     let page = ThanksPage {
-        shell: shell_for(user.as_ref(), &headers, "谢谢您的评价"),
+        shell: Shell::for_visitor(user.as_ref(), "谢谢您的评价", "home", &headers),
         message: if stored {
             "谢谢您的评价！我们会据此调整冬训安排。"
         } else {

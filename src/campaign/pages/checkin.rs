@@ -50,10 +50,19 @@ pub(super) async fn session_audience(
     session: &TrainingSession,
 ) -> AppResult<Vec<crate::campaign::audience::AudienceMember>> {
     let campaign = campaigns::by_id(&state.db, session.campaign_id).await?.ok_or(AppError::NotFound)?;
-    // A lecturer from the hub runs sessions anywhere: their view is the session's audience.
-    let scope = if user.role.is_admin() { user.scope() } else { format!("{}%", session.audience_path) };
+    // The narrower of the two subtrees, read as such (not the admin's whole subtree then
+    // filtered): an admin sees the session's audience inside their own subtree; a lecturer from
+    // the hub runs sessions anywhere, so their view is the session's audience.
+    let scope = if user.role.is_admin() && !user.covers(&session.audience_path) {
+        // The session's audience is wider than the admin's subtree: only their part, if any.
+        if !user.unit_path.starts_with(&session.audience_path) {
+            return Ok(Vec::new());
+        }
+        user.scope()
+    } else {
+        format!("{}%", session.audience_path)
+    };
     let mut members = crate::campaign::audience::members(&state.db, &campaign, &scope).await?;
-    members.retain(|m| m.unit_path.starts_with(&session.audience_path));
     members.sort_by(|a, b| a.name_pinyin.cmp(&b.name_pinyin));
     Ok(members)
 }
@@ -89,10 +98,7 @@ fn result(
     detail: String,
     feedback_url: String,
 ) -> AppResult<Response> {
-    let shell = match user {
-        Some(u) => Shell::new(u, "签到", "home"),
-        None => Shell::anonymous("签到", headers),
-    };
+    let shell = Shell::for_visitor(user, "签到", "home", headers);
     let page = ResultPage { shell, ok, headline: headline.into(), detail, feedback_url };
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
 }
@@ -167,10 +173,7 @@ async fn landing(
         Some(member_id) => member_store::by_id_in_scope(&state.db, member_id, "%").await?.map(|m| m.name),
         None => None,
     };
-    let shell = match &user {
-        Some(u) => Shell::new(u, "签到", "home"),
-        None => Shell::anonymous("签到", &headers),
-    };
+    let shell = Shell::for_visitor(user.as_ref(), "签到", "home", &headers);
     let when = format!("{} {}", crate::time::local_datetime(session.starts_at), session.venue_name);
     let page = LandingPage { shell, token, member_name, when, session };
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(page.render()?)).into_response())
@@ -307,10 +310,7 @@ struct CodePage {
 
 /// For those who cannot scan: type the six digits shown on the screen.
 async fn code_page(headers: HeaderMap, user: Option<CurrentUser>) -> AppResult<Html<String>> {
-    let shell = match &user {
-        Some(u) => Shell::new(u, "输入签到码", "home"),
-        None => Shell::anonymous("输入签到码", &headers),
-    };
+    let shell = Shell::for_visitor(user.as_ref(), "输入签到码", "home", &headers);
     let page = CodePage { shell, logged_in_member: user.as_ref().is_some_and(|u| u.member_id.is_some()) };
     Ok(Html(page.render()?))
 }

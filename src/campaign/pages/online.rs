@@ -98,10 +98,7 @@ async fn render(
     member_id: Option<i64>,
     error: String,
 ) -> AppResult<Response> {
-    let shell = match user {
-        Some(u) => Shell::new(u, session.title.clone(), "sessions"),
-        None => Shell::anonymous(session.title.clone(), headers),
-    };
+    let shell = Shell::for_visitor(user, session.title.clone(), "sessions", headers);
     let now = Utc::now();
     let live = kind == SessionKind::Live;
     let (open, state_text) = if live {
