@@ -238,3 +238,28 @@ def binary_line(binary=None):
 def fresh_tmpdir(work, name):
     work.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=name + ".", dir=work))
+
+
+# --- PostgreSQL (the scripts run themselves under scripts/pg-throwaway) -----------------------
+
+def pg_available():
+    """Whether scripts/pg-throwaway can find initdb (the same places it looks)."""
+    if any(Path(p, "initdb").exists() for p in Path("/usr/lib/postgresql").glob("*/bin")):
+        return True
+    if shutil.which("pg_config"):
+        bindir = subprocess.run(["pg_config", "--bindir"], stdout=subprocess.PIPE, text=True).stdout.strip()
+        return Path(bindir, "initdb").exists()
+    return False
+
+
+def psql(url, sql, capture=False):
+    """Runs one statement; with `capture`, returns its rows as lists of text fields."""
+    out = subprocess.run(["psql", "-q", "-X", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                         check=True, stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"}).stdout
+    return [line.split("\t") for line in out.splitlines() if line] if capture else None
+
+
+def with_db(url, name):
+    """The same server URL, another database."""
+    return url.rsplit("/", 1)[0] + "/" + name

@@ -95,20 +95,7 @@ def run_async(coro):
     return uvloop.run(coro)
 
 
-def pg_available():
-    return any(Path(p, "initdb").exists() for p in Path("/usr/lib/postgresql").glob("*/bin")) \
-        or bool(shutil.which("pg_config"))
 
-
-def psql(url, sql, capture=False):
-    out = subprocess.run(["psql", "-q", "-X", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                         check=True, stdout=subprocess.PIPE, text=True,
-                         env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"}).stdout
-    return [line.split("\t") for line in out.splitlines() if line] if capture else None
-
-
-def with_db(url, name):
-    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def qr_token(secret, window):
@@ -145,14 +132,14 @@ class Backend:
                 con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 con.close()
         else:
-            psql(self.pg_url, "DROP DATABASE IF EXISTS dx_checkin_template")
-            psql(self.pg_url, "CREATE DATABASE dx_checkin_template")
-            url = with_db(self.pg_url, "dx_checkin_template")
+            c.psql(self.pg_url, "DROP DATABASE IF EXISTS dx_checkin_template")
+            c.psql(self.pg_url, "CREATE DATABASE dx_checkin_template")
+            url = c.with_db(self.pg_url, "dx_checkin_template")
             c.make_demo_db(url=url, log_path=logs / "checkin-seed-pg.log")
             if pad_members:
-                facts = {k: int(psql(url, q, capture=True)[0][0]) for k, q in cr.FACTS_SQL.items()}
-                psql(url, cr.seed_sql(pad_members, facts["sessions"], facts)[0])
-                psql(url, "VACUUM ANALYZE")
+                facts = {k: int(c.psql(url, q, capture=True)[0][0]) for k, q in cr.FACTS_SQL.items()}
+                c.psql(url, cr.seed_sql(pad_members, facts["sessions"], facts)[0])
+                c.psql(url, "VACUUM ANALYZE")
 
     def fresh(self, tag):
         """A fresh copy of the template; returns the args for start_dongxun."""
@@ -160,15 +147,15 @@ class Backend:
             self.data = c.copy_sqlite_dir(self.template, self.work / f"checkin-{tag}")
             return {"data_dir": self.data}
         self.db = f"dx_checkin_{tag}".replace("-", "_")
-        psql(self.pg_url, f"DROP DATABASE IF EXISTS {self.db}")
-        psql(self.pg_url, f"CREATE DATABASE {self.db} TEMPLATE dx_checkin_template")
-        return {"url": with_db(self.pg_url, self.db)}
+        c.psql(self.pg_url, f"DROP DATABASE IF EXISTS {self.db}")
+        c.psql(self.pg_url, f"CREATE DATABASE {self.db} TEMPLATE dx_checkin_template")
+        return {"url": c.with_db(self.pg_url, self.db)}
 
     def drop(self):
         if self.kind == "sqlite":
             shutil.rmtree(self.data, ignore_errors=True)
         else:
-            psql(self.pg_url, f"DROP DATABASE IF EXISTS {self.db}")
+            c.psql(self.pg_url, f"DROP DATABASE IF EXISTS {self.db}")
 
     def query(self, sql, params=()):
         if self.kind == "sqlite":
@@ -182,7 +169,7 @@ class Backend:
         # psql: inline the (trusted, generated here) parameters.
         for p in params:
             sql = sql.replace("?", "'" + str(p).replace("'", "''") + "'" if isinstance(p, str) else str(p), 1)
-        return psql(with_db(self.pg_url, self.db), sql, capture=True)
+        return c.psql(c.with_db(self.pg_url, self.db), sql, capture=True)
 
     def add_session(self):
         """The whole-sub-district session, open for check-in now. Returns its id."""
@@ -474,7 +461,7 @@ def main():
     pg.add_argument("--no-pg", dest="pg", action="store_false")
     args = ap.parse_args()
     if args.pg is None:
-        args.pg = pg_available()
+        args.pg = c.pg_available()
     if args.pg and "DONGXUN_TEST_PG" not in os.environ:
         argv = [str(c.ROOT / "scripts" / "pg-throwaway"), sys.executable, __file__, *sys.argv[1:]]
         os.execv(argv[0], argv)
@@ -535,7 +522,7 @@ def report(args, machine, backends, modes, results, members, jobs, roster):
     med = c.median
     pg_version = ""
     if args.pg:
-        pg_version = psql(os.environ["DONGXUN_TEST_PG"], "SHOW server_version", capture=True)[0][0]
+        pg_version = c.psql(os.environ["DONGXUN_TEST_PG"], "SHOW server_version", capture=True)[0][0]
     print(f"\n## Check-in burst — {dt.datetime.now():%Y-%m-%d %H:%M}")
     print(f"Machine: {machine}")
     print(f"Binary: {c.binary_line()}")

@@ -105,13 +105,13 @@ def bench_sqlite(path, rounds):
 
 
 def bench_pg(url, rounds):
-    run = lambda sql: cr.psql(url, sql, capture=True)  # noqa: E731
+    run = lambda sql: c.psql(url, sql, capture=True)  # noqa: E731
     campaign, compulsory, root_path = facts_of(run)
     qs, per_member = queries("string_agg", campaign, compulsory, root_path)
-    cr.psql(url, "DROP TABLE IF EXISTS bench_member_progress")
-    cr.psql(url, f"CREATE TABLE bench_member_progress AS {per_member}")
-    cr.psql(url, "CREATE UNIQUE INDEX bench_member_progress_id ON bench_member_progress (member_id)")
-    cr.psql(url, "VACUUM ANALYZE bench_member_progress")
+    c.psql(url, "DROP TABLE IF EXISTS bench_member_progress")
+    c.psql(url, f"CREATE TABLE bench_member_progress AS {per_member}")
+    c.psql(url, "CREATE UNIQUE INDEX bench_member_progress_id ON bench_member_progress (member_id)")
+    c.psql(url, "VACUUM ANALYZE bench_member_progress")
     times, answers = {}, {}
     for _ in range(rounds):
         for name, sql in qs:
@@ -119,7 +119,7 @@ def bench_pg(url, rounds):
             ms = float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1))
             times.setdefault(name, []).append(ms)
             answers[name] = run(sql)
-    cr.psql(url, "DROP TABLE bench_member_progress")
+    c.psql(url, "DROP TABLE bench_member_progress")
     return times, answers
 
 
@@ -132,7 +132,7 @@ def main():
     pg.add_argument("--no-pg", dest="pg", action="store_false")
     args = ap.parse_args()
     if args.pg is None:
-        args.pg = cr.pg_available()
+        args.pg = c.pg_available()
     if args.pg and "DONGXUN_TEST_PG" not in os.environ:
         argv = [str(c.ROOT / "scripts" / "pg-throwaway"), sys.executable, __file__, *sys.argv[1:]]
         os.execv(argv[0], argv)
@@ -148,11 +148,11 @@ def main():
     shutil.rmtree(data)
     if args.pg:
         admin = os.environ["DONGXUN_TEST_PG"]
-        cr.psql(admin, "DROP DATABASE IF EXISTS dx_coverage_q")
-        cr.psql(admin, "CREATE DATABASE dx_coverage_q")
-        url = cr.with_db(admin, "dx_coverage_q")
+        c.psql(admin, "DROP DATABASE IF EXISTS dx_coverage_q")
+        c.psql(admin, "CREATE DATABASE dx_coverage_q")
+        url = c.with_db(admin, "dx_coverage_q")
         size = cr.seed_pg(url, 100_000, 200, logs)
-        version = cr.psql(url, "SHOW server_version", capture=True)[0][0]
+        version = c.psql(url, "SHOW server_version", capture=True)[0][0]
         results[f"PostgreSQL {version}"] = (size, bench_pg(url, args.rounds))
     print(f"\n## Coverage rollup: the SQL behind it — {dt.datetime.now():%Y-%m-%d %H:%M}")
     print(f"Machine: {c.machine_line()}")

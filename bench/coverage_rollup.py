@@ -85,20 +85,7 @@ ADMIN_PHONE, PASSWORD = "13900000001", "dongxun2021"
 PER_MEMBER = 20  # average attendances per member
 
 
-def pg_available():
-    return any(Path(p, "initdb").exists() for p in Path("/usr/lib/postgresql").glob("*/bin")) \
-        or bool(shutil.which("pg_config"))
 
-
-def psql(url, sql, capture=False):
-    out = subprocess.run(["psql", "-q", "-X", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                         check=True, stdout=subprocess.PIPE, text=True,
-                         env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"}).stdout
-    return [line.split("\t") for line in out.splitlines() if line] if capture else None
-
-
-def with_db(url, name):
-    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def git(*args):
@@ -254,15 +241,15 @@ def seed_sqlite(data_dir, members, sessions, logs, details=None):
 def seed_pg(url, members, sessions, logs, details=None):
     """As seed_sqlite, on PostgreSQL (then VACUUM ANALYZE)."""
     c.make_demo_db(url=url, log_path=logs / "coverage-seed-pg.log")
-    facts = {k: int(psql(url, q, capture=True)[0][0]) for k, q in FACTS_SQL.items()}
+    facts = {k: int(c.psql(url, q, capture=True)[0][0]) for k, q in FACTS_SQL.items()}
     steps = []
     for sql in seed_sql(members, sessions, facts):
-        timed_step(steps, sql, lambda q: psql(url, q))
+        timed_step(steps, sql, lambda q: c.psql(url, q))
     t = time.monotonic()
-    psql(url, "VACUUM ANALYZE")
+    c.psql(url, "VACUUM ANALYZE")
     steps.append(("VACUUM ANALYZE", time.monotonic() - t))
-    size = tuple(int(x) for x in psql(url, SIZE_SQL, capture=True)[0])
-    progress = tuple(int(x) for x in psql(url, PROGRESS_SQL, capture=True)[0])
+    size = tuple(int(x) for x in c.psql(url, SIZE_SQL, capture=True)[0])
+    progress = tuple(int(x) for x in c.psql(url, PROGRESS_SQL, capture=True)[0])
     if details is not None:
         details.update(progress=progress, steps=steps)
     return size
@@ -381,7 +368,7 @@ def main():
     pg.add_argument("--no-pg", dest="pg", action="store_false")
     args = ap.parse_args()
     if args.pg is None:
-        args.pg = pg_available()
+        args.pg = c.pg_available()
     if args.pg and "DONGXUN_TEST_PG" not in os.environ:
         argv = [str(c.ROOT / "scripts" / "pg-throwaway"), sys.executable, __file__, *sys.argv[1:]]
         os.execv(argv[0], argv)
@@ -416,17 +403,17 @@ def main():
     shutil.rmtree(data)
     if args.pg:
         admin = os.environ["DONGXUN_TEST_PG"]
-        psql(admin, "DROP DATABASE IF EXISTS dx_coverage")
-        psql(admin, "CREATE DATABASE dx_coverage")
-        url = with_db(admin, "dx_coverage")
+        c.psql(admin, "DROP DATABASE IF EXISTS dx_coverage")
+        c.psql(admin, "CREATE DATABASE dx_coverage")
+        url = c.with_db(admin, "dx_coverage")
         t = time.monotonic()
         seeding = {}
         size = seed_pg(url, args.members, args.sessions, logs, seeding)
         progress, steps = seeding["progress"], seeding["steps"]
         seeded = time.monotonic() - t
         c.log(f"PostgreSQL seeded in {seeded:.0f}s: {size}, progress rows {progress}")
-        db_mb = int(psql(url, "SELECT pg_database_size(current_database())", capture=True)[0][0]) / 2**20
-        version = psql(url, "SHOW server_version", capture=True)[0][0]
+        db_mb = int(c.psql(url, "SELECT pg_database_size(current_database())", capture=True)[0][0]) / 2**20
+        version = c.psql(url, "SHOW server_version", capture=True)[0][0]
         results["PostgreSQL"] = (size, progress, steps, seeded,
                                  measure("pg", ["--database-url", url], {"url": url},
                                          args.rounds, args.http_requests, logs),

@@ -40,23 +40,7 @@ TARGET_SECONDS = 5.0
 TARGET_MB = 300.0
 
 
-def pg_available():
-    """Whether scripts/pg-throwaway can find initdb (the same places it looks)."""
-    if any(Path(p, "initdb").exists() for p in Path("/usr/lib/postgresql").glob("*/bin")):
-        return True
-    if shutil.which("pg_config"):
-        bindir = subprocess.run(["pg_config", "--bindir"], stdout=subprocess.PIPE, text=True).stdout.strip()
-        return Path(bindir, "initdb").exists()
-    return False
 
-
-def psql(url, sql):
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql], check=True,
-                   stdout=subprocess.DEVNULL, env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"})
-
-
-def with_db(url, name):
-    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def check_output(result, expected, what):
@@ -77,7 +61,7 @@ def main():
     pg.add_argument("--no-pg", dest="pg", action="store_false")
     args = ap.parse_args()
     if args.pg is None:
-        args.pg = pg_available()
+        args.pg = c.pg_available()
 
     # PostgreSQL: run this whole script inside scripts/pg-throwaway (which sets DONGXUN_TEST_PG
     # and removes the cluster afterwards, whatever happens).
@@ -119,13 +103,13 @@ def main():
 
     pg_url = os.environ.get("DONGXUN_TEST_PG") if args.pg else None
     if pg_url:
-        psql(pg_url, "DROP DATABASE IF EXISTS dx_template")
-        psql(pg_url, "CREATE DATABASE dx_template")
-        c.make_demo_db(url=with_db(pg_url, "dx_template"), log_path=logs / "seed-pg.log")
+        c.psql(pg_url, "DROP DATABASE IF EXISTS dx_template")
+        c.psql(pg_url, "CREATE DATABASE dx_template")
+        c.make_demo_db(url=c.with_db(pg_url, "dx_template"), log_path=logs / "seed-pg.log")
         if baseline:
-            psql(pg_url, "DROP DATABASE IF EXISTS dx_template_base")
-            psql(pg_url, "CREATE DATABASE dx_template_base")
-            c.make_demo_db(url=with_db(pg_url, "dx_template_base"), log_path=logs / "seed-pg-baseline.log",
+            c.psql(pg_url, "DROP DATABASE IF EXISTS dx_template_base")
+            c.psql(pg_url, "CREATE DATABASE dx_template_base")
+            c.make_demo_db(url=c.with_db(pg_url, "dx_template_base"), log_path=logs / "seed-pg-baseline.log",
                            binary=baseline)
 
     inserted = f"新增{args.rows}人，更新0人，未变0人"
@@ -146,16 +130,16 @@ def main():
 
     def pg_pair(binary, tmpl_db, prefix, r, tag):
         name = f"dx_round_{r}{tag.replace('-', '_')}"
-        psql(pg_url, f"DROP DATABASE IF EXISTS {name}")
-        psql(pg_url, f"CREATE DATABASE {name} TEMPLATE {tmpl_db}")
-        url = with_db(pg_url, name)
+        c.psql(pg_url, f"DROP DATABASE IF EXISTS {name}")
+        c.psql(pg_url, f"CREATE DATABASE {name} TEMPLATE {tmpl_db}")
+        url = c.with_db(pg_url, name)
         res = c.timed([binary, "--database-url", url, *import_cmd], logs / f"pg-fresh{tag}-{r}.log")
         check_output(res, inserted, f"PostgreSQL fresh import{tag}")
         runs[prefix + "pg_fresh"].append(res)
         res = c.timed([binary, "--database-url", url, *import_cmd], logs / f"pg-again{tag}-{r}.log")
         check_output(res, unchanged, f"PostgreSQL re-import{tag}")
         runs[prefix + "pg_again"].append(res)
-        psql(pg_url, f"DROP DATABASE {name}")
+        c.psql(pg_url, f"DROP DATABASE {name}")
 
     for r in range(1, args.rounds + 1):
         # Which binary goes first alternates by round, so neither always gets the warmer machine.
