@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   startApp, launchBrowser, phoneContext, desktopContext, screenshot, login,
-  horizontalOverflow, smallTargets, sqliteRows, pdfText, pdfFonts, pdfPageToPng,
+  assertFitsPhone, smallTargets, sqliteRows, pdfText, pdfFonts, pdfPageToPng,
 } from './harness.mjs';
 
 const STATION_ADMIN = '13900000100'; // 蟹塘社区书记（演示）
@@ -51,11 +51,6 @@ after(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-async function assertFitsPhone(page, where) {
-  const overflow = await horizontalOverflow(page);
-  assert.deepEqual(overflow, [], `${where} should not need sideways scrolling at 360 px`);
-}
 
 /**
  * Every member card on a coverage drill-down page, by member id:

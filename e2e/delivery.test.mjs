@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startApp, launchBrowser, phoneContext, screenshot, login, horizontalOverflow, sqliteRows, tinyPng,
+  startApp, launchBrowser, phoneContext, screenshot, login, assertFitsPhone, sqliteRows, tinyPng,
 } from './harness.mjs';
 
 const COMMITTEE_ADMIN = '13900000001';
@@ -37,11 +37,6 @@ after(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-async function assertFitsPhone(page, where) {
-  const overflow = await horizontalOverflow(page);
-  assert.deepEqual(overflow, [], `${where} should not need sideways scrolling at 360 px`);
-}
 
 /** A member's card on the coverage drill-down: { sessions, hours, done, text }. */
 async function coverageCard(page, unitId, memberId) {

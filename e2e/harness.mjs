@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const execFileP = promisify(execFile);
@@ -276,6 +277,12 @@ export async function horizontalOverflow(page) {
     }
     return out;
   });
+}
+
+/** Fails (naming what sticks out) unless the page fits its width without sideways scrolling. */
+export async function assertFitsPhone(page, where) {
+  const overflow = await horizontalOverflow(page);
+  assert.deepEqual(overflow, [], `${where} should not need sideways scrolling at 360 px`);
 }
 
 // ---------------------------------------------------------------------------

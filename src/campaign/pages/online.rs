@@ -39,6 +39,11 @@ fn member_of(user: Option<&CurrentUser>, session: &TrainingSession, k: &str) -> 
     user.and_then(|u| u.member_id).or_else(|| member_of_ticket(&session.secret, k))
 }
 
+/// [`member_of`], or the refusal for an action that needs to know the member.
+fn require_member(user: Option<&CurrentUser>, session: &TrainingSession, k: &str) -> AppResult<i64> {
+    member_of(user, session, k).ok_or_else(|| AppError::BadRequest("请先填写姓名和手机号".into()))
+}
+
 /// Refuses members outside the session's audience.
 async fn require_audience(state: &AppState, session: &TrainingSession, member_id: i64) -> AppResult<()> {
     let campaign = campaigns::by_id(&state.db, session.campaign_id).await?.ok_or(AppError::NotFound)?;
@@ -184,8 +189,7 @@ pub(super) async fn join_live(
     if kind != SessionKind::Live {
         return Err(AppError::NotFound);
     }
-    let member_id = member_of(user.as_ref(), &session, &q.k)
-        .ok_or_else(|| AppError::BadRequest("请先填写姓名和手机号".into()))?;
+    let member_id = require_member(user.as_ref(), &session, &q.k)?;
     require_audience(&state, &session, member_id).await?;
     let late =
         match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, Utc::now()) {
@@ -245,8 +249,7 @@ pub(super) async fn progress(
     if kind != SessionKind::Recording || Utc::now() < session.starts_at {
         return Err(AppError::NotFound);
     }
-    let member_id = member_of(user.as_ref(), &session, &form.k)
-        .ok_or_else(|| AppError::BadRequest("请先填写姓名和手机号".into()))?;
+    let member_id = require_member(user.as_ref(), &session, &form.k)?;
     let (duration, ranges) =
         watching::parse_report(&form.duration, &form.played).map_err(|m| AppError::BadRequest(m.into()))?;
     let watched = merge_report(&state, session.id, member_id, duration, &ranges).await?;
