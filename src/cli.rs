@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::accounts::{Role, password, store as account_store};
+use crate::accounts::store as account_store;
 use crate::audit::{self, Action, Actor};
+use crate::auth::{Role, password};
 use crate::db::{self, Db, Location};
 use crate::org::model::UnitKind;
 use crate::org::store as org_store;
@@ -264,7 +265,7 @@ async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<Exi
 }
 
 async fn export_coverage(db: &Db, output: &std::path::Path, name: Option<&str>) -> anyhow::Result<ExitCode> {
-    use crate::campaign::store::campaigns;
+    use crate::campaign::store as campaigns;
     let campaign = match name {
         Some(name) => campaigns::list(db).await?.into_iter().find(|c| c.name == name),
         None => campaigns::current(db).await?,
@@ -294,7 +295,7 @@ async fn create_user(
     unit: Option<&str>,
     subdistrict: &str,
 ) -> anyhow::Result<ExitCode> {
-    let role = Role::from_code(role).ok_or_else(|| {
+    let role = Role::from_cli(role).ok_or_else(|| {
         anyhow::anyhow!("未知角色：{role}（可用：admin, station_admin, lecturer, volunteer, member）")
     })?;
     let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("手机号码：{}", e.reason))?;

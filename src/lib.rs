@@ -3,15 +3,23 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod auth;
 pub mod campaign;
+pub mod checkin;
+pub mod classroom;
 pub mod cli;
+pub mod coverage;
 pub mod dashboard;
 pub mod db;
+pub mod delivery;
 pub mod demo;
+pub mod feedback;
 pub mod formats;
+pub mod home;
 pub mod org;
 pub mod people;
 pub mod reports;
+pub mod schedule;
 pub mod startup;
 pub mod time;
 pub mod web;

@@ -1,12 +1,48 @@
-//! Builds the application: connect, migrate, optionally seed the demo, bind, serve.
+//! Builds the application: connect, migrate, bind, assemble every capability's router over one
+//! state, serve.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Router;
+use axum::extract::FromRef;
 use tokio::net::TcpListener;
 
 use crate::db::{Db, Location};
-use crate::web::{AppState, WebConfig, router};
+use crate::web::WebConfig;
+
+/// What handlers can reach. Each part is its own sub-state (`FromRef`), so a handler or extractor
+/// asks only for what it uses (`State<Db>`, the config), and a capability with in-memory state of
+/// its own (a rankings index, live contest rooms) adds a field here without `web/` knowing it.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// The database: the only durable state; everything else can be rebuilt from it.
+    pub db: Db,
+    /// Limits and timeouts.
+    pub config: Arc<WebConfig>,
+}
+
+/// Every capability's routes, framed by the web shell.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(crate::auth::router())
+        .merge(crate::home::router())
+        .merge(crate::accounts::router())
+        .merge(crate::org::router())
+        .merge(crate::people::router())
+        .merge(crate::audit::router())
+        .merge(crate::campaign::router())
+        .merge(crate::schedule::router())
+        .merge(crate::checkin::router())
+        .merge(crate::classroom::router())
+        .merge(crate::coverage::router())
+        .merge(crate::delivery::router())
+        .merge(crate::feedback::router())
+        .merge(crate::dashboard::router())
+        .merge(crate::reports::router());
+    let sessions = crate::auth::LoginSessions(state.db.clone());
+    crate::web::frame(routes, sessions, &state.config).with_state(state)
+}
 
 /// A bound, ready-to-run server. Binding happens in [`Application::build`] so tests can pass
 /// port 0 and read the real port before serving.

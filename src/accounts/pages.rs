@@ -1,4 +1,4 @@
-//! The home page and account administration (admins, inside their subtree).
+//! Account administration (admins, inside their subtree).
 
 use askama::Template;
 use axum::Form;
@@ -8,56 +8,13 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::store::{self, AccountListing, NewUser};
-use super::{CurrentUser, Role, password, session};
 use crate::audit::{self, Action, Actor};
+use crate::auth::{CurrentUser, Role, login_session, password};
 use crate::org::store as org_store;
 use crate::people::model::Phone;
+use crate::startup::AppState;
 use crate::web::shell::redirect_with_flash;
-use crate::web::{AppError, AppResult, AppState, Shell};
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    shell: Shell,
-    is_admin: bool,
-    is_committee: bool,
-    member_count: i64,
-    unit_count: i64,
-    account_count: i64,
-    /// A member's own study in the current campaign.
-    study: Option<crate::campaign::my_study::MyStudy>,
-}
-
-/// The landing page after login: counts and shortcuts for admins; for a member, their own study.
-pub(super) async fn home(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    let scope = user.scope();
-    let is_admin = user.role.is_admin();
-    let (member_count, unit_count, account_count) = if is_admin {
-        (
-            crate::people::store::count_in_scope(&state.db, &scope).await?,
-            org_store::count_in_scope(&state.db, &scope).await?,
-            store::count_in_scope(&state.db, &scope).await?,
-        )
-    } else {
-        (0, 0, 0)
-    };
-    let study = match user.member_id {
-        Some(member_id) if !is_admin => {
-            crate::campaign::my_study::for_member(&state.db, &user, member_id).await?
-        }
-        _ => None,
-    };
-    let page = HomePage {
-        shell: Shell::new(&user, "冬训", "home"),
-        study,
-        is_admin,
-        is_committee: user.role == Role::CommitteeAdmin,
-        member_count,
-        unit_count,
-        account_count,
-    };
-    Ok(Html(page.render()?))
-}
+use crate::web::{AppError, AppResult, Shell};
 
 /// An account row as shown.
 struct AccountRow {
@@ -106,7 +63,7 @@ pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> Ap
 }
 
 fn grantable_roles(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
-    Role::ALL.into_iter().filter(|r| user.role.may_grant(*r)).map(|r| (r.code(), r.label())).collect()
+    Role::ALL.iter().filter(|r| user.role.may_grant(**r)).map(|r| (r.code(), r.label())).collect()
 }
 
 async fn unit_choices(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(i64, String)>> {
@@ -212,7 +169,10 @@ async fn validate_new_account(
         .await
         .map_err(|_| "读取单位失败".to_owned())?
         .ok_or("所选单位不存在或不在您的管辖范围内")?;
-    if store::by_phone(&state.db, phone.as_str()).await.map_err(|_| "读取账号失败".to_owned())?.is_some()
+    if crate::auth::store::by_phone(&state.db, phone.as_str())
+        .await
+        .map_err(|_| "读取账号失败".to_owned())?
+        .is_some()
     {
         return Err("该手机号已有账号".into());
     }
@@ -243,7 +203,7 @@ pub(super) async fn reset_password(
     let one_time = password::one_time();
     let hash = password::hash(one_time.clone()).await?;
     store::set_password(&state.db, account.id, &hash, true).await?;
-    session::end_all_for_user(&state.db, account.id).await?;
+    login_session::end_all_for_user(&state.db, account.id).await?;
     audit::record(&state.db, &Actor::user(&user), Action::Password, &account.phone, "管理员重置密码", true)
         .await?;
     let page = IssuedPage {
@@ -276,7 +236,7 @@ pub(super) async fn change_role(
         .await?
         .ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))?;
     store::set_role(&state.db, account.id, role, unit.id).await?;
-    session::end_all_for_user(&state.db, account.id).await?;
+    login_session::end_all_for_user(&state.db, account.id).await?;
     let before = Role::from_code(&account.role).map(Role::label).unwrap_or("?");
     let detail = format!("{before} → {}（{}）", role.label(), unit.name);
     audit::record(&state.db, &Actor::user(&user), Action::RoleChange, &account.phone, &detail, true).await?;
@@ -298,7 +258,7 @@ pub(super) async fn set_active(
     let account = managed_account(&state, &user, id).await?;
     store::set_active(&state.db, account.id, form.active).await?;
     if !form.active {
-        session::end_all_for_user(&state.db, account.id).await?;
+        login_session::end_all_for_user(&state.db, account.id).await?;
     }
     let detail = if form.active { "启用" } else { "停用" };
     audit::record(&state.db, &Actor::user(&user), Action::AccountActive, &account.phone, detail, true)

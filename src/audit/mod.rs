@@ -7,10 +7,10 @@ use axum::Router;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 
-use crate::accounts::CurrentUser;
+use crate::auth::CurrentUser;
 use crate::db::Db;
 use crate::on_db;
-use crate::web::AppState;
+use crate::startup::AppState;
 
 /// Who acted: a logged-in user, someone trying to log in, or the command line.
 #[derive(Debug, Clone)]

@@ -6,8 +6,9 @@ use axum::response::Html;
 use serde::Deserialize;
 
 use super::{Action, AuditEntry, recent};
-use crate::accounts::{CurrentUser, Role};
-use crate::web::{AppResult, AppState, Shell};
+use crate::auth::{CurrentUser, Role};
+use crate::startup::AppState;
+use crate::web::{AppResult, Shell};
 
 const PAGE_SIZE: i64 = 100;
 

@@ -5,7 +5,7 @@
 //! is in it, whether a session's audience admits a member — is answered by the same SQL condition,
 //! so coverage, delivery and check-in can never disagree about who counts.
 
-use crate::campaign::store::campaigns::Campaign;
+use crate::campaign::store::Campaign;
 use crate::db::Db;
 use crate::on_db;
 use crate::people::model::{MemberCategories, Phone};

@@ -1,14 +1,23 @@
-//! Training delivery (S2–S5, S15): campaigns and their audience and completion rule, lecturers and
-//! batch bookings, sessions and calendars, QR / code / roll-call / paper check-in, coverage,
-//! door-to-door study and feedback.
+//! Campaigns (S2): a season's dates, its audience (冬训对象: units and categories, minus
+//! exclusions), its compulsory topics, and the completion rule that says when a member is done.
 
 pub mod audience;
-pub mod checkin_code;
-pub mod coverage;
-pub mod delivery;
-pub mod feedback;
 pub mod model;
-pub mod my_study;
-pub mod pages;
+mod pages;
 pub mod store;
-pub mod watching;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::startup::AppState;
+
+/// Campaign routes. The committee edits; station admins read.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns", get(pages::list).post(pages::create))
+        .route("/campaigns/{id}", get(pages::detail).post(pages::update))
+        .route("/campaigns/{id}/current", post(pages::make_current))
+        .route("/campaigns/{id}/topics", post(pages::add_topic))
+        .route("/campaigns/{id}/exclusions", post(pages::exclude))
+        .route("/campaigns/{id}/exclusions/{member_id}/remove", post(pages::include))
+}

@@ -1,97 +1,5 @@
-//! Training delivery's types and pure rules: session kinds, lecturer kinds, attendance channels,
-//! the completion rule, the check-in window, and scheduling conflicts. No I/O.
-
-use chrono::{DateTime, Duration, Utc};
-
-/// Declares a closed set of codes stored as text, with their Chinese labels.
-macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = ($code:literal, $label:literal)),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code stored in the database.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            /// The Chinese label shown to users.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            /// Parses a stored code.
-            pub fn from_code(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-
-            /// (code, label) pairs for `<select>` lists.
-            pub fn choices() -> Vec<(&'static str, &'static str)> {
-                Self::ALL.iter().map(|v| (v.code(), v.label())).collect()
-            }
-        }
-    };
-}
-
-coded_enum! {
-    /// What kind of session (场次) it is.
-    SessionKind {
-        /// 主题党课/宣讲 at the hub or a station.
-        Lecture = ("lecture", "主题党课/宣讲"),
-        /// 实境宣讲 in a field or workshop.
-        FieldLecture = ("field", "实境宣讲"),
-        /// 交流研讨 after a lecture.
-        Exchange = ("exchange", "交流研讨"),
-        /// Live online (直播).
-        Live = ("live", "线上直播"),
-        /// Recorded online (录播).
-        Recording = ("recording", "线上录播"),
-        /// 送学上门, one-to-one.
-        Delivery = ("delivery", "送学上门"),
-    }
-}
-
-coded_enum! {
-    /// The lecturer pool's kinds (S3).
-    LecturerKind {
-        /// 书记.
-        Secretary = ("secretary", "书记"),
-        /// 理论宣讲志愿者.
-        TheoryVolunteer = ("theory_volunteer", "理论宣讲志愿者"),
-        /// 党校教师.
-        PartySchoolTeacher = ("party_school", "党校教师"),
-        /// 区骨干宣讲团成员.
-        DistrictLecturer = ("district", "区骨干宣讲团成员"),
-        /// 农业专家.
-        AgriculturalExpert = ("agriculture", "农业专家"),
-        /// 致富带头人.
-        BusinessLeader = ("business_leader", "致富带头人"),
-    }
-}
-
-coded_enum! {
-    /// How an attendance was recorded.
-    Channel {
-        /// Scanned the projector's QR code.
-        Qr = ("qr", "扫码签到"),
-        /// Typed the six-digit code.
-        Code = ("code", "签到码"),
-        /// Ticked by staff on the roll-call page.
-        RollCall = ("roll_call", "现场点名"),
-        /// Entered later from the paper sign-in sheet.
-        Paper = ("paper", "纸质签到"),
-        /// Attended a live broadcast.
-        Live = ("live", "线上直播"),
-        /// Watched a recording to at least 90 %.
-        Recording = ("recording", "线上录播"),
-        /// A door-to-door visit.
-        Delivery = ("delivery", "送学上门"),
-    }
-}
+//! A campaign's pure rules: the completion rule and a member's progress against it, and hours as
+//! people read them. No I/O.
 
 /// What completes a campaign for one member: at least `required_sessions` sessions OR at least
 /// `required_minutes` minutes (a route set to 0 is unused), and every compulsory topic.
@@ -180,58 +88,9 @@ pub fn hours_text(minutes: i64) -> String {
     }
 }
 
-/// Minutes after the start when an arrival counts as late.
-pub const LATE_AFTER_MINUTES: i64 = 15;
-
-/// Where a moment falls relative to a session's check-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckinWindow {
-    /// Check-in opens at this time.
-    NotYetOpen(DateTime<Utc>),
-    /// Open; `late` after start + 15 minutes.
-    Open { late: bool },
-    /// The session has ended.
-    Closed,
-}
-
-/// Check-in opens `opens_minutes` before the start and closes at the end.
-pub fn checkin_window(
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    opens_minutes: i64,
-    now: DateTime<Utc>,
-) -> CheckinWindow {
-    let opens_at = starts_at - Duration::minutes(opens_minutes);
-    if now < opens_at {
-        CheckinWindow::NotYetOpen(opens_at)
-    } else if now > ends_at {
-        CheckinWindow::Closed
-    } else {
-        CheckinWindow::Open { late: now > starts_at + Duration::minutes(LATE_AFTER_MINUTES) }
-    }
-}
-
-/// Whether two half-open intervals [a, b) and [c, d) overlap.
-pub fn overlaps(a: DateTime<Utc>, b: DateTime<Utc>, c: DateTime<Utc>, d: DateTime<Utc>) -> bool {
-    a < d && c < b
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(hhmm: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(&format!("2021-01-10T{hhmm}:00+08:00")).unwrap().to_utc()
-    }
-
-    #[test]
-    fn codes_round_trip_and_have_labels() {
-        for kind in SessionKind::ALL {
-            assert_eq!(SessionKind::from_code(kind.code()), Some(*kind));
-        }
-        assert_eq!(LecturerKind::from_code("party_school").map(LecturerKind::label), Some("党校教师"));
-        assert_eq!(Channel::from_code("nope"), None);
-    }
 
     #[test]
     fn four_sessions_or_twelve_hours_plus_the_first_lecture() {
@@ -291,22 +150,5 @@ mod tests {
         p.add(60, Some(5));
         p.add(30, None);
         assert_eq!(p, Progress { sessions: 4, minutes: 210, topics: vec![2, 5] });
-    }
-
-    #[test]
-    fn check_in_opens_early_turns_late_after_fifteen_minutes_and_closes_at_the_end() {
-        let (start, end) = (at("09:00"), at("10:30"));
-        assert_eq!(checkin_window(start, end, 30, at("08:29")), CheckinWindow::NotYetOpen(at("08:30")));
-        assert_eq!(checkin_window(start, end, 30, at("08:30")), CheckinWindow::Open { late: false });
-        assert_eq!(checkin_window(start, end, 30, at("09:15")), CheckinWindow::Open { late: false });
-        assert_eq!(checkin_window(start, end, 30, at("09:16")), CheckinWindow::Open { late: true });
-        assert_eq!(checkin_window(start, end, 30, at("10:31")), CheckinWindow::Closed);
-    }
-
-    #[test]
-    fn back_to_back_sessions_do_not_overlap() {
-        assert!(!overlaps(at("09:00"), at("10:00"), at("10:00"), at("11:00")));
-        assert!(overlaps(at("09:00"), at("10:01"), at("10:00"), at("11:00")));
-        assert!(overlaps(at("09:00"), at("12:00"), at("10:00"), at("11:00")));
     }
 }

@@ -8,7 +8,7 @@ pub mod store;
 use axum::Router;
 use axum::routing::get;
 
-use crate::web::AppState;
+use crate::startup::AppState;
 
 /// The overview page.
 pub fn router() -> Router<AppState> {

@@ -6,14 +6,15 @@ use axum::response::Html;
 use chrono::{Duration, NaiveTime};
 
 use super::store::{self, Workload};
-use crate::accounts::CurrentUser;
-use crate::campaign::coverage;
-use crate::campaign::feedback::{self, store as feedback_store};
-use crate::campaign::model::LecturerKind;
-use crate::campaign::store::campaigns;
+use crate::auth::CurrentUser;
+use crate::campaign::store as campaigns;
+use crate::coverage;
+use crate::feedback::{self, store as feedback_store};
 use crate::formats::chart::{bar_chart_svg, line_chart_svg};
 use crate::org::store as org_store;
-use crate::web::{AppError, AppResult, AppState, Shell};
+use crate::schedule::model::LecturerKind;
+use crate::startup::AppState;
+use crate::web::{AppError, AppResult, Shell};
 
 /// Days the attendance trend covers.
 const TREND_DAYS: i64 = 21;
@@ -61,7 +62,7 @@ pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -
         .collect();
     let coverage_chart = bar_chart_svg("各单位冬训覆盖率", &bars, Some(100.0), "%");
 
-    let since = crate::campaign::pages::local_to_utc(today - Duration::days(TREND_DAYS - 1), NaiveTime::MIN)?;
+    let since = crate::web::form::local_to_utc(today - Duration::days(TREND_DAYS - 1), NaiveTime::MIN)?;
     let daily = store::daily_attendance(&state.db, campaign.id, &scope, since).await?;
     let points: Vec<(String, f64)> = (0..TREND_DAYS)
         .map(|i| {
@@ -72,7 +73,7 @@ pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -
     let trend_chart = line_chart_svg("每日参学人次", &points, "");
 
     let monday = today - Duration::days(i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
-    let week_from = crate::campaign::pages::local_to_utc(monday, NaiveTime::MIN)?;
+    let week_from = crate::web::form::local_to_utc(monday, NaiveTime::MIN)?;
     let (week_sessions, week_held) =
         store::sessions_between(&state.db, campaign.id, &scope, week_from, week_from + Duration::days(7))
             .await?;

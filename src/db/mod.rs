@@ -4,6 +4,8 @@
 //! run on either pool through [`on_db!`]; only where the dialects truly differ does a store match
 //! on the backend itself.
 
+pub mod coded;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::accounts::store::{self as account_store, NewUser};
-use crate::accounts::{Role, password};
+use crate::auth::{Role, password};
 use crate::db::Db;
 use crate::org::model::UnitKind;
 use crate::org::store::{self as org_store, StationProfile, Unit};

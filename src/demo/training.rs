@@ -7,14 +7,15 @@ use chrono_tz::Asia::Shanghai;
 use rand::Rng;
 use rand::rngs::StdRng;
 
-use crate::campaign::model::{Channel, LecturerKind, SessionKind};
-use crate::campaign::store::attendance::{self, Attendance};
-use crate::campaign::store::campaigns::{self, CampaignFields};
-use crate::campaign::store::lecturers::{self, LecturerFields};
-use crate::campaign::store::sessions::{self, NewSession};
+use crate::campaign::store::{self as campaigns, CampaignFields};
+use crate::checkin::model::Channel;
+use crate::checkin::store::{self as attendance, Attendance};
 use crate::db::Db;
 use crate::org::store::Unit;
 use crate::people::store as member_store;
+use crate::schedule::model::{LecturerKind, SessionKind};
+use crate::schedule::store::lecturers::{self, LecturerFields};
+use crate::schedule::store::sessions::{self, NewSession};
 
 const LECTURERS: [(&str, LecturerKind, &str); 8] = [
     ("街道党工委书记（演示）", LecturerKind::Secretary, "书记开讲第一课"),
@@ -54,7 +55,7 @@ pub async fn seed(
         },
     )
     .await?;
-    crate::campaign::delivery::seed_materials(db).await?;
+    crate::delivery::seed_materials(db).await?;
     let first = campaigns::add_topic(db, campaign_id, "书记开讲第一课", true).await?;
     let theory = campaigns::add_topic(db, campaign_id, "学习党的创新理论", false).await?;
     let rural = campaigns::add_topic(db, campaign_id, "乡村振兴政策解读", false).await?;
@@ -229,7 +230,7 @@ async fn seed_attendance(
 /// About one attendee in twelve says what helped and what they want next; the committee has
 /// already answered some of it with an adjustment.
 async fn seed_feedback(db: &Db, rng: &mut StdRng, entries: &[Attendance]) -> anyhow::Result<()> {
-    use crate::campaign::feedback::{WANT_TAGS, store as feedback_store};
+    use crate::feedback::{WANT_TAGS, store as feedback_store};
     const HELPED: [&str; 4] = ["讲得通俗易懂", "结合村里实际", "学到了种植技术", "政策讲得清楚"];
     const WANTS: [&str; 4] = ["", "想学电商直播卖草莓", "希望多讲讲养老政策", "想了解土地流转"];
     for entry in entries {

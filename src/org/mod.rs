@@ -8,7 +8,7 @@ pub mod store;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::web::AppState;
+use crate::startup::AppState;
 
 /// The tree, unit pages, and brand profiles.
 pub fn router() -> Router<AppState> {

@@ -11,10 +11,11 @@ use std::collections::HashMap;
 
 use super::model::{Unit, UnitKind, check_name};
 use super::store::{self, StationProfile};
-use crate::accounts::{CurrentUser, Role};
 use crate::audit::{self, Action, Actor};
+use crate::auth::{CurrentUser, Role};
+use crate::startup::AppState;
 use crate::web::shell::redirect_with_flash;
-use crate::web::{AppError, AppResult, AppState, Shell};
+use crate::web::{AppError, AppResult, Shell};
 
 /// A unit as a row of the tree.
 struct UnitRow {

@@ -18,7 +18,7 @@ pub mod text;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::web::AppState;
+use crate::startup::AppState;
 
 /// Member pages.
 pub fn router() -> Router<AppState> {

@@ -11,10 +11,11 @@ use super::import::{ImportFailure, ImportOutcome, Importer, import_roster};
 use super::model::{Gender, IdCardNumber, MemberCategories, MemberStatus, Phone};
 use super::roster::RowError;
 use super::store::{self, Member, MemberQuery};
-use crate::accounts::CurrentUser;
 use crate::audit::{self, Action, Actor};
+use crate::auth::CurrentUser;
 use crate::org::store as org_store;
-use crate::web::{AppError, AppResult, AppState, Shell};
+use crate::startup::AppState;
+use crate::web::{AppError, AppResult, Shell};
 
 mod form;
 

@@ -9,11 +9,11 @@ use axum::routing::get;
 
 pub use sheets::{attendance_xlsx, lecturers_xlsx, visits_xlsx};
 
-use crate::campaign::coverage;
-use crate::campaign::store::campaigns::Campaign;
+use crate::campaign::store::Campaign;
+use crate::coverage;
 use crate::db::Db;
 use crate::org::store::{self as org_store, Unit};
-use crate::web::AppState;
+use crate::startup::AppState;
 
 /// Report downloads.
 pub fn router() -> Router<AppState> {

@@ -4,15 +4,18 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 use super::sheets;
-use crate::accounts::CurrentUser;
 use crate::audit::{self, Action, Actor};
-use crate::campaign::delivery::Confirmer;
-use crate::campaign::model::{Channel, LecturerKind};
-use crate::campaign::pages::sessions::may_manage;
-use crate::campaign::store::{campaigns, sessions};
+use crate::auth::CurrentUser;
+use crate::campaign::store as campaigns;
+use crate::checkin::model::Channel;
 use crate::db::Db;
+use crate::delivery::Confirmer;
 use crate::on_db;
-use crate::web::{AppError, AppResult, AppState};
+use crate::schedule::may_manage;
+use crate::schedule::model::LecturerKind;
+use crate::schedule::store::sessions;
+use crate::startup::AppState;
+use crate::web::{AppError, AppResult};
 
 /// An .xlsx download named in Chinese.
 fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
@@ -30,7 +33,7 @@ pub(super) async fn attendance(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if !may_manage(&state, &user, &session).await? {
+    if !may_manage(&state.db, &user, &session).await? {
         return Err(AppError::NotFound);
     }
     let rows: Vec<(String, String, String, chrono::DateTime<chrono::Utc>, bool)> = on_db!(&state.db, pool => {

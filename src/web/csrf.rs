@@ -13,22 +13,45 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use super::{AppError, AppState};
-use crate::accounts::session;
+use rand::RngCore;
+
+use super::AppError;
 
 /// The cookie that carries the pre-login token.
 pub const ANONYMOUS_COOKIE: &str = "dx_csrf";
 const MAX_FORM_BYTES: usize = 256 * 1024;
 
+/// 32 random bytes as hex: login-session tokens, CSRF tokens, check-in secrets.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Answers the one question the middleware has about logins: which CSRF token belongs to the
+/// login session this request's cookies name, if any. Login sessions live in `auth`; the shell
+/// is given this answerer when the router is assembled.
+pub trait SessionCsrf: Clone + Send + Sync + 'static {
+    /// The live login session's CSRF token, if the request carries one.
+    fn session_token(
+        &self,
+        headers: &HeaderMap,
+    ) -> impl std::future::Future<Output = Result<Option<String>, AppError>> + Send;
+}
+
 /// The middleware: sets the anonymous cookie when missing and checks unsafe methods.
-pub async fn protect(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn protect<S: SessionCsrf>(
+    State(sessions): State<S>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let anonymous = cookie_value(request.headers(), ANONYMOUS_COOKIE);
     let minted = match anonymous {
         Some(_) => None,
         None => {
             // A first visit: mint the token now and show it to the handler as if the browser had
             // sent it, so the very first login page already carries a token that will match.
-            let token = session::random_token();
+            let token = random_token();
             if let Ok(value) = HeaderValue::from_str(&format!("{ANONYMOUS_COOKIE}={token}")) {
                 request.headers_mut().append(header::COOKIE, value);
             }
@@ -38,7 +61,7 @@ pub async fn protect(State(state): State<AppState>, mut request: Request, next: 
     let request = if is_safe(request.method()) {
         request
     } else {
-        match check(&state, request, anonymous.as_deref()).await {
+        match check(&sessions, request, anonymous.as_deref()).await {
             Ok(request) => request,
             Err(error) => return error.into_response(),
         }
@@ -61,11 +84,12 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-async fn check(state: &AppState, request: Request, anonymous: Option<&str>) -> Result<Request, AppError> {
-    let from_session = match cookie_value(request.headers(), session::COOKIE) {
-        Some(token) => session::csrf_token_for(&state.db, &token).await?,
-        None => None,
-    };
+async fn check(
+    sessions: &impl SessionCsrf,
+    request: Request,
+    anonymous: Option<&str>,
+) -> Result<Request, AppError> {
+    let from_session = sessions.session_token(request.headers()).await?;
     // A page rendered before login carries the anonymous token; after login, the session's.
     let expected: Vec<String> = from_session.into_iter().chain(anonymous.map(str::to_owned)).collect();
     if expected.is_empty() {

@@ -79,7 +79,7 @@ impl From<askama::Error> for AppError {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "web/error.html")]
 struct ErrorPage<'a> {
     title: &'a str,
     message: String,

@@ -1,11 +1,12 @@
-//! The web shell: shared state, router assembly, page layout, static files, CSRF.
+//! The web shell: page layout, errors as Chinese pages, CSRF, form reading, downloads, static
+//! files. It knows no capability: `startup` hands it the assembled routes to frame.
 
 pub mod csrf;
 pub mod download;
 pub mod error;
+pub mod form;
 pub mod shell;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Path};
@@ -16,8 +17,7 @@ use axum::{Router, middleware};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::db::Db;
-
+pub use csrf::SessionCsrf;
 pub use error::{AppError, AppResult};
 pub use shell::Shell;
 
@@ -42,33 +42,20 @@ impl Default for WebConfig {
     }
 }
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database: the only state; everything else can be rebuilt from it.
-    pub db: Db,
-    /// Limits and timeouts.
-    pub config: Arc<WebConfig>,
-}
-
-/// Assembles every capability's router behind the shared layers.
-pub fn router(state: AppState) -> Router {
-    let upload_limit = state.config.max_upload_bytes + 64 * 1024;
-    Router::new()
-        .merge(crate::accounts::router())
-        .merge(crate::org::router())
-        .merge(crate::people::router())
-        .merge(crate::audit::router())
-        .merge(crate::campaign::pages::router())
-        .merge(crate::dashboard::router())
-        .merge(crate::reports::router())
-        .merge(crate::campaign::feedback::router())
-        .merge(crate::campaign::coverage::router())
-        .merge(crate::campaign::delivery::router())
+/// Wraps the assembled routes in what every response needs: the CSRF check (asking `sessions`
+/// about logins), the body limit, security headers and request tracing, plus the static files,
+/// the health check and the Chinese 404.
+pub fn frame<S, C>(routes: Router<S>, sessions: C, config: &WebConfig) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    C: SessionCsrf,
+{
+    let upload_limit = config.max_upload_bytes + 64 * 1024;
+    routes
         .route("/static/{file}", get(static_file))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn_with_state(sessions, csrf::protect::<C>))
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
@@ -85,7 +72,6 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 /// htmx, the stylesheet and the small app script, embedded in the binary so no page needs

@@ -5,7 +5,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::Cookie;
 
 use super::csrf::{ANONYMOUS_COOKIE, cookie_value};
-use crate::accounts::{CurrentUser, Role};
 
 /// The cookie that keeps large-font mode on across visits.
 pub const FONT_COOKIE: &str = "dx_font";
@@ -21,6 +20,21 @@ pub struct NavItem {
     pub label: &'static str,
     /// Whether it is the current section.
     pub active: bool,
+}
+
+/// Whoever a page is framed for: the shell needs their name, how to label them, their
+/// navigation and their display preferences, and knows nothing else about accounts or roles.
+pub trait Viewer {
+    /// Display name.
+    fn display_name(&self) -> &str;
+    /// Role and unit, e.g. "村社管理员 · 蟹塘社区".
+    fn role_and_unit(&self) -> String;
+    /// The navigation bar for this viewer; `section` marks the active entry.
+    fn nav(&self, section: &str) -> Vec<NavItem>;
+    /// Large-font mode and the flash message.
+    fn prefs(&self) -> &Prefs;
+    /// The token every form on the page must carry.
+    fn csrf_token(&self) -> &str;
 }
 
 /// The frame of a page.
@@ -44,15 +58,15 @@ pub struct Shell {
 
 impl Shell {
     /// The frame for a logged-in user; `section` marks the active navigation entry.
-    pub fn new(user: &CurrentUser, title: impl Into<String>, section: &str) -> Self {
+    pub fn new(user: &impl Viewer, title: impl Into<String>, section: &str) -> Self {
         Self {
             title: title.into(),
-            user_name: Some(user.name.clone()),
-            user_label: format!("{} · {}", user.role.label(), user.unit_name),
-            nav: nav_for(user.role, section),
-            large_font: user.prefs.large_font,
-            csrf: user.csrf_token.clone(),
-            flash: user.prefs.flash.clone(),
+            user_name: Some(user.display_name().to_owned()),
+            user_label: user.role_and_unit(),
+            nav: user.nav(section),
+            large_font: user.prefs().large_font,
+            csrf: user.csrf_token().to_owned(),
+            flash: user.prefs().flash.clone(),
         }
     }
 
@@ -73,7 +87,7 @@ impl Shell {
     /// The frame for a page members reach with or without logging in (check-in, feedback,
     /// online study): the user's own frame when logged in, else the anonymous one.
     pub fn for_visitor(
-        user: Option<&CurrentUser>,
+        user: Option<&impl Viewer>,
         title: impl Into<String>,
         section: &str,
         headers: &HeaderMap,
@@ -107,30 +121,6 @@ impl Prefs {
                 .filter(|m| !m.is_empty()),
         }
     }
-}
-
-fn nav_for(role: Role, section: &str) -> Vec<NavItem> {
-    // Five tabs fit a 360 px phone; everything else is one tap away on the home page.
-    let entries: &[(&str, &'static str, &'static str)] = match role {
-        Role::CommitteeAdmin | Role::StationAdmin => &[
-            ("home", "/", "首页"),
-            ("sessions", "/sessions", "场次"),
-            ("coverage", "/coverage", "覆盖"),
-            ("deliveries", "/deliveries", "送学"),
-            ("members", "/members", "党员"),
-        ],
-        Role::Lecturer | Role::Volunteer => &[
-            ("home", "/", "首页"),
-            ("sessions", "/sessions", "场次"),
-            ("deliveries", "/deliveries", "送学"),
-            ("me", "/password", "我的"),
-        ],
-        Role::Member => {
-            &[("home", "/", "首页"), ("sessions", "/sessions", "场次"), ("me", "/password", "我的")]
-        }
-    };
-    let section = if entries.iter().any(|(key, _, _)| *key == section) { section } else { "home" };
-    entries.iter().map(|&(key, href, label)| NavItem { href, label, active: key == section }).collect()
 }
 
 /// Redirects with a one-shot message shown on the next page.

@@ -188,7 +188,7 @@ async fn station_admins_cannot_grant_committee_rights_and_role_changes_are_audit
     assert!(r.text().await.unwrap().contains("不能授予该角色"));
 
     let committee = app.logged_in(COMMITTEE).await;
-    let volunteer = dongxun::accounts::store::by_phone(&app.db, VOLUNTEER).await.unwrap().unwrap();
+    let volunteer = dongxun::auth::store::by_phone(&app.db, VOLUNTEER).await.unwrap().unwrap();
     let path = format!("/accounts/{}/role", volunteer.id);
     let r = app
         .post_form(&committee, &path, &[("role", "lecturer"), ("unit_id", &app.village_a.id.to_string())])

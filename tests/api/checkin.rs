@@ -2,7 +2,7 @@
 //! exactly once under concurrency, roll call, paper entry, the printable sheet.
 
 use chrono::Utc;
-use dongxun::campaign::checkin_code::{qr_token, six_digit_code, window_at};
+use dongxun::checkin::code::{qr_token, six_digit_code, window_at};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
@@ -63,7 +63,7 @@ async fn a_member_scans_once_and_a_second_scan_changes_nothing() {
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("签到成功") && !html.contains("迟到"));
     // Without an account she reaches the feedback form from here: the link carries her ticket.
-    let feedback = format!("/feedback/{id}?k={}", dongxun::campaign::feedback::ticket(&secret, zhang));
+    let feedback = format!("/feedback/{id}?k={}", dongxun::feedback::ticket(&secret, zhang));
     assert!(html.contains(&feedback), "{html}");
     assert_eq!(app.get(&client, &feedback).await.status(), StatusCode::OK);
     let (status, html) = scan(&app, &client, id, &token_now(&secret), "张三", "13800001111").await;

@@ -21,13 +21,13 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
     let client = app.client();
 
     // Someone who did not attend cannot leave feedback, even with a genuine ticket.
-    let ticket = dongxun::campaign::feedback::ticket(&secret, outsider);
+    let ticket = dongxun::feedback::ticket(&secret, outsider);
     let r = app.get(&client, &format!("/feedback/{session}?k={ticket}")).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("签到后才能评价"));
 
     app.attend(session, member, "roll_call", 90).await;
-    let ticket = dongxun::campaign::feedback::ticket(&secret, member);
+    let ticket = dongxun::feedback::ticket(&secret, member);
     let r = app.get(&client, &format!("/feedback/{session}?k={ticket}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let form = [
@@ -60,7 +60,7 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
         html.contains("农业技术 1") && html.contains("电商直播 1") && html.contains("想学电商直播卖草莓")
     );
     let feedback_id = {
-        let rows = dongxun::campaign::feedback::store::in_scope(&app.db, campaign, "%").await.unwrap();
+        let rows = dongxun::feedback::store::in_scope(&app.db, campaign, "%").await.unwrap();
         rows[0].id.to_string()
     };
     let r = app

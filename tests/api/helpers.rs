@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use dongxun::accounts::store::{self as account_store, NewUser};
-use dongxun::accounts::{Role, password};
-use dongxun::campaign::store::attendance::{self, Attendance};
-use dongxun::campaign::store::sessions::{self, NewSession};
+use dongxun::auth::{Role, password};
+use dongxun::checkin::store::{self as attendance, Attendance};
 use dongxun::db::{Db, Location};
 use dongxun::org::model::UnitKind;
 use dongxun::org::store::{self as org_store, Unit};
+use dongxun::schedule::store::sessions::{self, NewSession};
 use dongxun::startup::Application;
 use dongxun::web::WebConfig;
 use reqwest::redirect::Policy;
@@ -54,7 +54,7 @@ async fn fresh_location(dir: &tempfile::TempDir) -> Location {
     if admin_url.is_empty() {
         return Location::SqliteFile(dir.path().join("dongxun.db"));
     }
-    let name = format!("dx_test_{}", dongxun::accounts::session::random_token()[..16].to_owned());
+    let name = format!("dx_test_{}", dongxun::web::csrf::random_token()[..16].to_owned());
     let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to DONGXUN_TEST_PG");
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
     admin.close().await;

@@ -59,7 +59,7 @@ async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings(
     assert!(r.text().await.unwrap().contains("没有找到与姓名和手机号都相符的党员"));
     let r = app.post_form(&client, &page, &[("name", "张三"), ("phone", "13800001111")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let ticket = dongxun::campaign::feedback::ticket(&session.secret, member);
+    let ticket = dongxun::feedback::ticket(&session.secret, member);
     assert_eq!(location(&r), format!("{page}?k={ticket}"));
     let html = app.get(&client, &format!("{page}?k={ticket}")).await.text().await.unwrap();
     assert!(html.contains("<video") && html.contains("https://video.example.cn/dangke-1.mp4"), "{html}");
@@ -67,7 +67,7 @@ async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings(
     // A recording scheduled without its address says so instead of showing an empty player.
     let unset =
         app.session(campaign, app.village_a.id).kind("recording").starts_in_minutes(-30).insert().await;
-    let unset_ticket = dongxun::campaign::feedback::ticket(&unset.secret, member);
+    let unset_ticket = dongxun::feedback::ticket(&unset.secret, member);
     let html = app
         .get(&client, &format!("/sessions/{}/online?k={unset_ticket}", unset.id))
         .await
@@ -100,9 +100,9 @@ async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings(
     backdate_view(&app, session.id, 10).await;
     report(&app, &client, session.id, &ticket, "0-1000").await;
     assert_eq!(app.count("attendances").await, 1, "counted once");
-    let progress = dongxun::campaign::coverage::progress_of(
+    let progress = dongxun::coverage::progress_of(
         &app.db,
-        &dongxun::campaign::store::campaigns::by_id(&app.db, campaign).await.unwrap().unwrap(),
+        &dongxun::campaign::store::by_id(&app.db, campaign).await.unwrap().unwrap(),
         &[member],
     )
     .await
@@ -160,7 +160,7 @@ async fn joining_a_live_broadcast_records_the_member_then_sends_them_there() {
         StatusCode::NOT_FOUND
     );
 
-    let ticket = dongxun::campaign::feedback::ticket(&live.secret, member);
+    let ticket = dongxun::feedback::ticket(&live.secret, member);
     let html =
         app.get(&client, &format!("/sessions/{}/online?k={ticket}", live.id)).await.text().await.unwrap();
     assert!(html.contains("进入直播") && html.contains("点“进入直播”即记为参加本场学习"), "{html}");
@@ -173,12 +173,12 @@ async fn joining_a_live_broadcast_records_the_member_then_sends_them_there() {
     assert_eq!(app.count("attendances").await, 1, "joining twice records once");
 
     // Someone from another village is told so and nothing is recorded.
-    let theirs = dongxun::campaign::feedback::ticket(&live.secret, outsider);
+    let theirs = dongxun::feedback::ticket(&live.secret, outsider);
     let r = app.post_form(&client, &join, &[("k", &theirs)]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("您不在本场参学名单中"));
     // Too early for tomorrow's broadcast; a forged ticket is refused.
-    let early = dongxun::campaign::feedback::ticket(&later.secret, member);
+    let early = dongxun::feedback::ticket(&later.secret, member);
     let r = app.post_form(&client, &format!("/sessions/{}/online/live", later.id), &[("k", &early)]).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert!(r.text().await.unwrap().contains("开放进入"));

@@ -11,7 +11,7 @@ use crate::sessions::create_campaign;
 async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
     let app = spawn_app().await;
     let campaign = create_campaign(&app).await;
-    let fields = dongxun::campaign::store::lecturers::LecturerFields {
+    let fields = dongxun::schedule::store::lecturers::LecturerFields {
         name: "周老师".into(),
         kind: "party_school".into(),
         phone: None,
@@ -19,7 +19,7 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
         topics: String::new(),
         availability: String::new(),
     };
-    let lecturer = dongxun::campaign::store::lecturers::insert(&app.db, &fields).await.unwrap();
+    let lecturer = dongxun::schedule::store::lecturers::insert(&app.db, &fields).await.unwrap();
     // Held three hours ago.
     let session = app
         .session(campaign, app.village_a.id)

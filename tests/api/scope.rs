@@ -58,7 +58,7 @@ async fn another_villages_units_and_accounts_are_not_found() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let other = dongxun::accounts::store::by_phone(&app.db, STATION_B).await.unwrap().unwrap();
+    let other = dongxun::auth::store::by_phone(&app.db, STATION_B).await.unwrap().unwrap();
     let r = app.post_form(&client, &format!("/accounts/{}/reset-password", other.id), &[]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = app.post_form(&client, &format!("/accounts/{}/active", other.id), &[("active", "false")]).await;

@@ -37,7 +37,7 @@ async fn add_lecturer(app: &TestApp, name: &str) -> i64 {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let all = dongxun::campaign::store::lecturers::active(&app.db).await.unwrap();
+    let all = dongxun::schedule::store::lecturers::active(&app.db).await.unwrap();
     all.iter().find(|l| l.name == name).unwrap().id
 }
 
@@ -51,7 +51,7 @@ async fn add_venue(app: &TestApp, unit: i64, name: &str, capacity: &str) -> i64 
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    dongxun::campaign::store::lecturers::venues_in_scope(&app.db, "%")
+    dongxun::schedule::store::lecturers::venues_in_scope(&app.db, "%")
         .await
         .unwrap()
         .into_iter()
@@ -276,7 +276,7 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
     let html_c = app.get(&committee, week).await.text().await.unwrap();
     assert!(html_c.contains("甲村专场") && html_c.contains("乙村专场"));
     // Another village's session page is not found; scheduling into another village is refused.
-    let theirs = dongxun::campaign::store::sessions::between(
+    let theirs = dongxun::schedule::store::sessions::between(
         &app.db,
         chrono::Utc::now() - chrono::Duration::days(3650),
         chrono::Utc::now() + chrono::Duration::days(3650),

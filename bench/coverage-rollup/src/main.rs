@@ -30,8 +30,8 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use dongxun::campaign::coverage::{self, MemberFilter, Reason};
-use dongxun::campaign::store::campaigns;
+use dongxun::coverage::{self, MemberFilter, Reason};
+use dongxun::campaign::store;
 use dongxun::db::{Db, Location};
 use dongxun::org::store as org_store;
 

@@ -8,15 +8,16 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::find;
-use crate::accounts::CurrentUser;
 use crate::audit::{self, Action, Actor};
+use crate::auth::CurrentUser;
 use crate::formats::table::{Cell, Table, TableRow};
 use crate::org::store as org_store;
 use crate::people::model::{Gender, MemberCategories, MemberStatus};
 use crate::people::roster::{RosterRejection, parse_roster};
 use crate::people::store::{self, MemberFields};
+use crate::startup::AppState;
 use crate::web::shell::redirect_with_flash;
-use crate::web::{AppResult, AppState, Shell};
+use crate::web::{AppResult, Shell};
 
 /// The form's values, as typed.
 #[derive(Debug, Clone, Default)]

@@ -7,8 +7,8 @@ mod rollups;
 mod uncovered;
 
 use chrono::Duration;
-use dongxun::campaign::coverage;
-use dongxun::campaign::store::campaigns::{self, Campaign, CampaignFields};
+use dongxun::campaign::store::{self as campaigns, Campaign, CampaignFields};
+use dongxun::coverage;
 use dongxun::people::model::{MemberCategories, MemberStatus};
 use dongxun::people::store::{self as member_store, MemberFields};
 use reqwest::StatusCode;
@@ -212,7 +212,7 @@ async fn a_station_admin_sees_only_their_subtree() {
     let html = text(&app, &client, &format!("/coverage/uncovered?unit={}", app.branch_b.id)).await;
     assert!(!html.contains("钱七"), "a unit outside the scope filters nothing in");
     // Tasks for another village's member are refused and nothing is stored.
-    let volunteer = dongxun::accounts::store::by_phone(&app.db, VOLUNTEER).await.unwrap().unwrap();
+    let volunteer = dongxun::auth::store::by_phone(&app.db, VOLUNTEER).await.unwrap().unwrap();
     let due = (dongxun::time::today() + Duration::days(3)).to_string();
     let qian = s.qian.to_string();
     let assignee = volunteer.id.to_string();

@@ -1,8 +1,8 @@
 //! Coverage rollups: the progress rows, the straight SQL count and the lean per-unit rates all
 //! agree with the Rust rules, on the shared scenario and on a larger pseudo-random campaign.
 
-use dongxun::campaign::coverage;
-use dongxun::campaign::store::campaigns::Campaign;
+use dongxun::campaign::store::Campaign;
+use dongxun::coverage;
 use dongxun::people::model::{MemberCategories, MemberStatus};
 
 use super::{member, scenario, session};

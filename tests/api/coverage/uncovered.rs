@@ -11,7 +11,7 @@ use crate::helpers::*;
 async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     let app = spawn_app().await;
     let s = scenario(&app).await;
-    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
+    dongxun::delivery::seed_materials(&app.db).await.unwrap();
     let client = app.logged_in(COMMITTEE).await;
     let html = text(&app, &client, "/coverage/uncovered").await;
     for name in ["李四", "王五", "钱七"] {
@@ -28,10 +28,10 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     let html = text(&app, &client, "/coverage/uncovered?reason=elderly").await;
     assert!(html.contains("王五") && !html.contains("李四") && !html.contains("钱七"));
 
-    let lecturer = dongxun::accounts::store::by_phone(&app.db, LECTURER).await.unwrap().unwrap();
+    let lecturer = dongxun::auth::store::by_phone(&app.db, LECTURER).await.unwrap().unwrap();
     let assignee = lecturer.id.to_string();
     let due = (dongxun::time::today() + Duration::days(7)).to_string();
-    let material = dongxun::campaign::store::deliveries::materials(&app.db)
+    let material = dongxun::delivery::store::materials(&app.db)
         .await
         .unwrap()
         .into_iter()

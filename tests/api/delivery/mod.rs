@@ -8,7 +8,7 @@ mod task_page;
 mod visits;
 
 use chrono::Duration;
-use dongxun::campaign::store::deliveries::{self, NewTask};
+use dongxun::delivery::store::{self as deliveries, NewTask};
 use dongxun::people::model::{MemberCategories, MemberStatus};
 use reqwest::StatusCode;
 
@@ -16,20 +16,20 @@ use crate::coverage::{make_campaign, member, text};
 use crate::helpers::*;
 
 async fn user_id(app: &TestApp, phone: &str) -> i64 {
-    dongxun::accounts::store::by_phone(&app.db, phone).await.unwrap().unwrap().id
+    dongxun::auth::store::by_phone(&app.db, phone).await.unwrap().unwrap().id
 }
 
 /// A campaign (one session completes it), an elderly member of 甲村第一支部 not yet covered, and
 /// one open task for them assigned to the volunteer, due in `due_in_days`.
 struct Setup {
-    campaign: dongxun::campaign::store::campaigns::Campaign,
+    campaign: dongxun::campaign::store::Campaign,
     member: i64,
     task: i64,
 }
 
 async fn setup(app: &TestApp, due_in_days: i64) -> Setup {
     let campaign = make_campaign(app, 1, 0).await;
-    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
+    dongxun::delivery::seed_materials(&app.db).await.unwrap();
     let member = member(
         app,
         app.branch_a.id,
@@ -106,8 +106,8 @@ async fn overdue_tasks_stand_out_and_come_first() {
 #[tokio::test]
 async fn the_committee_keeps_the_materials_catalogue() {
     let app = spawn_app().await;
-    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
-    dongxun::campaign::delivery::seed_materials(&app.db).await.unwrap();
+    dongxun::delivery::seed_materials(&app.db).await.unwrap();
+    dongxun::delivery::seed_materials(&app.db).await.unwrap();
     assert_eq!(app.count("delivery_materials").await, 6, "seeding twice adds nothing");
     let client = app.logged_in(COMMITTEE).await;
     let html = text(&app, &client, "/deliveries/materials").await;

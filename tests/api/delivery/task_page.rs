@@ -2,8 +2,8 @@
 //! and how it names the assignee and the place to go.
 
 use dongxun::accounts::store::NewUser;
-use dongxun::accounts::{Role, password};
-use dongxun::campaign::store::deliveries::{self, NewTask};
+use dongxun::auth::{Role, password};
+use dongxun::delivery::store::{self as deliveries, NewTask};
 use dongxun::people::model::{MemberCategories, MemberStatus};
 use reqwest::StatusCode;
 

@@ -2,8 +2,8 @@
 //! may record, and bad input refused with nothing stored.
 
 use chrono::Duration;
-use dongxun::campaign::coverage;
-use dongxun::campaign::store::deliveries;
+use dongxun::coverage;
+use dongxun::delivery::store as deliveries;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 
@@ -58,11 +58,7 @@ async fn counts(app: &TestApp) -> (i64, i64, i64) {
     (app.count("training_sessions").await, app.count("attendances").await, app.count("delivery_visits").await)
 }
 
-async fn covered(
-    app: &TestApp,
-    campaign: &dongxun::campaign::store::campaigns::Campaign,
-    member: i64,
-) -> bool {
+async fn covered(app: &TestApp, campaign: &dongxun::campaign::store::Campaign, member: i64) -> bool {
     let report = coverage::compute(&app.db, campaign, "%").await.unwrap();
     report.members.iter().find(|m| m.member.id == member).unwrap().covered
 }
@@ -112,7 +108,7 @@ async fn a_recorded_visit_counts_for_coverage_and_a_retry_records_nothing_more()
     assert_ne!(stored, jpeg, "re-encoded, so EXIF and GPS are gone");
 
     // The visit is a delivery session with a delivery attendance, and the member is covered.
-    let sessions = dongxun::campaign::store::sessions::between(
+    let sessions = dongxun::schedule::store::sessions::between(
         &app.db,
         chrono::Utc::now() - Duration::days(2),
         chrono::Utc::now() + Duration::days(2),
@@ -127,7 +123,7 @@ async fn a_recorded_visit_counts_for_coverage_and_a_retry_records_nothing_more()
     assert_eq!((session.unit_id, session.audience_unit_id), (app.branch_a.id, app.branch_a.id));
     assert_eq!(session.minutes(), 90);
     assert_eq!(dongxun::time::local_datetime(session.starts_at), format!("{} 10:00", dongxun::time::today()));
-    let attendances = dongxun::campaign::store::attendance::for_session(&app.db, session.id).await.unwrap();
+    let attendances = dongxun::checkin::store::for_session(&app.db, session.id).await.unwrap();
     assert_eq!(attendances.len(), 1);
     assert_eq!((attendances[0].member_id, attendances[0].channel.as_str()), (s.member, "delivery"));
     assert!(covered(&app, &s.campaign, s.member).await);

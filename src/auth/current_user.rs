@@ -1,0 +1,166 @@
+//! [`CurrentUser`]: the logged-in user of a request, read from the login-session cookie, with the
+//! unit subtree every query must stay inside.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+
+use super::Role;
+use super::login_session::{self, COOKIE, token_hash};
+use crate::db::Db;
+use crate::on_db;
+use crate::web::csrf::cookie_value;
+use crate::web::shell::Prefs;
+use crate::web::{AppError, WebConfig};
+
+/// The logged-in user of a request, with the unit subtree every query must stay inside.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The account id.
+    pub user_id: i64,
+    /// The session row, to end it on logout.
+    pub session_id: i64,
+    /// Display name.
+    pub name: String,
+    /// Login phone number.
+    pub phone: String,
+    /// What they may do.
+    pub role: Role,
+    /// Their unit: a committee admin's is the sub-district root.
+    pub unit_id: i64,
+    /// Their unit's materialised path, e.g. `/1/3/`.
+    pub unit_path: String,
+    /// Their unit's name.
+    pub unit_name: String,
+    /// The member record linked to this account, if any.
+    pub member_id: Option<i64>,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+    /// Cookie preferences and flash message.
+    pub prefs: Prefs,
+    /// Where the request came from, for the audit log.
+    pub ip: String,
+}
+
+impl CurrentUser {
+    /// The `LIKE` pattern matching every unit path inside this user's subtree.
+    pub fn scope(&self) -> String {
+        format!("{}%", self.unit_path)
+    }
+
+    /// Refuses roles outside `allowed`.
+    pub fn require(&self, allowed: &[Role]) -> Result<(), AppError> {
+        if allowed.contains(&self.role) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// Refuses anyone who does not administer members and accounts.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        self.require(&[Role::CommitteeAdmin, Role::StationAdmin])
+    }
+
+    /// Whether a unit path lies inside this user's subtree.
+    pub fn covers(&self, unit_path: &str) -> bool {
+        unit_path.starts_with(&self.unit_path)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    session_id: i64,
+    csrf_token: String,
+    last_seen_at: DateTime<Utc>,
+    user_id: i64,
+    name: String,
+    phone: String,
+    role: String,
+    unit_id: i64,
+    member_id: Option<i64>,
+    must_change_password: bool,
+    unit_path: String,
+    unit_name: String,
+}
+
+const SESSION_SQL: &str = "SELECT s.id AS session_id, s.csrf_token, s.last_seen_at, u.id AS user_id, \
+     u.name, u.phone, u.role, u.unit_id, u.member_id, u.must_change_password, \
+     un.path AS unit_path, un.name AS unit_name \
+     FROM sessions s JOIN users u ON u.id = s.user_id JOIN units un ON un.id = u.unit_id \
+     WHERE s.token_hash = $1 AND u.active = TRUE";
+
+/// Pages a user with a one-time password may still reach.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 3] = ["/password", "/logout", "/preferences/font"];
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+    Arc<WebConfig>: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let db = Db::from_ref(state);
+        let config = Arc::<WebConfig>::from_ref(state);
+        let unauthenticated = || AppError::Unauthenticated { next: parts.uri.path().to_owned() };
+        let token = cookie_value(&parts.headers, COOKIE).ok_or_else(unauthenticated)?;
+        let row: Option<SessionRow> = on_db!(&db, pool => {
+            sqlx::query_as(SESSION_SQL).bind(token_hash(&token)).fetch_optional(pool).await?
+        });
+        let row = row.ok_or_else(unauthenticated)?;
+        let idle = Utc::now() - row.last_seen_at;
+        if idle.to_std().unwrap_or_default() > config.session_idle {
+            login_session::end(&db, row.session_id).await?;
+            return Err(unauthenticated());
+        }
+        if idle.num_seconds() > login_session::TOUCH_AFTER_SECONDS {
+            login_session::touch(&db, row.session_id).await?;
+        }
+        if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&parts.uri.path()) {
+            return Err(AppError::MustChangePassword);
+        }
+        let role = Role::from_code(&row.role).ok_or(AppError::Forbidden)?;
+        Ok(CurrentUser {
+            user_id: row.user_id,
+            session_id: row.session_id,
+            name: row.name,
+            phone: row.phone,
+            role,
+            unit_id: row.unit_id,
+            unit_path: row.unit_path,
+            unit_name: row.unit_name,
+            member_id: row.member_id,
+            csrf_token: row.csrf_token,
+            prefs: Prefs::from_headers(&parts.headers),
+            ip: client_ip(parts),
+        })
+    }
+}
+
+impl<S> axum::extract::OptionalFromRequestParts<S> for CurrentUser
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+    Arc<WebConfig>: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    /// Pages open to everyone (check-in) still know a logged-in member; a visitor without a
+    /// session, or one who has not yet changed a one-time password, is simply anonymous there.
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, AppError> {
+        match <CurrentUser as FromRequestParts<S>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::Unauthenticated { .. } | AppError::MustChangePassword) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// The peer address of the request (the server binds to loopback or sits behind one proxy).
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,217 @@
+//! Login (with lockout), logout, password change, and the large-font switch.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+use super::{CurrentUser, login_session, password, store};
+use crate::audit::{self, Action, Actor};
+use crate::people::model::Phone;
+use crate::startup::AppState;
+use crate::web::shell::{FONT_COOKIE, Prefs, redirect_with_flash};
+use crate::web::{AppError, AppResult, Shell};
+
+/// Failures allowed per account or per address inside the window before logins wait.
+const MAX_FAILURES: i64 = 5;
+const WINDOW_MINUTES: i64 = 15;
+/// The same words for a wrong password and an unknown account.
+const BAD_CREDENTIALS: &str = "手机号或密码不正确";
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage {
+    shell: Shell,
+    phone: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct NextQuery {
+    next: Option<String>,
+}
+
+pub(super) async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    let page = LoginPage {
+        shell: Shell::anonymous("登录", &headers),
+        phone: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    phone: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let ip = peer.ip().to_string();
+    let phone = Phone::parse(&form.phone)
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|_| form.phone.trim().to_owned());
+    let next = safe_next(form.next.as_deref());
+    let refuse = |status: StatusCode, message: String| -> AppResult<Response> {
+        let page = LoginPage {
+            shell: Shell::anonymous("登录", &headers),
+            phone: phone.clone(),
+            next: next.clone(),
+            error: Some(message),
+        };
+        Ok((status, Html(page.render()?)).into_response())
+    };
+    let actor = Actor { user_id: None, label: phone.clone(), ip: ip.clone() };
+
+    let since = Utc::now() - Duration::minutes(WINDOW_MINUTES);
+    let (by_phone, by_ip, oldest) = store::recent_failures(&state.db, &phone, &ip, since).await?;
+    if by_phone >= MAX_FAILURES || by_ip >= MAX_FAILURES {
+        store::record_attempt(&state.db, &phone, &ip, false).await?;
+        audit::record(&state.db, &actor, Action::Login, &phone, "失败次数过多，暂停登录", false).await?;
+        let wait = oldest
+            .map(|at| (at + Duration::minutes(WINDOW_MINUTES) - Utc::now()).num_minutes() + 1)
+            .unwrap_or(WINDOW_MINUTES)
+            .clamp(1, WINDOW_MINUTES);
+        return refuse(StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请{wait}分钟后再试"));
+    }
+
+    let user = store::by_phone(&state.db, &phone).await?;
+    let stored =
+        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_owned());
+    let matches = password::verify(form.password, stored).await;
+    let user = user.filter(|u| matches && u.active);
+    let Some(user) = user else {
+        store::record_attempt(&state.db, &phone, &ip, false).await?;
+        audit::record(&state.db, &actor, Action::Login, &phone, "手机号或密码不正确", false).await?;
+        return refuse(StatusCode::UNAUTHORIZED, BAD_CREDENTIALS.to_owned());
+    };
+
+    store::record_attempt(&state.db, &phone, &ip, true).await?;
+    let actor =
+        Actor { user_id: Some(user.id), label: format!("{}（{}）", user.name, user.phone), ip: ip.clone() };
+    audit::record(&state.db, &actor, Action::Login, &user.phone, "登录成功", true).await?;
+    let cookie = login_session::start(&state.db, user.id, &ip).await?;
+    let target = if user.must_change_password { "/password".to_owned() } else { next };
+    let mut response = Redirect::to(&target).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
+}
+
+/// Only same-site paths may follow a login, never `//evil.example`.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+pub(super) async fn logout(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    login_session::end(&state.db, user.session_id).await?;
+    audit::record(&state.db, &Actor::user(&user), Action::Logout, &user.phone, "", true).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(header::SET_COOKIE, login_session::clearing_cookie());
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/password.html")]
+struct PasswordPage {
+    shell: Shell,
+    first_time: bool,
+    error: Option<String>,
+}
+
+pub(super) async fn password_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    let first_time = store::by_phone(&state.db, &user.phone).await?.is_some_and(|u| u.must_change_password);
+    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, error: None };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub(super) struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let account = store::by_phone(&state.db, &user.phone).await?.ok_or(AppError::NotFound)?;
+    let problem = if !password::verify(form.current.clone(), account.password_hash.clone()).await {
+        Some("当前密码不正确")
+    } else if form.new != form.confirm {
+        Some("两次输入的新密码不一致")
+    } else if form.new == form.current {
+        Some("新密码不能与当前密码相同")
+    } else {
+        password::check_rule(&form.new).err()
+    };
+    if let Some(problem) = problem {
+        let page = PasswordPage {
+            shell: Shell::new(&user, "修改密码", "me"),
+            first_time: account.must_change_password,
+            error: Some(problem.to_owned()),
+        };
+        return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
+    }
+    let hash = password::hash(form.new).await?;
+    store::set_password(&state.db, user.user_id, &hash, false).await?;
+    audit::record(&state.db, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
+        .await?;
+    Ok(redirect_with_flash("/", "密码已修改"))
+}
+
+/// Turns large-font mode on or off; works before login too.
+pub(super) async fn toggle_font(headers: HeaderMap) -> Response {
+    let large = !Prefs::from_headers(&headers).large_font;
+    let cookie =
+        axum_extra::extract::cookie::Cookie::build((FONT_COOKIE, if large { "large" } else { "normal" }))
+            .path("/")
+            .max_age(cookie::time::Duration::days(365))
+            .build();
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut response = Redirect::to(&safe_next(Some(&back))).into_response();
+    if let Ok(value) = cookie.to_string().parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/members?q=zs")), "/members?q=zs");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

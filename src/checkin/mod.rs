@@ -1,0 +1,19 @@
+//! Check-in (S4): rotating codes on the projector, a member's QR or code check-in, staff roll
+//! call, the printable sign-in sheet and entry from paper. Every path records an attendance
+//! exactly once per member and session.
+
+pub mod code;
+pub mod model;
+mod pages;
+pub mod store;
+
+use axum::Router;
+
+use crate::startup::AppState;
+
+pub use pages::identify;
+
+/// Check-in routes.
+pub fn router() -> Router<AppState> {
+    pages::router()
+}

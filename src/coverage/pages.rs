@@ -1,0 +1,297 @@
+//! Coverage pages: the rate per unit, a unit's members, the uncovered list with its one action
+//! (create door-to-door tasks), and the .xlsx download. Admins only; every query is confined to
+//! the viewer's subtree, and a unit outside it is simply not found.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use super::rollup::{self, Reason};
+use super::{MemberCoverage, MemberFilter, UnitRate};
+use crate::auth::CurrentUser;
+use crate::campaign::audience::masked_phone;
+use crate::campaign::model::{CompletionRule, hours_text};
+use crate::campaign::store::{self as campaigns, Campaign, Topic};
+use crate::delivery::store as deliveries;
+use crate::org::store as org_store;
+use crate::startup::AppState;
+use crate::web::{AppError, AppResult, Shell};
+
+/// Members listed on one page at most (filter by unit or reason for the rest).
+pub(super) const LIST_LIMIT: usize = 300;
+
+/// The current campaign, or the page that says there is none.
+pub(super) async fn current_campaign(
+    state: &AppState,
+    user: &CurrentUser,
+) -> AppResult<Result<Campaign, Response>> {
+    match campaigns::current(&state.db).await? {
+        Some(c) => Ok(Ok(c)),
+        None => {
+            let page = NoCampaignPage { shell: Shell::new(user, "冬训覆盖率", "coverage") };
+            Ok(Err(Html(page.render()?).into_response()))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "coverage/none.html")]
+struct NoCampaignPage {
+    shell: Shell,
+}
+
+/// A unit's child units still in use (or retired ones that still hold audience), as
+/// (id, name, path), in tree order.
+pub(super) async fn children_of(
+    state: &AppState,
+    parent_id: i64,
+    parent_path: &str,
+) -> AppResult<Vec<(i64, String, String)>> {
+    let units = org_store::units_in_scope(&state.db, &format!("{parent_path}%")).await?;
+    Ok(units.into_iter().filter(|u| u.parent_id == Some(parent_id)).map(|u| (u.id, u.name, u.path)).collect())
+}
+
+/// A unit row as shown, with its bar.
+struct RateRow {
+    unit_id: i64,
+    name: String,
+    link: bool,
+    audience: i64,
+    covered: i64,
+    uncovered: i64,
+    rate: String,
+    /// Bar width in percent with one decimal, e.g. "87.5".
+    width: String,
+    low: bool,
+}
+
+impl RateRow {
+    fn from_rate(r: &UnitRate) -> Self {
+        let p = r.permille();
+        Self {
+            unit_id: r.unit_id,
+            name: r.unit_name.clone(),
+            link: !r.direct && r.audience > 0,
+            audience: r.audience,
+            covered: r.covered,
+            uncovered: r.audience - r.covered,
+            rate: r.rate_text(),
+            width: format!("{}.{}", p / 10, p % 10),
+            low: r.audience > 0 && p < 600,
+        }
+    }
+}
+
+/// Totals at the top of a page.
+struct Totals {
+    audience: i64,
+    covered: i64,
+    uncovered: i64,
+    rate: String,
+    width: String,
+}
+
+impl Totals {
+    fn counts(audience: i64, covered: i64) -> Self {
+        let p = rollup::permille(covered, audience);
+        Self {
+            audience,
+            covered,
+            uncovered: audience - covered,
+            rate: rollup::rate_text(covered, audience),
+            width: format!("{}.{}", p / 10, p % 10),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct SortQuery {
+    #[serde(default)]
+    sort: String,
+}
+
+fn rate_rows(mut rates: Vec<UnitRate>, by_rate: bool) -> Vec<RateRow> {
+    if by_rate {
+        rates.sort_by_key(|r| (r.audience == 0, r.permille(), r.unit_path.clone()));
+    }
+    rates.iter().map(RateRow::from_rate).collect()
+}
+
+#[derive(Template)]
+#[template(path = "coverage/overview.html")]
+struct OverviewPage {
+    shell: Shell,
+    campaign: Campaign,
+    rule: String,
+    totals: Totals,
+    rows: Vec<RateRow>,
+    by_rate: bool,
+    rates_title: String,
+}
+
+/// `GET /coverage`: the rate per child unit of the viewer's unit, totals first.
+pub(super) async fn overview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SortQuery>,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let campaign = match current_campaign(&state, &user).await? {
+        Ok(c) => c,
+        Err(page) => return Ok(page),
+    };
+    let children = children_of(&state, user.unit_id, &user.unit_path).await?;
+    let viewer = (user.unit_id, user.unit_name.as_str(), user.unit_path.as_str());
+    // The overview needs counts only: the lean rollup, no names read.
+    let (rates, audience, covered) = super::unit_rates(&state.db, &campaign, viewer, &children).await?;
+    let rule = campaigns::completion_rule(&state.db, &campaign).await?;
+    let by_rate = q.sort == "rate";
+    let page = OverviewPage {
+        shell: Shell::new(&user, "冬训覆盖率", "coverage"),
+        rule: rule.describe(),
+        totals: Totals::counts(audience, covered),
+        rows: rate_rows(rates, by_rate),
+        by_rate,
+        rates_title: if user.role == crate::auth::Role::CommitteeAdmin {
+            "各实践所、实践站覆盖率".to_owned()
+        } else {
+            "各支部覆盖率".to_owned()
+        },
+        campaign,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// A member as a coverage card.
+pub(super) struct MemberRow {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) unit_name: String,
+    pub(super) categories: Vec<&'static str>,
+    pub(super) phone: String,
+    pub(super) sessions: i64,
+    pub(super) hours: String,
+    /// Compulsory topics: (name, attended).
+    pub(super) topics: Vec<(String, bool)>,
+    pub(super) covered: bool,
+    pub(super) reason: &'static str,
+    pub(super) missing: String,
+    pub(super) has_task: bool,
+}
+
+impl MemberRow {
+    /// The card of a member; the category that is the reason is not repeated beside it.
+    pub(super) fn of(
+        rule: &CompletionRule,
+        topics: &[Topic],
+        m: &MemberCoverage,
+        open_tasks: &HashSet<i64>,
+    ) -> Self {
+        let topic_name = |id: i64| {
+            topics.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| format!("专题#{id}"))
+        };
+        let reason = m.reason().map(Reason::label).unwrap_or("");
+        Self {
+            id: m.member.id,
+            name: m.member.name.clone(),
+            unit_name: m.member.unit_name.clone(),
+            categories: m.member.categories.labels().into_iter().filter(|c| *c != reason).collect(),
+            phone: masked_phone(m.member.phone.as_deref()),
+            sessions: m.progress.sessions,
+            hours: hours_text(m.progress.minutes),
+            topics: rule
+                .compulsory_topics
+                .iter()
+                .map(|t| (topic_name(*t), m.progress.topics.binary_search(t).is_ok()))
+                .collect(),
+            covered: m.covered,
+            reason,
+            missing: rollup::missing_text(rule, &m.progress, topic_name),
+            has_task: open_tasks.contains(&m.member.id),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct UnitQuery {
+    #[serde(default)]
+    show: String,
+    #[serde(default)]
+    sort: String,
+}
+
+#[derive(Template)]
+#[template(path = "coverage/unit.html")]
+struct UnitPage {
+    shell: Shell,
+    campaign: Campaign,
+    rule: String,
+    unit_id: i64,
+    unit_name: String,
+    parent_link: Option<(String, String)>,
+    totals: Totals,
+    rows: Vec<RateRow>,
+    by_rate: bool,
+    rates_title: String,
+    members: Vec<MemberRow>,
+    shown_total: usize,
+    show: String,
+}
+
+/// `GET /coverage/units/{id}`: one unit's rate, its children's, and its members' progress.
+pub(super) async fn unit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let unit = org_store::unit_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let campaign = match current_campaign(&state, &user).await? {
+        Ok(c) => c,
+        Err(page) => return Ok(page),
+    };
+    let children = children_of(&state, unit.id, &unit.path).await?;
+    let viewer = (unit.id, unit.name.as_str(), unit.path.as_str());
+    let (rates, audience, covered) = super::unit_rates(&state.db, &campaign, viewer, &children).await?;
+    let rates = if children.is_empty() { Vec::new() } else { rates };
+    let rule = campaigns::completion_rule(&state.db, &campaign).await?;
+    let topics = campaigns::topics(&state.db, campaign.id).await?;
+    let (show, filter, shown_total) = match q.show.as_str() {
+        "uncovered" => ("uncovered", MemberFilter::Uncovered(None), audience - covered),
+        "covered" => ("covered", MemberFilter::Covered, covered),
+        _ => ("", MemberFilter::All, audience),
+    };
+    let scope = format!("{}%", unit.path);
+    let listed = super::members(&state.db, &campaign, &rule, &scope, filter, Some(LIST_LIMIT)).await?;
+    let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id).await?.into_iter().collect();
+    let members = listed.iter().map(|m| MemberRow::of(&rule, &topics, m, &open)).collect();
+    let parent_link = match unit.parent_id {
+        Some(parent) if unit.id != user.unit_id && parent != user.unit_id => {
+            org_store::unit_in_scope(&state.db, parent, &user.scope())
+                .await?
+                .map(|p| (format!("/coverage/units/{}", p.id), p.name))
+        }
+        _ => None,
+    };
+    let by_rate = q.sort == "rate";
+    let page = UnitPage {
+        shell: Shell::new(&user, format!("{} · 覆盖率", unit.name), "coverage"),
+        rule: rule.describe(),
+        unit_id: unit.id,
+        unit_name: unit.name.clone(),
+        parent_link,
+        totals: Totals::counts(audience, covered),
+        rows: rate_rows(rates, by_rate),
+        by_rate,
+        rates_title: "下级单位覆盖率".to_owned(),
+        members,
+        shown_total: usize::try_from(shown_total).unwrap_or(0),
+        show: show.to_owned(),
+        campaign,
+    };
+    Ok(Html(page.render()?).into_response())
+}

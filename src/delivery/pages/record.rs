@@ -1,0 +1,166 @@
+//! `POST /deliveries/{id}/visit`: the assignee (or an admin in scope) records the visit.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+use super::load_task;
+use super::task::{DetailPage, detail_page};
+use crate::auth::CurrentUser;
+use crate::campaign::store as campaigns;
+use crate::delivery::store::{self as deliveries, NewVisit, Task, VisitError, names_to_json};
+use crate::delivery::visit::{self, VisitContext, VisitFacts, VisitInput};
+use crate::delivery::{MAX_PHOTO_BYTES, prepare_photo};
+use crate::schedule::store::lecturers;
+use crate::startup::AppState;
+use crate::web::shell::redirect_with_flash;
+use crate::web::{AppError, AppResult};
+
+const ALREADY: &str = "该任务已登记走访，本次提交未重复记录";
+
+/// Reads the multipart visit form; the photo is read at most to the size limit.
+async fn read_visit_form(mut multipart: Multipart) -> AppResult<VisitInput> {
+    let bad = || AppError::BadRequest("提交不完整，请检查网络后重新提交".into());
+    let mut input = VisitInput::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "photo" {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| bad())? {
+                if bytes.len() + chunk.len() > MAX_PHOTO_BYTES {
+                    input.photo_too_large = true;
+                    break;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            input.photo = Some(bytes);
+            continue;
+        }
+        let text = field.text().await.map_err(|_| bad())?;
+        match name.as_str() {
+            "visited_on" => input.visited_on = text,
+            "minutes" => input.minutes = text,
+            "topic_id" => input.topic_id = text,
+            "content" => input.content = text,
+            "book" => input.books.push(text),
+            "member_words" => input.member_words = text,
+            "confirmed_by_kind" => input.confirmed_by_kind = text,
+            "confirmed_by_name" => input.confirmed_by_name = text,
+            _ => {}
+        }
+    }
+    Ok(input)
+}
+
+/// Re-encodes the chosen photo, if any. It takes a few hundred milliseconds, so it runs off the
+/// async threads; a photo that cannot be read becomes a form error, not a failure.
+async fn reencode_photo(input: &mut VisitInput) -> AppResult<()> {
+    if let Some(bytes) = input.photo.take().filter(|b| !b.is_empty()) {
+        match tokio::task::spawn_blocking(move || prepare_photo(&bytes)).await {
+            Ok(Ok(jpeg)) => input.photo = Some(jpeg),
+            Ok(Err(reason)) => input.photo_error = Some(reason),
+            Err(e) => return Err(AppError::Internal(e.into())),
+        }
+    }
+    Ok(())
+}
+
+/// Checks the form against the task's campaign, topics and materials.
+async fn check(
+    state: &AppState,
+    task: &Task,
+    input: &VisitInput,
+) -> AppResult<Result<VisitFacts, Vec<String>>> {
+    let campaign = campaigns::by_id(&state.db, task.campaign_id).await?.ok_or(AppError::NotFound)?;
+    let topic_ids: Vec<i64> =
+        campaigns::topics(&state.db, campaign.id).await?.into_iter().map(|t| t.id).collect();
+    let materials = task.material_names();
+    let context = VisitContext {
+        today: crate::time::today(),
+        campaign_days: (campaign.starts_on, campaign.ends_on),
+        materials: &materials,
+        topics: &topic_ids,
+    };
+    Ok(visit::validate(input, &context))
+}
+
+/// The session a visit becomes starts at 10:00 Shanghai on the visit day.
+fn session_start(day: NaiveDate) -> AppResult<DateTime<Utc>> {
+    Shanghai
+        .from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default()))
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| AppError::BadRequest("走访日期无效".into()))
+}
+
+/// The visit to store, with the session it becomes.
+async fn new_visit(
+    state: &AppState,
+    user: &CurrentUser,
+    task: &Task,
+    facts: VisitFacts,
+) -> AppResult<NewVisit> {
+    let starts_at = session_start(facts.visited_on)?;
+    let lecturer_id = lecturers::by_user(&state.db, task.assignee_user_id).await?.map(|l| l.id);
+    Ok(NewVisit {
+        delivery_id: task.id,
+        campaign_id: task.campaign_id,
+        member_id: task.member_id,
+        unit_id: task.unit_id,
+        title: format!("送学上门：{}", task.member_name),
+        topic_id: facts.topic_id,
+        lecturer_id,
+        starts_at,
+        ends_at: starts_at + Duration::minutes(facts.minutes),
+        visited_on: facts.visited_on,
+        minutes: facts.minutes,
+        content: facts.content,
+        books: names_to_json(&facts.books),
+        member_words: facts.member_words,
+        confirmed_by_kind: facts.confirmer.code().to_owned(),
+        confirmed_by_name: facts.confirmed_by_name,
+        photo: facts.photo,
+        recorded_by: user.user_id,
+    })
+}
+
+/// The form again with every problem listed; the photo must be chosen again.
+fn refused(page: DetailPage) -> AppResult<Response> {
+    Ok((StatusCode::BAD_REQUEST, Html(askama::Template::render(&page)?)).into_response())
+}
+
+/// `POST /deliveries/{id}/visit` (multipart; CSRF token in the query string): records the visit
+/// in one transaction. Bad input re-shows the form with every problem and stores nothing; a
+/// retry of a recorded visit changes nothing and says so.
+pub(in crate::delivery) async fn record_visit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let task = load_task(&state, &user, id).await?;
+    let here = format!("/deliveries/{id}");
+    if task.status != "open" {
+        return Ok(redirect_with_flash(&here, ALREADY));
+    }
+    let mut input = read_visit_form(multipart).await?;
+    reencode_photo(&mut input).await?;
+    let facts = match check(&state, &task, &input).await? {
+        Ok(facts) => facts,
+        Err(errors) => {
+            input.photo = None;
+            return refused(detail_page(&state, &user, task, input, errors).await?);
+        }
+    };
+    let visit = new_visit(&state, &user, &task, facts).await?;
+    match deliveries::record_visit(&state.db, &visit).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &here,
+            &format!("已登记对{}的送学上门，计入冬训学习{}分钟", task.member_name, visit.minutes),
+        )),
+        Err(VisitError::AlreadyRecorded) => Ok(redirect_with_flash(&here, ALREADY)),
+        Err(VisitError::Database(e)) => Err(e.into()),
+    }
+}

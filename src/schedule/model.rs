@@ -1,0 +1,71 @@
+//! Scheduling's types and pure rules: session kinds, lecturer kinds and conflicts. No I/O.
+
+use chrono::{DateTime, Utc};
+
+use crate::coded_enum;
+
+coded_enum! {
+    /// What kind of session (场次) it is.
+    SessionKind {
+        /// 主题党课/宣讲 at the hub or a station.
+        Lecture = ("lecture", "主题党课/宣讲"),
+        /// 实境宣讲 in a field or workshop.
+        FieldLecture = ("field", "实境宣讲"),
+        /// 交流研讨 after a lecture.
+        Exchange = ("exchange", "交流研讨"),
+        /// Live online (直播).
+        Live = ("live", "线上直播"),
+        /// Recorded online (录播).
+        Recording = ("recording", "线上录播"),
+        /// 送学上门, one-to-one.
+        Delivery = ("delivery", "送学上门"),
+    }
+}
+
+coded_enum! {
+    /// The lecturer pool's kinds (S3).
+    LecturerKind {
+        /// 书记.
+        Secretary = ("secretary", "书记"),
+        /// 理论宣讲志愿者.
+        TheoryVolunteer = ("theory_volunteer", "理论宣讲志愿者"),
+        /// 党校教师.
+        PartySchoolTeacher = ("party_school", "党校教师"),
+        /// 区骨干宣讲团成员.
+        DistrictLecturer = ("district", "区骨干宣讲团成员"),
+        /// 农业专家.
+        AgriculturalExpert = ("agriculture", "农业专家"),
+        /// 致富带头人.
+        BusinessLeader = ("business_leader", "致富带头人"),
+    }
+}
+
+/// Whether two half-open intervals [a, b) and [c, d) overlap.
+pub fn overlaps(a: DateTime<Utc>, b: DateTime<Utc>, c: DateTime<Utc>, d: DateTime<Utc>) -> bool {
+    a < d && c < b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(hhmm: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("2021-01-10T{hhmm}:00+08:00")).unwrap().to_utc()
+    }
+
+    #[test]
+    fn codes_round_trip_and_have_labels() {
+        for kind in SessionKind::ALL {
+            assert_eq!(SessionKind::from_code(kind.code()), Some(*kind));
+        }
+        assert_eq!(LecturerKind::from_code("party_school").map(LecturerKind::label), Some("党校教师"));
+        assert_eq!(LecturerKind::from_code("nope"), None);
+    }
+
+    #[test]
+    fn back_to_back_sessions_do_not_overlap() {
+        assert!(!overlaps(at("09:00"), at("10:00"), at("10:00"), at("11:00")));
+        assert!(overlaps(at("09:00"), at("10:01"), at("10:00"), at("11:00")));
+        assert!(overlaps(at("09:00"), at("12:00"), at("10:00"), at("11:00")));
+    }
+}

@@ -1,0 +1,155 @@
+//! The lecturer pool (S3) and venues: both on one page, since a booking needs both.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{Html, Response};
+
+use crate::audit::{self, Action, Actor};
+use crate::auth::CurrentUser;
+use crate::org::store as org_store;
+use crate::people::model::Phone;
+use crate::schedule::model::LecturerKind;
+use crate::schedule::store::lecturers::{self, LecturerFields};
+use crate::startup::AppState;
+use crate::web::form::{field, parse_count};
+use crate::web::shell::redirect_with_flash;
+use crate::web::{AppError, AppResult, Shell};
+
+/// A lecturer as listed.
+struct LecturerRow {
+    name: String,
+    kind: &'static str,
+    phone: String,
+    topics: String,
+    availability: String,
+}
+
+#[derive(Template)]
+#[template(path = "schedule/lecturers.html")]
+struct ListPage {
+    shell: Shell,
+    lecturers: Vec<LecturerRow>,
+    venues: Vec<(String, String, i64)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    units: Vec<(i64, String)>,
+}
+
+pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+    user.require_admin()?;
+    let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
+    let unit_name = |id: i64| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
+    let lecturers = lecturers::active(&state.db)
+        .await?
+        .into_iter()
+        .map(|l| LecturerRow {
+            kind: LecturerKind::from_code(&l.kind).map(LecturerKind::label).unwrap_or("宣讲员"),
+            phone: l
+                .phone
+                .as_deref()
+                .and_then(|p| Phone::parse(p).ok())
+                .map(|p| p.masked())
+                .unwrap_or_default(),
+            name: l.name,
+            topics: l.topics,
+            availability: l.availability,
+        })
+        .collect();
+    let venues = lecturers::venues_in_scope(&state.db, &user.scope())
+        .await?
+        .into_iter()
+        .map(|v| (v.name, unit_name(v.unit_id), v.capacity))
+        .collect();
+    let page = ListPage {
+        shell: Shell::new(&user, "宣讲员与场地", "lecturers"),
+        lecturers,
+        venues,
+        kinds: LecturerKind::choices(),
+        units: units.iter().map(|u| (u.id, u.indented_name())).collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+/// Checks that a unit id from the form lies in the user's subtree.
+async fn unit_in_scope(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<i64> {
+    let unit = org_store::unit_in_scope(&state.db, id, &user.scope()).await?;
+    unit.map(|u| u.id).ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let name = crate::people::model::normalize_name(field(&pairs, "name"));
+    if !(2..=20).contains(&name.chars().count()) {
+        return Err(AppError::BadRequest("姓名应为2到20个字".into()));
+    }
+    let kind = LecturerKind::from_code(field(&pairs, "kind"))
+        .ok_or_else(|| AppError::BadRequest("请选择宣讲员类别".into()))?;
+    let phone = match field(&pairs, "phone").trim() {
+        "" => None,
+        text => Some(
+            Phone::parse(text)
+                .map_err(|e| AppError::BadRequest(format!("手机号码：{}", e.reason)))?
+                .as_str()
+                .to_owned(),
+        ),
+    };
+    let unit_id = unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
+    let limited = |key: &str, label: &str| -> Result<String, AppError> {
+        let text = field(&pairs, key).trim().to_owned();
+        if text.chars().count() > 200 {
+            return Err(AppError::BadRequest(format!("{label}不能超过200字")));
+        }
+        Ok(text)
+    };
+    let fields = LecturerFields {
+        name,
+        kind: kind.code().into(),
+        phone,
+        unit_id,
+        topics: limited("topics", "宣讲专题")?,
+        availability: limited("availability", "可约时间")?,
+    };
+    lecturers::insert(&state.db, &fields).await?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::SessionEdit,
+        &fields.name,
+        &format!("加入宣讲员库：{}", kind.label()),
+        true,
+    )
+    .await?;
+    Ok(redirect_with_flash("/lecturers", &format!("已添加宣讲员{}", fields.name)))
+}
+
+pub(super) async fn create_venue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    user.require_admin()?;
+    let name = field(&pairs, "name").trim().to_owned();
+    if !(2..=40).contains(&name.chars().count()) {
+        return Err(AppError::BadRequest("场地名称应为2到40个字".into()));
+    }
+    let capacity = parse_count(field(&pairs, "capacity"), "容纳人数", 10_000)?;
+    if capacity == 0 {
+        return Err(AppError::BadRequest("容纳人数：请填写大于0的整数".into()));
+    }
+    let unit_id = unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
+    lecturers::insert_venue(&state.db, unit_id, &name, capacity).await?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::SessionEdit,
+        &name,
+        &format!("新增场地，容纳{capacity}人"),
+        true,
+    )
+    .await?;
+    Ok(redirect_with_flash("/lecturers", &format!("已添加场地{name}")))
+}

@@ -1,0 +1,150 @@
+//! What the scheduling forms share (one session, and batch bookings): the choices they offer and
+//! reading a session from the form, every field checked, with the reason in Chinese.
+
+use crate::auth::CurrentUser;
+use crate::campaign::store::{self as campaigns, Campaign};
+use crate::org::store as org_store;
+use crate::schedule::model::SessionKind;
+use crate::schedule::store::lecturers;
+use crate::schedule::store::sessions::NewSession;
+use crate::startup::AppState;
+use crate::web::form::{field, local_to_utc, optional_id, parse_count, parse_date, parse_time};
+use crate::web::{AppError, AppResult};
+
+/// The current campaign, or a clear refusal.
+pub(super) async fn current_campaign(state: &AppState) -> AppResult<Campaign> {
+    campaigns::current(&state.db)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划，请街道管理员先创建".into()))
+}
+
+/// Choices the scheduling forms offer, all inside the user's subtree.
+pub(super) struct Choices {
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub topics: Vec<(i64, String)>,
+    pub lecturers: Vec<(i64, String)>,
+    pub units: Vec<(i64, String)>,
+    pub venues: Vec<(i64, String)>,
+}
+
+pub(super) async fn choices(state: &AppState, user: &CurrentUser, campaign: &Campaign) -> AppResult<Choices> {
+    let topics = campaigns::topics(&state.db, campaign.id).await?;
+    let pool = lecturers::active(&state.db).await?;
+    let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
+    let venues = lecturers::venues_in_scope(&state.db, &user.scope()).await?;
+    Ok(Choices {
+        kinds: SessionKind::choices()
+            .into_iter()
+            .filter(|(code, _)| *code != SessionKind::Delivery.code())
+            .collect(),
+        topics: topics
+            .into_iter()
+            .map(|t| (t.id, if t.compulsory { format!("{}（必修）", t.name) } else { t.name }))
+            .collect(),
+        lecturers: pool.into_iter().map(|l| (l.id, l.name)).collect(),
+        units: units.into_iter().map(|u| (u.id, u.indented_name())).collect(),
+        venues: venues.into_iter().map(|v| (v.id, format!("{}（限{}人）", v.name, v.capacity))).collect(),
+    })
+}
+
+/// Reads one session from the form; `suffix` picks a row of a batch form ("" for single).
+pub(super) async fn read_session(
+    state: &AppState,
+    user: &CurrentUser,
+    campaign: &Campaign,
+    pairs: &[(String, String)],
+    suffix: &str,
+) -> AppResult<(NewSession, Option<i64>)> {
+    let get = |name: &str| field(pairs, &format!("{name}{suffix}")).to_owned();
+    let kind = SessionKind::from_code(field(pairs, "kind"))
+        .filter(|k| *k != SessionKind::Delivery)
+        .unwrap_or(SessionKind::Lecture);
+    let title = field(pairs, "title").trim().to_owned();
+    if !(2..=60).contains(&title.chars().count()) {
+        return Err(AppError::BadRequest("主题应为2到60个字".into()));
+    }
+    let date = parse_date(&get("date"), "日期")?;
+    let starts_at = local_to_utc(date, parse_time(&get("start"), "开始时间")?)?;
+    let ends_at = local_to_utc(date, parse_time(&get("end"), "结束时间")?)?;
+    if ends_at <= starts_at {
+        return Err(AppError::BadRequest("结束时间应晚于开始时间".into()));
+    }
+    if date < campaign.starts_on || date > campaign.ends_on {
+        return Err(AppError::BadRequest(format!(
+            "日期应在冬训期间（{} 至 {}）",
+            campaign.starts_on, campaign.ends_on
+        )));
+    }
+    let scope = user.scope();
+    let unit_id = optional_id(pairs, &format!("unit_id{suffix}")).unwrap_or(user.unit_id);
+    let host = org_store::unit_in_scope(&state.db, unit_id, &scope)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("承办单位不在您的管辖范围内".into()))?;
+    let audience_id = optional_id(pairs, "audience_unit_id").unwrap_or(host.id);
+    let audience = org_store::unit_in_scope(&state.db, audience_id, &scope)
+        .await?
+        .ok_or_else(|| AppError::BadRequest("参学对象单位不在您的管辖范围内".into()))?;
+    let topic_id = optional_id(pairs, "topic_id");
+    if let Some(topic) = topic_id
+        && !campaigns::topics(&state.db, campaign.id).await?.iter().any(|t| t.id == topic)
+    {
+        return Err(AppError::BadRequest("专题不属于当前冬训".into()));
+    }
+    let lecturer_id = optional_id(pairs, "lecturer_id");
+    if let Some(id) = lecturer_id {
+        lecturers::by_id(&state.db, id)
+            .await?
+            .filter(|l| l.active)
+            .ok_or_else(|| AppError::BadRequest("宣讲员不存在".into()))?;
+    }
+    let venue_id = optional_id(pairs, &format!("venue_id{suffix}"));
+    let mut capacity = None;
+    if let Some(id) = venue_id {
+        let venue = lecturers::venue(&state.db, id)
+            .await?
+            .ok_or_else(|| AppError::BadRequest("场地不存在".into()))?;
+        org_store::unit_in_scope(&state.db, venue.unit_id, &scope)
+            .await?
+            .ok_or_else(|| AppError::BadRequest("场地不在您的管辖范围内".into()))?;
+        capacity = Some(venue.capacity);
+    }
+    let session = NewSession {
+        campaign_id: campaign.id,
+        batch_id: None,
+        kind: kind.code().into(),
+        title,
+        topic_id,
+        lecturer_id,
+        unit_id: host.id,
+        audience_unit_id: audience.id,
+        venue_id,
+        place: field(pairs, &format!("place{suffix}")).trim().chars().take(60).collect(),
+        starts_at,
+        ends_at,
+        expected_attendees: parse_count(&get("expected"), "预计人数", 10_000)?,
+        checkin_opens_minutes: match field(pairs, "checkin_opens_minutes").trim() {
+            "" => 30,
+            text => parse_count(text, "提前签到分钟数", 24 * 60)?,
+        },
+        online_url: online_url(field(pairs, "online_url"))?,
+        created_by: Some(user.user_id),
+    };
+    Ok((session, capacity))
+}
+
+/// The live broadcast's or recording's address: an https/http URL or a path on this server;
+/// anything else (a `javascript:` link, a typo) is refused.
+fn online_url(text: &str) -> Result<String, AppError> {
+    let url = text.trim();
+    let acceptable = url.is_empty()
+        || ((url.starts_with("https://")
+            || url.starts_with("http://")
+            || (url.starts_with('/') && !url.starts_with("//")))
+            && url.chars().count() <= 300
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control()));
+    if acceptable {
+        Ok(url.to_owned())
+    } else {
+        Err(AppError::BadRequest("线上链接：请填写以 https:// 开头的完整网址（不超过300字）".into()))
+    }
+}

@@ -1,0 +1,4 @@
+//! Scheduling's SQL: the lecturer pool and venues, and sessions.
+
+pub mod lecturers;
+pub mod sessions;
