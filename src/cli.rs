@@ -13,8 +13,8 @@ use crate::auth::{Role, password};
 use crate::db::{self, Db, Location};
 use crate::org::model::UnitKind;
 use crate::org::store as org_store;
-use crate::people::import::{ImportFailure, Importer, import_roster};
 use crate::people::model::Phone;
+use crate::roster::import::{ImportFailure, Importer, import_roster};
 use crate::startup::{Application, shutdown_signal};
 use crate::web::WebConfig;
 
@@ -249,7 +249,7 @@ async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<Exi
     let root = org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
     let title = format!("{}党员花名册", root.name);
     let (bytes, count) =
-        crate::people::export::export_members(db, &format!("{}%", root.path), &title).await?;
+        crate::roster::export::export_members(db, &format!("{}%", root.path), &title).await?;
     std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
     audit::record(
         db,

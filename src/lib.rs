@@ -19,6 +19,7 @@ pub mod home;
 pub mod org;
 pub mod people;
 pub mod reports;
+pub mod roster;
 pub mod schedule;
 pub mod startup;
 pub mod time;

@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::router())
         .merge(crate::org::router())
         .merge(crate::people::router())
+        .merge(crate::roster::router())
         .merge(crate::audit::router())
         .merge(crate::campaign::router())
         .merge(crate::schedule::router())

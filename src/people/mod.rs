@@ -1,15 +1,12 @@
-//! Members (党员): list and search, detail, edit, masked personal data, roster import/export.
+//! Members (党员): list and search, detail, edit, masked personal data; the validated types a
+//! member is made of (phone, ID card, dates, categories). Roster files are `roster/`.
 
 pub mod categories;
 pub mod dates;
-pub mod export;
 pub mod id_card;
-pub mod import;
 pub mod model;
 mod pages;
 pub mod phone;
-pub mod roster;
-pub mod roster_export;
 pub mod search;
 pub mod search_keys;
 pub mod store;
@@ -25,8 +22,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/members", get(pages::list).post(pages::create))
         .route("/members/new", get(pages::new_form))
-        .route("/members/import", get(pages::import_form).post(pages::import_upload))
-        .route("/members/export", get(pages::export))
         .route("/members/{id}", get(pages::detail).post(pages::update))
         .route("/members/{id}/edit", get(pages::edit_form))
         .route("/members/{id}/reveal", post(pages::reveal))

@@ -4,12 +4,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::roster::{RosterRecord, RosterRejection, RowError, parse_roster};
-use super::store::{self, Member, MemberFields};
+use super::parse::{RosterRecord, RosterRejection, RowError, parse_roster};
 use crate::audit::{self, Action, Actor};
 use crate::db::Db;
 use crate::formats::table::read_table;
 use crate::org::store::{self as org_store, Unit};
+use crate::people::store::{self, Member, MemberFields};
 
 /// What an accepted import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,8 +1,8 @@
 //! Finding the header row of a roster and mapping its columns.
 
 use crate::formats::table::{Cell, Table, TableRow};
-use crate::people::roster::RosterRejection;
 use crate::people::text::normalize_text;
+use crate::roster::parse::RosterRejection;
 
 /// How many non-empty rows may precede and include the header (a title,
 /// a subtitle, a "填表说明" line or two).

@@ -1,11 +1,11 @@
 //! Writing a member roster (花名册) as an .xlsx file that reads back in
-//! through [`crate::people::roster::parse_roster`].
+//! through [`crate::roster::parse::parse_roster`].
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::people::model::{Gender, MemberCategories, MemberStatus};
-use crate::people::roster::RosterRecord;
+use crate::roster::parse::RosterRecord;
 
 /// Column headers and widths (in characters), in sheet order.
 const COLUMNS: [(&str, f64); 10] = [
@@ -158,7 +158,7 @@ mod tests {
     use crate::formats::table::{Cell, read_table};
     use crate::people::id_card::make_id;
     use crate::people::model::{IdCardNumber, Phone};
-    use crate::people::roster::parse_roster;
+    use crate::roster::parse::parse_roster;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

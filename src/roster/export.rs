@@ -1,8 +1,8 @@
 //! Roster export: the members inside a scope as an .xlsx with the import's columns.
 
-use super::roster_export::{RosterExportRow, write_roster_xlsx};
-use super::store::{self, Member};
+use super::xlsx::{RosterExportRow, write_roster_xlsx};
 use crate::db::Db;
+use crate::people::store::{self, Member};
 
 impl From<Member> for RosterExportRow {
     fn from(m: Member) -> Self {
