@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod accounts;
+mod architecture;
 mod audit;
 mod checkin;
 mod cli;
