@@ -3,7 +3,7 @@
 use reqwest::{Client, StatusCode};
 
 use crate::helpers::*;
-use crate::members::add_member;
+use crate::people::add_member;
 
 #[derive(Clone, Copy)]
 enum Who {

@@ -6,7 +6,7 @@ use dongxun::checkin::code::{qr_token, six_digit_code, window_at};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use crate::members::add_member;
+use crate::people::add_member;
 use crate::sessions::create_campaign;
 
 /// The scene most tests share: a campaign, a session in village A that began five minutes ago

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::*;
-use crate::members::add_member;
+use crate::people::add_member;
 use crate::sessions::create_campaign;
 
 /// Pretends the member's last progress report was `minutes` ago (a test cannot wait that long).

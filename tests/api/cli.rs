@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use crate::helpers::*;
-use crate::roster_import::roster_xlsx;
+use crate::roster::roster_xlsx;
 
 pub fn dongxun(app: &TestApp) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dongxun"));

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use crate::members::add_member;
+use crate::people::add_member;
 use crate::sessions::create_campaign;
 
 #[tokio::test]

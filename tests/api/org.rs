@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use crate::members::add_member;
+use crate::people::add_member;
 
 #[tokio::test]
 async fn the_committee_adds_renames_and_moves_units() {

@@ -4,7 +4,7 @@ use dongxun::formats::table::{Cell, read_table};
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use crate::members::add_member;
+use crate::people::add_member;
 use crate::sessions::create_campaign;
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use crate::members::add_member;
+use crate::people::add_member;
 
 #[tokio::test]
 async fn another_villages_member_is_not_found_for_reading_editing_or_unmasking() {
