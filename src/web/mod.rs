@@ -3,6 +3,7 @@
 pub mod csrf;
 pub mod download;
 pub mod error;
+pub mod htmx;
 pub mod shell;
 
 use std::sync::Arc;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn(htmx::answer_errors))
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,

@@ -13,6 +13,7 @@ mod coverage;
 mod delivery;
 mod demo;
 mod feedback;
+mod htmx;
 mod members;
 mod online;
 mod org;
