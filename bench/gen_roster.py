@@ -21,8 +21,11 @@ Every row is valid for `dongxun import members`:
 Written with XlsxWriter, which stores text in a shared-string table the way Excel and WPS save
 a workbook (openpyxl writes inline strings, which no office suite produces).
 
+With --bad-last-row the last member's 手机号码 is 7 digits, so `dongxun import members` reads
+and checks every row and then rejects the file, naming that one row (bench/roster_parse.py).
+
 Deterministic for a given --seed. Usage:
-  gen_roster.py --db DEMO.db --rows 100000 -o roster.xlsx
+  gen_roster.py --db DEMO.db --rows 100000 -o roster.xlsx [--bad-last-row]
 """
 
 import argparse
@@ -71,6 +74,8 @@ def main():
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=20211201)
     ap.add_argument("-o", "--output", required=True)
+    ap.add_argument("--bad-last-row", action="store_true",
+                    help="make the last member's phone invalid (7 digits): the import rejects the file")
     args = ap.parse_args()
 
     started = time.monotonic()
@@ -152,6 +157,8 @@ def main():
 
         birth_cell = birth if rng.random() < 0.9 else f"{birth.year}.{birth.month:02d}"
         phone_cell = phone if rng.random() < 0.8 else int(phone)
+        if args.bad_last_row and seq == args.rows:
+            phone_cell = phone[:7]
 
         cats = []
         if age >= 70 and rng.random() < 0.8:

@@ -209,7 +209,8 @@ export async function desktopContext(browser, extra = {}) {
 }
 
 /**
- * Save a screenshot to e2e/screenshots/NAME.png; returns the path. Full page
+ * Save a screenshot to e2e/screenshots/NAME.png (ignored by git, so a run leaves
+ * the checkout clean; look at them after a run); returns the path. Full page
  * by default; `{ fullPage: false }` keeps just the first screen (what a person
  * sees on opening a long list).
  */

@@ -9,6 +9,55 @@
     if (meta) event.detail.headers["X-CSRF-Token"] = meta.content;
   });
 
+  // htmx swaps nothing on a 4xx or 5xx answer, so a refused form would fail without a word. The
+  // server answers htmx with the Chinese message alone (<p data-error-message>, src/web/htmx.rs);
+  // show it in the error area of the form that sent the request, or at the top of the page.
+  function errorArea(elt) {
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    return (form && form.querySelector("[data-error-area]")) || document.getElementById("page-error");
+  }
+
+  function showError(elt, message) {
+    var area = errorArea(elt);
+    if (!area) return;
+    area.textContent = message;
+    area.hidden = false;
+  }
+
+  function messageOf(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/html") === 0) {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var found = doc.querySelector("[data-error-message]");
+      if (found && found.textContent.trim()) return found.textContent.trim();
+    }
+    return "操作未成功（" + xhr.status + "），请刷新页面后重试。";
+  }
+
+  // beforeSwap fires on the swap's target (a roll-call row); the element that sent the request
+  // is in its requestConfig.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status < 400) return;
+    event.detail.shouldSwap = false;
+    var config = event.detail.requestConfig;
+    showError((config && config.elt) || event.detail.elt, messageOf(xhr));
+  });
+
+  document.body.addEventListener("htmx:sendError", function (event) {
+    showError(event.detail.elt, "网络连接失败，请检查网络后重试。");
+  });
+
+  // A request that went through clears the message an earlier one left.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) return;
+    var area = errorArea(event.detail.elt);
+    if (area && !area.hidden) {
+      area.textContent = "";
+      area.hidden = true;
+    }
+  });
+
   // Forms that need a second thought ask for it.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -15,7 +15,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use rand::RngCore;
 
-use super::AppError;
+use super::{AppError, htmx};
 
 /// The cookie that carries the pre-login token.
 pub const ANONYMOUS_COOKIE: &str = "dx_csrf";
@@ -90,17 +90,31 @@ async fn check(
     anonymous: Option<&str>,
 ) -> Result<Request, AppError> {
     let from_session = sessions.session_token(request.headers()).await?;
+    let live_session = from_session.is_some();
     // A page rendered before login carries the anonymous token; after login, the session's.
     let expected: Vec<String> = from_session.into_iter().chain(anonymous.map(str::to_owned)).collect();
     if expected.is_empty() {
-        return Err(AppError::Csrf);
+        return Err(refusal(live_session, &request));
     }
     let (submitted, request) = submitted_token(request).await?;
     match submitted {
         Some(token) if expected.iter().any(|e| constant_time_eq(token.as_bytes(), e.as_bytes())) => {
             Ok(request)
         }
-        _ => Err(AppError::Csrf),
+        _ => Err(refusal(live_session, &request)),
+    }
+}
+
+/// Why a request without a matching token is refused. htmx sends the token of the session the
+/// page was rendered for; with that session over (logged out elsewhere, ended by a password
+/// reset, cookie gone) signing in again is the answer, not "the form expired". Nothing runs either
+/// way, and no other site can send the HX-Request header without a CORS preflight this server
+/// never grants.
+fn refusal(live_session: bool, request: &Request) -> AppError {
+    if !live_session && htmx::is_htmx(request.headers()) {
+        AppError::Unauthenticated { next: request.uri().path().to_owned() }
+    } else {
+        AppError::Csrf
     }
 }
 

@@ -1,5 +1,10 @@
 //! One error type for every handler. Its response is a Chinese page; internals of 500s are
 //! logged, never shown.
+//!
+//! Every error response also carries an [`ErrorAnswer`] in its extensions, saying what it means
+//! (sign in, change the password, or a message). A page answer is right for a browser that loads
+//! the whole page; an htmx request needs a different one (see [`super::htmx`]), and only a layer
+//! that sees the request's headers can tell which it is.
 
 use askama::Template;
 use axum::http::{StatusCode, header};
@@ -82,7 +87,7 @@ impl From<askama::Error> for AppError {
 #[template(path = "web/error.html")]
 struct ErrorPage<'a> {
     title: &'a str,
-    message: String,
+    message: &'a str,
 }
 
 impl AppError {
@@ -100,36 +105,74 @@ impl AppError {
     }
 }
 
+/// What an error response means, kept in its extensions for the layers outside the handlers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorAnswer {
+    /// Sign in (again): there is no live session.
+    SignIn,
+    /// Change the one-time password before anything else.
+    ChangePassword,
+    /// A refusal, with the Chinese message shown to the person.
+    Message(String),
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match &self {
-            Self::Unauthenticated { next } => {
-                let target = format!("/login?next={}", urlencode(next));
-                return Redirect::to(&target).into_response();
-            }
-            Self::MustChangePassword => return Redirect::to("/password").into_response(),
             Self::Database(error) => tracing::error!(%error, "database error"),
             Self::Internal(error) => tracing::error!(error = ?error, "internal error"),
             _ => {}
         }
-        let status = self.status();
-        let message = match status {
-            StatusCode::INTERNAL_SERVER_ERROR => {
-                "服务器内部错误，请稍后重试。如多次出现，请联系街道管理员。".to_owned()
+        let (mut response, answer) = match &self {
+            Self::Unauthenticated { next } => {
+                let target = format!("/login?next={}", urlencode(next));
+                (Redirect::to(&target).into_response(), ErrorAnswer::SignIn)
             }
-            _ => self.to_string(),
+            Self::MustChangePassword => {
+                (Redirect::to("/password").into_response(), ErrorAnswer::ChangePassword)
+            }
+            Self::Database(_) | Self::Internal(_) => {
+                (page(self.status(), INTERNAL_MESSAGE), ErrorAnswer::Message(INTERNAL_MESSAGE.to_owned()))
+            }
+            refusal => {
+                let message = refusal.to_string();
+                (page(refusal.status(), &message), ErrorAnswer::Message(message))
+            }
         };
-        let title = status.canonical_reason().map(|_| error_title(status)).unwrap_or("出错了");
-        let body = ErrorPage { title, message }.render().unwrap_or_else(|_| "出错了".to_owned());
-        (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+        response.extensions_mut().insert(answer);
+        response
     }
 }
 
-fn error_title(status: StatusCode) -> &'static str {
+/// What a person sees of a 500: the details are in the log, not on the screen.
+const INTERNAL_MESSAGE: &str = "服务器内部错误，请稍后重试。如多次出现，请联系街道管理员。";
+
+/// The whole error page, for a browser that loads it as a page.
+fn page(status: StatusCode, message: &str) -> Response {
+    let title = status.canonical_reason().map(|_| error_title(status)).unwrap_or("出错了");
+    let body = ErrorPage { title, message }.render().unwrap_or_else(|_| "出错了".to_owned());
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
+#[derive(Template)]
+#[template(source = r#"<p class="error" role="alert" data-error-message>{{ message }}</p>"#, ext = "html")]
+struct ErrorFragment<'a> {
+    message: &'a str,
+}
+
+/// The message alone, as a fragment the page's script puts into the form's error area.
+pub fn fragment(message: &str) -> String {
+    ErrorFragment { message }
+        .render()
+        .unwrap_or_else(|_| r#"<p class="error" data-error-message>出错了</p>"#.to_owned())
+}
+
+/// A short Chinese title for an error status (also the message when nothing better is known).
+pub fn error_title(status: StatusCode) -> &'static str {
     match status {
         StatusCode::NOT_FOUND => "找不到页面",
         StatusCode::FORBIDDEN => "无法操作",
-        StatusCode::BAD_REQUEST => "提交的内容有误",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "提交的内容有误",
         StatusCode::CONFLICT => "操作未执行",
         StatusCode::PAYLOAD_TOO_LARGE => "文件太大",
         StatusCode::TOO_MANY_REQUESTS => "请稍后再试",

@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod download;
 pub mod error;
 pub mod form;
+pub mod htmx;
 pub mod shell;
 
 use std::time::Duration;
@@ -56,6 +57,7 @@ where
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(sessions, csrf::protect::<C>))
+        .layer(middleware::from_fn(htmx::answer_errors))
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,

@@ -15,6 +15,7 @@ mod coverage;
 mod delivery;
 mod demo;
 mod feedback;
+mod htmx;
 mod org;
 mod people;
 mod reports;
