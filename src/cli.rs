@@ -223,7 +223,7 @@ async fn import_members(db: &Db, file: &std::path::Path, unit: Option<String>) -
     let root =
         org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构，请先建立街道和村社"))?;
     let actor = Actor::command_line();
-    let importer = Importer { scope_path: &root.path, actor: &actor };
+    let importer = Importer { scope: root.scope(), actor: &actor };
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match import_roster(db, &importer, &file_name, bytes, unit).await {
         Ok(o) => {
@@ -248,8 +248,7 @@ async fn import_members(db: &Db, file: &std::path::Path, unit: Option<String>) -
 async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<ExitCode> {
     let root = org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
     let title = format!("{}党员花名册", root.name);
-    let (bytes, count) =
-        crate::roster::export::export_members(db, &format!("{}%", root.path), &title).await?;
+    let (bytes, count) = crate::roster::export::export_members(db, &root.scope(), &title).await?;
     std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
     audit::record(
         db,
@@ -305,7 +304,7 @@ async fn create_user(
     };
     let unit = match unit {
         None => root,
-        Some(name) => org_store::units_in_scope(db, &format!("{}%", root.path))
+        Some(name) => org_store::units_in_scope(db, &root.scope())
             .await?
             .into_iter()
             .find(|u| u.name == name)

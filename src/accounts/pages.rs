@@ -129,7 +129,8 @@ pub(super) async fn create(
             return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
         }
     };
-    let member_id = crate::people::store::id_by_phone_in_scope(&state.db, phone.as_str(), &unit.path).await?;
+    let member_id =
+        crate::people::store::id_by_phone_in_scope(&state.db, phone.as_str(), &unit.scope()).await?;
     let one_time = password::one_time();
     let hash = password::hash(one_time.clone()).await?;
     let new_user = NewUser {

@@ -1,5 +1,5 @@
-//! Accounts' SQL. Every query that lists or changes accounts takes the acting admin's subtree
-//! pattern, so ids from other villages are simply not found.
+//! Accounts' SQL. Every query that lists or changes accounts takes the acting admin's subtree,
+//! so ids from other villages are simply not found.
 
 use chrono::Utc;
 
@@ -7,6 +7,7 @@ use crate::auth::Role;
 pub use crate::auth::store::{User, set_password};
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// An account as listed for admins, with its unit's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -45,8 +46,8 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-/// Finds an account by id, only inside the scope pattern.
-pub async fn by_id_in_scope(db: &Db, id: i64, scope: &str) -> Result<Option<User>, sqlx::Error> {
+/// Finds an account by id, only inside the scope.
+pub async fn by_id_in_scope(db: &Db, id: i64, scope: &Scope) -> Result<Option<User>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT users.* FROM users JOIN units ON units.id = users.unit_id \
@@ -59,8 +60,8 @@ pub async fn by_id_in_scope(db: &Db, id: i64, scope: &str) -> Result<Option<User
     })
 }
 
-/// Lists the accounts inside the scope pattern, by unit then name.
-pub async fn list_in_scope(db: &Db, scope: &str) -> Result<Vec<AccountListing>, sqlx::Error> {
+/// Lists the accounts inside the scope, by unit then name.
+pub async fn list_in_scope(db: &Db, scope: &Scope) -> Result<Vec<AccountListing>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT users.id, users.phone, users.name, users.role, units.name AS unit_name, \
@@ -75,8 +76,8 @@ pub async fn list_in_scope(db: &Db, scope: &str) -> Result<Vec<AccountListing>, 
     })
 }
 
-/// Counts the accounts inside the scope pattern.
-pub async fn count_in_scope(db: &Db, scope: &str) -> Result<i64, sqlx::Error> {
+/// Counts the accounts inside the scope.
+pub async fn count_in_scope(db: &Db, scope: &Scope) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT COUNT(*) FROM users JOIN units ON units.id = users.unit_id WHERE units.path LIKE $1",

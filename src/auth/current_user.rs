@@ -11,6 +11,7 @@ use super::Role;
 use super::login_session::{self, COOKIE, token_hash};
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 use crate::web::csrf::cookie_value;
 use crate::web::shell::Prefs;
 use crate::web::{AppError, WebConfig};
@@ -30,7 +31,7 @@ pub struct CurrentUser {
     pub role: Role,
     /// Their unit: a committee admin's is the sub-district root.
     pub unit_id: i64,
-    /// Their unit's materialised path, e.g. `/1/3/`.
+    /// Their unit's materialised path, e.g. `/0000000001/0000000003/`.
     pub unit_path: String,
     /// Their unit's name.
     pub unit_name: String,
@@ -45,9 +46,9 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    /// The `LIKE` pattern matching every unit path inside this user's subtree.
-    pub fn scope(&self) -> String {
-        format!("{}%", self.unit_path)
+    /// This user's subtree: every query they make stays inside it.
+    pub fn scope(&self) -> Scope {
+        Scope::of_unit(&self.unit_path)
     }
 
     /// Refuses roles outside `allowed`.
@@ -62,7 +63,7 @@ impl CurrentUser {
 
     /// Whether a unit path lies inside this user's subtree.
     pub fn covers(&self, unit_path: &str) -> bool {
-        unit_path.starts_with(&self.unit_path)
+        self.scope().covers(unit_path)
     }
 }
 

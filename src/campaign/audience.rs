@@ -8,6 +8,7 @@
 use crate::campaign::store::Campaign;
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 use crate::people::model::{MemberCategories, Phone};
 
 /// One member of a campaign's audience, with what coverage pages and reasons need.
@@ -63,12 +64,12 @@ impl From<Row> for AudienceMember {
 const MEMBER_SELECT: &str = "SELECT m.id, m.name, m.name_pinyin, m.unit_id, u.name AS unit_name, \
      u.path AS unit_path, m.categories, m.phone FROM members m JOIN units u ON u.id = m.unit_id";
 
-/// The audience condition over `members m`: `$1` campaign id, `$2` a unit-path pattern the member
-/// must lie in, `$3` the audience category bits (0 = every member).
+/// The audience condition over `members m`: `$1` campaign id, `$2` the [`Scope`] the member must
+/// lie in, `$3` the audience category bits (0 = every member).
 ///
 /// The units that qualify (inside `$2` and under an audience unit) are found first — a few hundred
 /// rows — so each member is tested by its `unit_id` alone, and no join to `units` is needed.
-/// Unit paths hold only digits and slashes, so they need no `LIKE` escaping.
+/// Unit paths hold only digits and slashes, so `au.path || '%'` needs no `LIKE` escaping either.
 pub(crate) const AUDIENCE_WHERE: &str = "m.status = 'active' \
      AND m.unit_id IN (SELECT iu.id FROM units iu WHERE iu.path LIKE $2 \
          AND EXISTS (SELECT 1 FROM campaign_units cu JOIN units au ON au.id = cu.unit_id \
@@ -76,9 +77,9 @@ pub(crate) const AUDIENCE_WHERE: &str = "m.status = 'active' \
      AND ($3 = 0 OR (m.categories & $3) <> 0) \
      AND NOT EXISTS (SELECT 1 FROM campaign_exclusions x WHERE x.campaign_id = $1 AND x.member_id = m.id)";
 
-/// The units inside `within_scope` whose members may be in the campaign's audience (those under
+/// The units inside `scope` whose members may be in the campaign's audience (those under
 /// an audience unit): a few hundred ids, for [`where_in_units`].
-pub async fn units(db: &Db, campaign: &Campaign, within_scope: &str) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn units(db: &Db, campaign: &Campaign, scope: &Scope) -> Result<Vec<i64>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_scalar(
             "SELECT iu.id FROM units iu WHERE iu.path LIKE $2 \
@@ -86,7 +87,7 @@ pub async fn units(db: &Db, campaign: &Campaign, within_scope: &str) -> Result<V
                          WHERE cu.campaign_id = $1 AND iu.path LIKE au.path || '%') ORDER BY iu.id",
         )
         .bind(campaign.id)
-        .bind(within_scope)
+        .bind(scope)
         .fetch_all(pool)
         .await
     })
@@ -109,22 +110,22 @@ pub(crate) fn where_in_units(units: &[i64]) -> String {
     )
 }
 
-/// The audience of `campaign` inside `within_scope` (a unit-path pattern such as the viewer's
-/// `CurrentUser::scope()`), in tree order then by pinyin.
+/// The audience of `campaign` inside `scope` (such as the viewer's `CurrentUser::scope()`), in
+/// tree order then by pinyin.
 pub async fn members(
     db: &Db,
     campaign: &Campaign,
-    within_scope: &str,
+    scope: &Scope,
 ) -> Result<Vec<AudienceMember>, sqlx::Error> {
-    select(db, campaign, within_scope, "").await
+    select(db, campaign, scope, "").await
 }
 
-/// Some of the audience, by id, inside `within_scope`: the ids that are not returned are not in
+/// Some of the audience, by id, inside `scope`: the ids that are not returned are not in
 /// the audience there (or do not exist).
 pub async fn members_by_ids(
     db: &Db,
     campaign: &Campaign,
-    within_scope: &str,
+    scope: &Scope,
     ids: &[i64],
 ) -> Result<Vec<AudienceMember>, sqlx::Error> {
     if ids.is_empty() {
@@ -132,21 +133,21 @@ pub async fn members_by_ids(
     }
     // The ids are integers formatted by us, never text from the request.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    select(db, campaign, within_scope, &format!("m.id IN ({list}) AND ")).await
+    select(db, campaign, scope, &format!("m.id IN ({list}) AND ")).await
 }
 
 /// Audience members matching `also` (SQL over `m`, ending in `AND `, or empty) as well.
 async fn select(
     db: &Db,
     campaign: &Campaign,
-    within_scope: &str,
+    scope: &Scope,
     also: &str,
 ) -> Result<Vec<AudienceMember>, sqlx::Error> {
     let sql = format!("{MEMBER_SELECT} WHERE {also}{AUDIENCE_WHERE} ORDER BY u.path, m.name_pinyin, m.id");
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(&sql)
             .bind(campaign.id)
-            .bind(within_scope)
+            .bind(scope)
             .bind(campaign.audience_categories)
             .fetch_all(pool)
             .await?
@@ -157,14 +158,14 @@ async fn select(
 async fn admits_within(
     db: &Db,
     campaign: &Campaign,
-    pattern: &str,
+    scope: &Scope,
     member_id: i64,
 ) -> Result<bool, sqlx::Error> {
     let sql = format!("SELECT COUNT(*) FROM members m WHERE m.id = $4 AND {AUDIENCE_WHERE}");
     let (n,): (i64,) = on_db!(db, pool => {
         sqlx::query_as(&sql)
             .bind(campaign.id)
-            .bind(pattern)
+            .bind(scope)
             .bind(campaign.audience_categories)
             .bind(member_id)
             .fetch_one(pool)
@@ -175,7 +176,7 @@ async fn admits_within(
 
 /// Whether a member belongs to the campaign's audience at all.
 pub async fn contains(db: &Db, campaign: &Campaign, member_id: i64) -> Result<bool, sqlx::Error> {
-    admits_within(db, campaign, "%", member_id).await
+    admits_within(db, campaign, &Scope::whole_tree(), member_id).await
 }
 
 /// Whether a session whose audience unit has path `session_audience_path` admits a member: the
@@ -186,8 +187,7 @@ pub async fn session_admits(
     session_audience_path: &str,
     member_id: i64,
 ) -> Result<bool, sqlx::Error> {
-    let pattern = format!("{session_audience_path}%");
-    admits_within(db, campaign, &pattern, member_id).await
+    admits_within(db, campaign, &Scope::of_unit(session_audience_path), member_id).await
 }
 
 /// A phone number as shown on screen: `139****3333` ('' when none).

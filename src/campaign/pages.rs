@@ -10,6 +10,7 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::{CurrentUser, Role};
 use crate::campaign::model::{CompletionRule, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, CampaignFields, Topic};
+use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::people::model::MemberCategories;
 use crate::people::store::{self as member_store, MemberQuery};
@@ -106,7 +107,7 @@ fn describe(c: &Campaign, topics: &[Topic]) -> String {
 
 /// Units a campaign's audience can be made of: the hub and the stations.
 async fn audience_choices(state: &AppState) -> AppResult<Vec<(i64, String)>> {
-    let units = org_store::active_units_in_scope(&state.db, "%").await?;
+    let units = org_store::active_units_in_scope(&state.db, &Scope::whole_tree()).await?;
     Ok(units.into_iter().filter(|u| u.depth() <= 1).map(|u| (u.id, u.indented_name())).collect())
 }
 
@@ -182,7 +183,7 @@ fn read_fields(pairs: &[(String, String)]) -> Result<CampaignFields, AppError> {
 /// Checks that every audience unit is a real unit (ids come from the browser).
 async fn check_units(state: &AppState, f: &CampaignFields) -> AppResult<()> {
     for id in &f.unit_ids {
-        org_store::unit_in_scope(&state.db, *id, "%")
+        org_store::unit_in_scope(&state.db, *id, &Scope::whole_tree())
             .await?
             .ok_or_else(|| AppError::BadRequest("参训单位不存在".into()))?;
     }
@@ -326,12 +327,8 @@ pub(super) async fn exclude(
         return Err(AppError::BadRequest("请填写不参训的原因（100字以内）".into()));
     }
     let text = crate::people::model::normalize_text(field(&pairs, "member"));
-    let query = MemberQuery {
-        scope: user.scope(),
-        text: text.clone(),
-        status: "active".into(),
-        ..Default::default()
-    };
+    let query =
+        MemberQuery { text: text.clone(), status: "active".into(), ..MemberQuery::inside(user.scope()) };
     let (found, total) = member_store::search(&state.db, &query, 2, 0).await?;
     let exact: Vec<_> =
         found.iter().filter(|m| m.name == text || m.phone.as_deref() == Some(text.as_str())).collect();

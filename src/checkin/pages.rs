@@ -21,6 +21,7 @@ use crate::campaign::store as campaigns;
 use crate::checkin::code::{accepts, qr_token, six_digit_code, window_at};
 use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
 use crate::checkin::store::{self as attendance, Attendance, Recorded};
+use crate::org::Scope;
 use crate::people::model::{Phone, normalize_name};
 use crate::people::store as member_store;
 use crate::schedule::may_manage;
@@ -56,12 +57,12 @@ pub(super) async fn session_audience(
     // the hub runs sessions anywhere, so their view is the session's audience.
     let scope = if user.role.is_admin() && !user.covers(&session.audience_path) {
         // The session's audience is wider than the admin's subtree: only their part, if any.
-        if !user.unit_path.starts_with(&session.audience_path) {
+        if !Scope::of_unit(&session.audience_path).covers(&user.unit_path) {
             return Ok(Vec::new());
         }
         user.scope()
     } else {
-        format!("{}%", session.audience_path)
+        Scope::of_unit(&session.audience_path)
     };
     let mut members = crate::campaign::audience::members(&state.db, &campaign, &scope).await?;
     members.sort_by(|a, b| a.name_pinyin.cmp(&b.name_pinyin));
@@ -171,7 +172,9 @@ async fn landing(
         return result(&headers, user.as_ref(), status, false, headline, detail, String::new());
     }
     let member_name = match user.as_ref().and_then(|u| u.member_id) {
-        Some(member_id) => member_store::by_id_in_scope(&state.db, member_id, "%").await?.map(|m| m.name),
+        Some(member_id) => {
+            member_store::by_id_in_scope(&state.db, member_id, &Scope::whole_tree()).await?.map(|m| m.name)
+        }
         None => None,
     };
     let shell = Shell::for_visitor(user.as_ref(), "签到", "home", &headers);

@@ -27,6 +27,7 @@ use crate::campaign::model::{CompletionRule, Progress};
 use crate::campaign::store::{self as campaigns, Campaign, Topic};
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 use crate::startup::AppState;
 
 /// Coverage pages (admins only, each scoped to the viewer's subtree).
@@ -133,7 +134,7 @@ pub async fn members(
     db: &Db,
     campaign: &Campaign,
     rule: &CompletionRule,
-    scope: &str,
+    scope: &Scope,
     filter: MemberFilter,
     limit: Option<usize>,
 ) -> Result<Vec<MemberCoverage>, sqlx::Error> {
@@ -165,7 +166,7 @@ pub async fn uncovered_by_reason(
     db: &Db,
     campaign: &Campaign,
     rule: &CompletionRule,
-    scope: &str,
+    scope: &Scope,
 ) -> Result<HashMap<Reason, i64>, sqlx::Error> {
     let query = format!(
         "SELECT {reason} AS reason, COUNT(*) FROM members m \
@@ -194,7 +195,7 @@ pub async fn unit_rates(
     viewer: (i64, &str, &str),
     children: &[(i64, String, String)],
 ) -> Result<(Vec<UnitRate>, i64, i64), sqlx::Error> {
-    let scope = format!("{}%", viewer.2);
+    let scope = Scope::of_unit(viewer.2);
     let rule = campaigns::completion_rule(db, campaign).await?;
     let query = format!(
         "SELECT m.unit_id, COUNT(*), SUM(CASE WHEN {covered} THEN 1 ELSE 0 END) FROM members m \
@@ -243,8 +244,8 @@ pub async fn progress_of(
         .collect())
 }
 
-/// The coverage of `campaign` inside `scope` (a unit-path pattern): every audience member.
-pub async fn compute(db: &Db, campaign: &Campaign, scope: &str) -> Result<CoverageReport, sqlx::Error> {
+/// The coverage of `campaign` inside `scope`: every audience member.
+pub async fn compute(db: &Db, campaign: &Campaign, scope: &Scope) -> Result<CoverageReport, sqlx::Error> {
     let rule = campaigns::completion_rule(db, campaign).await?;
     let topics = campaigns::topics(db, campaign.id).await?;
     let members = members(db, campaign, &rule, scope, MemberFilter::All, None).await?;
@@ -286,7 +287,7 @@ pub async fn unit_counts_sql(
     let rows: Vec<(String, i64, i64)> = on_db!(db, pool => {
         sqlx::query_as(&sql)
             .bind(campaign.id)
-            .bind(format!("{viewer_path}%"))
+            .bind(Scope::of_unit(viewer_path))
             .bind(campaign.audience_categories)
             .bind(key_length)
             .bind(rule.required_sessions)

@@ -16,6 +16,7 @@ use crate::campaign::audience::masked_phone;
 use crate::campaign::model::{CompletionRule, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, Topic};
 use crate::delivery::store as deliveries;
+use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult, Shell};
@@ -50,7 +51,7 @@ pub(super) async fn children_of(
     parent_id: i64,
     parent_path: &str,
 ) -> AppResult<Vec<(i64, String, String)>> {
-    let units = org_store::units_in_scope(&state.db, &format!("{parent_path}%")).await?;
+    let units = org_store::units_in_scope(&state.db, &Scope::of_unit(parent_path)).await?;
     Ok(units.into_iter().filter(|u| u.parent_id == Some(parent_id)).map(|u| (u.id, u.name, u.path)).collect())
 }
 
@@ -265,7 +266,7 @@ pub(super) async fn unit(
         "covered" => ("covered", MemberFilter::Covered, covered),
         _ => ("", MemberFilter::All, audience),
     };
-    let scope = format!("{}%", unit.path);
+    let scope = unit.scope();
     let listed = super::members(&state.db, &campaign, &rule, &scope, filter, Some(LIST_LIMIT)).await?;
     let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id).await?.into_iter().collect();
     let members = listed.iter().map(|m| MemberRow::of(&rule, &topics, m, &open)).collect();

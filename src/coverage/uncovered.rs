@@ -17,6 +17,7 @@ use crate::auth::CurrentUser;
 use crate::campaign::audience;
 use crate::campaign::store::{self as campaigns, Campaign};
 use crate::delivery::store::{self as deliveries, NewTask};
+use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::startup::AppState;
 use crate::web::shell::redirect_with_flash;
@@ -48,7 +49,7 @@ struct UncoveredPage {
 }
 
 /// Lecturer and volunteer accounts inside a scope: who may be sent on visits.
-async fn assignees_in_scope(state: &AppState, scope: &str) -> AppResult<Vec<(i64, String, String)>> {
+async fn assignees_in_scope(state: &AppState, scope: &Scope) -> AppResult<Vec<(i64, String, String)>> {
     let rows: Vec<(i64, String, String)> = crate::on_db!(&state.db, pool => {
         sqlx::query_as(
             "SELECT us.id, us.name, us.role FROM users us JOIN units un ON un.id = us.unit_id \
@@ -78,7 +79,7 @@ pub(super) async fn page(
     let scope = q
         .unit
         .and_then(|id| units.iter().find(|u| u.id == id))
-        .map(|u| format!("{}%", u.path))
+        .map(|u| u.scope())
         .unwrap_or_else(|| user.scope());
     let rule = campaigns::completion_rule(&state.db, &campaign).await?;
     let topics = campaigns::topics(&state.db, campaign.id).await?;

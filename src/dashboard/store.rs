@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// Attendances per day (Shanghai) of the sessions held since `since`, for members inside
 /// `scope`. Bucketed by the session's day, not the moment of entry, so a paper sheet typed in a
@@ -14,7 +15,7 @@ use crate::on_db;
 pub async fn daily_attendance(
     db: &Db,
     campaign_id: i64,
-    scope: &str,
+    scope: &Scope,
     since: DateTime<Utc>,
 ) -> Result<BTreeMap<NaiveDate, i64>, sqlx::Error> {
     let times: Vec<(DateTime<Utc>,)> = on_db!(db, pool => {
@@ -40,7 +41,7 @@ pub async fn daily_attendance(
 pub async fn sessions_between(
     db: &Db,
     campaign_id: i64,
-    scope: &str,
+    scope: &Scope,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(i64, i64), sqlx::Error> {
@@ -65,7 +66,7 @@ pub async fn sessions_between(
 pub async fn open_deliveries(
     db: &Db,
     campaign_id: i64,
-    scope: &str,
+    scope: &Scope,
     today: NaiveDate,
 ) -> Result<(i64, i64), sqlx::Error> {
     on_db!(db, pool => {
@@ -98,7 +99,11 @@ pub struct Workload {
 }
 
 /// Every lecturer's sessions in the campaign (those hosted inside `scope`), busiest first.
-pub async fn lecturer_workload(db: &Db, campaign_id: i64, scope: &str) -> Result<Vec<Workload>, sqlx::Error> {
+pub async fn lecturer_workload(
+    db: &Db,
+    campaign_id: i64,
+    scope: &Scope,
+) -> Result<Vec<Workload>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT l.name, l.kind, \

@@ -188,7 +188,7 @@ async fn seed_attendance(
     ids: &[i64],
     root: &Unit,
 ) -> anyhow::Result<()> {
-    let members = member_store::unordered_in_scope(db, &format!("{}%", root.path)).await?;
+    let members = member_store::unordered_in_scope(db, &root.scope()).await?;
     let now = Utc::now();
     let mut entries = Vec::new();
     for (session, id) in planned.iter().zip(ids) {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// One attendee's feedback.
 #[derive(Debug, Clone)]
@@ -66,7 +67,7 @@ pub struct FeedbackRow {
 }
 
 /// Feedback of a campaign from members inside a scope, newest first.
-pub async fn in_scope(db: &Db, campaign_id: i64, scope: &str) -> Result<Vec<FeedbackRow>, sqlx::Error> {
+pub async fn in_scope(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<FeedbackRow>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT f.id, s.title AS session_title, u.name AS unit_name, u.path AS unit_path, f.rating, f.helped, \

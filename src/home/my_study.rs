@@ -75,7 +75,7 @@ pub async fn for_member(db: &Db, user: &CurrentUser, member_id: i64) -> Result<O
         .collect();
     let now = Utc::now();
     let coming =
-        sessions::between(db, now - Duration::hours(2), now + Duration::days(14), "", &user.unit_path)
+        sessions::between(db, now - Duration::hours(2), now + Duration::days(14), None, &user.unit_path)
             .await?
             .into_iter()
             .filter(|s| s.status == "scheduled" && s.ends_at > now && s.campaign_id == campaign.id)

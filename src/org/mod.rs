@@ -3,12 +3,15 @@
 
 pub mod model;
 mod pages;
+mod scope;
 pub mod store;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::startup::AppState;
+
+pub use scope::Scope;
 
 /// The tree, unit pages, and brand profiles.
 pub fn router() -> Router<AppState> {

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Scope;
+
 /// What a unit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitKind {
@@ -92,9 +94,14 @@ impl Unit {
         format!("{}{}", "　".repeat(self.depth()), self.name)
     }
 
+    /// This unit's subtree.
+    pub fn scope(&self) -> Scope {
+        Scope::of_unit(&self.path)
+    }
+
     /// Whether `other` lies inside this unit's subtree (itself included).
     pub fn contains(&self, other: &Unit) -> bool {
-        other.path.starts_with(&self.path)
+        self.scope().covers(&other.path)
     }
 }
 

@@ -1,7 +1,8 @@
-//! The organisation tree's SQL. Reads take the caller's subtree pattern (`/1/3/%`).
+//! The organisation tree's SQL. Reads take the caller's subtree, a [`Scope`].
 
 use chrono::{DateTime, Utc};
 
+use super::Scope;
 pub use super::model::Unit;
 use super::model::{UnitKind, child_path};
 use crate::db::Db;
@@ -10,7 +11,7 @@ use crate::on_db;
 const UNIT_COLUMNS: &str = "id, parent_id, kind, name, path, sort_order, retired_at, created_at";
 
 /// Every unit (retired too) inside the scope, in tree order.
-pub async fn units_in_scope(db: &Db, scope: &str) -> Result<Vec<Unit>, sqlx::Error> {
+pub async fn units_in_scope(db: &Db, scope: &Scope) -> Result<Vec<Unit>, sqlx::Error> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE path LIKE $1 ORDER BY path");
     let mut units: Vec<Unit> = on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await?);
     sort_as_tree(&mut units);
@@ -18,7 +19,7 @@ pub async fn units_in_scope(db: &Db, scope: &str) -> Result<Vec<Unit>, sqlx::Err
 }
 
 /// Units still in use inside the scope, in tree order.
-pub async fn active_units_in_scope(db: &Db, scope: &str) -> Result<Vec<Unit>, sqlx::Error> {
+pub async fn active_units_in_scope(db: &Db, scope: &Scope) -> Result<Vec<Unit>, sqlx::Error> {
     let mut units = units_in_scope(db, scope).await?;
     units.retain(|u| u.retired_at.is_none());
     Ok(units)
@@ -41,7 +42,7 @@ fn sort_as_tree(units: &mut [Unit]) {
 }
 
 /// Counts units still in use inside the scope.
-pub async fn count_in_scope(db: &Db, scope: &str) -> Result<i64, sqlx::Error> {
+pub async fn count_in_scope(db: &Db, scope: &Scope) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = on_db!(db, pool => {
         sqlx::query_as("SELECT COUNT(*) FROM units WHERE path LIKE $1 AND retired_at IS NULL")
             .bind(scope)
@@ -52,7 +53,7 @@ pub async fn count_in_scope(db: &Db, scope: &str) -> Result<i64, sqlx::Error> {
 }
 
 /// One unit, only if inside the scope.
-pub async fn unit_in_scope(db: &Db, id: i64, scope: &str) -> Result<Option<Unit>, sqlx::Error> {
+pub async fn unit_in_scope(db: &Db, id: i64, scope: &Scope) -> Result<Option<Unit>, sqlx::Error> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = $1 AND path LIKE $2");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(scope).fetch_optional(pool).await)
 }
@@ -110,7 +111,7 @@ pub async fn rename(db: &Db, id: i64, name: &str) -> Result<(), sqlx::Error> {
 pub async fn move_under(db: &Db, unit: &Unit, new_parent: &Unit) -> Result<(), sqlx::Error> {
     let new_path = child_path(&new_parent.path, unit.id);
     let old_len = unit.path.chars().count() as i64;
-    let pattern = format!("{}%", unit.path);
+    let moved = Scope::of_unit(&unit.path);
     crate::in_transaction!(db, tx => {
         sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
             .bind(new_parent.id)
@@ -120,7 +121,7 @@ pub async fn move_under(db: &Db, unit: &Unit, new_parent: &Unit) -> Result<(), s
         sqlx::query("UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3")
             .bind(&new_path)
             .bind(old_len + 1)
-            .bind(&pattern)
+            .bind(&moved)
             .execute(&mut *tx)
             .await?;
         Ok::<(), sqlx::Error>(())
@@ -129,19 +130,19 @@ pub async fn move_under(db: &Db, unit: &Unit, new_parent: &Unit) -> Result<(), s
 
 /// Members (of any status but gone ones) and units still in use under a unit, itself excluded.
 pub async fn dependants(db: &Db, unit: &Unit) -> Result<(i64, i64), sqlx::Error> {
-    let pattern = format!("{}%", unit.path);
+    let subtree = Scope::of_unit(&unit.path);
     on_db!(db, pool => {
         let (members,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id \
              WHERE u.path LIKE $1 AND m.status = 'active'",
         )
-        .bind(&pattern)
+        .bind(&subtree)
         .fetch_one(pool)
         .await?;
         let (children,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM units WHERE path LIKE $1 AND id <> $2 AND retired_at IS NULL",
         )
-        .bind(&pattern)
+        .bind(&subtree)
         .bind(unit.id)
         .fetch_one(pool)
         .await?;
@@ -158,7 +159,7 @@ pub async fn set_retired(db: &Db, id: i64, retired_at: Option<DateTime<Utc>>) ->
 }
 
 /// Active member counts per unit inside the scope (direct members only).
-pub async fn member_counts(db: &Db, scope: &str) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+pub async fn member_counts(db: &Db, scope: &Scope) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT m.unit_id, COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id \

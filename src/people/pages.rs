@@ -107,7 +107,7 @@ pub(super) async fn list(
     let unit_scope = filter
         .unit
         .and_then(|id| units.iter().find(|u| u.id == id))
-        .map(|u| format!("{}%", u.path))
+        .map(|u| u.scope())
         .unwrap_or_else(|| scope.clone());
     let query = MemberQuery {
         scope: unit_scope,

@@ -9,12 +9,13 @@
 use super::store::{MEMBER_SELECT, Member};
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// A search over the members inside a scope.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MemberQuery {
-    /// Unit-path pattern the results must lie in (already intersected with the user's scope).
-    pub scope: String,
+    /// The subtree the results must lie in (already intersected with the user's scope).
+    pub scope: Scope,
     /// Name fragment, pinyin initials or prefix, or phone prefix.
     pub text: String,
     /// Members having any of these categories (0 = any).
@@ -23,9 +24,17 @@ pub struct MemberQuery {
     pub status: String,
 }
 
+impl MemberQuery {
+    /// Every member inside `scope`: no other filter set.
+    pub fn inside(scope: Scope) -> Self {
+        Self { scope, text: String::new(), categories: 0, status: String::new() }
+    }
+}
+
 /// A bound value of the generated SQL.
 #[derive(Debug, Clone, PartialEq)]
 enum Param {
+    Scope(Scope),
     Text(String),
     Int(i64),
 }
@@ -79,7 +88,7 @@ fn prefix_range(filter: &mut Filter, column: &str, prefix: &str) -> String {
 
 fn build_filter(q: &MemberQuery) -> Filter {
     let mut f = Filter::default();
-    let scope = f.bind(Param::Text(q.scope.clone()));
+    let scope = f.bind(Param::Scope(q.scope.clone()));
     f.conditions.push(format!("m.unit_id IN (SELECT id FROM units WHERE path LIKE {scope})"));
     let text = q.text.trim().to_lowercase();
     let letters: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -113,6 +122,7 @@ macro_rules! bind_all {
         let mut query = $query;
         for param in $params {
             query = match param {
+                Param::Scope(scope) => query.bind(scope.clone()),
                 Param::Text(text) => query.bind(text.clone()),
                 Param::Int(number) => query.bind(*number),
             };
@@ -162,10 +172,14 @@ mod tests {
 
     #[test]
     fn only_the_filters_that_are_set_reach_the_sql() {
-        let q = MemberQuery { scope: "/1/%".into(), ..Default::default() };
+        let q = MemberQuery::inside(Scope::of_unit("/1/"));
         assert_eq!(build_filter(&q).sql(), " WHERE m.unit_id IN (SELECT id FROM units WHERE path LIKE $1)");
-        let q =
-            MemberQuery { scope: "/1/%".into(), text: "ZS".into(), categories: 3, status: "active".into() };
+        let q = MemberQuery {
+            scope: Scope::of_unit("/1/"),
+            text: "ZS".into(),
+            categories: 3,
+            status: "active".into(),
+        };
         let f = build_filter(&q);
         assert!(f.sql().contains(
             "(m.name_initials >= $2 AND m.name_initials < $3) OR (m.name_pinyin >= $4 AND m.name_pinyin < $5)"
@@ -176,9 +190,10 @@ mod tests {
 
     #[test]
     fn chinese_text_matches_names_and_digits_match_phones() {
-        let f = build_filter(&MemberQuery { scope: "%".into(), text: "张_".into(), ..Default::default() });
+        let everyone = || MemberQuery::inside(Scope::whole_tree());
+        let f = build_filter(&MemberQuery { text: "张_".into(), ..everyone() });
         assert_eq!(f.params[1], Param::Text("%张\\_%".into()));
-        let f = build_filter(&MemberQuery { scope: "%".into(), text: "1381".into(), ..Default::default() });
+        let f = build_filter(&MemberQuery { text: "1381".into(), ..everyone() });
         assert!(f.sql().contains("m.phone >= $2 AND m.phone < $3"));
     }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::model::{Gender, MemberCategories, MemberStatus, pinyin_keys};
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// One row of `members`, with its unit's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -105,20 +106,20 @@ pub(super) const MEMBER_SELECT: &str = "SELECT m.id, m.unit_id, u.name AS unit_n
 
 pub use super::search::{MemberQuery, search};
 
-/// Every member inside a scope pattern, by unit then pinyin (exports, imports).
-pub async fn all_in_scope(db: &Db, scope: &str) -> Result<Vec<Member>, sqlx::Error> {
+/// Every member inside a scope, by unit then pinyin (exports, imports).
+pub async fn all_in_scope(db: &Db, scope: &Scope) -> Result<Vec<Member>, sqlx::Error> {
     let sql = format!("{MEMBER_SELECT} WHERE u.path LIKE $1 ORDER BY u.path, m.name_pinyin, m.id");
     on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await)
 }
 
-/// One member, only inside the scope pattern.
-pub async fn by_id_in_scope(db: &Db, id: i64, scope: &str) -> Result<Option<Member>, sqlx::Error> {
+/// One member, only inside the scope.
+pub async fn by_id_in_scope(db: &Db, id: i64, scope: &Scope) -> Result<Option<Member>, sqlx::Error> {
     let sql = format!("{MEMBER_SELECT} WHERE m.id = $1 AND u.path LIKE $2");
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(scope).fetch_optional(pool).await)
 }
 
-/// Counts active members inside a scope pattern.
-pub async fn count_in_scope(db: &Db, scope: &str) -> Result<i64, sqlx::Error> {
+/// Counts active members inside a scope.
+pub async fn count_in_scope(db: &Db, scope: &Scope) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT COUNT(*) FROM members m JOIN units u ON u.id = m.unit_id \
@@ -143,28 +144,23 @@ pub async fn active_by_phone(db: &Db, phone: &str) -> Result<Vec<(i64, String)>,
 }
 
 /// The one member inside a scope with this phone, if exactly one (to link a new account).
-pub async fn id_by_phone_in_scope(
-    db: &Db,
-    phone: &str,
-    scope_path: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    let pattern = format!("{scope_path}%");
+pub async fn id_by_phone_in_scope(db: &Db, phone: &str, scope: &Scope) -> Result<Option<i64>, sqlx::Error> {
     let ids: Vec<(i64,)> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT m.id FROM members m JOIN units u ON u.id = m.unit_id \
              WHERE m.phone = $1 AND u.path LIKE $2 LIMIT 2",
         )
         .bind(phone)
-        .bind(&pattern)
+        .bind(scope)
         .fetch_all(pool)
         .await?
     });
     Ok(if ids.len() == 1 { Some(ids[0].0) } else { None })
 }
 
-/// Every member inside a scope pattern, in no particular order: the import's matching index,
+/// Every member inside a scope, in no particular order: the import's matching index,
 /// which needs no sorting.
-pub async fn unordered_in_scope(db: &Db, scope: &str) -> Result<Vec<Member>, sqlx::Error> {
+pub async fn unordered_in_scope(db: &Db, scope: &Scope) -> Result<Vec<Member>, sqlx::Error> {
     let sql = format!("{MEMBER_SELECT} WHERE u.path LIKE $1");
     on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await)
 }

@@ -30,7 +30,7 @@ pub async fn coverage_workbook(
     campaign: &Campaign,
     unit: &Unit,
 ) -> anyhow::Result<(Vec<u8>, usize)> {
-    let scope = format!("{}%", unit.path);
+    let scope = unit.scope();
     let report = coverage::compute(db, campaign, &scope).await?;
     let children: Vec<(i64, String, String)> = org_store::active_units_in_scope(db, &scope)
         .await?

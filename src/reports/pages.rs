@@ -11,6 +11,7 @@ use crate::checkin::model::Channel;
 use crate::db::Db;
 use crate::delivery::Confirmer;
 use crate::on_db;
+use crate::org::Scope;
 use crate::schedule::may_manage;
 use crate::schedule::model::LecturerKind;
 use crate::schedule::store::sessions;
@@ -97,7 +98,7 @@ pub(super) async fn lecturers(State(state): State<AppState>, user: CurrentUser) 
 }
 
 /// Door-to-door visits recorded in the current campaign for members inside a scope.
-async fn visit_rows(db: &Db, campaign_id: i64, scope: &str) -> Result<Vec<[String; 9]>, sqlx::Error> {
+async fn visit_rows(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<[String; 9]>, sqlx::Error> {
     type Row = (String, String, String, chrono::NaiveDate, i64, String, String, String, String, String);
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(

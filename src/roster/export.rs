@@ -2,6 +2,7 @@
 
 use super::xlsx::{RosterExportRow, write_roster_xlsx};
 use crate::db::Db;
+use crate::org::Scope;
 use crate::people::store::{self, Member};
 
 impl From<Member> for RosterExportRow {
@@ -20,8 +21,8 @@ impl From<Member> for RosterExportRow {
     }
 }
 
-/// Writes every member under `scope` (a unit-path pattern); returns the bytes and the row count.
-pub async fn export_members(db: &Db, scope: &str, title: &str) -> anyhow::Result<(Vec<u8>, usize)> {
+/// Writes every member inside `scope`; returns the bytes and the row count.
+pub async fn export_members(db: &Db, scope: &Scope, title: &str) -> anyhow::Result<(Vec<u8>, usize)> {
     let members = store::all_in_scope(db, scope).await?;
     let count = members.len();
     let rows: Vec<RosterExportRow> = members.into_iter().map(RosterExportRow::from).collect();

@@ -8,6 +8,7 @@ use super::parse::{RosterRecord, RosterRejection, RowError, parse_roster};
 use crate::audit::{self, Action, Actor};
 use crate::db::Db;
 use crate::formats::table::read_table;
+use crate::org::Scope;
 use crate::org::store::{self as org_store, Unit};
 use crate::people::store::{self, Member, MemberFields};
 
@@ -38,8 +39,8 @@ pub enum ImportFailure {
 
 /// The importer: whose subtree the rows must fall in, and who to audit.
 pub struct Importer<'a> {
-    /// Unit path of the importer's own unit, e.g. `/1/3/`.
-    pub scope_path: &'a str,
+    /// The importer's own subtree.
+    pub scope: Scope,
     /// For the audit log.
     pub actor: &'a Actor,
 }
@@ -81,16 +82,16 @@ async fn import_inner(
     .await
     .map_err(|e| ImportFailure::Unreadable(format!("读取文件失败：{e}")))??;
 
-    let scope = format!("{}%", importer.scope_path);
-    let units = org_store::active_units_in_scope(db, &scope).await?;
-    let existing = store::unordered_in_scope(db, &scope).await?;
+    let scope = &importer.scope;
+    let units = org_store::active_units_in_scope(db, scope).await?;
+    let existing = store::unordered_in_scope(db, scope).await?;
     // Whole-sub-district importers (the committee, the CLI) own every card already loaded.
-    let owners = if importer.scope_path.matches('/').count() <= 2 {
+    let owners = if scope.unit_path().matches('/').count() <= 2 {
         Vec::new()
     } else {
         store::id_card_owners(db).await?
     };
-    let plan = plan_changes(&records, &UnitResolver::new(&units), &existing, &owners, importer.scope_path)
+    let plan = plan_changes(&records, &UnitResolver::new(&units), &existing, &owners, scope)
         .map_err(ImportFailure::Rows)?;
     store::apply_changes(db, &plan.inserts, &plan.updates).await?;
     if plan.inserts.len() + plan.updates.len() > 1_000 {
@@ -147,7 +148,7 @@ fn plan_changes(
     units: &UnitResolver<'_>,
     existing: &[Member],
     owners: &[(String, i64, String)],
-    scope_path: &str,
+    scope: &Scope,
 ) -> Result<Plan, Vec<RowError>> {
     let by_id_card: HashMap<&str, &Member> =
         existing.iter().filter_map(|m| m.id_card.as_deref().map(|c| (c, m))).collect();
@@ -157,11 +158,8 @@ fn plan_changes(
             by_phone.entry(phone).or_default().push(m);
         }
     }
-    let outside: HashSet<&str> = owners
-        .iter()
-        .filter(|(_, _, path)| !path.starts_with(scope_path))
-        .map(|(card, _, _)| card.as_str())
-        .collect();
+    let outside: HashSet<&str> =
+        owners.iter().filter(|(_, _, path)| !scope.covers(path)).map(|(card, _, _)| card.as_str()).collect();
 
     let mut errors = Vec::new();
     let mut plan = Plan { inserts: Vec::new(), updates: Vec::new(), unchanged: 0 };

@@ -79,7 +79,7 @@ pub(super) async fn import_upload(
         None => None,
     };
     let actor = Actor::user(&user);
-    let importer = Importer { scope_path: &user.unit_path, actor: &actor };
+    let importer = Importer { scope: user.scope(), actor: &actor };
     let result = import_roster(&state.db, &importer, &file_name, bytes, default_unit).await;
     let mut page = import_page(&state, &user, "导入花名册").await?;
     page.file_name = file_name;

@@ -13,7 +13,7 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     assert!(seed_if_empty(&db).await.unwrap());
     assert!(!seed_if_empty(&db).await.unwrap(), "seeds only an empty database");
 
-    let units = dongxun::org::store::units_in_scope(&db, "%").await.unwrap();
+    let units = dongxun::org::store::units_in_scope(&db, &dongxun::org::Scope::whole_tree()).await.unwrap();
     let stations: Vec<&str> = units.iter().filter(|u| u.kind == "station").map(|u| u.name.as_str()).collect();
     assert_eq!(stations.len(), 14);
     for named in ["蟹塘社区", "九塘村", "塘窦村社区", "桑园蒲村", "三星村", "横山村", "社东社区"]
@@ -24,7 +24,8 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     let tangdou = units.iter().find(|u| u.name == "塘窦村社区").unwrap();
     assert_eq!(dongxun::org::store::profile(&db, tangdou.id).await.unwrap().training_brand, "口袋冬训");
 
-    let members = dongxun::people::store::all_in_scope(&db, "%").await.unwrap();
+    let members =
+        dongxun::people::store::all_in_scope(&db, &dongxun::org::Scope::whole_tree()).await.unwrap();
     assert!((1400..=1600).contains(&members.len()), "{}", members.len());
     let year = dongxun::time::today().year();
     let over_70 = members.iter().filter(|m| year - m.birth_date.unwrap().year() > 70).count();

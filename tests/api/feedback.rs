@@ -60,7 +60,9 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
         html.contains("农业技术 1") && html.contains("电商直播 1") && html.contains("想学电商直播卖草莓")
     );
     let feedback_id = {
-        let rows = dongxun::feedback::store::in_scope(&app.db, campaign, "%").await.unwrap();
+        let rows = dongxun::feedback::store::in_scope(&app.db, campaign, &dongxun::org::Scope::whole_tree())
+            .await
+            .unwrap();
         rows[0].id.to_string()
     };
     let r = app

@@ -17,7 +17,8 @@ async fn the_committee_adds_renames_and_moves_units() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let units = dongxun::org::store::units_in_scope(&app.db, "%").await.unwrap();
+    let units =
+        dongxun::org::store::units_in_scope(&app.db, &dongxun::org::Scope::whole_tree()).await.unwrap();
     let second = units.iter().find(|u| u.name == "甲村第二支部").unwrap().clone();
     assert_eq!(second.path, format!("{}{:010}/", app.village_a.path, second.id));
 
@@ -43,7 +44,10 @@ async fn the_committee_adds_renames_and_moves_units() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let moved = dongxun::org::store::unit_in_scope(&app.db, second.id, "%").await.unwrap().unwrap();
+    let moved = dongxun::org::store::unit_in_scope(&app.db, second.id, &dongxun::org::Scope::whole_tree())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(moved.name, "甲村老年支部");
     assert_eq!(moved.path, format!("{}{:010}/", app.village_b.path, second.id));
     // Village B's admin now sees that member; village A's does not.
@@ -75,7 +79,11 @@ async fn a_unit_with_members_is_never_retired() {
     }
     let r = app.post_form(&client, &format!("/org/units/{}/retire", app.branch_b.id), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let retired = dongxun::org::store::unit_in_scope(&app.db, app.branch_b.id, "%").await.unwrap().unwrap();
+    let retired =
+        dongxun::org::store::unit_in_scope(&app.db, app.branch_b.id, &dongxun::org::Scope::whole_tree())
+            .await
+            .unwrap()
+            .unwrap();
     assert!(retired.retired_at.is_some());
     assert_eq!(app.count("units").await, 5, "retired, not deleted");
     let r = app.post_form(&client, &format!("/org/units/{}/restore", app.branch_b.id), &[]).await;

@@ -100,7 +100,8 @@ async fn the_member_form_checks_like_the_roster_and_stores_nothing_when_wrong() 
     let r = app.post_form(&client, "/members", &good).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id: i64 = location(&r).rsplit('/').next().unwrap().parse().unwrap();
-    let member = store::by_id_in_scope(&app.db, id, "%").await.unwrap().unwrap();
+    let member =
+        store::by_id_in_scope(&app.db, id, &dongxun::org::Scope::whole_tree()).await.unwrap().unwrap();
     assert_eq!(member.birth_date.unwrap().to_string(), "1949-12-31", "derived from the ID card");
     assert_eq!(member.member_gender().map(|g| g.label()), Some("女"));
     assert_eq!(member.categories, 3);

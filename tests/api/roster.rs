@@ -99,9 +99,8 @@ async fn an_updated_file_updates_members_matched_by_phone() {
     let (rows, _) = dongxun::people::store::search(
         &app.db,
         &dongxun::people::store::MemberQuery {
-            scope: "%".into(),
             text: "党员零零".into(),
-            ..Default::default()
+            ..dongxun::people::store::MemberQuery::inside(dongxun::org::Scope::whole_tree())
         },
         10,
         0,
@@ -146,7 +145,8 @@ async fn a_gbk_csv_from_excel_imports() {
     let r = app.upload_roster(&client, "名册.csv", bytes.into_owned()).await;
     let html = r.text().await.unwrap();
     assert!(html.contains("新增 1 人"), "{html}");
-    let members = dongxun::people::store::all_in_scope(&app.db, "%").await.unwrap();
+    let members =
+        dongxun::people::store::all_in_scope(&app.db, &dongxun::org::Scope::whole_tree()).await.unwrap();
     assert_eq!(members[0].name, "张三");
     assert_eq!(members[0].phone.as_deref(), Some("13800001234"));
 }

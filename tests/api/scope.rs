@@ -38,7 +38,10 @@ async fn members_cannot_be_moved_into_another_village() {
     let edit = [("name", "张三"), ("phone", "13933334444"), ("unit_id", unit.as_str()), ("status", "正常")];
     let r = app.post_form(&client, &format!("/members/{ours}"), &edit).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let member = dongxun::people::store::by_id_in_scope(&app.db, ours, "%").await.unwrap().unwrap();
+    let member = dongxun::people::store::by_id_in_scope(&app.db, ours, &dongxun::org::Scope::whole_tree())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(member.unit_id, app.branch_a.id);
 }
 

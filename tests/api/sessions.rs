@@ -51,7 +51,7 @@ async fn add_venue(app: &TestApp, unit: i64, name: &str, capacity: &str) -> i64 
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    dongxun::schedule::store::lecturers::venues_in_scope(&app.db, "%")
+    dongxun::schedule::store::lecturers::venues_in_scope(&app.db, &dongxun::org::Scope::whole_tree())
         .await
         .unwrap()
         .into_iter()
@@ -280,7 +280,7 @@ async fn calendars_show_each_village_its_own_sessions_and_those_meant_for_it() {
         &app.db,
         chrono::Utc::now() - chrono::Duration::days(3650),
         chrono::Utc::now() + chrono::Duration::days(3650),
-        "%",
+        Some(&dongxun::org::Scope::whole_tree()),
         "",
     )
     .await

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::auth::{CurrentUser, Role};
 use crate::campaign::store as campaigns;
 use crate::delivery::store::{self as deliveries, Task, TaskFilter};
+use crate::org::Scope;
 use crate::startup::AppState;
 use crate::web::{AppResult, Shell};
 
@@ -70,7 +71,13 @@ struct ListPage {
 /// The filter for this user: an admin's tasks in scope, a lecturer's or volunteer's own tasks,
 /// a member's visits to them.
 fn filter_for(user: &CurrentUser, campaign_id: Option<i64>) -> TaskFilter {
-    let mut filter = TaskFilter { scope: "%".into(), campaign_id, ..TaskFilter::default() };
+    let mut filter = TaskFilter {
+        scope: Scope::whole_tree(),
+        assignee_user_id: None,
+        member_id: None,
+        campaign_id,
+        status: String::new(),
+    };
     match user.role {
         Role::CommitteeAdmin | Role::StationAdmin => filter.scope = user.scope(),
         Role::Lecturer | Role::Volunteer => filter.assignee_user_id = Some(user.user_id),

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::names_from_json;
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// A door-to-door task to create.
 #[derive(Debug, Clone)]
@@ -134,10 +135,10 @@ const TASK_ORDER: &str = " ORDER BY CASE WHEN d.status = 'open' AND d.due_on < $
      CASE WHEN d.status = 'open' THEN d.due_on END, v.visited_on DESC, d.id";
 
 /// Which tasks a list shows.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TaskFilter {
-    /// Only these members' units: a unit-path pattern ('%' = everywhere).
-    pub scope: String,
+    /// Only members inside this subtree.
+    pub scope: Scope,
     /// Only tasks assigned to this account.
     pub assignee_user_id: Option<i64>,
     /// Only tasks visiting this member.
@@ -188,7 +189,7 @@ pub async fn open_member_ids(db: &Db, campaign_id: i64) -> Result<Vec<i64>, sqlx
 }
 
 /// Open tasks past due inside a scope (the home page and overview badge).
-pub async fn overdue_count(db: &Db, scope: &str, today: NaiveDate) -> Result<i64, sqlx::Error> {
+pub async fn overdue_count(db: &Db, scope: &Scope, today: NaiveDate) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT COUNT(*) FROM deliveries d JOIN members m ON m.id = d.member_id \

@@ -96,8 +96,8 @@ pub(super) async fn calendar(
     );
     let from = local_to_utc(monday, NaiveTime::MIN)?;
     let to = from + Duration::days(7);
-    let hosted = if user.role.is_admin() { user.scope() } else { String::new() };
-    let found = sessions::between(&state.db, from, to, &hosted, &user.unit_path).await?;
+    let hosted = user.role.is_admin().then(|| user.scope());
+    let found = sessions::between(&state.db, from, to, hosted.as_ref(), &user.unit_path).await?;
     let days = (0..7)
         .map(|i| {
             let date = monday + Duration::days(i);
@@ -202,8 +202,8 @@ pub(super) async fn detail(
     headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    let hosted = if user.role.is_admin() { user.scope() } else { String::new() };
-    let session = match sessions::visible(&state.db, id, &hosted, &user.unit_path).await? {
+    let hosted = user.role.is_admin().then(|| user.scope());
+    let session = match sessions::visible(&state.db, id, hosted.as_ref(), &user.unit_path).await? {
         Some(s) => s,
         None => {
             // A lecturer sees the sessions they give, wherever they are.
@@ -250,7 +250,8 @@ pub(super) async fn cancel(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let session = sessions::visible(&state.db, id, &user.scope(), "").await?.ok_or(AppError::NotFound)?;
+    let session =
+        sessions::visible(&state.db, id, Some(&user.scope()), "").await?.ok_or(AppError::NotFound)?;
     if session.attendance_count > 0 {
         return Err(AppError::Conflict("已有人签到的场次不能取消".into()));
     }

@@ -4,6 +4,7 @@ use chrono::Utc;
 
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// One row of `lecturers`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -114,8 +115,8 @@ pub async fn insert(db: &Db, f: &LecturerFields) -> Result<i64, sqlx::Error> {
     Ok(id)
 }
 
-/// Venues inside a scope pattern.
-pub async fn venues_in_scope(db: &Db, scope: &str) -> Result<Vec<Venue>, sqlx::Error> {
+/// Venues inside a scope.
+pub async fn venues_in_scope(db: &Db, scope: &Scope) -> Result<Vec<Venue>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT v.id, v.unit_id, v.name, v.capacity FROM venues v JOIN units u ON u.id = v.unit_id \

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::Db;
 use crate::on_db;
+use crate::org::Scope;
 
 /// One row of `training_sessions` with the names a page shows.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -156,7 +157,7 @@ pub struct BatchListing {
 }
 
 /// Batches booked inside a scope, newest first.
-pub async fn batches_in_scope(db: &Db, scope: &str) -> Result<Vec<BatchListing>, sqlx::Error> {
+pub async fn batches_in_scope(db: &Db, scope: &Scope) -> Result<Vec<BatchListing>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT b.id, u.name AS unit_name, l.name AS lecturer_name, COALESCE(t.name, '') AS topic_name, b.note, \
@@ -316,13 +317,14 @@ fn within_batch(sessions: &[NewSession], i: usize) -> Vec<(usize, Conflict)> {
     found
 }
 
-/// Sessions between two instants that a user with `scope` (a path pattern) and `own_path` sees:
-/// those hosted inside their subtree, and those whose audience includes their unit.
+/// Sessions between two instants that a user with `scope` and `own_path` sees: those hosted
+/// inside their subtree (none when `scope` is `None`), and those whose audience includes their
+/// unit.
 pub async fn between(
     db: &Db,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    scope: &str,
+    scope: Option<&Scope>,
     own_path: &str,
 ) -> Result<Vec<TrainingSession>, sqlx::Error> {
     let sql = format!(
@@ -332,11 +334,12 @@ pub async fn between(
     on_db!(db, pool => sqlx::query_as(&sql).bind(from).bind(to).bind(scope).bind(own_path).fetch_all(pool).await)
 }
 
-/// One session a user may see (hosted in scope, or for an audience including them).
+/// One session a user may see (hosted in scope, or for an audience including them). A `None`
+/// scope binds NULL, which `LIKE` matches nowhere.
 pub async fn visible(
     db: &Db,
     id: i64,
-    scope: &str,
+    scope: Option<&Scope>,
     own_path: &str,
 ) -> Result<Option<TrainingSession>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE s.id = $1 AND (hu.path LIKE $2 OR $3 LIKE au.path || '%')");

@@ -149,7 +149,7 @@ pub async fn scenario(app: &TestApp) -> Scenario {
 async fn progress_counts_every_channel_and_the_compulsory_topic() {
     let app = spawn_app().await;
     let s = scenario(&app).await;
-    let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
+    let report = coverage::compute(&app.db, &s.campaign, &dongxun::org::Scope::whole_tree()).await.unwrap();
     assert_eq!(report.audience(), 5, "transferred and excluded members are not expected");
     let find = |id| report.members.iter().find(|m| m.member.id == id).unwrap();
     let zhang = find(s.zhang);

@@ -11,8 +11,8 @@ use crate::helpers::*;
 /// Asserts the progress rows (kept by the attendance trigger, judged in Rust), the one query
 /// straight from the attendances, and the per-unit counts the overview serves all agree.
 async fn assert_rollups_agree(app: &TestApp, campaign: &Campaign, viewer: &dongxun::org::store::Unit) {
-    let report = coverage::compute(&app.db, campaign, &format!("{}%", viewer.path)).await.unwrap();
-    let units = dongxun::org::store::units_in_scope(&app.db, &format!("{}%", viewer.path)).await.unwrap();
+    let report = coverage::compute(&app.db, campaign, &viewer.scope()).await.unwrap();
+    let units = dongxun::org::store::units_in_scope(&app.db, &viewer.scope()).await.unwrap();
     let children: Vec<(i64, String, String)> = units
         .into_iter()
         .filter(|u| u.parent_id == Some(viewer.id))
@@ -97,25 +97,37 @@ async fn the_progress_rows_agree_with_the_attendances() {
     }
     assert_rollups_agree(&app, &s.campaign, &app.root).await;
     assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
-    let report = coverage::compute(&app.db, &s.campaign, "%").await.unwrap();
+    let report = coverage::compute(&app.db, &s.campaign, &dongxun::org::Scope::whole_tree()).await.unwrap();
     assert!(report.covered() > 3 && report.covered() < report.audience(), "a mixed picture");
 
     // The uncovered list's SQL filters pick exactly the members the Rust rules judge.
     let rule = report.rule.clone();
-    let per_reason = coverage::uncovered_by_reason(&app.db, &s.campaign, &rule, "%").await.unwrap();
+    let per_reason =
+        coverage::uncovered_by_reason(&app.db, &s.campaign, &rule, &dongxun::org::Scope::whole_tree())
+            .await
+            .unwrap();
     for reason in coverage::Reason::ALL {
         let filter = coverage::MemberFilter::Uncovered(Some(reason));
-        let listed = coverage::members(&app.db, &s.campaign, &rule, "%", filter, None).await.unwrap();
+        let listed =
+            coverage::members(&app.db, &s.campaign, &rule, &dongxun::org::Scope::whole_tree(), filter, None)
+                .await
+                .unwrap();
         let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
         let expected: Vec<i64> =
             report.members.iter().filter(|m| m.reason() == Some(reason)).map(|m| m.member.id).collect();
         assert_eq!(ids, expected, "{reason:?}");
         assert_eq!(per_reason.get(&reason).copied().unwrap_or(0), expected.len() as i64, "{reason:?}");
     }
-    let covered =
-        coverage::members(&app.db, &s.campaign, &rule, "%", coverage::MemberFilter::Covered, Some(3))
-            .await
-            .unwrap();
+    let covered = coverage::members(
+        &app.db,
+        &s.campaign,
+        &rule,
+        &dongxun::org::Scope::whole_tree(),
+        coverage::MemberFilter::Covered,
+        Some(3),
+    )
+    .await
+    .unwrap();
     assert_eq!(covered.len(), 3, "a limit pages");
     assert!(covered.iter().all(|m| m.covered));
 }

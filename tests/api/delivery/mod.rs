@@ -96,9 +96,7 @@ async fn overdue_tasks_stand_out_and_come_first() {
     let page = text(&app, &client, &format!("/deliveries/{late}")).await;
     assert!(page.contains("overdue-tag"));
     assert_eq!(
-        deliveries::overdue_count(&app.db, &format!("{}%", app.root.path), dongxun::time::today())
-            .await
-            .unwrap(),
+        deliveries::overdue_count(&app.db, &app.root.scope(), dongxun::time::today()).await.unwrap(),
         1
     );
 }

@@ -59,7 +59,7 @@ async fn counts(app: &TestApp) -> (i64, i64, i64) {
 }
 
 async fn covered(app: &TestApp, campaign: &dongxun::campaign::store::Campaign, member: i64) -> bool {
-    let report = coverage::compute(&app.db, campaign, "%").await.unwrap();
+    let report = coverage::compute(&app.db, campaign, &dongxun::org::Scope::whole_tree()).await.unwrap();
     report.members.iter().find(|m| m.member.id == member).unwrap().covered
 }
 
@@ -112,7 +112,7 @@ async fn a_recorded_visit_counts_for_coverage_and_a_retry_records_nothing_more()
         &app.db,
         chrono::Utc::now() - Duration::days(2),
         chrono::Utc::now() + Duration::days(2),
-        "%",
+        Some(&dongxun::org::Scope::whole_tree()),
         &app.root.path,
     )
     .await
