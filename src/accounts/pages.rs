@@ -33,7 +33,7 @@ impl From<AccountListing> for AccountRow {
             id: a.id,
             name: a.name,
             phone_masked: Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or(a.phone),
-            role: Role::from_code(&a.role).map(Role::label).unwrap_or("未知"),
+            role: a.role.label(),
             unit_name: a.unit_name,
             pending: a.must_change_password,
             active: a.active,
@@ -187,8 +187,7 @@ async fn managed_account(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
     if account.id == user.user_id {
         return Err(AppError::BadRequest("不能在这里修改自己的账号，请到“我的”页面修改密码".into()));
     }
-    let role = Role::from_code(&account.role).ok_or(AppError::NotFound)?;
-    if !user.role.may_grant(role) {
+    if !user.role.may_grant(account.role) {
         return Err(AppError::Forbidden);
     }
     Ok(account)
@@ -238,8 +237,7 @@ pub(super) async fn change_role(
         .ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))?;
     store::set_role(&state.db, account.id, role, unit.id).await?;
     login_session::end_all_for_user(&state.db, account.id).await?;
-    let before = Role::from_code(&account.role).map(Role::label).unwrap_or("?");
-    let detail = format!("{before} → {}（{}）", role.label(), unit.name);
+    let detail = format!("{} → {}（{}）", account.role.label(), role.label(), unit.name);
     audit::record(&state.db, &Actor::user(&user), Action::RoleChange, &account.phone, &detail, true).await?;
     Ok(redirect_with_flash("/accounts", &format!("已将{}设为{}", account.name, role.label())))
 }

@@ -18,8 +18,8 @@ pub struct AccountListing {
     pub phone: String,
     /// Name.
     pub name: String,
-    /// Role code.
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
     /// Unit name.
     pub unit_name: String,
     /// Still holds a one-time password.
@@ -100,7 +100,7 @@ pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
         .bind(user.phone)
         .bind(user.name)
         .bind(user.password_hash)
-        .bind(user.role.code())
+        .bind(user.role)
         .bind(user.unit_id)
         .bind(user.member_id)
         .bind(user.must_change_password)
@@ -115,7 +115,7 @@ pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
 pub async fn set_role(db: &Db, id: i64, role: Role, unit_id: i64) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("UPDATE users SET role = $1, unit_id = $2 WHERE id = $3")
-            .bind(role.code())
+            .bind(role)
             .bind(unit_id)
             .bind(id)
             .execute(pool)

@@ -8,6 +8,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 
 use crate::auth::CurrentUser;
+use crate::coded_enum;
 use crate::db::Db;
 use crate::on_db;
 use crate::startup::AppState;
@@ -40,106 +41,39 @@ impl Actor {
     }
 }
 
-/// Kinds of audited action, stored as their code and shown in Chinese.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// A login attempt.
-    Login,
-    /// A logout.
-    Logout,
-    /// A password change or reset.
-    Password,
-    /// An account created.
-    AccountCreate,
-    /// A role or unit change.
-    RoleChange,
-    /// An account enabled or disabled.
-    AccountActive,
-    /// A roster import.
-    Import,
-    /// An export of personal data.
-    Export,
-    /// A phone or ID-card number shown unmasked.
-    Unmask,
-    /// A member's personal data created or edited.
-    MemberEdit,
-    /// The organisation tree changed.
-    UnitEdit,
-    /// A backup taken.
-    Backup,
-    /// A campaign, its topics or its audience changed.
-    CampaignEdit,
-    /// Sessions scheduled, booked or cancelled.
-    SessionEdit,
-    /// Attendance entered by staff (roll call, paper).
-    AttendanceEntry,
-}
-
-impl Action {
-    /// Every action, for the filter list.
-    pub const ALL: [Action; 15] = [
-        Action::Login,
-        Action::Logout,
-        Action::Password,
-        Action::AccountCreate,
-        Action::RoleChange,
-        Action::AccountActive,
-        Action::Import,
-        Action::Export,
-        Action::Unmask,
-        Action::MemberEdit,
-        Action::UnitEdit,
-        Action::Backup,
-        Action::CampaignEdit,
-        Action::SessionEdit,
-        Action::AttendanceEntry,
-    ];
-
-    /// Stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Action::Login => "login",
-            Action::Logout => "logout",
-            Action::Password => "password",
-            Action::AccountCreate => "account_create",
-            Action::RoleChange => "role_change",
-            Action::AccountActive => "account_active",
-            Action::Import => "import",
-            Action::Export => "export",
-            Action::Unmask => "unmask",
-            Action::MemberEdit => "member_edit",
-            Action::UnitEdit => "unit_edit",
-            Action::Backup => "backup",
-            Action::CampaignEdit => "campaign_edit",
-            Action::SessionEdit => "session_edit",
-            Action::AttendanceEntry => "attendance_entry",
-        }
-    }
-
-    /// Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Login => "登录",
-            Action::Logout => "退出",
-            Action::Password => "密码",
-            Action::AccountCreate => "创建账号",
-            Action::RoleChange => "角色变更",
-            Action::AccountActive => "启用/停用账号",
-            Action::Import => "导入",
-            Action::Export => "导出",
-            Action::Unmask => "查看完整号码",
-            Action::MemberEdit => "编辑党员信息",
-            Action::UnitEdit => "组织架构",
-            Action::Backup => "备份",
-            Action::CampaignEdit => "冬训计划",
-            Action::SessionEdit => "场次安排",
-            Action::AttendanceEntry => "代为签到",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.code() == code)
+coded_enum! {
+    /// Kinds of audited action, stored as their code and shown in Chinese.
+    Action {
+        /// A login attempt.
+        Login = ("login", "登录"),
+        /// A logout.
+        Logout = ("logout", "退出"),
+        /// A password change or reset.
+        Password = ("password", "密码"),
+        /// An account created.
+        AccountCreate = ("account_create", "创建账号"),
+        /// A role or unit change.
+        RoleChange = ("role_change", "角色变更"),
+        /// An account enabled or disabled.
+        AccountActive = ("account_active", "启用/停用账号"),
+        /// A roster import.
+        Import = ("import", "导入"),
+        /// An export of personal data.
+        Export = ("export", "导出"),
+        /// A phone or ID-card number shown unmasked.
+        Unmask = ("unmask", "查看完整号码"),
+        /// A member's personal data created or edited.
+        MemberEdit = ("member_edit", "编辑党员信息"),
+        /// The organisation tree changed.
+        UnitEdit = ("unit_edit", "组织架构"),
+        /// A backup taken.
+        Backup = ("backup", "备份"),
+        /// A campaign, its topics or its audience changed.
+        CampaignEdit = ("campaign_edit", "冬训计划"),
+        /// Sessions scheduled, booked or cancelled.
+        SessionEdit = ("session_edit", "场次安排"),
+        /// Attendance entered by staff (roll call, paper).
+        AttendanceEntry = ("attendance_entry", "代为签到"),
     }
 }
 
@@ -161,7 +95,7 @@ pub async fn record(
         .bind(actor.user_id)
         .bind(&actor.label)
         .bind(&actor.ip)
-        .bind(action.code())
+        .bind(action)
         .bind(target)
         .bind(detail)
         .bind(succeeded)
@@ -182,8 +116,8 @@ pub struct AuditEntry {
     pub actor: String,
     /// From where.
     pub ip: String,
-    /// Action code.
-    pub action: String,
+    /// What was done.
+    pub action: Action,
     /// On what.
     pub target: String,
     /// Details.

@@ -35,7 +35,7 @@ impl From<AuditEntry> for EntryView {
             at: crate::time::local_datetime(e.at),
             actor: e.actor,
             ip: e.ip,
-            action: Action::from_code(&e.action).map(Action::label).unwrap_or("其他"),
+            action: e.action.label(),
             target: e.target,
             detail: e.detail,
             succeeded: e.succeeded,
@@ -65,7 +65,7 @@ pub(super) async fn list(
     let page = ListPage {
         shell: Shell::new(&user, "审计日志", "audit"),
         entries: rows.into_iter().map(EntryView::from).collect(),
-        actions: Action::ALL.iter().map(|a| (a.code(), a.label())).collect(),
+        actions: Action::choices(),
         selected: action.map(Action::code).unwrap_or("").to_owned(),
         next_before,
     };

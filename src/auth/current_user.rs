@@ -75,7 +75,7 @@ struct SessionRow {
     user_id: i64,
     name: String,
     phone: String,
-    role: String,
+    role: Role,
     unit_id: i64,
     member_id: Option<i64>,
     must_change_password: bool,
@@ -120,13 +120,12 @@ where
         if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&parts.uri.path()) {
             return Err(AppError::MustChangePassword);
         }
-        let role = Role::from_code(&row.role).ok_or(AppError::Forbidden)?;
         Ok(CurrentUser {
             user_id: row.user_id,
             session_id: row.session_id,
             name: row.name,
             phone: row.phone,
-            role,
+            role: row.role,
             unit_id: row.unit_id,
             unit_path: row.unit_path,
             unit_name: row.unit_name,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Role;
 use crate::db::Db;
 use crate::on_db;
 
@@ -17,8 +18,8 @@ pub struct User {
     pub name: String,
     /// Argon2id PHC string.
     pub password_hash: String,
-    /// Role code.
-    pub role: String,
+    /// What the account may do.
+    pub role: Role,
     /// The unit the account belongs to (its subtree is what it administers).
     pub unit_id: i64,
     /// Linked member record.

@@ -12,7 +12,7 @@ use crate::campaign::model::{CompletionRule, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, CampaignFields, Topic};
 use crate::org::Scope;
 use crate::org::store as org_store;
-use crate::people::model::MemberCategories;
+use crate::people::model::{MemberCategories, MemberStatus};
 use crate::people::store::{self as member_store, MemberQuery};
 use crate::startup::AppState;
 use crate::web::form::{field, parse_count, parse_date};
@@ -327,8 +327,11 @@ pub(super) async fn exclude(
         return Err(AppError::BadRequest("请填写不参训的原因（100字以内）".into()));
     }
     let text = crate::people::model::normalize_text(field(&pairs, "member"));
-    let query =
-        MemberQuery { text: text.clone(), status: "active".into(), ..MemberQuery::inside(user.scope()) };
+    let query = MemberQuery {
+        text: text.clone(),
+        status: Some(MemberStatus::Active),
+        ..MemberQuery::inside(user.scope())
+    };
     let (found, total) = member_store::search(&state.db, &query, 2, 0).await?;
     let exact: Vec<_> =
         found.iter().filter(|m| m.name == text || m.phone.as_deref() == Some(text.as_str())).collect();

@@ -25,6 +25,7 @@ use crate::org::Scope;
 use crate::people::model::{Phone, normalize_name};
 use crate::people::store as member_store;
 use crate::schedule::may_manage;
+use crate::schedule::model::SessionStatus;
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult, Shell};
@@ -122,7 +123,7 @@ struct LandingPage {
 
 /// Why check-in is refused right now, if it is.
 fn refusal(session: &TrainingSession, token: &str, grace: i64) -> Option<(StatusCode, &'static str, String)> {
-    if session.status != "scheduled" {
+    if session.status != SessionStatus::Scheduled {
         return Some((StatusCode::GONE, "本场已取消", String::new()));
     }
     let now = Utc::now();
@@ -271,7 +272,7 @@ async fn check_in(
     let entry = Attendance {
         session_id: session.id,
         member_id,
-        channel: channel.code(),
+        channel,
         minutes: session.minutes(),
         late,
         recorded_by: None,
@@ -282,7 +283,7 @@ async fn check_in(
             result(headers, user, StatusCode::OK, true, "签到成功", detail, feedback_url(session, member_id))
         }
         Recorded::Already { channel, at } => {
-            let how = Channel::from_code(&channel).map(Channel::label).unwrap_or("签到");
+            let how = channel.label();
             let detail = format!("{} · {} {}", session.title, crate::time::local_datetime(at), how);
             let url = feedback_url(session, member_id);
             result(headers, user, StatusCode::OK, true, "您已签到，无需重复", detail, url)

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::model::Channel;
 use crate::db::Db;
 use crate::on_db;
 
@@ -11,7 +12,7 @@ pub enum Recorded {
     /// Stored now.
     New { late: bool },
     /// Already stored earlier (a double scan, a retry, paper after a scan): nothing changed.
-    Already { channel: String, at: DateTime<Utc> },
+    Already { channel: Channel, at: DateTime<Utc> },
 }
 
 /// One attendance to record.
@@ -21,8 +22,8 @@ pub struct Attendance {
     pub session_id: i64,
     /// Member.
     pub member_id: i64,
-    /// Channel code.
-    pub channel: &'static str,
+    /// How it was recorded.
+    pub channel: Channel,
     /// Minutes it counts for.
     pub minutes: i64,
     /// Arrived after start + 15 min.
@@ -52,7 +53,7 @@ pub async fn record(db: &Db, a: &Attendance) -> Result<Recorded, sqlx::Error> {
         if inserted.is_some() {
             return Ok(Recorded::New { late: a.late });
         }
-        let (channel, at): (String, DateTime<Utc>) = sqlx::query_as(
+        let (channel, at): (Channel, DateTime<Utc>) = sqlx::query_as(
             "SELECT channel, checked_in_at FROM attendances WHERE session_id = $1 AND member_id = $2",
         )
         .bind(a.session_id)
@@ -64,7 +65,7 @@ pub async fn record(db: &Db, a: &Attendance) -> Result<Recorded, sqlx::Error> {
 }
 
 /// How a member's attendance of a session was recorded, if it was.
-pub async fn channel_of(db: &Db, session_id: i64, member_id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn channel_of(db: &Db, session_id: i64, member_id: i64) -> Result<Option<Channel>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_scalar("SELECT channel FROM attendances WHERE session_id = $1 AND member_id = $2")
             .bind(session_id)
@@ -79,7 +80,7 @@ pub async fn of_member(
     db: &Db,
     campaign_id: i64,
     member_id: i64,
-) -> Result<Vec<(i64, String, DateTime<Utc>, String)>, sqlx::Error> {
+) -> Result<Vec<(i64, String, DateTime<Utc>, Channel)>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT s.id, s.title, s.starts_at, a.channel FROM attendances a \
@@ -100,8 +101,8 @@ pub struct AttendanceRow {
     pub member_id: i64,
     /// Member's name.
     pub name: String,
-    /// Channel code.
-    pub channel: String,
+    /// How it was recorded.
+    pub channel: Channel,
     /// Late?
     pub late: bool,
     /// When (UTC).

@@ -21,7 +21,7 @@ use crate::checkin::store::{self as attendance, Attendance};
 use crate::classroom::model::{self as watching, Watched};
 use crate::classroom::store as online;
 use crate::feedback::{member_of_ticket, ticket};
-use crate::schedule::model::SessionKind;
+use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult, Shell};
@@ -29,8 +29,8 @@ use crate::web::{AppError, AppResult, Shell};
 /// A live or recorded session that is not cancelled, or 404.
 async fn online_session(state: &AppState, id: i64) -> AppResult<(TrainingSession, SessionKind)> {
     let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    match SessionKind::from_code(&session.kind) {
-        Some(kind @ (SessionKind::Live | SessionKind::Recording)) if session.status == "scheduled" => {
+    match session.kind {
+        kind @ (SessionKind::Live | SessionKind::Recording) if session.status == SessionStatus::Scheduled => {
             Ok((session, kind))
         }
         _ => Err(AppError::NotFound),
@@ -130,8 +130,7 @@ async fn render(
     if let Some(member_id) = member_id {
         require_audience(state, &session, member_id).await?;
         let channel = attendance::channel_of(&state.db, session.id, member_id).await?;
-        counted =
-            channel.and_then(|c| Channel::from_code(&c)).map(|c| c.label().to_owned()).unwrap_or_default();
+        counted = channel.map(|c| c.label().to_owned()).unwrap_or_default();
         if !live && open {
             let view = online::open(&state.db, session.id, member_id).await?;
             watched_percent = Watched::from_stored(&view.watched, view.duration_seconds).percent();
@@ -211,7 +210,7 @@ pub(super) async fn join_live(
     let entry = Attendance {
         session_id: session.id,
         member_id,
-        channel: Channel::Live.code(),
+        channel: Channel::Live,
         minutes: session.minutes(),
         late,
         recorded_by: None,
@@ -261,7 +260,7 @@ pub(super) async fn progress(
         let entry = Attendance {
             session_id: session.id,
             member_id,
-            channel: Channel::Recording.code(),
+            channel: Channel::Recording,
             minutes: session.minutes(),
             late: false,
             recorded_by: None,

@@ -176,14 +176,14 @@ pub async fn uncovered_by_reason(
         covered = sql::covered(rule),
         audience = audience::where_in_units(&audience::units(db, campaign, scope).await?),
     );
-    let rows: Vec<(String, i64)> = on_db!(db, pool => {
+    let rows: Vec<(Reason, i64)> = on_db!(db, pool => {
         sqlx::query_as(&query)
             .bind(campaign.id)
             .bind(campaign.audience_categories)
             .fetch_all(pool)
             .await?
     });
-    Ok(rows.into_iter().filter_map(|(code, n)| Reason::from_code(&code).map(|r| (r, n))).collect())
+    Ok(rows.into_iter().collect())
 }
 
 /// The per-unit rollup for a viewer at `viewer` (id, name, path) over its child units

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::campaign::audience::AudienceMember;
 use crate::campaign::model::{CompletionRule, Progress, hours_text};
+use crate::coded_enum;
 use crate::people::model::MemberCategories;
 
 /// The categories that explain why a member is not covered, in the order they are tried: the
@@ -17,69 +18,28 @@ pub const BY_CATEGORY: [(MemberCategories, Reason); 5] = [
     (MemberCategories::NO_SMARTPHONE, Reason::NoSmartphone),
 ];
 
-/// Why an audience member is not yet covered: their circumstances first (these decide how to
-/// reach them — 送学上门, 云课堂 …), else how far they got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Reason {
-    /// 老党员.
-    Elderly,
-    /// 困难党员.
-    Hardship,
-    /// 长期患病.
-    Sick,
-    /// 流动党员 (working away).
-    Mobile,
-    /// 无智能手机.
-    NoSmartphone,
-    /// Studied some, but not enough yet (or missed a compulsory topic).
-    Unfinished,
-    /// Not reached at all yet.
-    NotReached,
+coded_enum! {
+    /// Why an audience member is not yet covered: their circumstances first (these decide how to
+    /// reach them — 送学上门, 云课堂 …), else how far they got. The code is for URLs and counts.
+    Reason {
+        /// 老党员.
+        Elderly = ("elderly", "老党员"),
+        /// 困难党员.
+        Hardship = ("hardship", "困难党员"),
+        /// 长期患病.
+        Sick = ("sick", "长期患病"),
+        /// 流动党员 (working away).
+        Mobile = ("mobile", "流动党员"),
+        /// 无智能手机.
+        NoSmartphone = ("no_smartphone", "无智能手机"),
+        /// Studied some, but not enough yet (or missed a compulsory topic).
+        Unfinished = ("unfinished", "尚未学完"),
+        /// Not reached at all yet.
+        NotReached = ("not_reached", "尚未参学"),
+    }
 }
 
 impl Reason {
-    /// Every reason, in the order filters list them.
-    pub const ALL: [Reason; 7] = [
-        Reason::Elderly,
-        Reason::Hardship,
-        Reason::Sick,
-        Reason::Mobile,
-        Reason::NoSmartphone,
-        Reason::Unfinished,
-        Reason::NotReached,
-    ];
-
-    /// Code for URLs.
-    pub fn code(self) -> &'static str {
-        match self {
-            Reason::Elderly => "elderly",
-            Reason::Hardship => "hardship",
-            Reason::Sick => "sick",
-            Reason::Mobile => "mobile",
-            Reason::NoSmartphone => "no_smartphone",
-            Reason::Unfinished => "unfinished",
-            Reason::NotReached => "not_reached",
-        }
-    }
-
-    /// The Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Reason::Elderly => "老党员",
-            Reason::Hardship => "困难党员",
-            Reason::Sick => "长期患病",
-            Reason::Mobile => "流动党员",
-            Reason::NoSmartphone => "无智能手机",
-            Reason::Unfinished => "尚未学完",
-            Reason::NotReached => "尚未参学",
-        }
-    }
-
-    /// Parses a code.
-    pub fn from_code(code: &str) -> Option<Reason> {
-        Reason::ALL.into_iter().find(|r| r.code() == code)
-    }
-
     /// The reason for a member who is not covered.
     pub fn for_member(categories: MemberCategories, progress: &Progress) -> Reason {
         BY_CATEGORY
@@ -305,7 +265,7 @@ mod tests {
         assert_eq!(Reason::for_member(MemberCategories::MOBILE, &some), Reason::Mobile);
         assert_eq!(Reason::for_member(MemberCategories::NONE, &none), Reason::NotReached);
         assert_eq!(Reason::for_member(MemberCategories::NONE, &some), Reason::Unfinished);
-        for r in Reason::ALL {
+        for &r in Reason::ALL {
             assert_eq!(Reason::from_code(r.code()), Some(r));
         }
     }

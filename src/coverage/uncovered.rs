@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::pages::{LIST_LIMIT, MemberRow, current_campaign};
 use super::{MemberFilter, Reason};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::campaign::audience;
 use crate::campaign::store::{self as campaigns, Campaign};
 use crate::delivery::store::{self as deliveries, NewTask};
@@ -49,8 +49,8 @@ struct UncoveredPage {
 }
 
 /// Lecturer and volunteer accounts inside a scope: who may be sent on visits.
-async fn assignees_in_scope(state: &AppState, scope: &Scope) -> AppResult<Vec<(i64, String, String)>> {
-    let rows: Vec<(i64, String, String)> = crate::on_db!(&state.db, pool => {
+async fn assignees_in_scope(state: &AppState, scope: &Scope) -> AppResult<Vec<(i64, String, Role)>> {
+    let rows: Vec<(i64, String, Role)> = crate::on_db!(&state.db, pool => {
         sqlx::query_as(
             "SELECT us.id, us.name, us.role FROM users us JOIN units un ON un.id = us.unit_id \
              WHERE un.path LIKE $1 AND us.active = TRUE AND us.role IN ('lecturer', 'volunteer') \
@@ -104,19 +104,13 @@ pub(super) async fn page(
         assignees: assignees_in_scope(&state, &user.scope())
             .await?
             .into_iter()
-            .map(|(id, name, role)| {
-                let role = crate::auth::Role::from_code(&role).map(|r| r.label()).unwrap_or("");
-                (id, crate::delivery::assignee_label(&name, role))
-            })
+            .map(|(id, name, role)| (id, crate::delivery::assignee_label(&name, role.label())))
             .collect(),
         materials: deliveries::materials(&state.db)
             .await?
             .into_iter()
             .filter(|m| m.active)
-            .map(|m| {
-                let kind = crate::delivery::MaterialKind::label_of(&m.kind);
-                (m.id, m.name, kind)
-            })
+            .map(|m| (m.id, m.name, m.kind.label()))
             .collect(),
         due_on: (today + Duration::days(7)).to_string(),
         today: today.to_string(),

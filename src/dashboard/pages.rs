@@ -12,7 +12,6 @@ use crate::coverage;
 use crate::feedback::{self, store as feedback_store};
 use crate::formats::chart::{bar_chart_svg, line_chart_svg};
 use crate::org::store as org_store;
-use crate::schedule::model::LecturerKind;
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -94,10 +93,7 @@ pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -
         .await?
         .into_iter()
         .take(10)
-        .map(|w: Workload| {
-            let kind = LecturerKind::from_code(&w.kind).map(LecturerKind::label).unwrap_or("宣讲员");
-            (w.name, kind, w.held, w.upcoming, w.attendances)
-        })
+        .map(|w: Workload| (w.name, w.kind.label(), w.held, w.upcoming, w.attendances))
         .collect();
     let rule = campaigns::completion_rule(&state.db, &campaign).await?.describe();
     let page = OverviewPage {

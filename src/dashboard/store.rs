@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::db::Db;
 use crate::on_db;
 use crate::org::Scope;
+use crate::schedule::model::LecturerKind;
 
 /// Attendances per day (Shanghai) of the sessions held since `since`, for members inside
 /// `scope`. Bucketed by the session's day, not the moment of entry, so a paper sheet typed in a
@@ -88,8 +89,8 @@ pub async fn open_deliveries(
 pub struct Workload {
     /// Lecturer name.
     pub name: String,
-    /// Kind code.
-    pub kind: String,
+    /// What kind of lecturer.
+    pub kind: LecturerKind,
     /// Sessions given so far.
     pub held: i64,
     /// Sessions still ahead.

@@ -13,6 +13,7 @@ pub mod visit;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::coded_enum;
 use crate::db::Db;
 use crate::startup::AppState;
 
@@ -44,91 +45,39 @@ pub fn assignee_label(name: &str, role_label: &str) -> String {
     format!("{name}（{role_label}）")
 }
 
-/// What a catalogue entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MaterialKind {
-    /// 书籍.
-    Book,
-    /// 宣传单.
-    Leaflet,
-    /// 学习资料 (booklets, printed study packs).
-    Booklet,
-    /// 音像资料 (a USB stick with party-lesson videos, …).
-    Video,
-}
-
-impl MaterialKind {
-    /// Every kind, in display order.
-    pub const ALL: [MaterialKind; 4] =
-        [MaterialKind::Book, MaterialKind::Booklet, MaterialKind::Leaflet, MaterialKind::Video];
-
-    /// Stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            MaterialKind::Book => "book",
-            MaterialKind::Leaflet => "leaflet",
-            MaterialKind::Booklet => "booklet",
-            MaterialKind::Video => "video",
-        }
-    }
-
-    /// Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            MaterialKind::Book => "书籍",
-            MaterialKind::Leaflet => "宣传单",
-            MaterialKind::Booklet => "学习资料",
-            MaterialKind::Video => "音像资料",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-
-    /// The label of a stored code ('其他' for an unknown one).
-    pub fn label_of(code: &str) -> &'static str {
-        Self::from_code(code).map(Self::label).unwrap_or("其他")
+coded_enum! {
+    /// What a catalogue entry is.
+    MaterialKind {
+        /// 书籍.
+        Book = ("book", "书籍"),
+        /// 学习资料 (booklets, printed study packs).
+        Booklet = ("booklet", "学习资料"),
+        /// 宣传单.
+        Leaflet = ("leaflet", "宣传单"),
+        /// 音像资料 (a USB stick with party-lesson videos, …).
+        Video = ("video", "音像资料"),
     }
 }
 
-/// Who confirmed that the visit happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirmer {
-    /// 本人.
-    Member,
-    /// 家属.
-    Family,
-    /// 村社工作人员.
-    Staff,
+coded_enum! {
+    /// Who confirmed that the visit happened.
+    Confirmer {
+        /// 本人.
+        Member = ("self", "本人"),
+        /// 家属.
+        Family = ("family", "家属"),
+        /// 村社工作人员.
+        Staff = ("staff", "村社工作人员"),
+    }
 }
 
-impl Confirmer {
-    /// Every kind, in display order.
-    pub const ALL: [Confirmer; 3] = [Confirmer::Member, Confirmer::Family, Confirmer::Staff];
-
-    /// Stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Confirmer::Member => "self",
-            Confirmer::Family => "family",
-            Confirmer::Staff => "staff",
-        }
-    }
-
-    /// Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Confirmer::Member => "本人",
-            Confirmer::Family => "家属",
-            Confirmer::Staff => "村社工作人员",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
+coded_enum! {
+    /// Where a door-to-door task stands.
+    TaskStatus {
+        /// Still to visit.
+        Open = ("open", "待走访"),
+        /// The visit is recorded.
+        Done = ("done", "已完成"),
     }
 }
 
@@ -168,7 +117,7 @@ pub async fn seed_materials(db: &Db) -> Result<(), sqlx::Error> {
         ("党课视频U盘", MaterialKind::Video),
     ];
     for (name, kind) in materials {
-        crate::delivery::store::insert_material(db, name, kind.code()).await?;
+        crate::delivery::store::insert_material(db, name, kind).await?;
     }
     Ok(())
 }
@@ -195,13 +144,13 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for k in MaterialKind::ALL {
+        for &k in MaterialKind::ALL {
             assert_eq!(MaterialKind::from_code(k.code()), Some(k));
         }
-        for c in Confirmer::ALL {
+        for &c in Confirmer::ALL {
             assert_eq!(Confirmer::from_code(c.code()), Some(c));
         }
-        assert_eq!(MaterialKind::label_of("x"), "其他");
+        assert_eq!(Confirmer::Member.code(), "self", "the stored code, not the variant's name");
     }
 
     #[test]

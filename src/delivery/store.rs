@@ -12,6 +12,7 @@ pub use tasks::{
 };
 pub use visits::{NewVisit, Visit, VisitError, record_visit, visit, visit_photo};
 
+use super::MaterialKind;
 use crate::db::Db;
 use crate::on_db;
 
@@ -22,8 +23,8 @@ pub struct Material {
     pub id: i64,
     /// e.g. 《习近平谈治国理政》第三卷.
     pub name: String,
-    /// Kind code (see `MaterialKind`).
-    pub kind: String,
+    /// What it is.
+    pub kind: MaterialKind,
     /// Still offered for new tasks.
     pub active: bool,
 }
@@ -40,7 +41,7 @@ pub async fn materials(db: &Db) -> Result<Vec<Material>, sqlx::Error> {
 }
 
 /// Adds a material; `Ok(None)` when one with this name exists already.
-pub async fn insert_material(db: &Db, name: &str, kind: &str) -> Result<Option<i64>, sqlx::Error> {
+pub async fn insert_material(db: &Db, name: &str, kind: MaterialKind) -> Result<Option<i64>, sqlx::Error> {
     let row: Option<(i64,)> = on_db!(db, pool => {
         sqlx::query_as(
             "INSERT INTO delivery_materials (name, kind, active) VALUES ($1, $2, TRUE) \

@@ -64,7 +64,7 @@ pub async fn seed(
     for (name, kind, topics) in LECTURERS {
         let fields = LecturerFields {
             name: name.into(),
-            kind: kind.code().into(),
+            kind,
             phone: None,
             unit_id: root.id,
             topics: topics.into(),
@@ -89,7 +89,7 @@ pub async fn seed(
     let lecture = |title: &str, topic, lecturer, unit: &Unit, audience: &Unit, venue, start| NewSession {
         campaign_id,
         batch_id: None,
-        kind: SessionKind::Lecture.code().into(),
+        kind: SessionKind::Lecture,
         title: title.into(),
         topic_id: Some(topic),
         lecturer_id: Some(lecturer),
@@ -135,13 +135,13 @@ pub async fn seed(
             None,
             at(day + Duration::days(1), 9, 30),
         );
-        visit.kind = SessionKind::FieldLecture.code().into();
+        visit.kind = SessionKind::FieldLecture;
         visit.place = ["草莓大棚", "稻虾共作基地", "合作社车间"][i % 3].into();
         planned.push(visit);
         // The exchange after the lecture, where needs are heard (交流研讨).
         let mut exchange =
             lecture("课后交流研讨", theory, lecturer, station, station, Some(rooms[i]), at(day, 15, 45));
-        exchange.kind = SessionKind::Exchange.code().into();
+        exchange.kind = SessionKind::Exchange;
         exchange.ends_at = exchange.starts_at + Duration::minutes(60);
         planned.push(exchange);
         // This week and next: one upcoming lecture per station.
@@ -166,7 +166,7 @@ pub async fn seed(
         None,
         at(today - Duration::days(6), 8, 0),
     );
-    recording.kind = SessionKind::Recording.code().into();
+    recording.kind = SessionKind::Recording;
     recording.ends_at = recording.starts_at + Duration::minutes(45);
     planned.push(recording);
     // One starts in a few minutes at the first station, so the projector's code can be tried.
@@ -202,7 +202,7 @@ async fn seed_attendance(
             if !m.unit_path.contains(&segment) || rng.random_range(0..100) >= share {
                 continue;
             }
-            let channel = if session.kind == SessionKind::Recording.code() {
+            let channel = if session.kind == SessionKind::Recording {
                 Channel::Recording
             } else {
                 match rng.random_range(0..10) {
@@ -216,7 +216,7 @@ async fn seed_attendance(
             entries.push(Attendance {
                 session_id: *id,
                 member_id: m.id,
-                channel: channel.code(),
+                channel,
                 minutes,
                 late: rng.random_range(0..10) == 0,
                 recorded_by: None,

@@ -7,11 +7,10 @@ use chrono::{Duration, Utc};
 use crate::auth::CurrentUser;
 use crate::campaign::model::hours_text;
 use crate::campaign::store as campaigns;
-use crate::checkin::model::Channel;
 use crate::checkin::store as attendance;
 use crate::coverage::{self, rollup};
 use crate::db::Db;
-use crate::schedule::model::SessionKind;
+use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions;
 
 /// One line of the member's study record or of what is coming.
@@ -69,7 +68,7 @@ pub async fn for_member(db: &Db, user: &CurrentUser, member_id: i64) -> Result<O
             session_id,
             when: crate::time::local_datetime(at),
             title,
-            how: Channel::from_code(&channel).map(Channel::label).unwrap_or(""),
+            how: channel.label(),
             online: false,
         })
         .collect();
@@ -78,16 +77,15 @@ pub async fn for_member(db: &Db, user: &CurrentUser, member_id: i64) -> Result<O
         sessions::between(db, now - Duration::hours(2), now + Duration::days(14), None, &user.unit_path)
             .await?
             .into_iter()
-            .filter(|s| s.status == "scheduled" && s.ends_at > now && s.campaign_id == campaign.id)
-            .map(|s| {
-                let kind = SessionKind::from_code(&s.kind);
-                StudyLine {
-                    session_id: s.id,
-                    when: crate::time::local_datetime(s.starts_at),
-                    online: matches!(kind, Some(SessionKind::Live | SessionKind::Recording)),
-                    how: kind.map(SessionKind::label).unwrap_or(""),
-                    title: s.title,
-                }
+            .filter(|s| {
+                s.status == SessionStatus::Scheduled && s.ends_at > now && s.campaign_id == campaign.id
+            })
+            .map(|s| StudyLine {
+                session_id: s.id,
+                when: crate::time::local_datetime(s.starts_at),
+                online: matches!(s.kind, SessionKind::Live | SessionKind::Recording),
+                how: s.kind.label(),
+                title: s.title,
             })
             .collect();
     Ok(Some(MyStudy {

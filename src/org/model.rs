@@ -3,46 +3,23 @@
 use chrono::{DateTime, Utc};
 
 use super::Scope;
+use crate::coded_enum;
 
-/// What a unit is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnitKind {
-    /// 街道党工委: the root.
-    Subdistrict,
-    /// 新时代文明实践所: the hub.
-    Hub,
-    /// 村社新时代文明实践站: a village or community station.
-    Station,
-    /// 党支部: a branch.
-    Branch,
+coded_enum! {
+    /// What a unit is.
+    UnitKind {
+        /// 街道党工委: the root.
+        Subdistrict = ("subdistrict", "街道"),
+        /// 新时代文明实践所: the hub.
+        Hub = ("hub", "实践所"),
+        /// 村社新时代文明实践站: a village or community station.
+        Station = ("station", "实践站（村社）"),
+        /// 党支部: a branch.
+        Branch = ("branch", "党支部"),
+    }
 }
 
 impl UnitKind {
-    /// Stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            UnitKind::Subdistrict => "subdistrict",
-            UnitKind::Hub => "hub",
-            UnitKind::Station => "station",
-            UnitKind::Branch => "branch",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Subdistrict, Self::Hub, Self::Station, Self::Branch].into_iter().find(|k| k.code() == code)
-    }
-
-    /// Chinese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            UnitKind::Subdistrict => "街道",
-            UnitKind::Hub => "实践所",
-            UnitKind::Station => "实践站（村社）",
-            UnitKind::Branch => "党支部",
-        }
-    }
-
     /// Which kinds may sit directly under this one.
     pub fn allowed_children(self) -> &'static [UnitKind] {
         match self {
@@ -64,8 +41,8 @@ pub struct Unit {
     pub id: i64,
     /// Parent, none for the root.
     pub parent_id: Option<i64>,
-    /// Kind code.
-    pub kind: String,
+    /// What it is.
+    pub kind: UnitKind,
     /// Name.
     pub name: String,
     /// Materialised path of ids, `/1/3/`.
@@ -82,11 +59,6 @@ impl Unit {
     /// Depth below the root (root = 0).
     pub fn depth(&self) -> usize {
         self.path.matches('/').count().saturating_sub(2)
-    }
-
-    /// The kind, defaulting to branch for an unknown code.
-    pub fn unit_kind(&self) -> UnitKind {
-        UnitKind::from_code(&self.kind).unwrap_or(UnitKind::Branch)
     }
 
     /// The name indented by depth, for `<select>` lists.
@@ -133,7 +105,7 @@ mod tests {
         Unit {
             id: 1,
             parent_id: None,
-            kind: "branch".into(),
+            kind: UnitKind::Branch,
             name: "第一支部".into(),
             path: path.into(),
             sort_order: 0,

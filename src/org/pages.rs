@@ -46,7 +46,7 @@ pub(super) async fn tree(State(state): State<AppState>, user: CurrentUser) -> Ap
         .map(|u| UnitRow {
             id: u.id,
             name: u.name.clone(),
-            kind: u.unit_kind().label(),
+            kind: u.kind.label(),
             depth: u.depth() - base_depth.min(u.depth()),
             members: subtree_total(u, &units, &counts),
             retired: u.retired_at.is_some(),
@@ -97,11 +97,11 @@ pub(super) async fn detail(
     let parent_name =
         all.iter().find(|u| Some(u.id) == unit.parent_id).map(|u| u.name.clone()).unwrap_or_default();
     let children: Vec<Unit> = all.iter().filter(|u| u.parent_id == Some(unit.id)).cloned().collect();
-    let kind = unit.unit_kind();
+    let kind = unit.kind;
     let move_targets = all
         .iter()
         .filter(|t| t.retired_at.is_none() && !unit.contains(t) && Some(t.id) != unit.parent_id)
-        .filter(|t| t.unit_kind().allowed_children().contains(&kind))
+        .filter(|t| t.kind.allowed_children().contains(&kind))
         .map(|t| (t.id, t.indented_name()))
         .collect();
     let (members, _) = store::dependants(&state.db, &unit).await?;
@@ -138,7 +138,7 @@ pub(super) async fn add(
     let parent = find(&state, &user, form.parent_id).await?;
     let name = check_name(&form.name).map_err(|e| AppError::BadRequest(e.into()))?;
     let kind = UnitKind::from_code(&form.kind)
-        .filter(|k| parent.unit_kind().allowed_children().contains(k))
+        .filter(|k| parent.kind.allowed_children().contains(k))
         .ok_or_else(|| AppError::BadRequest(format!("{}下不能添加这种单位", parent.name)))?;
     if parent.retired_at.is_some() {
         return Err(AppError::BadRequest("已撤销的单位下不能再添加下级".into()));
@@ -186,7 +186,7 @@ pub(super) async fn move_unit(
     if unit.contains(&target) {
         return Err(AppError::BadRequest("不能移到自己或自己的下级单位之下".into()));
     }
-    if !target.unit_kind().allowed_children().contains(&unit.unit_kind()) || target.retired_at.is_some() {
+    if !target.kind.allowed_children().contains(&unit.kind) || target.retired_at.is_some() {
         return Err(AppError::BadRequest(format!("{}不能放在{}之下", unit.name, target.name)));
     }
     store::move_under(&state.db, &unit, &target).await?;
@@ -250,7 +250,7 @@ pub(super) async fn save_profile(
 ) -> AppResult<Response> {
     user.require_admin()?;
     let unit = find(&state, &user, id).await?;
-    if !unit.unit_kind().has_profile() {
+    if !unit.kind.has_profile() {
         return Err(AppError::BadRequest("只有实践所和实践站有品牌信息".into()));
     }
     let limits = [

@@ -81,7 +81,7 @@ pub async fn insert(
     let unit: Unit = crate::in_transaction!(db, tx => {
         let mut unit: Unit = sqlx::query_as(&sql)
             .bind(parent.map(|p| p.id))
-            .bind(kind.code())
+            .bind(kind)
             .bind(name)
             .bind(sort_order)
             .bind(now)

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::coded_enum;
+
 pub use crate::people::categories::MemberCategories;
 pub use crate::people::dates::{date_from_excel_serial, parse_date_loose};
 pub use crate::people::id_card::IdCardNumber;
@@ -29,14 +31,16 @@ impl FieldError {
     }
 }
 
-/// A member's gender as recorded on the roster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Gender {
-    /// 男
-    Male,
-    /// 女
-    Female,
+coded_enum! {
+    /// A member's gender as recorded on the roster.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    Gender {
+        /// 男
+        Male = ("male", "男"),
+        /// 女
+        Female = ("female", "女"),
+    }
 }
 
 impl Gender {
@@ -49,53 +53,26 @@ impl Gender {
             _ => Err(FieldError::new("性别应填写“男”或“女”")),
         }
     }
-
-    /// The Chinese label: 男 or 女.
-    pub fn label(self) -> &'static str {
-        match self {
-            Gender::Male => "男",
-            Gender::Female => "女",
-        }
-    }
-
-    /// Stable code for storage: "male" or "female".
-    pub fn as_code(self) -> &'static str {
-        match self {
-            Gender::Male => "male",
-            Gender::Female => "female",
-        }
-    }
-
-    /// Inverse of [`Gender::as_code`].
-    pub fn from_code(code: &str) -> Option<Gender> {
-        match code {
-            "male" => Some(Gender::Male),
-            "female" => Some(Gender::Female),
-            _ => None,
-        }
-    }
 }
 
-/// Whether a member is still on the branch's books.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberStatus {
-    /// 正常: on the books and expected to take part.
-    #[default]
-    Active,
-    /// 已转出: organisational relationship moved elsewhere.
-    Transferred,
-    /// 已故
-    Deceased,
-    /// 其他: anything else the committee records by hand.
-    Other,
+coded_enum! {
+    /// Whether a member is still on the branch's books.
+    #[derive(Default, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    MemberStatus {
+        /// 正常: on the books and expected to take part.
+        #[default]
+        Active = ("active", "正常"),
+        /// 已转出: organisational relationship moved elsewhere.
+        Transferred = ("transferred", "已转出"),
+        /// 已故
+        Deceased = ("deceased", "已故"),
+        /// 其他: anything else the committee records by hand.
+        Other = ("other", "其他"),
+    }
 }
 
 impl MemberStatus {
-    /// Every status, in the order shown in drop-downs.
-    pub const ALL: [MemberStatus; 4] =
-        [MemberStatus::Active, MemberStatus::Transferred, MemberStatus::Deceased, MemberStatus::Other];
-
     /// Parses the Chinese label, accepting a few common synonyms.
     /// A blank cell is the caller's business (the roster treats it as 正常).
     pub fn parse(input: &str) -> Result<MemberStatus, FieldError> {
@@ -107,31 +84,6 @@ impl MemberStatus {
             "其他" | "其它" => Ok(MemberStatus::Other),
             _ => Err(FieldError::new("状态应为：正常、已转出、已故、其他")),
         }
-    }
-
-    /// The Chinese label: 正常, 已转出, 已故 or 其他.
-    pub fn label(self) -> &'static str {
-        match self {
-            MemberStatus::Active => "正常",
-            MemberStatus::Transferred => "已转出",
-            MemberStatus::Deceased => "已故",
-            MemberStatus::Other => "其他",
-        }
-    }
-
-    /// Stable code for storage: "active", "transferred", "deceased", "other".
-    pub fn as_code(self) -> &'static str {
-        match self {
-            MemberStatus::Active => "active",
-            MemberStatus::Transferred => "transferred",
-            MemberStatus::Deceased => "deceased",
-            MemberStatus::Other => "other",
-        }
-    }
-
-    /// Inverse of [`MemberStatus::as_code`].
-    pub fn from_code(code: &str) -> Option<MemberStatus> {
-        MemberStatus::ALL.into_iter().find(|s| s.as_code() == code)
     }
 }
 
@@ -156,7 +108,7 @@ mod tests {
     fn gender_labels_and_codes_round_trip() {
         for gender in [Gender::Male, Gender::Female] {
             assert_eq!(Gender::parse(gender.label()), Ok(gender));
-            assert_eq!(Gender::from_code(gender.as_code()), Some(gender));
+            assert_eq!(Gender::from_code(gender.code()), Some(gender));
         }
         assert_eq!(Gender::from_code("x"), None);
     }
@@ -173,9 +125,9 @@ mod tests {
 
     #[test]
     fn status_labels_and_codes_round_trip() {
-        for status in MemberStatus::ALL {
+        for &status in MemberStatus::ALL {
             assert_eq!(MemberStatus::parse(status.label()), Ok(status));
-            assert_eq!(MemberStatus::from_code(status.as_code()), Some(status));
+            assert_eq!(MemberStatus::from_code(status.code()), Some(status));
         }
         assert_eq!(MemberStatus::from_code("suspended"), None);
         assert_eq!(MemberStatus::default(), MemberStatus::Active);

@@ -26,7 +26,7 @@ fn category_choices() -> Vec<(u32, &'static str)> {
 
 /// Status choices: (code, label).
 fn status_choices() -> Vec<(&'static str, &'static str)> {
-    MemberStatus::ALL.iter().map(|s| (s.as_code(), s.label())).collect()
+    MemberStatus::choices()
 }
 
 /// A member as a list row, numbers masked.
@@ -47,13 +47,13 @@ impl MemberRow {
         Self {
             id: m.id,
             name: m.name.clone(),
-            gender: m.member_gender().map(Gender::label).unwrap_or(""),
+            gender: m.gender.map(Gender::label).unwrap_or(""),
             age: m.birth_date.map(|b| format!("{}岁", crate::time::age_on(b, today))).unwrap_or_default(),
             phone: masked_phone(m.phone.as_deref()),
             unit_name: m.unit_name.clone(),
             categories: m.category_set().labels(),
-            status: m.member_status().label(),
-            active: m.member_status() == MemberStatus::Active,
+            status: m.status.label(),
+            active: m.status == MemberStatus::Active,
         }
     }
 }
@@ -113,7 +113,7 @@ pub(super) async fn list(
         scope: unit_scope,
         text: super::model::normalize_text(&filter.q),
         categories: filter.category.unwrap_or(0),
-        status: filter.status.clone(),
+        status: MemberStatus::from_code(&filter.status),
     };
     let page = filter.page.unwrap_or(1).max(1);
     let (members, total) = store::search(&state.db, &query, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;

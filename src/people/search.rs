@@ -6,6 +6,7 @@
 //! both databases off their indexes and made the list 50× slower at 100,000 members (see
 //! `bench/README.md`).
 
+use super::model::MemberStatus;
 use super::store::{MEMBER_SELECT, Member};
 use crate::db::Db;
 use crate::on_db;
@@ -20,14 +21,14 @@ pub struct MemberQuery {
     pub text: String,
     /// Members having any of these categories (0 = any).
     pub categories: u32,
-    /// Status code ('' = any).
-    pub status: String,
+    /// Only members of this status.
+    pub status: Option<MemberStatus>,
 }
 
 impl MemberQuery {
     /// Every member inside `scope`: no other filter set.
     pub fn inside(scope: Scope) -> Self {
-        Self { scope, text: String::new(), categories: 0, status: String::new() }
+        Self { scope, text: String::new(), categories: 0, status: None }
     }
 }
 
@@ -35,6 +36,7 @@ impl MemberQuery {
 #[derive(Debug, Clone, PartialEq)]
 enum Param {
     Scope(Scope),
+    Status(MemberStatus),
     Text(String),
     Int(i64),
 }
@@ -109,8 +111,8 @@ fn build_filter(q: &MemberQuery) -> Filter {
         let bits = f.bind(Param::Int(i64::from(q.categories)));
         f.conditions.push(format!("(m.categories & {bits}) <> 0"));
     }
-    if !q.status.is_empty() {
-        let status = f.bind(Param::Text(q.status.clone()));
+    if let Some(status) = q.status {
+        let status = f.bind(Param::Status(status));
         f.conditions.push(format!("m.status = {status}"));
     }
     f
@@ -123,6 +125,7 @@ macro_rules! bind_all {
         for param in $params {
             query = match param {
                 Param::Scope(scope) => query.bind(scope.clone()),
+                Param::Status(status) => query.bind(*status),
                 Param::Text(text) => query.bind(text.clone()),
                 Param::Int(number) => query.bind(*number),
             };
@@ -178,7 +181,7 @@ mod tests {
             scope: Scope::of_unit("/1/"),
             text: "ZS".into(),
             categories: 3,
-            status: "active".into(),
+            status: Some(MemberStatus::Active),
         };
         let f = build_filter(&q);
         assert!(f.sql().contains(

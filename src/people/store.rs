@@ -1,5 +1,5 @@
-//! Members' SQL. Every read and write of a member is confined to a unit-path pattern, so an id
-//! from another village is simply not found.
+//! Members' SQL. Every read and write of a member is confined to a [`Scope`], so an id from
+//! another village is simply not found.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -25,8 +25,8 @@ pub struct Member {
     pub name_pinyin: String,
     /// Pinyin initials, for search ("zs" finds 张三).
     pub name_initials: String,
-    /// Gender code.
-    pub gender: Option<String>,
+    /// 性别, if recorded.
+    pub gender: Option<Gender>,
     /// 出生日期.
     pub birth_date: Option<NaiveDate>,
     /// 手机号码 (11 digits).
@@ -37,8 +37,8 @@ pub struct Member {
     pub joined_party_on: Option<NaiveDate>,
     /// 人员类别 bits.
     pub categories: i64,
-    /// 状态 code.
-    pub status: String,
+    /// 状态.
+    pub status: MemberStatus,
     /// Created (UTC).
     pub created_at: DateTime<Utc>,
     /// Last changed (UTC).
@@ -51,28 +51,18 @@ impl Member {
         MemberCategories::from_bits(self.categories as u32)
     }
 
-    /// The status, defaulting to active for an unknown code.
-    pub fn member_status(&self) -> MemberStatus {
-        MemberStatus::from_code(&self.status).unwrap_or(MemberStatus::Active)
-    }
-
-    /// The gender, if recorded.
-    pub fn member_gender(&self) -> Option<Gender> {
-        self.gender.as_deref().and_then(Gender::from_code)
-    }
-
     /// The editable fields as they are now, to compare with an import.
     pub fn fields(&self) -> MemberFields {
         MemberFields {
             unit_id: self.unit_id,
             name: self.name.clone(),
-            gender: self.member_gender(),
+            gender: self.gender,
             birth_date: self.birth_date,
             phone: self.phone.clone(),
             id_card: self.id_card.clone(),
             joined_party_on: self.joined_party_on,
             categories: self.category_set(),
-            status: self.member_status(),
+            status: self.status,
         }
     }
 }
@@ -220,13 +210,13 @@ pub async fn apply_changes(
                     .push_bind(f.name.clone())
                     .push_bind(full)
                     .push_bind(initials)
-                    .push_bind(f.gender.map(Gender::as_code))
+                    .push_bind(f.gender)
                     .push_bind(f.birth_date)
                     .push_bind(f.phone.clone())
                     .push_bind(f.id_card.clone())
                     .push_bind(f.joined_party_on)
                     .push_bind(i64::from(f.categories.bits()))
-                    .push_bind(f.status.as_code())
+                    .push_bind(f.status)
                     .push_bind(now)
                     .push_bind(now);
             });
@@ -245,13 +235,13 @@ pub async fn apply_changes(
             .bind(&f.name)
             .bind(full)
             .bind(initials)
-            .bind(f.gender.map(Gender::as_code))
+            .bind(f.gender)
             .bind(f.birth_date)
             .bind(&f.phone)
             .bind(&f.id_card)
             .bind(f.joined_party_on)
             .bind(i64::from(f.categories.bits()))
-            .bind(f.status.as_code())
+            .bind(f.status)
             .bind(now)
             .bind(id)
             .execute(&mut *tx)

@@ -13,7 +13,6 @@ use crate::delivery::Confirmer;
 use crate::on_db;
 use crate::org::Scope;
 use crate::schedule::may_manage;
-use crate::schedule::model::LecturerKind;
 use crate::schedule::store::sessions;
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult};
@@ -37,7 +36,7 @@ pub(super) async fn attendance(
     if !may_manage(&state.db, &user, &session).await? {
         return Err(AppError::NotFound);
     }
-    let rows: Vec<(String, String, String, chrono::DateTime<chrono::Utc>, bool)> = on_db!(&state.db, pool => {
+    let rows: Vec<(String, String, Channel, chrono::DateTime<chrono::Utc>, bool)> = on_db!(&state.db, pool => {
         sqlx::query_as(
             "SELECT m.name, u.name, a.channel, a.checked_in_at, a.late FROM attendances a \
              JOIN members m ON m.id = a.member_id JOIN units u ON u.id = m.unit_id \
@@ -50,8 +49,7 @@ pub(super) async fn attendance(
     let rows: Vec<_> = rows
         .into_iter()
         .map(|(name, unit, channel, at, late)| {
-            let channel = Channel::from_code(&channel).map(Channel::label).unwrap_or("").to_owned();
-            (name, unit, channel, crate::time::local_datetime(at), late)
+            (name, unit, channel.label().to_owned(), crate::time::local_datetime(at), late)
         })
         .collect();
     let title = format!("{} 签到名单（{}）", session.title, crate::time::local_datetime(session.starts_at));
@@ -77,11 +75,7 @@ pub(super) async fn lecturers(State(state): State<AppState>, user: CurrentUser) 
     let rows: Vec<_> = crate::dashboard::store::lecturer_workload(&state.db, campaign.id, &user.scope())
         .await?
         .into_iter()
-        .map(|w| {
-            let kind =
-                LecturerKind::from_code(&w.kind).map(LecturerKind::label).unwrap_or("宣讲员").to_owned();
-            (w.name, kind, w.held, w.upcoming, w.attendances)
-        })
+        .map(|w| (w.name, w.kind.label().to_owned(), w.held, w.upcoming, w.attendances))
         .collect();
     let title = format!("{} 宣讲员工作量（{}）", campaign.name, user.unit_name);
     let bytes = sheets::lecturers_xlsx(&title, &rows).map_err(internal)?;
@@ -99,7 +93,7 @@ pub(super) async fn lecturers(State(state): State<AppState>, user: CurrentUser) 
 
 /// Door-to-door visits recorded in the current campaign for members inside a scope.
 async fn visit_rows(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<[String; 9]>, sqlx::Error> {
-    type Row = (String, String, String, chrono::NaiveDate, i64, String, String, String, String, String);
+    type Row = (String, String, String, chrono::NaiveDate, i64, String, String, Confirmer, String, String);
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT m.name, u.name, us.name, v.visited_on, v.minutes, v.content, v.books, v.confirmed_by_kind, \
@@ -115,7 +109,6 @@ async fn visit_rows(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<[Str
     Ok(rows
         .into_iter()
         .map(|(member, unit, visitor, on, minutes, content, books, kind, confirmer, words)| {
-            let kind = Confirmer::from_code(&kind).map(Confirmer::label).unwrap_or("");
             [
                 member,
                 unit,
@@ -124,7 +117,7 @@ async fn visit_rows(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<[Str
                 minutes.to_string(),
                 content,
                 books,
-                format!("{confirmer}（{kind}）"),
+                format!("{confirmer}（{}）", kind.label()),
                 words,
             ]
         })

@@ -8,9 +8,9 @@ use crate::people::store::{self, Member};
 impl From<Member> for RosterExportRow {
     fn from(m: Member) -> Self {
         Self {
-            gender: m.member_gender(),
+            gender: m.gender,
             categories: m.category_set(),
-            status: m.member_status(),
+            status: m.status,
             name: m.name,
             birth_date: m.birth_date,
             phone: m.phone,

@@ -40,6 +40,16 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// Whether a session still takes place.
+    SessionStatus {
+        /// 已安排: on the calendar, check-in opens at its time.
+        Scheduled = ("scheduled", "已安排"),
+        /// 已取消: kept for the record.
+        Cancelled = ("cancelled", "已取消"),
+    }
+}
+
 /// Whether two half-open intervals [a, b) and [c, d) overlap.
 pub fn overlaps(a: DateTime<Utc>, b: DateTime<Utc>, c: DateTime<Utc>, d: DateTime<Utc>) -> bool {
     a < d && c < b

@@ -42,7 +42,7 @@ async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings(
     let campaign = create_campaign(&app).await;
     let session = app
         .session(campaign, app.village_a.id)
-        .kind("recording")
+        .kind(SessionKind::Recording)
         .online_url("https://video.example.cn/dangke-1.mp4")
         .starts_in_minutes(-60)
         .insert()
@@ -65,8 +65,12 @@ async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings(
     assert!(html.contains("<video") && html.contains("https://video.example.cn/dangke-1.mp4"), "{html}");
     assert!(html.contains("/static/watch.js") && html.contains("已观看0%"));
     // A recording scheduled without its address says so instead of showing an empty player.
-    let unset =
-        app.session(campaign, app.village_a.id).kind("recording").starts_in_minutes(-30).insert().await;
+    let unset = app
+        .session(campaign, app.village_a.id)
+        .kind(SessionKind::Recording)
+        .starts_in_minutes(-30)
+        .insert()
+        .await;
     let unset_ticket = dongxun::feedback::ticket(&unset.secret, member);
     let html = app
         .get(&client, &format!("/sessions/{}/online?k={unset_ticket}", unset.id))
@@ -138,14 +142,14 @@ async fn joining_a_live_broadcast_records_the_member_then_sends_them_there() {
     let campaign = create_campaign(&app).await;
     let live = app
         .session(campaign, app.village_a.id)
-        .kind("live")
+        .kind(SessionKind::Live)
         .online_url("https://live.example.cn/room/88")
         .starts_in_minutes(-5)
         .insert()
         .await;
     let later = app
         .session(campaign, app.village_a.id)
-        .kind("live")
+        .kind(SessionKind::Live)
         .online_url("https://live.example.cn/room/99")
         .starts_in_minutes(24 * 60)
         .insert()
@@ -229,10 +233,10 @@ async fn a_member_sees_their_own_study_and_what_is_coming_on_the_home_page() {
 
     let held =
         app.session(campaign, app.village_a.id).title("书记讲党课").starts_in_minutes(-200).insert().await;
-    app.attend(held.id, member, "qr", 90).await;
+    app.attend(held.id, member, Channel::Qr, 90).await;
     let recording = app
         .session(campaign, app.village_a.id)
-        .kind("recording")
+        .kind(SessionKind::Recording)
         .title("乡村振兴政策解读（录播）")
         .online_url("https://video.example.cn/1.mp4")
         .starts_in_minutes(60)

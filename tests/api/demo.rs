@@ -2,6 +2,7 @@
 
 use chrono::Datelike;
 use dongxun::demo::{DEMO_MEMBER_PHONE, DEMO_PASSWORD, seed_if_empty};
+use dongxun::org::model::UnitKind;
 use dongxun::people::model::MemberCategories;
 use reqwest::StatusCode;
 
@@ -14,13 +15,14 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     assert!(!seed_if_empty(&db).await.unwrap(), "seeds only an empty database");
 
     let units = dongxun::org::store::units_in_scope(&db, &dongxun::org::Scope::whole_tree()).await.unwrap();
-    let stations: Vec<&str> = units.iter().filter(|u| u.kind == "station").map(|u| u.name.as_str()).collect();
+    let stations: Vec<&str> =
+        units.iter().filter(|u| u.kind == UnitKind::Station).map(|u| u.name.as_str()).collect();
     assert_eq!(stations.len(), 14);
     for named in ["蟹塘社区", "九塘村", "塘窦村社区", "桑园蒲村", "三星村", "横山村", "社东社区"]
     {
         assert!(stations.contains(&named), "{named}");
     }
-    assert_eq!(units.iter().filter(|u| u.kind == "hub").count(), 1);
+    assert_eq!(units.iter().filter(|u| u.kind == UnitKind::Hub).count(), 1);
     let tangdou = units.iter().find(|u| u.name == "塘窦村社区").unwrap();
     assert_eq!(dongxun::org::store::profile(&db, tangdou.id).await.unwrap().training_brand, "口袋冬训");
 

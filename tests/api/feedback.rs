@@ -26,7 +26,7 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("签到后才能评价"));
 
-    app.attend(session, member, "roll_call", 90).await;
+    app.attend(session, member, Channel::RollCall, 90).await;
     let ticket = dongxun::feedback::ticket(&secret, member);
     let r = app.get(&client, &format!("/feedback/{session}?k={ticket}")).await;
     assert_eq!(r.status(), StatusCode::OK);

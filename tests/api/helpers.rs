@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use dongxun::accounts::store::{self as account_store, NewUser};
 use dongxun::auth::{Role, password};
+pub use dongxun::checkin::model::Channel;
 use dongxun::checkin::store::{self as attendance, Attendance};
 use dongxun::db::{Db, Location};
 use dongxun::org::model::UnitKind;
 use dongxun::org::store::{self as org_store, Unit};
+pub use dongxun::schedule::model::SessionKind;
 use dongxun::schedule::store::sessions::{self, NewSession};
 use dongxun::startup::Application;
 use dongxun::web::WebConfig;
@@ -235,7 +237,7 @@ impl TestApp {
         let new = NewSession {
             campaign_id,
             batch_id: None,
-            kind: "lecture".into(),
+            kind: SessionKind::Lecture,
             title: "书记开讲第一课".into(),
             topic_id: None,
             lecturer_id: None,
@@ -254,7 +256,7 @@ impl TestApp {
     }
 
     /// Records one attendance straight through the store.
-    pub async fn attend(&self, session_id: i64, member_id: i64, channel: &'static str, minutes: i64) {
+    pub async fn attend(&self, session_id: i64, member_id: i64, channel: Channel, minutes: i64) {
         let entry = Attendance { session_id, member_id, channel, minutes, late: false, recorded_by: None };
         attendance::record(&self.db, &entry).await.unwrap();
     }
@@ -275,9 +277,9 @@ impl SessionBuilder<'_> {
         self
     }
 
-    /// Another kind (`live`, `recording`, …).
-    pub fn kind(mut self, kind: &str) -> Self {
-        self.new.kind = kind.to_owned();
+    /// Another kind (live, recording, …).
+    pub fn kind(mut self, kind: SessionKind) -> Self {
+        self.new.kind = kind;
         self
     }
 

@@ -11,6 +11,7 @@ mod audit;
 mod checkin;
 mod classroom;
 mod cli;
+mod coded;
 mod coverage;
 mod delivery;
 mod demo;

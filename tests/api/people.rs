@@ -103,7 +103,7 @@ async fn the_member_form_checks_like_the_roster_and_stores_nothing_when_wrong() 
     let member =
         store::by_id_in_scope(&app.db, id, &dongxun::org::Scope::whole_tree()).await.unwrap().unwrap();
     assert_eq!(member.birth_date.unwrap().to_string(), "1949-12-31", "derived from the ID card");
-    assert_eq!(member.member_gender().map(|g| g.label()), Some("女"));
+    assert_eq!(member.gender.map(|g| g.label()), Some("女"));
     assert_eq!(member.categories, 3);
     assert_eq!(app.audit("member_edit").await.len(), 1);
 }

@@ -13,7 +13,7 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
     let campaign = create_campaign(&app).await;
     let fields = dongxun::schedule::store::lecturers::LecturerFields {
         name: "周老师".into(),
-        kind: "party_school".into(),
+        kind: dongxun::schedule::model::LecturerKind::PartySchoolTeacher,
         phone: None,
         unit_id: app.root.id,
         topics: String::new(),
@@ -31,7 +31,7 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
         .id;
     let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
     add_member(&app, app.branch_b.id, "李四", "13800002222").await;
-    app.attend(session, member, "qr", 90).await;
+    app.attend(session, member, Channel::Qr, 90).await;
 
     let committee = app.logged_in(COMMITTEE).await;
     let r = app.get(&committee, "/overview").await;

@@ -125,7 +125,7 @@ pub(super) async fn enter(
         let entry = Attendance {
             session_id: id,
             member_id,
-            channel: Channel::Paper.code(),
+            channel: Channel::Paper,
             minutes: session.minutes(),
             late: false,
             recorded_by: Some(user.user_id),

@@ -140,7 +140,7 @@ pub(super) async fn tick(
     let entry = Attendance {
         session_id: id,
         member_id: member.id,
-        channel: Channel::RollCall.code(),
+        channel: Channel::RollCall,
         minutes: session.minutes(),
         late,
         recorded_by: Some(user.user_id),

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, Role};
 use crate::campaign::store as campaigns;
+use crate::delivery::TaskStatus;
 use crate::delivery::store::{self as deliveries, Task, TaskFilter};
 use crate::org::Scope;
 use crate::startup::AppState;
@@ -41,7 +42,7 @@ impl TaskRow {
             reason: t.reason.clone(),
             due: t.due_on.format("%m月%d日").to_string(),
             overdue: t.is_overdue(today),
-            done: t.status == "done",
+            done: t.status == TaskStatus::Done,
             visited: t.visited_on.map(|d| d.format("%m月%d日").to_string()).unwrap_or_default(),
             materials: t.material_names(),
             link,
@@ -90,9 +91,9 @@ fn filter_for(user: &CurrentUser, campaign_id: Option<i64>) -> TaskFilter {
 /// Whether a task is shown under a status filter ('' = all).
 fn shown(task: &Task, status: &str, today: NaiveDate) -> bool {
     match status {
-        "open" => task.status == "open",
+        "open" => task.status == TaskStatus::Open,
         "overdue" => task.is_overdue(today),
-        "done" => task.status == "done",
+        "done" => task.status == TaskStatus::Done,
         _ => true,
     }
 }

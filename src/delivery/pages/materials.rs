@@ -38,12 +38,9 @@ async fn materials_page(
         materials: deliveries::materials(&state.db)
             .await?
             .into_iter()
-            .map(|m| {
-                let kind = MaterialKind::label_of(&m.kind);
-                (m.id, m.name, kind, m.active)
-            })
+            .map(|m| (m.id, m.name, m.kind.label(), m.active))
             .collect(),
-        kinds: MaterialKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        kinds: MaterialKind::choices(),
         error,
         name,
     })
@@ -75,18 +72,19 @@ pub(in crate::delivery) async fn add_material(
     user.require(&[Role::CommitteeAdmin])?;
     let name = form.name.trim().to_owned();
     let length = name.chars().count();
+    let kind = MaterialKind::from_code(&form.kind);
     let problem = if !(2..=60).contains(&length) {
         Some("材料名称应为2到60个字".to_owned())
-    } else if MaterialKind::from_code(&form.kind).is_none() {
+    } else if kind.is_none() {
         Some("请选择材料类别".to_owned())
     } else {
         None
     };
-    if let Some(message) = problem {
-        let page = materials_page(&state, &user, Some(message), form.name).await?;
+    let (None, Some(kind)) = (&problem, kind) else {
+        let page = materials_page(&state, &user, problem, form.name).await?;
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
-    }
-    match deliveries::insert_material(&state.db, &name, &form.kind).await? {
+    };
+    match deliveries::insert_material(&state.db, &name, kind).await? {
         Some(_) => Ok(redirect_with_flash("/deliveries/materials", &format!("已添加：{name}"))),
         None => {
             let page = materials_page(

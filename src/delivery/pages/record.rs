@@ -12,7 +12,7 @@ use crate::auth::CurrentUser;
 use crate::campaign::store as campaigns;
 use crate::delivery::store::{self as deliveries, NewVisit, Task, VisitError, names_to_json};
 use crate::delivery::visit::{self, VisitContext, VisitFacts, VisitInput};
-use crate::delivery::{MAX_PHOTO_BYTES, prepare_photo};
+use crate::delivery::{MAX_PHOTO_BYTES, TaskStatus, prepare_photo};
 use crate::schedule::store::lecturers;
 use crate::startup::AppState;
 use crate::web::shell::redirect_with_flash;
@@ -119,7 +119,7 @@ async fn new_visit(
         content: facts.content,
         books: names_to_json(&facts.books),
         member_words: facts.member_words,
-        confirmed_by_kind: facts.confirmer.code().to_owned(),
+        confirmed_by_kind: facts.confirmer,
         confirmed_by_name: facts.confirmed_by_name,
         photo: facts.photo,
         recorded_by: user.user_id,
@@ -142,7 +142,7 @@ pub(in crate::delivery) async fn record_visit(
 ) -> AppResult<Response> {
     let task = load_task(&state, &user, id).await?;
     let here = format!("/deliveries/{id}");
-    if task.status != "open" {
+    if task.status != TaskStatus::Open {
         return Ok(redirect_with_flash(&here, ALREADY));
     }
     let mut input = read_visit_form(multipart).await?;

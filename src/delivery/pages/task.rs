@@ -9,7 +9,7 @@ use chrono_tz::Asia::Shanghai;
 
 use super::load_task;
 use crate::audit::{self, Action, Actor};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::campaign::audience::masked_phone;
 use crate::campaign::store as campaigns;
 use crate::delivery::store::{self as deliveries, Task, Visit, names_from_json};
@@ -45,7 +45,6 @@ struct VisitView {
 
 impl VisitView {
     fn of(v: Visit) -> Self {
-        let kind = Confirmer::from_code(&v.confirmed_by_kind).map(Confirmer::label).unwrap_or("");
         let session_day = v.session_starts_at.with_timezone(&Shanghai).format("%Y年%m月%d日");
         Self {
             visited_on: v.visited_on.format("%Y年%m月%d日").to_string(),
@@ -53,7 +52,7 @@ impl VisitView {
             content: v.content,
             books: names_from_json(&v.books),
             member_words: v.member_words,
-            confirmer: format!("{kind}：{}", v.confirmed_by_name),
+            confirmer: format!("{}：{}", v.confirmed_by_kind.label(), v.confirmed_by_name),
             has_photo: v.has_photo,
             recorded_by: v.recorded_by_name,
             session: format!("“{}”（{session_day}）", v.session_title),
@@ -137,12 +136,11 @@ pub(super) async fn detail_page(
         .map(|t| (t.id, t.name, t.compulsory))
         .collect();
     let categories = MemberCategories::from_bits(u32::try_from(task.member_categories).unwrap_or(0)).labels();
-    let role = Role::from_code(&task.assignee_role).map(Role::label).unwrap_or("");
     Ok(DetailPage {
         shell: Shell::new(user, format!("送学上门：{}", task.member_name), "deliveries"),
         contact: Contact::masked(&task, user).render()?,
         place: place(&task),
-        assignee: assignee_label(&task.assignee_name, role),
+        assignee: assignee_label(&task.assignee_name, task.assignee_role.label()),
         categories,
         materials: task.material_names(),
         due: task.due_on.format("%Y年%m月%d日").to_string(),
@@ -151,7 +149,7 @@ pub(super) async fn detail_page(
         errors,
         input,
         topics,
-        confirmers: Confirmer::ALL.iter().map(|c| (c.code(), c.label())).collect(),
+        confirmers: Confirmer::choices(),
         minute_choices: vec![30, 45, 60, 90, 120, 150, 180],
         today: today.to_string(),
         min_date: campaign.map(|c| c.starts_on.to_string()).unwrap_or_default(),

@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::names_from_json;
+use crate::auth::Role;
 use crate::db::Db;
+use crate::delivery::TaskStatus;
 use crate::on_db;
 use crate::org::Scope;
 
@@ -93,12 +95,12 @@ pub struct Task {
     pub assignee_user_id: i64,
     /// Their name.
     pub assignee_name: String,
-    /// Their role code (lecturer / volunteer, or an admin's).
-    pub assignee_role: String,
+    /// Their role (lecturer / volunteer, or an admin's).
+    pub assignee_role: Role,
     /// Due date.
     pub due_on: NaiveDate,
-    /// open / done.
-    pub status: String,
+    /// Open or done.
+    pub status: TaskStatus,
     /// Why the member needs it.
     pub reason: String,
     /// JSON array of material names.
@@ -112,7 +114,7 @@ pub struct Task {
 impl Task {
     /// Still to do and past its due date (Shanghai `today`).
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.status == "open" && self.due_on < today
+        self.status == TaskStatus::Open && self.due_on < today
     }
 
     /// The material names.

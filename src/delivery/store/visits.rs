@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
+use crate::delivery::Confirmer;
 use crate::on_db;
 
 /// A recorded visit.
@@ -27,8 +28,8 @@ pub struct Visit {
     pub books: String,
     /// What the member said.
     pub member_words: String,
-    /// 本人 / 家属 / 村社工作人员 code.
-    pub confirmed_by_kind: String,
+    /// 本人 / 家属 / 村社工作人员.
+    pub confirmed_by_kind: Confirmer,
     /// The confirmer's name.
     pub confirmed_by_name: String,
     /// Whether a photo was kept.
@@ -98,8 +99,8 @@ pub struct NewVisit {
     pub books: String,
     /// What the member said.
     pub member_words: String,
-    /// Confirmer kind code.
-    pub confirmed_by_kind: String,
+    /// Who confirmed it.
+    pub confirmed_by_kind: Confirmer,
     /// Confirmer name.
     pub confirmed_by_name: String,
     /// Photo bytes (already checked).
@@ -177,7 +178,7 @@ pub async fn record_visit(db: &Db, v: &NewVisit) -> Result<i64, VisitError> {
             .bind(&v.content)
             .bind(&v.books)
             .bind(&v.member_words)
-            .bind(&v.confirmed_by_kind)
+            .bind(v.confirmed_by_kind)
             .bind(&v.confirmed_by_name)
             .bind(v.photo.as_deref())
             .bind(v.recorded_by)

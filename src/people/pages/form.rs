@@ -56,14 +56,14 @@ impl MemberInput {
     fn from_member(m: &store::Member) -> Self {
         Self {
             name: m.name.clone(),
-            gender: m.member_gender().map(Gender::label).unwrap_or("").to_owned(),
+            gender: m.gender.map(Gender::label).unwrap_or("").to_owned(),
             birth_date: m.birth_date.map(|d| d.to_string()).unwrap_or_default(),
             phone: m.phone.clone().unwrap_or_default(),
             id_card: m.id_card.clone().unwrap_or_default(),
             unit_id: m.unit_id,
             joined_party_on: m.joined_party_on.map(|d| d.to_string()).unwrap_or_default(),
             categories: m.category_set().bits(),
-            status: m.member_status().label().to_owned(),
+            status: m.status.label().to_owned(),
         }
     }
 

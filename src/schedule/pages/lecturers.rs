@@ -43,7 +43,7 @@ pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> Ap
         .await?
         .into_iter()
         .map(|l| LecturerRow {
-            kind: LecturerKind::from_code(&l.kind).map(LecturerKind::label).unwrap_or("宣讲员"),
+            kind: l.kind.label(),
             phone: l
                 .phone
                 .as_deref()
@@ -107,7 +107,7 @@ pub(super) async fn create(
     };
     let fields = LecturerFields {
         name,
-        kind: kind.code().into(),
+        kind,
         phone,
         unit_id,
         topics: limited("topics", "宣讲专题")?,

@@ -111,7 +111,7 @@ pub(super) async fn read_session(
     let session = NewSession {
         campaign_id: campaign.id,
         batch_id: None,
-        kind: kind.code().into(),
+        kind,
         title,
         topic_id,
         lecturer_id,

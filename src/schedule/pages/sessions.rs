@@ -14,7 +14,7 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::CurrentUser;
 use crate::checkin::store as attendance;
 use crate::schedule::may_manage;
-use crate::schedule::model::SessionKind;
+use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::startup::AppState;
 use crate::web::form::local_to_utc;
@@ -42,12 +42,12 @@ impl SessionRow {
             id: s.id,
             time: format!("{}–{}", start.format("%H:%M"), end.format("%H:%M")),
             title: s.title.clone(),
-            kind: SessionKind::from_code(&s.kind).map(SessionKind::label).unwrap_or(""),
+            kind: s.kind.label(),
             unit: s.unit_name.clone(),
             lecturer: s.lecturer_name.clone(),
             place: if s.venue_name.is_empty() { s.place.clone() } else { s.venue_name.clone() },
             attended: s.attendance_count,
-            cancelled: s.status == "cancelled",
+            cancelled: s.status == SessionStatus::Cancelled,
         }
     }
 }
@@ -220,8 +220,7 @@ pub(super) async fn detail(
             .await?
             .into_iter()
             .map(|a| {
-                let channel =
-                    crate::checkin::model::Channel::from_code(&a.channel).map(|c| c.label()).unwrap_or("");
+                let channel = a.channel.label();
                 let time =
                     a.checked_in_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%H:%M").to_string();
                 (a.name, channel, a.late, time)
@@ -237,7 +236,8 @@ pub(super) async fn detail(
         audience: session.audience_name.clone(),
         attendances,
         can_manage,
-        online: matches!(session.kind.as_str(), "live" | "recording") && session.status == "scheduled",
+        online: matches!(session.kind, SessionKind::Live | SessionKind::Recording)
+            && session.status == SessionStatus::Scheduled,
         base_url: crate::web::form::base_url(&headers),
         session,
     };

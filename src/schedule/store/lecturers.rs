@@ -5,6 +5,7 @@ use chrono::Utc;
 use crate::db::Db;
 use crate::on_db;
 use crate::org::Scope;
+use crate::schedule::model::LecturerKind;
 
 /// One row of `lecturers`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,8 +14,8 @@ pub struct Lecturer {
     pub id: i64,
     /// Name.
     pub name: String,
-    /// Kind code (see `LecturerKind`).
-    pub kind: String,
+    /// What kind of lecturer.
+    pub kind: LecturerKind,
     /// Contact phone.
     pub phone: Option<String>,
     /// Home unit: the committee's pool sits at the root, a village's own at its station.
@@ -34,8 +35,8 @@ pub struct Lecturer {
 pub struct LecturerFields {
     /// Name.
     pub name: String,
-    /// Kind code.
-    pub kind: String,
+    /// What kind of lecturer.
+    pub kind: LecturerKind,
     /// Contact phone.
     pub phone: Option<String>,
     /// Home unit.
@@ -103,7 +104,7 @@ pub async fn insert(db: &Db, f: &LecturerFields) -> Result<i64, sqlx::Error> {
              VALUES ($1, $2, $3, $4, (SELECT id FROM users WHERE phone = $3), $5, $6, TRUE, $7) RETURNING id",
         )
         .bind(&f.name)
-        .bind(&f.kind)
+        .bind(f.kind)
         .bind(&f.phone)
         .bind(f.unit_id)
         .bind(&f.topics)

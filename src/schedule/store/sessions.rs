@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::db::Db;
 use crate::on_db;
 use crate::org::Scope;
+use crate::schedule::model::{SessionKind, SessionStatus};
 
 /// One row of `training_sessions` with the names a page shows.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -15,8 +16,8 @@ pub struct TrainingSession {
     pub campaign_id: i64,
     /// The batch booking it came from.
     pub batch_id: Option<i64>,
-    /// Kind code (see `SessionKind`).
-    pub kind: String,
+    /// What kind of session.
+    pub kind: SessionKind,
     /// Title.
     pub title: String,
     /// Topic.
@@ -57,8 +58,8 @@ pub struct TrainingSession {
     pub checkin_opens_minutes: i64,
     /// Link for online sessions.
     pub online_url: String,
-    /// scheduled / cancelled.
-    pub status: String,
+    /// Scheduled or cancelled.
+    pub status: SessionStatus,
     /// Secret for rotating check-in codes (never shown).
     pub secret: String,
     /// Attendances recorded so far.
@@ -90,8 +91,8 @@ pub struct NewSession {
     pub campaign_id: i64,
     /// Batch booking.
     pub batch_id: Option<i64>,
-    /// Kind code.
-    pub kind: String,
+    /// What kind of session.
+    pub kind: SessionKind,
     /// Title.
     pub title: String,
     /// Topic.
@@ -280,7 +281,7 @@ pub async fn insert_checked(
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'scheduled', $16, $17, $18) \
                  RETURNING id",
             )
-            .bind(s.campaign_id).bind(batch_id.or(s.batch_id)).bind(&s.kind).bind(&s.title).bind(s.topic_id)
+            .bind(s.campaign_id).bind(batch_id.or(s.batch_id)).bind(s.kind).bind(&s.title).bind(s.topic_id)
             .bind(s.lecturer_id).bind(s.unit_id).bind(s.audience_unit_id).bind(s.venue_id).bind(&s.place)
             .bind(s.starts_at).bind(s.ends_at).bind(s.expected_attendees).bind(s.checkin_opens_minutes)
             .bind(&s.online_url).bind(crate::web::csrf::random_token()).bind(s.created_by).bind(now)

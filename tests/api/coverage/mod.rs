@@ -66,7 +66,7 @@ pub async fn member(
 pub async fn session(
     app: &TestApp,
     campaign_id: i64,
-    kind: &str,
+    kind: SessionKind,
     topic_id: Option<i64>,
     unit_id: i64,
     minutes: i64,
@@ -76,7 +76,7 @@ pub async fn session(
         .session(campaign_id, unit_id)
         .kind(kind)
         .topic(topic_id)
-        .title(&format!("{kind}场次{days_ago}"))
+        .title(&format!("{}场次{days_ago}", kind.code()))
         .starts_in_minutes(-days_ago * 24 * 60)
         .minutes(minutes)
         .insert()
@@ -123,25 +123,26 @@ pub async fn scenario(app: &TestApp) -> Scenario {
     let excluded = member(app, a, "周九", "13800000017", none, active).await;
     campaigns::exclude(&app.db, campaign.id, excluded, "长期住院").await.unwrap();
 
-    let lecture_a = session(app, campaign.id, "lecture", Some(first_lecture), a, 60, 10).await;
+    let lecture_a = session(app, campaign.id, SessionKind::Lecture, Some(first_lecture), a, 60, 10).await;
     let long_lecture =
-        session(app, campaign.id, "lecture", Some(first_lecture), app.village_a.id, 240, 9).await;
-    let field = session(app, campaign.id, "field", Some(other), a, 60, 8).await;
-    let live = session(app, campaign.id, "live", None, app.root.id, 45, 7).await;
-    let recording = session(app, campaign.id, "recording", None, app.root.id, 30, 6).await;
-    let lecture_b = session(app, campaign.id, "lecture", Some(first_lecture), app.branch_b.id, 60, 5).await;
+        session(app, campaign.id, SessionKind::Lecture, Some(first_lecture), app.village_a.id, 240, 9).await;
+    let field = session(app, campaign.id, SessionKind::FieldLecture, Some(other), a, 60, 8).await;
+    let live = session(app, campaign.id, SessionKind::Live, None, app.root.id, 45, 7).await;
+    let recording = session(app, campaign.id, SessionKind::Recording, None, app.root.id, 30, 6).await;
+    let lecture_b =
+        session(app, campaign.id, SessionKind::Lecture, Some(first_lecture), app.branch_b.id, 60, 5).await;
 
-    app.attend(lecture_a, zhang, "qr", 60).await;
-    app.attend(field, zhang, "roll_call", 60).await;
-    app.attend(live, zhang, "live", 45).await;
-    app.attend(recording, zhang, "recording", 30).await;
-    app.attend(field, li, "paper", 60).await;
-    app.attend(live, li, "live", 45).await;
-    app.attend(recording, li, "recording", 30).await;
-    app.attend(long_lecture, zhao, "code", 240).await;
-    app.attend(lecture_b, qian, "qr", 60).await;
+    app.attend(lecture_a, zhang, Channel::Qr, 60).await;
+    app.attend(field, zhang, Channel::RollCall, 60).await;
+    app.attend(live, zhang, Channel::Live, 45).await;
+    app.attend(recording, zhang, Channel::Recording, 30).await;
+    app.attend(field, li, Channel::Paper, 60).await;
+    app.attend(live, li, Channel::Live, 45).await;
+    app.attend(recording, li, Channel::Recording, 30).await;
+    app.attend(long_lecture, zhao, Channel::Code, 240).await;
+    app.attend(lecture_b, qian, Channel::Qr, 60).await;
     // Attending twice changes nothing.
-    app.attend(lecture_b, qian, "paper", 60).await;
+    app.attend(lecture_b, qian, Channel::Paper, 60).await;
     Scenario { campaign, first_lecture, zhang, li, wang, zhao, qian }
 }
 

@@ -74,7 +74,7 @@ async fn the_progress_rows_agree_with_the_attendances() {
     let topics = [Some(s.first_lecture), None, Some(s.first_lecture + 1)];
     let mut session_ids = Vec::new();
     for i in 0..12 {
-        let kind = ["lecture", "field", "exchange", "live", "recording"][next(5) as usize];
+        let kind = SessionKind::ALL[next(5) as usize];
         let minutes = [30, 45, 60, 90, 120][next(5) as usize] as i64;
         session_ids.push((
             session(
@@ -93,7 +93,7 @@ async fn the_progress_rows_agree_with_the_attendances() {
     for _ in 0..400 {
         let (sid, minutes) = session_ids[next(session_ids.len() as u64) as usize];
         let member_id = members[next(members.len() as u64) as usize];
-        app.attend(sid, member_id, "qr", minutes).await;
+        app.attend(sid, member_id, Channel::Qr, minutes).await;
     }
     assert_rollups_agree(&app, &s.campaign, &app.root).await;
     assert_rollups_agree(&app, &s.campaign, &app.village_b).await;
@@ -106,7 +106,7 @@ async fn the_progress_rows_agree_with_the_attendances() {
         coverage::uncovered_by_reason(&app.db, &s.campaign, &rule, &dongxun::org::Scope::whole_tree())
             .await
             .unwrap();
-    for reason in coverage::Reason::ALL {
+    for &reason in coverage::Reason::ALL {
         let filter = coverage::MemberFilter::Uncovered(Some(reason));
         let listed =
             coverage::members(&app.db, &s.campaign, &rule, &dongxun::org::Scope::whole_tree(), filter, None)

@@ -119,16 +119,16 @@ async fn a_recorded_visit_counts_for_coverage_and_a_retry_records_nothing_more()
     .unwrap();
     assert_eq!(sessions.len(), 1);
     let session = &sessions[0];
-    assert_eq!((session.kind.as_str(), session.title.as_str()), ("delivery", "送学上门：王老伯"));
+    assert_eq!((session.kind, session.title.as_str()), (SessionKind::Delivery, "送学上门：王老伯"));
     assert_eq!((session.unit_id, session.audience_unit_id), (app.branch_a.id, app.branch_a.id));
     assert_eq!(session.minutes(), 90);
     assert_eq!(dongxun::time::local_datetime(session.starts_at), format!("{} 10:00", dongxun::time::today()));
     let attendances = dongxun::checkin::store::for_session(&app.db, session.id).await.unwrap();
     assert_eq!(attendances.len(), 1);
-    assert_eq!((attendances[0].member_id, attendances[0].channel.as_str()), (s.member, "delivery"));
+    assert_eq!((attendances[0].member_id, attendances[0].channel), (s.member, Channel::Delivery));
     assert!(covered(&app, &s.campaign, s.member).await);
     let task = deliveries::task(&app.db, s.task).await.unwrap().unwrap();
-    assert_eq!(task.status, "done");
+    assert_eq!(task.status, dongxun::delivery::TaskStatus::Done);
 
     // The same submission again (a retry on a flaky network) records nothing more.
     let r = post_visit(&app, &client, s.task, visit_form(Some(jpeg), &[])).await;
@@ -244,6 +244,6 @@ async fn bad_visits_are_refused_with_a_clear_message_and_nothing_stored() {
     assert!(r.text().await.unwrap().contains("不能超过5MB"));
     assert_eq!(counts(&app).await, (0, 0, 0));
     let task = deliveries::task(&app.db, s.task).await.unwrap().unwrap();
-    assert_eq!(task.status, "open");
+    assert_eq!(task.status, dongxun::delivery::TaskStatus::Open);
     assert!(!covered(&app, &s.campaign, s.member).await);
 }
