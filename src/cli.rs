@@ -249,7 +249,7 @@ async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<Exi
     let root = org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
     let title = format!("{}党员花名册", root.name);
     let (bytes, count) = crate::roster::export::export_members(db, &root.scope(), &title).await?;
-    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
+    // Audited before the data leaves, like every export.
     audit::record(
         db,
         &Actor::command_line(),
@@ -259,6 +259,7 @@ async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<Exi
         true,
     )
     .await?;
+    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
     println!("已导出{count}名党员到 {}", output.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -279,9 +280,9 @@ async fn export_coverage(db: &Db, output: &std::path::Path, name: Option<&str>) 
     };
     let root = org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
     let (bytes, count) = crate::reports::coverage_workbook(db, &campaign, &root).await?;
-    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
     let detail = format!("{}：{count}人 → {}", campaign.name, output.display());
     audit::record(db, &Actor::command_line(), Action::Export, "冬训覆盖率", &detail, true).await?;
+    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", output.display()))?;
     println!("已导出“{}”覆盖情况（{count}人）到 {}", campaign.name, output.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -298,9 +299,14 @@ async fn create_user(
         anyhow::anyhow!("未知角色：{role}（可用：admin, station_admin, lecturer, volunteer, member）")
     })?;
     let phone = Phone::parse(phone).map_err(|e| anyhow::anyhow!("手机号码：{}", e.reason))?;
+    let one_time = password::one_time();
+    let hash = password::hash(one_time.clone()).await?;
+    // The sub-district (when this is the first account), the account and its audit entry
+    // commit together.
+    let mut tx = db.begin().await?;
     let root = match org_store::root(db).await? {
         Some(root) => root,
-        None => org_store::insert(db, None, UnitKind::Subdistrict, subdistrict, 0).await?,
+        None => org_store::insert(&mut tx, None, UnitKind::Subdistrict, subdistrict, 0).await?,
     };
     let unit = match unit {
         None => root,
@@ -310,8 +316,6 @@ async fn create_user(
             .find(|u| u.name == name)
             .ok_or_else(|| anyhow::anyhow!("找不到单位：{name}"))?,
     };
-    let one_time = password::one_time();
-    let hash = password::hash(one_time.clone()).await?;
     let new_user = account_store::NewUser {
         phone: phone.as_str(),
         name,
@@ -321,14 +325,16 @@ async fn create_user(
         member_id: None,
         must_change_password: true,
     };
-    account_store::insert(db, &new_user).await.map_err(|e| match e {
+    account_store::insert(&mut tx, &new_user).await.map_err(|e| match e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             anyhow::anyhow!("该手机号已有账号")
         }
         other => other.into(),
     })?;
     let detail = format!("{name}，{}，{}", role.label(), unit.name);
-    audit::record(db, &Actor::command_line(), Action::AccountCreate, phone.as_str(), &detail, true).await?;
+    audit::record_in(&mut tx, &Actor::command_line(), Action::AccountCreate, phone.as_str(), &detail, true)
+        .await?;
+    tx.commit().await?;
     println!("已创建{}账号：{}（{}）", role.label(), name, phone.as_str());
     println!("初始密码：{one_time}");
     println!("首次登录后须修改密码。");

@@ -142,10 +142,12 @@ pub(super) async fn create(
         member_id,
         must_change_password: true,
     };
-    store::insert(&state.db, &new_user).await?;
     let detail = format!("{}，{}，{}", name, role.label(), unit.name);
-    audit::record(&state.db, &Actor::user(&user), Action::AccountCreate, phone.as_str(), &detail, true)
+    let mut tx = state.db.begin().await?;
+    store::insert(&mut tx, &new_user).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::AccountCreate, phone.as_str(), &detail, true)
         .await?;
+    tx.commit().await?;
     let page = IssuedPage {
         shell: Shell::new(&user, "账号已创建", "accounts"),
         name,
@@ -202,10 +204,12 @@ pub(super) async fn reset_password(
     let account = managed_account(&state, &user, id).await?;
     let one_time = password::one_time();
     let hash = password::hash(one_time.clone()).await?;
-    store::set_password(&state.db, account.id, &hash, true).await?;
-    login_session::end_all_for_user(&state.db, account.id).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::Password, &account.phone, "管理员重置密码", true)
+    let mut tx = state.db.begin().await?;
+    store::set_password(&mut tx, account.id, &hash, true).await?;
+    login_session::end_all_for_user(&mut tx, account.id).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Password, &account.phone, "管理员重置密码", true)
         .await?;
+    tx.commit().await?;
     let page = IssuedPage {
         shell: Shell::new(&user, "密码已重置", "accounts"),
         name: account.name,
@@ -235,10 +239,12 @@ pub(super) async fn change_role(
     let unit = org_store::unit_in_scope(&state.db, form.unit_id, &user.scope())
         .await?
         .ok_or_else(|| AppError::BadRequest("所选单位不存在或不在您的管辖范围内".into()))?;
-    store::set_role(&state.db, account.id, role, unit.id).await?;
-    login_session::end_all_for_user(&state.db, account.id).await?;
     let detail = format!("{} → {}（{}）", account.role.label(), role.label(), unit.name);
-    audit::record(&state.db, &Actor::user(&user), Action::RoleChange, &account.phone, &detail, true).await?;
+    let mut tx = state.db.begin().await?;
+    store::set_role(&mut tx, account.id, role, unit.id).await?;
+    login_session::end_all_for_user(&mut tx, account.id).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::RoleChange, &account.phone, &detail, true).await?;
+    tx.commit().await?;
     Ok(redirect_with_flash("/accounts", &format!("已将{}设为{}", account.name, role.label())))
 }
 
@@ -255,12 +261,14 @@ pub(super) async fn set_active(
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Response> {
     let account = managed_account(&state, &user, id).await?;
-    store::set_active(&state.db, account.id, form.active).await?;
-    if !form.active {
-        login_session::end_all_for_user(&state.db, account.id).await?;
-    }
     let detail = if form.active { "启用" } else { "停用" };
-    audit::record(&state.db, &Actor::user(&user), Action::AccountActive, &account.phone, detail, true)
+    let mut tx = state.db.begin().await?;
+    store::set_active(&mut tx, account.id, form.active).await?;
+    if !form.active {
+        login_session::end_all_for_user(&mut tx, account.id).await?;
+    }
+    audit::record_in(&mut tx, &Actor::user(&user), Action::AccountActive, &account.phone, detail, true)
         .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash("/accounts", &format!("已{detail}{}的账号", account.name)))
 }

@@ -5,9 +5,9 @@ use chrono::Utc;
 
 use crate::auth::Role;
 pub use crate::auth::store::{User, set_password};
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
 use crate::org::Scope;
+use crate::{on_db, on_tx};
 
 /// An account as listed for admins, with its unit's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -90,8 +90,8 @@ pub async fn count_in_scope(db: &Db, scope: &Scope) -> Result<i64, sqlx::Error> 
 }
 
 /// Inserts an account; returns its id.
-pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = on_db!(db, pool => {
+pub async fn insert(tx: &mut Tx, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = on_tx!(tx, conn => {
         sqlx::query_as(
             "INSERT INTO users (phone, name, password_hash, role, unit_id, member_id, \
              must_change_password, active, created_at) \
@@ -105,32 +105,32 @@ pub async fn insert(db: &Db, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
         .bind(user.member_id)
         .bind(user.must_change_password)
         .bind(Utc::now())
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await?
     });
     Ok(id)
 }
 
 /// Changes role and unit.
-pub async fn set_role(db: &Db, id: i64, role: Role, unit_id: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+pub async fn set_role(tx: &mut Tx, id: i64, role: Role, unit_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query("UPDATE users SET role = $1, unit_id = $2 WHERE id = $3")
             .bind(role)
             .bind(unit_id)
             .bind(id)
-            .execute(pool)
+            .execute(conn)
             .await?;
     });
     Ok(())
 }
 
 /// Enables or disables login.
-pub async fn set_active(db: &Db, id: i64, active: bool) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+pub async fn set_active(tx: &mut Tx, id: i64, active: bool) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
             .bind(active)
             .bind(id)
-            .execute(pool)
+            .execute(conn)
             .await?;
     });
     Ok(())

@@ -1,5 +1,18 @@
 //! The audit log: who did what, when, from where, with what result. Append-only (the database
 //! refuses updates and deletions by trigger); the committee can browse it.
+//!
+//! When an entry is written decides whether the log can be trusted:
+//! - A **change** (campaigns, sessions, bookings, lecturers, accounts, passwords, members, units,
+//!   roster imports, attendance entered by staff, feedback adjustments) is recorded with
+//!   [`record_in`] inside the change's own [`Tx`], and the answer is sent only after that commit.
+//!   The change and its entry are stored together or not at all: no committed change without
+//!   its entry, no entry claiming a change that rolled back.
+//! - A **non-change** (a login attempt, a logout, an export or download, a number shown
+//!   unmasked, a backup) has no transaction to join and is recorded on its own with [`record`],
+//!   but BEFORE the data leaves: before the file is returned or written, before the full number
+//!   is shown. If the entry cannot be written, nothing is handed out.
+//! - A refused change (a roster file with bad rows) stored nothing; its entry, with
+//!   `succeeded = false`, is recorded on its own too.
 
 mod pages;
 
@@ -9,9 +22,9 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::CurrentUser;
 use crate::coded_enum;
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
 use crate::startup::AppState;
+use crate::{on_db, on_tx};
 
 /// Who acted: a logged-in user, someone trying to log in, or the command line.
 #[derive(Debug, Clone)]
@@ -77,16 +90,17 @@ coded_enum! {
     }
 }
 
-/// Appends one entry. Callers record failures too (`succeeded = false`).
-pub async fn record(
-    db: &Db,
+/// Appends the entry of a change inside the change's own transaction, so both commit together
+/// (see the module documentation). Nothing is stored until the caller commits `tx`.
+pub async fn record_in(
+    tx: &mut Tx,
     actor: &Actor,
     action: Action,
     target: &str,
     detail: &str,
     succeeded: bool,
 ) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+    on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO audit_log (at, user_id, actor, ip, action, target, detail, succeeded) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -99,10 +113,26 @@ pub async fn record(
         .bind(target)
         .bind(detail)
         .bind(succeeded)
-        .execute(pool)
+        .execute(conn)
         .await?;
     });
     Ok(())
+}
+
+/// Appends the entry of something that changed nothing (a login attempt, an export, a number
+/// shown unmasked), committed on its own before the caller hands anything out. Callers record
+/// failures too (`succeeded = false`). A change is recorded with [`record_in`] instead.
+pub async fn record(
+    db: &Db,
+    actor: &Actor,
+    action: Action,
+    target: &str,
+    detail: &str,
+    succeeded: bool,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    record_in(&mut tx, actor, action, target, detail, succeeded).await?;
+    tx.commit().await
 }
 
 /// One row of the log.

@@ -8,10 +8,10 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
 use crate::web::AppError;
 use crate::web::csrf::{SessionCsrf, cookie_value, random_token};
+use crate::{on_db, on_tx};
 
 /// The login cookie's name.
 pub const COOKIE: &str = "dx_session";
@@ -51,10 +51,11 @@ pub async fn end(db: &Db, session_id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Ends every session of a user (password reset, deactivation).
-pub async fn end_all_for_user(db: &Db, user_id: i64) -> Result<(), AppError> {
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await?;
+/// Ends every session of a user (password reset, role change, deactivation), in the same
+/// transaction as the change that calls for it.
+pub async fn end_all_for_user(tx: &mut Tx, user_id: i64) -> Result<(), AppError> {
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?;
     });
     Ok(())
 }

@@ -175,9 +175,11 @@ pub(super) async fn change_password(
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     }
     let hash = password::hash(form.new).await?;
-    store::set_password(&state.db, user.user_id, &hash, false).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
+    let mut tx = state.db.begin().await?;
+    store::set_password(&mut tx, user.user_id, &hash, false).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
         .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash("/", "密码已修改"))
 }
 

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::Role;
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
+use crate::{on_db, on_tx};
 
 /// One row of `users`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -40,13 +40,13 @@ pub async fn by_phone(db: &Db, phone: &str) -> Result<Option<User>, sqlx::Error>
 }
 
 /// Replaces a password; `one_time` forces a change at next login.
-pub async fn set_password(db: &Db, id: i64, hash: &str, one_time: bool) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, one_time: bool) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
             .bind(hash)
             .bind(one_time)
             .bind(id)
-            .execute(pool)
+            .execute(conn)
             .await?;
     });
     Ok(())

@@ -221,14 +221,16 @@ async fn save(
     }
     let fields = read_fields(pairs)?;
     check_units(state, &fields).await?;
+    let mut tx = state.db.begin().await?;
     let (id, detail, flash) = match id {
-        None => (campaigns::insert(&state.db, &fields).await?, "新建冬训计划", "冬训计划已创建"),
+        None => (campaigns::insert(&mut tx, &fields).await?, "新建冬训计划", "冬训计划已创建"),
         Some(id) => {
-            campaigns::update(&state.db, id, &fields).await?;
+            campaigns::update(&mut tx, id, &fields).await?;
             (id, "修改冬训计划", "已保存")
         }
     };
-    audit::record(&state.db, &Actor::user(user), Action::CampaignEdit, &fields.name, detail, true).await?;
+    audit::record_in(&mut tx, &Actor::user(user), Action::CampaignEdit, &fields.name, detail, true).await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/campaigns/{id}"), flash))
 }
 
@@ -239,9 +241,11 @@ pub(super) async fn make_current(
 ) -> AppResult<Response> {
     user.require(&[Role::CommitteeAdmin])?;
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    campaigns::make_current(&state.db, id).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::CampaignEdit, &campaign.name, "设为当前", true)
+    let mut tx = state.db.begin().await?;
+    campaigns::make_current(&mut tx, id).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::CampaignEdit, &campaign.name, "设为当前", true)
         .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/campaigns/{id}"), "已设为当前冬训"))
 }
 
@@ -300,9 +304,10 @@ pub(super) async fn add_topic(
         return Err(AppError::BadRequest("专题名称应为2到40个字".into()));
     }
     let compulsory = field(&pairs, "compulsory") == "on";
-    campaigns::add_topic(&state.db, id, name, compulsory).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    campaigns::add_topic(&mut tx, id, name, compulsory).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::CampaignEdit,
         &campaign.name,
@@ -310,6 +315,7 @@ pub(super) async fn add_topic(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/campaigns/{id}"), "专题已添加"))
 }
 
@@ -343,9 +349,10 @@ pub(super) async fn exclude(
             return Err(AppError::BadRequest(format!("找到{total}名党员，请输入手机号以区分")));
         }
     };
-    campaigns::exclude(&state.db, id, member.id, reason).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    campaigns::exclude(&mut tx, id, member.id, reason).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::CampaignEdit,
         &campaign.name,
@@ -353,6 +360,7 @@ pub(super) async fn exclude(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/campaigns/{id}"), &format!("{}已列为不参训", member.name)))
 }
 
@@ -365,9 +373,10 @@ pub(super) async fn include(
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let member =
         member_store::by_id_in_scope(&state.db, member_id, &user.scope()).await?.ok_or(AppError::NotFound)?;
-    campaigns::include(&state.db, id, member.id).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    campaigns::include(&mut tx, id, member.id).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::CampaignEdit,
         &campaign.name,
@@ -375,5 +384,6 @@ pub(super) async fn include(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/campaigns/{id}"), &format!("{}已恢复参训", member.name)))
 }

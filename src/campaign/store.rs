@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::campaign::model::CompletionRule;
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
+use crate::{on_db, on_tx};
 
 /// One row of `campaigns`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -83,10 +83,10 @@ pub async fn current(db: &Db) -> Result<Option<Campaign>, sqlx::Error> {
 }
 
 /// Creates a campaign with its audience units; the first campaign becomes current.
-pub async fn insert(db: &Db, f: &CampaignFields) -> Result<i64, sqlx::Error> {
+pub async fn insert(tx: &mut Tx, f: &CampaignFields) -> Result<i64, sqlx::Error> {
     let now = Utc::now();
-    crate::in_transaction!(db, tx => {
-        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns").fetch_one(&mut *tx).await?;
+    on_tx!(tx, conn => {
+        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns").fetch_one(&mut *conn).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO campaigns (name, starts_on, ends_on, audience_categories, required_sessions, \
              required_minutes, is_current, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -99,22 +99,22 @@ pub async fn insert(db: &Db, f: &CampaignFields) -> Result<i64, sqlx::Error> {
         .bind(f.required_minutes)
         .bind(existing == 0)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         for unit_id in &f.unit_ids {
             sqlx::query("INSERT INTO campaign_units (campaign_id, unit_id) VALUES ($1, $2)")
                 .bind(id)
                 .bind(unit_id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        Ok::<i64, sqlx::Error>(id)
+        Ok(id)
     })
 }
 
 /// Updates a campaign and replaces its audience units.
-pub async fn update(db: &Db, id: i64, f: &CampaignFields) -> Result<(), sqlx::Error> {
-    crate::in_transaction!(db, tx => {
+pub async fn update(tx: &mut Tx, id: i64, f: &CampaignFields) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query(
             "UPDATE campaigns SET name = $1, starts_on = $2, ends_on = $3, audience_categories = $4, \
              required_sessions = $5, required_minutes = $6 WHERE id = $7",
@@ -126,26 +126,26 @@ pub async fn update(db: &Db, id: i64, f: &CampaignFields) -> Result<(), sqlx::Er
         .bind(f.required_sessions)
         .bind(f.required_minutes)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM campaign_units WHERE campaign_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM campaign_units WHERE campaign_id = $1").bind(id).execute(&mut *conn).await?;
         for unit_id in &f.unit_ids {
             sqlx::query("INSERT INTO campaign_units (campaign_id, unit_id) VALUES ($1, $2)")
                 .bind(id)
                 .bind(unit_id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        Ok::<(), sqlx::Error>(())
+        Ok(())
     })
 }
 
 /// Makes one campaign the current one (and no other).
-pub async fn make_current(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    crate::in_transaction!(db, tx => {
-        sqlx::query("UPDATE campaigns SET is_current = FALSE WHERE is_current = TRUE").execute(&mut *tx).await?;
-        sqlx::query("UPDATE campaigns SET is_current = TRUE WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        Ok::<(), sqlx::Error>(())
+pub async fn make_current(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE campaigns SET is_current = FALSE WHERE is_current = TRUE").execute(&mut *conn).await?;
+        sqlx::query("UPDATE campaigns SET is_current = TRUE WHERE id = $1").bind(id).execute(&mut *conn).await?;
+        Ok(())
     })
 }
 
@@ -176,13 +176,18 @@ pub async fn topics(db: &Db, campaign_id: i64) -> Result<Vec<Topic>, sqlx::Error
 }
 
 /// Adds a topic.
-pub async fn add_topic(db: &Db, campaign_id: i64, name: &str, compulsory: bool) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = on_db!(db, pool => {
+pub async fn add_topic(
+    tx: &mut Tx,
+    campaign_id: i64,
+    name: &str,
+    compulsory: bool,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = on_tx!(tx, conn => {
         sqlx::query_as("INSERT INTO topics (campaign_id, name, compulsory) VALUES ($1, $2, $3) RETURNING id")
             .bind(campaign_id)
             .bind(name)
             .bind(compulsory)
-            .fetch_one(pool)
+            .fetch_one(conn)
             .await?
     });
     Ok(id)
@@ -222,8 +227,8 @@ pub async fn exclusions(db: &Db, campaign_id: i64) -> Result<Vec<(i64, String)>,
 }
 
 /// Excludes a member (idempotent: excluding twice keeps the first reason).
-pub async fn exclude(db: &Db, campaign_id: i64, member_id: i64, reason: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+pub async fn exclude(tx: &mut Tx, campaign_id: i64, member_id: i64, reason: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO campaign_exclusions (campaign_id, member_id, reason, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (campaign_id, member_id) DO NOTHING",
@@ -232,19 +237,19 @@ pub async fn exclude(db: &Db, campaign_id: i64, member_id: i64, reason: &str) ->
         .bind(member_id)
         .bind(reason)
         .bind(Utc::now())
-        .execute(pool)
+        .execute(conn)
         .await?;
     });
     Ok(())
 }
 
 /// Takes a member back into the audience.
-pub async fn include(db: &Db, campaign_id: i64, member_id: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+pub async fn include(tx: &mut Tx, campaign_id: i64, member_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query("DELETE FROM campaign_exclusions WHERE campaign_id = $1 AND member_id = $2")
             .bind(campaign_id)
             .bind(member_id)
-            .execute(pool)
+            .execute(conn)
             .await?;
     });
     Ok(())

@@ -277,7 +277,10 @@ async fn check_in(
         late,
         recorded_by: None,
     };
-    match attendance::record(&state.db, &entry).await? {
+    let mut tx = state.db.begin().await?;
+    let recorded = attendance::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    match recorded {
         Recorded::New { late } => {
             let detail = format!("{}{}", session.title, if late { "（迟到）" } else { "" });
             result(headers, user, StatusCode::OK, true, "签到成功", detail, feedback_url(session, member_id))

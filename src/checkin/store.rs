@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::model::Channel;
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
+use crate::{on_db, on_tx};
 
 /// What recording an attendance did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +32,12 @@ pub struct Attendance {
     pub recorded_by: Option<i64>,
 }
 
-/// Records an attendance exactly once. The UNIQUE (session, member) constraint decides under any
-/// concurrency; the answer is given only after the row is committed.
-pub async fn record(db: &Db, a: &Attendance) -> Result<Recorded, sqlx::Error> {
+/// Records an attendance exactly once, in the caller's transaction, so whatever follows from it
+/// (an audit entry, points) commits with it. The UNIQUE (session, member) constraint decides
+/// under any concurrency; callers answer only after committing.
+pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error> {
     let now = Utc::now();
-    on_db!(db, pool => {
+    on_tx!(tx, conn => {
         let inserted: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING RETURNING id",
@@ -48,7 +49,7 @@ pub async fn record(db: &Db, a: &Attendance) -> Result<Recorded, sqlx::Error> {
         .bind(a.late)
         .bind(now)
         .bind(a.recorded_by)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?;
         if inserted.is_some() {
             return Ok(Recorded::New { late: a.late });
@@ -58,7 +59,7 @@ pub async fn record(db: &Db, a: &Attendance) -> Result<Recorded, sqlx::Error> {
         )
         .bind(a.session_id)
         .bind(a.member_id)
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?;
         Ok(Recorded::Already { channel, at })
     })
@@ -122,11 +123,11 @@ pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>,
     })
 }
 
-/// Records many attendances in ONE transaction (paper sheets, the demo); those already recorded
-/// are left as they were. Returns how many were new.
-pub async fn record_many(db: &Db, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
+/// Records many attendances in the caller's transaction (the demo); those already recorded are
+/// left as they were. Returns how many were new.
+pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
     let now = Utc::now();
-    crate::in_transaction!(db, tx => {
+    on_tx!(tx, conn => {
         let mut added = 0;
         for chunk in entries.chunks(500) {
             let mut builder = sqlx::QueryBuilder::new(
@@ -142,8 +143,8 @@ pub async fn record_many(db: &Db, entries: &[Attendance]) -> Result<u64, sqlx::E
                     .push_bind(a.recorded_by);
             });
             builder.push(" ON CONFLICT (session_id, member_id) DO NOTHING");
-            added += builder.build().execute(&mut *tx).await?.rows_affected();
+            added += builder.build().execute(&mut *conn).await?.rows_affected();
         }
-        Ok::<u64, sqlx::Error>(added)
+        Ok(added)
     })
 }

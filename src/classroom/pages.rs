@@ -216,7 +216,9 @@ pub(super) async fn join_live(
         recorded_by: None,
     };
     // Recorded (and committed) before the member is sent away.
-    attendance::record(&state.db, &entry).await?;
+    let mut tx = state.db.begin().await?;
+    attendance::record(&mut tx, &entry).await?;
+    tx.commit().await?;
     Ok(Redirect::to(&session.online_url).into_response())
 }
 
@@ -265,7 +267,9 @@ pub(super) async fn progress(
             late: false,
             recorded_by: None,
         };
-        attendance::record(&state.db, &entry).await?;
+        let mut tx = state.db.begin().await?;
+        attendance::record(&mut tx, &entry).await?;
+        tx.commit().await?;
     }
     let message = if watched.enough() {
         format!("已看满{}%，本场已计入冬训学习", watching::WATCHED_PERMILLE / 10)

@@ -186,8 +186,9 @@ pub(super) async fn create_deliveries(
             reason: Reason::for_member(m.categories, &p).label().to_owned(),
         });
     }
+    let mut tx = state.db.begin().await?;
     let outcome = deliveries::create_tasks(
-        &state.db,
+        &mut tx,
         campaign.id,
         &tasks,
         assignee_id,
@@ -196,6 +197,7 @@ pub(super) async fn create_deliveries(
         user.user_id,
     )
     .await?;
+    tx.commit().await?;
     let mut parts = Vec::new();
     if !outcome.created.is_empty() {
         parts.push(format!(

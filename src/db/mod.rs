@@ -2,9 +2,12 @@
 //!
 //! Queries are written once in portable SQL (`$1` placeholders, `RETURNING`, `ON CONFLICT`) and
 //! run on either pool through [`on_db!`]; only where the dialects truly differ does a store match
-//! on the backend itself.
+//! on the backend itself. Changes that must commit together run in one [`Tx`] through [`on_tx!`].
 
 pub mod coded;
+mod tx;
+
+pub use tx::Tx;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -33,33 +36,6 @@ macro_rules! on_db {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
-        }
-    };
-}
-
-/// Runs `$body` inside one transaction on whichever backend `$db` holds, binding the open
-/// transaction to `$tx`. `$body` must evaluate to `Result<T, E>` with `E: From<sqlx::Error>`;
-/// the transaction commits only when it is `Ok`, so callers acknowledge a write only after commit.
-#[macro_export]
-macro_rules! in_transaction {
-    ($db:expr, $tx:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(pool) => {
-                let mut $tx = pool.begin().await?;
-                let value = $body;
-                if value.is_ok() {
-                    $tx.commit().await?;
-                }
-                value
-            }
-            $crate::db::Db::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let value = $body;
-                if value.is_ok() {
-                    $tx.commit().await?;
-                }
-                value
-            }
         }
     };
 }

@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::accounts::store::{self as account_store, NewUser};
 use crate::auth::{Role, password};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::org::model::UnitKind;
 use crate::org::store::{self as org_store, StationProfile, Unit};
 use crate::people::model::{Gender, MemberCategories, MemberStatus};
@@ -52,10 +52,14 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let mut rng = StdRng::seed_from_u64(20210302);
-    let root = org_store::insert(db, None, UnitKind::Subdistrict, "石湫街道", 0).await?;
-    let hub = org_store::insert(db, Some(&root), UnitKind::Hub, "石湫街道新时代文明实践所", 0).await?;
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    // The tree, its members and the accounts commit together: a failed seed leaves no half
+    // sub-district behind to stop the next start from seeding.
+    let mut tx = db.begin().await?;
+    let root = org_store::insert(&mut tx, None, UnitKind::Subdistrict, "石湫街道", 0).await?;
+    let hub = org_store::insert(&mut tx, Some(&root), UnitKind::Hub, "石湫街道新时代文明实践所", 0).await?;
     org_store::save_profile(
-        db,
+        &mut tx,
         hub.id,
         &StationProfile {
             service_brand: "石湫志愿".into(),
@@ -65,25 +69,25 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         },
     )
     .await?;
-    let hub_branch = org_store::insert(db, Some(&hub), UnitKind::Branch, "街道机关党支部", 0).await?;
+    let hub_branch = org_store::insert(&mut tx, Some(&hub), UnitKind::Branch, "街道机关党支部", 0).await?;
     let mut stations = Vec::new();
     let mut branches = vec![hub_branch.clone()];
     for (i, (name, service, training)) in STATIONS.iter().enumerate() {
-        let station = org_store::insert(db, Some(&root), UnitKind::Station, name, i as i64 + 1).await?;
+        let station = org_store::insert(&mut tx, Some(&root), UnitKind::Station, name, i as i64 + 1).await?;
         let profile = StationProfile {
             service_brand: (*service).into(),
             training_brand: (*training).into(),
             slogan: format!("{}党员冬训，学思践悟", name.trim_end_matches("（示例）")),
             story: String::new(),
         };
-        org_store::save_profile(db, station.id, &profile).await?;
+        org_store::save_profile(&mut tx, station.id, &profile).await?;
         let count = 2 + i % 3;
         for (b, label) in
             ["第一党支部", "第二党支部", "第三党支部", "老年党支部"].iter().take(count).enumerate()
         {
             let branch_name = format!("{}{}", name.trim_end_matches("（示例）"), label);
-            branches
-                .push(org_store::insert(db, Some(&station), UnitKind::Branch, &branch_name, b as i64).await?);
+            let branch = org_store::insert(&mut tx, Some(&station), UnitKind::Branch, &branch_name, b as i64);
+            branches.push(branch.await?);
         }
         stations.push(station);
     }
@@ -94,8 +98,10 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         .position(|m| m.unit_id != hub_branch.id && !m.categories.contains(MemberCategories::NO_SMARTPHONE))
         .expect("demo has members");
     members[member_index].phone = Some(DEMO_MEMBER_PHONE.to_owned());
-    let ids = member_store::apply_changes(db, &members, &[]).await?;
-    seed_accounts(db, &root, &hub_branch, &stations, (&members[member_index], ids[member_index])).await?;
+    let ids = member_store::apply_changes(&mut tx, &members, &[]).await?;
+    let member = (&members[member_index], ids[member_index]);
+    seed_accounts(&mut tx, &hash, &root, &hub_branch, &stations, member).await?;
+    tx.commit().await?;
     training::seed(db, &mut rng, &root, &hub, &stations).await?;
     Ok(true)
 }
@@ -183,57 +189,55 @@ fn demo_id_card(birth: NaiveDate, gender: Gender, taken: &mut HashSet<String>) -
 }
 
 async fn seed_accounts(
-    db: &Db,
+    tx: &mut Tx,
+    hash: &str,
     root: &Unit,
     hub_branch: &Unit,
     stations: &[Unit],
     (member, member_id): (&MemberFields, i64),
 ) -> anyhow::Result<()> {
-    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
-    let add = |phone: String, name: String, role: Role, unit_id: i64, member_id: Option<i64>| {
-        let hash = hash.clone();
-        async move {
-            let user = NewUser {
-                phone: &phone,
-                name: &name,
-                password_hash: &hash,
-                role,
-                unit_id,
-                member_id,
-                must_change_password: false,
-            };
-            account_store::insert(db, &user).await
-        }
-    };
-    add("13900000001".into(), "街道管理员（演示）".into(), Role::CommitteeAdmin, root.id, None).await?;
+    // (phone, name, role, unit, member), in the order they always had.
+    let mut accounts = vec![(
+        "13900000001".to_owned(),
+        "街道管理员（演示）".to_owned(),
+        Role::CommitteeAdmin,
+        root.id,
+        None,
+    )];
     for (i, station) in stations.iter().enumerate() {
         let name = format!("{}书记（演示）", station.name.trim_end_matches("（示例）"));
-        add(format!("139000001{i:02}"), name, Role::StationAdmin, station.id, None).await?;
+        accounts.push((format!("139000001{i:02}"), name, Role::StationAdmin, station.id, None));
     }
     // Each station has a volunteer of its own, so its secretary can send someone door to door.
     for (i, station) in stations.iter().enumerate() {
         let name = format!("{}志愿者（演示）", station.name.trim_end_matches("（示例）"));
-        add(format!("139000005{i:02}"), name, Role::Volunteer, station.id, None).await?;
+        accounts.push((format!("139000005{i:02}"), name, Role::Volunteer, station.id, None));
     }
     for i in 0..4 {
-        add(
-            format!("139000002{i:02}"),
-            format!("宣讲员{}（演示）", i + 1),
-            Role::Lecturer,
-            hub_branch.id,
-            None,
-        )
-        .await?;
-        add(
-            format!("139000003{i:02}"),
-            format!("志愿者{}（演示）", i + 1),
-            Role::Volunteer,
-            hub_branch.id,
-            None,
-        )
-        .await?;
+        let lecturer = format!("宣讲员{}（演示）", i + 1);
+        accounts.push((format!("139000002{i:02}"), lecturer, Role::Lecturer, hub_branch.id, None));
+        let volunteer = format!("志愿者{}（演示）", i + 1);
+        accounts.push((format!("139000003{i:02}"), volunteer, Role::Volunteer, hub_branch.id, None));
     }
-    add(DEMO_MEMBER_PHONE.into(), member.name.clone(), Role::Member, member.unit_id, Some(member_id)).await?;
+    accounts.push((
+        DEMO_MEMBER_PHONE.into(),
+        member.name.clone(),
+        Role::Member,
+        member.unit_id,
+        Some(member_id),
+    ));
+    for (phone, name, role, unit_id, member_id) in accounts {
+        let user = NewUser {
+            phone: &phone,
+            name: &name,
+            password_hash: hash,
+            role,
+            unit_id,
+            member_id,
+            must_change_password: false,
+        };
+        account_store::insert(tx, &user).await?;
+    }
     Ok(())
 }
 

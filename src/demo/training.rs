@@ -42,8 +42,11 @@ pub async fn seed(
     stations: &[Unit],
 ) -> anyhow::Result<()> {
     let today = crate::time::today();
+    crate::delivery::seed_materials(db).await?;
+    // The campaign, its calendar and its attendance commit together; the feedback after them.
+    let mut tx = db.begin().await?;
     let campaign_id = campaigns::insert(
-        db,
+        &mut tx,
         &CampaignFields {
             name: "本年度基层党员冬训（演示）".into(),
             starts_on: today - Duration::days(14),
@@ -55,11 +58,10 @@ pub async fn seed(
         },
     )
     .await?;
-    crate::delivery::seed_materials(db).await?;
-    let first = campaigns::add_topic(db, campaign_id, "书记开讲第一课", true).await?;
-    let theory = campaigns::add_topic(db, campaign_id, "学习党的创新理论", false).await?;
-    let rural = campaigns::add_topic(db, campaign_id, "乡村振兴政策解读", false).await?;
-    let field = campaigns::add_topic(db, campaign_id, "实境宣讲：特色农业", false).await?;
+    let first = campaigns::add_topic(&mut tx, campaign_id, "书记开讲第一课", true).await?;
+    let theory = campaigns::add_topic(&mut tx, campaign_id, "学习党的创新理论", false).await?;
+    let rural = campaigns::add_topic(&mut tx, campaign_id, "乡村振兴政策解读", false).await?;
+    let field = campaigns::add_topic(&mut tx, campaign_id, "实境宣讲：特色农业", false).await?;
     let mut pool = Vec::new();
     for (name, kind, topics) in LECTURERS {
         let fields = LecturerFields {
@@ -70,14 +72,14 @@ pub async fn seed(
             topics: topics.into(),
             availability: "工作日、周末均可".into(),
         };
-        pool.push(lecturers::insert(db, &fields).await?);
+        pool.push(lecturers::insert(&mut tx, &fields).await?);
     }
-    let hall = lecturers::insert_venue(db, hub.id, "实践所二楼报告厅", 120).await?;
+    let hall = lecturers::insert_venue(&mut tx, hub.id, "实践所二楼报告厅", 120).await?;
     let mut rooms = Vec::new();
     for station in stations {
         rooms.push(
             lecturers::insert_venue(
-                db,
+                &mut tx,
                 station.id,
                 &format!("{}实践站会议室", station.name.trim_end_matches("（示例）")),
                 40,
@@ -173,22 +175,25 @@ pub async fn seed(
     let soon = Utc::now() + Duration::minutes(10);
     planned.push(lecture("冬训夜校（演示签到）", theory, pool[3], &stations[0], &stations[0], None, soon));
     let capacities = vec![None; planned.len()];
-    let ids = match sessions::insert_checked(db, &planned, &capacities, None).await? {
+    let ids = match sessions::insert_checked(&mut tx, &planned, &capacities, None).await? {
         Ok(ids) => ids,
         Err(conflicts) => anyhow::bail!("演示场次冲突：{}", conflicts[0].1.message()),
     };
-    seed_attendance(db, rng, &planned, &ids, root).await
+    // The members committed before this transaction began, so the pool reads them.
+    let members = member_store::unordered_in_scope(db, &root.scope()).await?;
+    let entries = attendance_entries(rng, &planned, &ids, &members);
+    attendance::record_many(&mut tx, &entries).await?;
+    tx.commit().await?;
+    seed_feedback(db, rng, &entries).await
 }
 
 /// Past sessions get 55–90 % of their audience, over the channels people really use.
-async fn seed_attendance(
-    db: &Db,
+fn attendance_entries(
     rng: &mut StdRng,
     planned: &[NewSession],
     ids: &[i64],
-    root: &Unit,
-) -> anyhow::Result<()> {
-    let members = member_store::unordered_in_scope(db, &root.scope()).await?;
+    members: &[member_store::Member],
+) -> Vec<Attendance> {
     let now = Utc::now();
     let mut entries = Vec::new();
     for (session, id) in planned.iter().zip(ids) {
@@ -198,7 +203,7 @@ async fn seed_attendance(
         // Every unit path lists its ancestors' ids, so the audience is whoever has this segment.
         let segment = format!("/{:010}/", session.audience_unit_id);
         let share = rng.random_range(70..92);
-        for m in &members {
+        for m in members {
             if !m.unit_path.contains(&segment) || rng.random_range(0..100) >= share {
                 continue;
             }
@@ -223,8 +228,7 @@ async fn seed_attendance(
             });
         }
     }
-    attendance::record_many(db, &entries).await?;
-    seed_feedback(db, rng, &entries).await
+    entries
 }
 
 /// About one attendee in twelve says what helped and what they want next; the committee has

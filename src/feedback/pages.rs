@@ -287,9 +287,10 @@ pub(super) async fn adjust(
     if linked.iter().any(|id| !visible.contains(id)) {
         return Err(AppError::NotFound);
     }
-    store::adjust(&state.db, campaign.id, &description, &linked, user.user_id).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::adjust(&mut tx, campaign.id, &description, &linked, user.user_id).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::CampaignEdit,
         &campaign.name,
@@ -297,6 +298,7 @@ pub(super) async fn adjust(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash("/feedback", "调整已记录"))
 }
 

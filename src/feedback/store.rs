@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
 use crate::org::Scope;
+use crate::{on_db, on_tx};
 
 /// One attendee's feedback.
 #[derive(Debug, Clone)]
@@ -95,15 +95,15 @@ pub struct Adjustment {
     pub feedback_ids: Vec<i64>,
 }
 
-/// Records an adjustment and its links in one transaction.
+/// Records an adjustment and its links in the caller's transaction.
 pub async fn adjust(
-    db: &Db,
+    tx: &mut Tx,
     campaign_id: i64,
     description: &str,
     feedback_ids: &[i64],
     user_id: i64,
 ) -> Result<i64, sqlx::Error> {
-    crate::in_transaction!(db, tx => {
+    on_tx!(tx, conn => {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO adjustments (campaign_id, description, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -111,16 +111,16 @@ pub async fn adjust(
         .bind(description)
         .bind(user_id)
         .bind(Utc::now())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         for feedback_id in feedback_ids {
             sqlx::query("INSERT INTO adjustment_feedback (adjustment_id, feedback_id) VALUES ($1, $2)")
                 .bind(id)
                 .bind(feedback_id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        Ok::<i64, sqlx::Error>(id)
+        Ok(id)
     })
 }
 

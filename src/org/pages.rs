@@ -143,9 +143,11 @@ pub(super) async fn add(
     if parent.retired_at.is_some() {
         return Err(AppError::BadRequest("已撤销的单位下不能再添加下级".into()));
     }
-    let unit = store::insert(&state.db, Some(&parent), kind, &name, 0).await?;
     let detail = format!("在{}下新增{}", parent.name, kind.label());
-    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, &detail, true).await?;
+    let mut tx = state.db.begin().await?;
+    let unit = store::insert(&mut tx, Some(&parent), kind, &name, 0).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::UnitEdit, &unit.name, &detail, true).await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/org/units/{}", parent.id), &format!("已新增“{name}”")))
 }
 
@@ -163,9 +165,11 @@ pub(super) async fn rename(
     user.require(&[Role::CommitteeAdmin])?;
     let unit = find(&state, &user, id).await?;
     let name = check_name(&form.name).map_err(|e| AppError::BadRequest(e.into()))?;
-    store::rename(&state.db, unit.id, &name).await?;
     let detail = format!("{} → {}", unit.name, name);
-    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &name, &detail, true).await?;
+    let mut tx = state.db.begin().await?;
+    store::rename(&mut tx, unit.id, &name).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::UnitEdit, &name, &detail, true).await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), "已改名"))
 }
 
@@ -189,9 +193,11 @@ pub(super) async fn move_unit(
     if !target.kind.allowed_children().contains(&unit.kind) || target.retired_at.is_some() {
         return Err(AppError::BadRequest(format!("{}不能放在{}之下", unit.name, target.name)));
     }
-    store::move_under(&state.db, &unit, &target).await?;
     let detail = format!("移到{}之下", target.name);
-    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, &detail, true).await?;
+    let mut tx = state.db.begin().await?;
+    store::move_under(&mut tx, &unit, &target).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::UnitEdit, &unit.name, &detail, true).await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), &detail))
 }
 
@@ -216,8 +222,10 @@ pub(super) async fn retire(
     if children > 0 {
         return Err(AppError::Conflict(format!("{}下还有{children}个下级单位，请先撤销或移走", unit.name)));
     }
-    store::set_retired(&state.db, unit.id, Some(Utc::now())).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, "撤销", true).await?;
+    let mut tx = state.db.begin().await?;
+    store::set_retired(&mut tx, unit.id, Some(Utc::now())).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::UnitEdit, &unit.name, "撤销", true).await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), "已撤销（记录保留，可恢复）"))
 }
 
@@ -228,8 +236,10 @@ pub(super) async fn restore(
 ) -> AppResult<Response> {
     user.require(&[Role::CommitteeAdmin])?;
     let unit = find(&state, &user, id).await?;
-    store::set_retired(&state.db, unit.id, None).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, "恢复", true).await?;
+    let mut tx = state.db.begin().await?;
+    store::set_retired(&mut tx, unit.id, None).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::UnitEdit, &unit.name, "恢复", true).await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), "已恢复"))
 }
 
@@ -270,7 +280,10 @@ pub(super) async fn save_profile(
         slogan: form.slogan.trim().to_owned(),
         story: form.story.trim().to_owned(),
     };
-    store::save_profile(&state.db, unit.id, &profile).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::UnitEdit, &unit.name, "修改品牌信息", true).await?;
+    let mut tx = state.db.begin().await?;
+    store::save_profile(&mut tx, unit.id, &profile).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::UnitEdit, &unit.name, "修改品牌信息", true)
+        .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/org/units/{id}"), "品牌信息已保存"))
 }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use super::Scope;
 pub use super::model::Unit;
 use super::model::{UnitKind, child_path};
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
+use crate::{on_db, on_tx};
 
 const UNIT_COLUMNS: &str = "id, parent_id, kind, name, path, sort_order, retired_at, created_at";
 
@@ -66,7 +66,7 @@ pub async fn root(db: &Db) -> Result<Option<Unit>, sqlx::Error> {
 
 /// Adds a unit under `parent` (or the root when `parent` is none); returns it.
 pub async fn insert(
-    db: &Db,
+    tx: &mut Tx,
     parent: Option<&Unit>,
     kind: UnitKind,
     name: &str,
@@ -78,54 +78,53 @@ pub async fn insert(
          VALUES ($1, $2, $3, '', $4, $5) RETURNING {UNIT_COLUMNS}"
     );
     let parent_path = parent.map(|p| p.path.clone()).unwrap_or_else(|| "/".to_owned());
-    let unit: Unit = crate::in_transaction!(db, tx => {
+    on_tx!(tx, conn => {
         let mut unit: Unit = sqlx::query_as(&sql)
             .bind(parent.map(|p| p.id))
             .bind(kind)
             .bind(name)
             .bind(sort_order)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
         unit.path = child_path(&parent_path, unit.id);
         sqlx::query("UPDATE units SET path = $1 WHERE id = $2")
             .bind(&unit.path)
             .bind(unit.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        Ok::<Unit, sqlx::Error>(unit)
-    })?;
-    Ok(unit)
+        Ok(unit)
+    })
 }
 
 /// Renames a unit.
-pub async fn rename(db: &Db, id: i64, name: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("UPDATE units SET name = $1 WHERE id = $2").bind(name).bind(id).execute(pool).await?;
+pub async fn rename(tx: &mut Tx, id: i64, name: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE units SET name = $1 WHERE id = $2").bind(name).bind(id).execute(conn).await?;
     });
     Ok(())
 }
 
-/// Moves a unit (and its whole subtree) under a new parent, rewriting every path in one
-/// transaction so the tree is never half-moved.
-pub async fn move_under(db: &Db, unit: &Unit, new_parent: &Unit) -> Result<(), sqlx::Error> {
+/// Moves a unit (and its whole subtree) under a new parent, rewriting every path in the
+/// caller's transaction so the tree is never half-moved.
+pub async fn move_under(tx: &mut Tx, unit: &Unit, new_parent: &Unit) -> Result<(), sqlx::Error> {
     let new_path = child_path(&new_parent.path, unit.id);
     let old_len = unit.path.chars().count() as i64;
     let moved = Scope::of_unit(&unit.path);
-    crate::in_transaction!(db, tx => {
+    on_tx!(tx, conn => {
         sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
             .bind(new_parent.id)
             .bind(unit.id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)) WHERE path LIKE $3")
             .bind(&new_path)
             .bind(old_len + 1)
             .bind(&moved)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        Ok::<(), sqlx::Error>(())
-    })
+    });
+    Ok(())
 }
 
 /// Members (of any status but gone ones) and units still in use under a unit, itself excluded.
@@ -151,9 +150,9 @@ pub async fn dependants(db: &Db, unit: &Unit) -> Result<(i64, i64), sqlx::Error>
 }
 
 /// Retires or restores a unit.
-pub async fn set_retired(db: &Db, id: i64, retired_at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("UPDATE units SET retired_at = $1 WHERE id = $2").bind(retired_at).bind(id).execute(pool).await?;
+pub async fn set_retired(tx: &mut Tx, id: i64, retired_at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE units SET retired_at = $1 WHERE id = $2").bind(retired_at).bind(id).execute(conn).await?;
     });
     Ok(())
 }
@@ -196,8 +195,8 @@ pub async fn profile(db: &Db, unit_id: i64) -> Result<StationProfile, sqlx::Erro
 }
 
 /// Saves a unit's profile (insert or update).
-pub async fn save_profile(db: &Db, unit_id: i64, p: &StationProfile) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
+pub async fn save_profile(tx: &mut Tx, unit_id: i64, p: &StationProfile) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO station_profiles (unit_id, service_brand, training_brand, slogan, story, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unit_id) DO UPDATE SET \
@@ -210,7 +209,7 @@ pub async fn save_profile(db: &Db, unit_id: i64, p: &StationProfile) -> Result<(
         .bind(&p.slogan)
         .bind(&p.story)
         .bind(Utc::now())
-        .execute(pool)
+        .execute(conn)
         .await?;
     });
     Ok(())

@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::model::{Gender, MemberCategories, MemberStatus, pinyin_keys};
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
 use crate::org::Scope;
+use crate::{on_db, on_tx};
 
 /// One row of `members`, with its unit's name.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -168,24 +168,24 @@ pub async fn id_card_owners(db: &Db) -> Result<Vec<(String, i64, String)>, sqlx:
 }
 
 /// Inserts one member; returns the id.
-pub async fn insert(db: &Db, fields: &MemberFields) -> Result<i64, sqlx::Error> {
-    let ids = apply_changes(db, std::slice::from_ref(fields), &[]).await?;
+pub async fn insert(tx: &mut Tx, fields: &MemberFields) -> Result<i64, sqlx::Error> {
+    let ids = apply_changes(tx, std::slice::from_ref(fields), &[]).await?;
     Ok(ids[0])
 }
 
 /// Updates one member.
-pub async fn update(db: &Db, id: i64, fields: &MemberFields) -> Result<(), sqlx::Error> {
-    apply_changes(db, &[], &[(id, fields.clone())]).await?;
+pub async fn update(tx: &mut Tx, id: i64, fields: &MemberFields) -> Result<(), sqlx::Error> {
+    apply_changes(tx, &[], &[(id, fields.clone())]).await?;
     Ok(())
 }
 
 /// Rows per multi-row INSERT: 13 parameters each stays far below both backends' limits.
 const INSERT_BATCH: usize = 500;
 
-/// Inserts and updates members in ONE transaction: all of them are stored, or none.
+/// Inserts and updates members in the caller's transaction: all of them are stored, or none.
 /// Returns the new members' ids in input order.
 pub async fn apply_changes(
-    db: &Db,
+    tx: &mut Tx,
     inserts: &[MemberFields],
     updates: &[(i64, MemberFields)],
 ) -> Result<Vec<i64>, sqlx::Error> {
@@ -193,10 +193,10 @@ pub async fn apply_changes(
     // A big SQLite import gets a 64 MiB page cache for its transaction (the default is 2 MiB),
     // so its changed pages stay in memory instead of spilling to the WAL mid-transaction: 1.2–1.4x
     // faster (bench/README.md). Only this connection, only while it imports.
-    let big_sqlite = db.is_sqlite() && inserts.len() + updates.len() > 5_000;
-    crate::in_transaction!(db, tx => {
+    let big_sqlite = tx.is_sqlite() && inserts.len() + updates.len() > 5_000;
+    on_tx!(tx, conn => {
         if big_sqlite {
-            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *tx).await?;
+            sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
         }
         let mut ids = Vec::with_capacity(inserts.len());
         for chunk in inserts.chunks(INSERT_BATCH) {
@@ -221,7 +221,7 @@ pub async fn apply_changes(
                     .push_bind(now);
             });
             builder.push(" RETURNING id");
-            let rows: Vec<(i64,)> = builder.build_query_as().fetch_all(&mut *tx).await?;
+            let rows: Vec<(i64,)> = builder.build_query_as().fetch_all(&mut *conn).await?;
             ids.extend(rows.into_iter().map(|(id,)| id));
         }
         for (id, f) in updates {
@@ -244,12 +244,12 @@ pub async fn apply_changes(
             .bind(f.status)
             .bind(now)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         }
         if big_sqlite {
-            sqlx::query("PRAGMA cache_size = -2000").execute(&mut *tx).await?;
+            sqlx::query("PRAGMA cache_size = -2000").execute(&mut *conn).await?;
         }
-        Ok::<Vec<i64>, sqlx::Error>(ids)
+        Ok(ids)
     })
 }

@@ -45,7 +45,8 @@ pub struct Importer<'a> {
     pub actor: &'a Actor,
 }
 
-/// Imports a roster file.
+/// Imports a roster file. An accepted import is audited in the transaction that stores it; a
+/// refused one stored nothing, and its refusal is audited on its own.
 pub async fn import_roster(
     db: &Db,
     importer: &Importer<'_>,
@@ -54,12 +55,13 @@ pub async fn import_roster(
     default_unit: Option<String>,
 ) -> Result<ImportOutcome, ImportFailure> {
     let result = import_inner(db, importer, file_name, bytes, default_unit).await;
-    let (detail, ok) = match &result {
-        Ok(o) => (format!("新增{}人，更新{}人，未变{}人", o.inserted, o.updated, o.unchanged), true),
-        Err(ImportFailure::Rows(errors)) => (format!("被拒绝：{}处错误", errors.len()), false),
-        Err(e) => (format!("被拒绝：{e}"), false),
-    };
-    audit::record(db, importer.actor, Action::Import, file_name, &detail, ok).await?;
+    if let Err(failure) = &result {
+        let detail = match failure {
+            ImportFailure::Rows(errors) => format!("被拒绝：{}处错误", errors.len()),
+            other => format!("被拒绝：{other}"),
+        };
+        audit::record(db, importer.actor, Action::Import, file_name, &detail, false).await?;
+    }
     result
 }
 
@@ -93,12 +95,25 @@ async fn import_inner(
     };
     let plan = plan_changes(&records, &UnitResolver::new(&units), &existing, &owners, scope)
         .map_err(ImportFailure::Rows)?;
-    store::apply_changes(db, &plan.inserts, &plan.updates).await?;
+    let outcome = ImportOutcome {
+        inserted: plan.inserts.len(),
+        updated: plan.updates.len(),
+        unchanged: plan.unchanged,
+    };
+    let detail =
+        format!("新增{}人，更新{}人，未变{}人", outcome.inserted, outcome.updated, outcome.unchanged);
+    let mut tx = db.begin().await?;
+    store::apply_changes(&mut tx, &plan.inserts, &plan.updates).await?;
+    audit::record_in(&mut tx, importer.actor, Action::Import, file_name, &detail, true).await?;
+    tx.commit().await?;
     if plan.inserts.len() + plan.updates.len() > 1_000 {
         // The member table changed shape: refresh the planner's statistics (see Db::analyze).
-        db.analyze().await?;
+        // The import has committed by now, so a failure here must not report it as refused.
+        if let Err(error) = db.analyze().await {
+            tracing::warn!(%error, "refreshing planner statistics after an import failed");
+        }
     }
-    Ok(ImportOutcome { inserted: plan.inserts.len(), updated: plan.updates.len(), unchanged: plan.unchanged })
+    Ok(outcome)
 }
 
 /// The writes an import will make.

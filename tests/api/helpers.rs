@@ -76,14 +76,15 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
 }
 
 async fn seed(db: &Db) -> (Unit, Unit, Unit, Unit, Unit) {
-    let root = org_store::insert(db, None, UnitKind::Subdistrict, "测试街道", 0).await.unwrap();
-    let village_a = org_store::insert(db, Some(&root), UnitKind::Station, "甲村", 1).await.unwrap();
-    let branch_a =
-        org_store::insert(db, Some(&village_a), UnitKind::Branch, "甲村第一支部", 0).await.unwrap();
-    let village_b = org_store::insert(db, Some(&root), UnitKind::Station, "乙村", 2).await.unwrap();
-    let branch_b =
-        org_store::insert(db, Some(&village_b), UnitKind::Branch, "乙村第一支部", 0).await.unwrap();
     let hash = password::hash(PASSWORD.to_owned()).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let root = org_store::insert(&mut tx, None, UnitKind::Subdistrict, "测试街道", 0).await.unwrap();
+    let village_a = org_store::insert(&mut tx, Some(&root), UnitKind::Station, "甲村", 1).await.unwrap();
+    let branch_a =
+        org_store::insert(&mut tx, Some(&village_a), UnitKind::Branch, "甲村第一支部", 0).await.unwrap();
+    let village_b = org_store::insert(&mut tx, Some(&root), UnitKind::Station, "乙村", 2).await.unwrap();
+    let branch_b =
+        org_store::insert(&mut tx, Some(&village_b), UnitKind::Branch, "乙村第一支部", 0).await.unwrap();
     let accounts = [
         (COMMITTEE, "街道管理员", Role::CommitteeAdmin, root.id),
         (STATION_A, "甲村书记", Role::StationAdmin, village_a.id),
@@ -102,8 +103,9 @@ async fn seed(db: &Db) -> (Unit, Unit, Unit, Unit, Unit) {
             member_id: None,
             must_change_password: false,
         };
-        account_store::insert(db, &user).await.unwrap();
+        account_store::insert(&mut tx, &user).await.unwrap();
     }
+    tx.commit().await.unwrap();
     (root, village_a, branch_a, village_b, branch_b)
 }
 
@@ -258,7 +260,9 @@ impl TestApp {
     /// Records one attendance straight through the store.
     pub async fn attend(&self, session_id: i64, member_id: i64, channel: Channel, minutes: i64) {
         let entry = Attendance { session_id, member_id, channel, minutes, late: false, recorded_by: None };
-        attendance::record(&self.db, &entry).await.unwrap();
+        let mut tx = self.db.begin().await.unwrap();
+        attendance::record(&mut tx, &entry).await.unwrap();
+        tx.commit().await.unwrap();
     }
 }
 
@@ -310,8 +314,12 @@ impl SessionBuilder<'_> {
     /// Stores the session; panics on a scheduling conflict, which a test never means to cause here.
     pub async fn insert(self) -> TestSession {
         let db = &self.app.db;
-        let id =
-            sessions::insert_checked(db, &[self.new], &[None], None).await.unwrap().expect("no conflicts")[0];
+        let mut tx = db.begin().await.unwrap();
+        let id = sessions::insert_checked(&mut tx, &[self.new], &[None], None)
+            .await
+            .unwrap()
+            .expect("no conflicts")[0];
+        tx.commit().await.unwrap();
         let secret = sessions::by_id(db, id).await.unwrap().expect("just inserted").secret;
         TestSession { id, secret }
     }

@@ -19,7 +19,10 @@ pub async fn add_member(app: &TestApp, unit_id: i64, name: &str, phone: &str) ->
         categories: MemberCategories::from_bits(0),
         status: MemberStatus::Active,
     };
-    store::insert(&app.db, &fields).await.unwrap()
+    let mut tx = app.db.begin().await.unwrap();
+    let id = store::insert(&mut tx, &fields).await.unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 #[tokio::test]

@@ -19,7 +19,9 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
         topics: String::new(),
         availability: String::new(),
     };
-    let lecturer = dongxun::schedule::store::lecturers::insert(&app.db, &fields).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let lecturer = dongxun::schedule::store::lecturers::insert(&mut tx, &fields).await.unwrap();
+    tx.commit().await.unwrap();
     // Held three hours ago.
     let session = app
         .session(campaign, app.village_a.id)

@@ -120,6 +120,8 @@ pub(super) async fn enter(
     if ids.iter().any(|id| !audience.iter().any(|m| m.id == *id)) {
         return Err(AppError::BadRequest("名单中有不属于本场参学对象的党员".into()));
     }
+    // The whole sheet and its audit entry commit together.
+    let mut tx = state.db.begin().await?;
     let (mut added, mut already) = (0, 0);
     for member_id in ids {
         let entry = Attendance {
@@ -130,13 +132,14 @@ pub(super) async fn enter(
             late: false,
             recorded_by: Some(user.user_id),
         };
-        match attendance::record(&state.db, &entry).await? {
+        match attendance::record(&mut tx, &entry).await? {
             Recorded::New { .. } => added += 1,
             Recorded::Already { .. } => already += 1,
         }
     }
     let detail = format!("纸质签到：新增{added}人，{already}人已签到");
-    audit::record(&state.db, &Actor::user(&user), Action::AttendanceEntry, &session.title, &detail, true)
+    audit::record_in(&mut tx, &Actor::user(&user), Action::AttendanceEntry, &session.title, &detail, true)
         .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/sessions/{id}"), &detail))
 }

@@ -145,9 +145,10 @@ pub(super) async fn tick(
         late,
         recorded_by: Some(user.user_id),
     };
-    if let Recorded::New { .. } = attendance::record(&state.db, &entry).await? {
-        audit::record(
-            &state.db,
+    let mut tx = state.db.begin().await?;
+    if let Recorded::New { .. } = attendance::record(&mut tx, &entry).await? {
+        audit::record_in(
+            &mut tx,
             &Actor::user(&user),
             Action::AttendanceEntry,
             &session.title,
@@ -156,6 +157,7 @@ pub(super) async fn tick(
         )
         .await?;
     }
+    tx.commit().await?;
     let row = RollRow {
         member_id: member.id,
         name: member.name.clone(),

@@ -155,11 +155,15 @@ pub(in crate::delivery) async fn record_visit(
         }
     };
     let visit = new_visit(&state, &user, &task, facts).await?;
-    match deliveries::record_visit(&state.db, &visit).await {
-        Ok(_) => Ok(redirect_with_flash(
-            &here,
-            &format!("已登记对{}的送学上门，计入冬训学习{}分钟", task.member_name, visit.minutes),
-        )),
+    let mut tx = state.db.begin().await?;
+    match deliveries::record_visit(&mut tx, &visit).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(redirect_with_flash(
+                &here,
+                &format!("已登记对{}的送学上门，计入冬训学习{}分钟", task.member_name, visit.minutes),
+            ))
+        }
         Err(VisitError::AlreadyRecorded) => Ok(redirect_with_flash(&here, ALREADY)),
         Err(VisitError::Database(e)) => Err(e.into()),
     }

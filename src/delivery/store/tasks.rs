@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::names_from_json;
 use crate::auth::Role;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::delivery::TaskStatus;
-use crate::on_db;
 use crate::org::Scope;
+use crate::{on_db, on_tx};
 
 /// A door-to-door task to create.
 #[derive(Debug, Clone)]
@@ -27,11 +27,11 @@ pub struct Created {
     pub already_open: Vec<i64>,
 }
 
-/// Creates tasks in ONE transaction. The unique index `deliveries_one_open` decides, under any
+/// Creates tasks in the caller's transaction. The unique index `deliveries_one_open` decides, under any
 /// concurrency, that a member has at most one open task per campaign: a repeat does nothing.
 #[allow(clippy::too_many_arguments)]
 pub async fn create_tasks(
-    db: &Db,
+    tx: &mut Tx,
     campaign_id: i64,
     tasks: &[NewTask],
     assignee_user_id: i64,
@@ -40,7 +40,7 @@ pub async fn create_tasks(
     created_by: i64,
 ) -> Result<Created, sqlx::Error> {
     let now = Utc::now();
-    crate::in_transaction!(db, tx => {
+    on_tx!(tx, conn => {
         let mut outcome = Created::default();
         for task in tasks {
             let row: Option<(i64,)> = sqlx::query_as(
@@ -56,14 +56,14 @@ pub async fn create_tasks(
             .bind(materials_json)
             .bind(created_by)
             .bind(now)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await?;
             match row {
                 Some((id,)) => outcome.created.push(id),
                 None => outcome.already_open.push(task.member_id),
             }
         }
-        Ok::<Created, sqlx::Error>(outcome)
+        Ok(outcome)
     })
 }
 

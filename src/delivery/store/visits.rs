@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::delivery::Confirmer;
-use crate::on_db;
+use crate::{on_db, on_tx};
 
 /// A recorded visit.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -120,79 +120,80 @@ pub enum VisitError {
     Database(#[from] sqlx::Error),
 }
 
-/// Records a visit in ONE transaction: the `delivery` training session, the member's attendance
-/// (channel `delivery`), the visit row, and the task set done. A retry finds the task done (or
-/// trips `delivery_visits.delivery_id UNIQUE`) and changes nothing.
-pub async fn record_visit(db: &Db, v: &NewVisit) -> Result<i64, VisitError> {
-    let now = Utc::now();
-    let result = crate::in_transaction!(db, tx => {
-        async {
-            // Taking the task first serialises concurrent submissions on it.
-            let taken = sqlx::query("UPDATE deliveries SET status = 'done' WHERE id = $1 AND status = 'open'")
-                .bind(v.delivery_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if taken == 0 {
-                return Err(VisitError::AlreadyRecorded);
-            }
-            let (session_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO training_sessions (campaign_id, batch_id, kind, title, topic_id, lecturer_id, unit_id, \
-                 audience_unit_id, venue_id, place, starts_at, ends_at, expected_attendees, checkin_opens_minutes, \
-                 online_url, status, secret, created_by, created_at) \
-                 VALUES ($1, NULL, 'delivery', $2, $3, $4, $5, $5, NULL, '党员家中', $6, $7, 1, 0, '', 'scheduled', $8, $9, $10) \
-                 RETURNING id",
-            )
-            .bind(v.campaign_id)
-            .bind(&v.title)
-            .bind(v.topic_id)
-            .bind(v.lecturer_id)
-            .bind(v.unit_id)
-            .bind(v.starts_at)
-            .bind(v.ends_at)
-            .bind(crate::web::csrf::random_token())
-            .bind(v.recorded_by)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) \
-                 VALUES ($1, $2, 'delivery', $3, FALSE, $4, $5)",
-            )
-            .bind(session_id)
-            .bind(v.member_id)
-            .bind(v.minutes)
-            .bind(now)
-            .bind(v.recorded_by)
-            .execute(&mut *tx)
-            .await?;
-            let (visit_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO delivery_visits (delivery_id, session_id, visited_on, minutes, content, books, \
-                 member_words, confirmed_by_kind, confirmed_by_name, photo, recorded_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-            )
-            .bind(v.delivery_id)
-            .bind(session_id)
-            .bind(v.visited_on)
-            .bind(v.minutes)
-            .bind(&v.content)
-            .bind(&v.books)
-            .bind(&v.member_words)
-            .bind(v.confirmed_by_kind)
-            .bind(&v.confirmed_by_name)
-            .bind(v.photo.as_deref())
-            .bind(v.recorded_by)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            Ok::<i64, VisitError>(visit_id)
-        }
-        .await
-    });
-    match result {
+/// Records a visit in the caller's transaction: the `delivery` training session, the member's
+/// attendance (channel `delivery`), the visit row, and the task set done. A retry finds the task
+/// done (or trips `delivery_visits.delivery_id UNIQUE`) and changes nothing once the caller drops
+/// the transaction.
+pub async fn record_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
+    match write_visit(tx, v).await {
         Err(VisitError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
             Err(VisitError::AlreadyRecorded)
         }
         other => other,
     }
+}
+
+async fn write_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
+    let now = Utc::now();
+    on_tx!(tx, conn => {
+        // Taking the task first serialises concurrent submissions on it.
+        let taken = sqlx::query("UPDATE deliveries SET status = 'done' WHERE id = $1 AND status = 'open'")
+            .bind(v.delivery_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if taken == 0 {
+            return Err(VisitError::AlreadyRecorded);
+        }
+        let (session_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO training_sessions (campaign_id, batch_id, kind, title, topic_id, lecturer_id, unit_id, \
+             audience_unit_id, venue_id, place, starts_at, ends_at, expected_attendees, checkin_opens_minutes, \
+             online_url, status, secret, created_by, created_at) \
+             VALUES ($1, NULL, 'delivery', $2, $3, $4, $5, $5, NULL, '党员家中', $6, $7, 1, 0, '', 'scheduled', $8, $9, $10) \
+             RETURNING id",
+        )
+        .bind(v.campaign_id)
+        .bind(&v.title)
+        .bind(v.topic_id)
+        .bind(v.lecturer_id)
+        .bind(v.unit_id)
+        .bind(v.starts_at)
+        .bind(v.ends_at)
+        .bind(crate::web::csrf::random_token())
+        .bind(v.recorded_by)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) \
+             VALUES ($1, $2, 'delivery', $3, FALSE, $4, $5)",
+        )
+        .bind(session_id)
+        .bind(v.member_id)
+        .bind(v.minutes)
+        .bind(now)
+        .bind(v.recorded_by)
+        .execute(&mut *conn)
+        .await?;
+        let (visit_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO delivery_visits (delivery_id, session_id, visited_on, minutes, content, books, \
+             member_words, confirmed_by_kind, confirmed_by_name, photo, recorded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(v.delivery_id)
+        .bind(session_id)
+        .bind(v.visited_on)
+        .bind(v.minutes)
+        .bind(&v.content)
+        .bind(&v.books)
+        .bind(&v.member_words)
+        .bind(&v.confirmed_by_kind)
+        .bind(&v.confirmed_by_name)
+        .bind(v.photo.as_deref())
+        .bind(v.recorded_by)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(visit_id)
+    })
 }

@@ -205,9 +205,10 @@ pub(in crate::people) async fn create(
             return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
         }
     };
-    let id = store::insert(&state.db, &fields).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let id = store::insert(&mut tx, &fields).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::MemberEdit,
         &fields.name,
@@ -215,6 +216,7 @@ pub(in crate::people) async fn create(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/members/{id}"), "已新增"))
 }
 
@@ -237,10 +239,11 @@ pub(in crate::people) async fn update(
     if fields == member.fields() {
         return Ok(redirect_with_flash(&format!("/members/{id}"), "没有改动"));
     }
-    store::update(&state.db, id, &fields).await?;
     let changed = describe_changes(&member.fields(), &fields);
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    store::update(&mut tx, id, &fields).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::MemberEdit,
         &fields.name,
@@ -248,6 +251,7 @@ pub(in crate::people) async fn update(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/members/{id}"), "已保存"))
 }
 

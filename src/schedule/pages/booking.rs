@@ -83,11 +83,12 @@ pub(super) async fn create(
             note: field(&pairs, "note").trim().chars().take(200).collect(),
             created_by: Some(user.user_id),
         };
-        match sessions::insert_checked(&state.db, &planned, &capacities, Some(&batch)).await? {
+        let mut tx = state.db.begin().await?;
+        match sessions::insert_checked(&mut tx, &planned, &capacities, Some(&batch)).await? {
             Ok(ids) => {
                 let detail = format!("分批预约{}场", ids.len());
-                audit::record(
-                    &state.db,
+                audit::record_in(
+                    &mut tx,
                     &Actor::user(&user),
                     Action::SessionEdit,
                     &planned[0].title,
@@ -95,6 +96,7 @@ pub(super) async fn create(
                     true,
                 )
                 .await?;
+                tx.commit().await?;
                 return Ok(redirect_with_flash("/sessions", &format!("已预约{}场宣讲", ids.len())));
             }
             Err(conflicts) => {

@@ -113,9 +113,10 @@ pub(super) async fn create(
         topics: limited("topics", "宣讲专题")?,
         availability: limited("availability", "可约时间")?,
     };
-    lecturers::insert(&state.db, &fields).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    lecturers::insert(&mut tx, &fields).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::SessionEdit,
         &fields.name,
@@ -123,6 +124,7 @@ pub(super) async fn create(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash("/lecturers", &format!("已添加宣讲员{}", fields.name)))
 }
 
@@ -141,9 +143,10 @@ pub(super) async fn create_venue(
         return Err(AppError::BadRequest("容纳人数：请填写大于0的整数".into()));
     }
     let unit_id = unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
-    lecturers::insert_venue(&state.db, unit_id, &name, capacity).await?;
-    audit::record(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    lecturers::insert_venue(&mut tx, unit_id, &name, capacity).await?;
+    audit::record_in(
+        &mut tx,
         &Actor::user(&user),
         Action::SessionEdit,
         &name,
@@ -151,5 +154,6 @@ pub(super) async fn create_venue(
         true,
     )
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash("/lecturers", &format!("已添加场地{name}")))
 }

@@ -156,10 +156,11 @@ pub(super) async fn create(
     user.require_admin()?;
     let campaign = current_campaign(&state).await?;
     let (session, capacity) = read_session(&state, &user, &campaign, &pairs, "").await?;
-    match sessions::insert_checked(&state.db, std::slice::from_ref(&session), &[capacity], None).await? {
+    let mut tx = state.db.begin().await?;
+    match sessions::insert_checked(&mut tx, std::slice::from_ref(&session), &[capacity], None).await? {
         Ok(ids) => {
-            audit::record(
-                &state.db,
+            audit::record_in(
+                &mut tx,
                 &Actor::user(&user),
                 Action::SessionEdit,
                 &session.title,
@@ -167,9 +168,11 @@ pub(super) async fn create(
                 true,
             )
             .await?;
+            tx.commit().await?;
             Ok(redirect_with_flash(&format!("/sessions/{}", ids[0]), "场次已安排"))
         }
         Err(conflicts) => {
+            drop(tx);
             let page = NewPage {
                 shell: Shell::new(&user, "安排场次", "sessions"),
                 choices: choices(&state, &user, &campaign).await?,
@@ -255,8 +258,10 @@ pub(super) async fn cancel(
     if session.attendance_count > 0 {
         return Err(AppError::Conflict("已有人签到的场次不能取消".into()));
     }
-    sessions::cancel(&state.db, id).await?;
-    audit::record(&state.db, &Actor::user(&user), Action::SessionEdit, &session.title, "取消场次", true)
+    let mut tx = state.db.begin().await?;
+    sessions::cancel(&mut tx, id).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::SessionEdit, &session.title, "取消场次", true)
         .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(&format!("/sessions/{id}"), "场次已取消"))
 }

@@ -2,10 +2,10 @@
 
 use chrono::Utc;
 
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
 use crate::org::Scope;
 use crate::schedule::model::LecturerKind;
+use crate::{on_db, on_tx};
 
 /// One row of `lecturers`.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -97,8 +97,8 @@ pub async fn by_user(db: &Db, user_id: i64) -> Result<Option<Lecturer>, sqlx::Er
 }
 
 /// Adds a lecturer; links the account with the same phone, if there is one.
-pub async fn insert(db: &Db, f: &LecturerFields) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = on_db!(db, pool => {
+pub async fn insert(tx: &mut Tx, f: &LecturerFields) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = on_tx!(tx, conn => {
         sqlx::query_as(
             "INSERT INTO lecturers (name, kind, phone, unit_id, user_id, topics, availability, active, created_at) \
              VALUES ($1, $2, $3, $4, (SELECT id FROM users WHERE phone = $3), $5, $6, TRUE, $7) RETURNING id",
@@ -110,7 +110,7 @@ pub async fn insert(db: &Db, f: &LecturerFields) -> Result<i64, sqlx::Error> {
         .bind(&f.topics)
         .bind(&f.availability)
         .bind(Utc::now())
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await?
     });
     Ok(id)
@@ -140,13 +140,13 @@ pub async fn venue(db: &Db, id: i64) -> Result<Option<Venue>, sqlx::Error> {
 }
 
 /// Adds a venue.
-pub async fn insert_venue(db: &Db, unit_id: i64, name: &str, capacity: i64) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = on_db!(db, pool => {
+pub async fn insert_venue(tx: &mut Tx, unit_id: i64, name: &str, capacity: i64) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = on_tx!(tx, conn => {
         sqlx::query_as("INSERT INTO venues (unit_id, name, capacity) VALUES ($1, $2, $3) RETURNING id")
             .bind(unit_id)
             .bind(name)
             .bind(capacity)
-            .fetch_one(pool)
+            .fetch_one(conn)
             .await?
     });
     Ok(id)

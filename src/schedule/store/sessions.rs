@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::Db;
-use crate::on_db;
+use crate::db::{Db, Tx};
 use crate::org::Scope;
 use crate::schedule::model::{SessionKind, SessionStatus};
+use crate::{on_db, on_tx};
 
 /// One row of `training_sessions` with the names a page shows.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -211,13 +211,15 @@ struct Clash {
     starts_at: DateTime<Utc>,
 }
 
-/// Schedules sessions in ONE transaction after checking each against the calendar and against
-/// the others in the same batch. Returns the new ids, or every conflict as (index, conflict).
+/// Schedules sessions in the caller's transaction after checking each against the calendar and
+/// against the others in the same batch. Returns the new ids, or every conflict as (index,
+/// conflict) with nothing written: the caller then drops the transaction.
 ///
-/// The transaction starts by touching the lecturer and venue rows, which takes SQLite's write
-/// lock and PostgreSQL's row locks, so two bookings of one lecturer cannot both pass the check.
+/// It starts by touching the lecturer and venue rows, which takes PostgreSQL's row locks (SQLite's
+/// write lock is held from `BEGIN IMMEDIATE`), so two bookings of one lecturer cannot both pass the
+/// check.
 pub async fn insert_checked(
-    db: &Db,
+    tx: &mut Tx,
     sessions: &[NewSession],
     capacities: &[Option<i64>],
     batch: Option<&NewBatch>,
@@ -228,10 +230,10 @@ pub async fn insert_checked(
          AND $2 < s.ends_at AND s.{column} = $3 LIMIT 1";
     let lecturer_sql = clash_sql.replace("{column}", "lecturer_id");
     let venue_sql = clash_sql.replace("{column}", "venue_id");
-    crate::in_transaction!(db, tx => {
+    on_tx!(tx, conn => {
         for s in sessions {
-            sqlx::query("UPDATE lecturers SET active = active WHERE id = $1").bind(s.lecturer_id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE venues SET capacity = capacity WHERE id = $1").bind(s.venue_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE lecturers SET active = active WHERE id = $1").bind(s.lecturer_id).execute(&mut *conn).await?;
+            sqlx::query("UPDATE venues SET capacity = capacity WHERE id = $1").bind(s.venue_id).execute(&mut *conn).await?;
         }
         let mut conflicts = Vec::new();
         for (i, s) in sessions.iter().enumerate() {
@@ -241,13 +243,13 @@ pub async fn insert_checked(
                 conflicts.push((i, Conflict::OverCapacity { capacity, expected: s.expected_attendees }));
             }
             if let Some(lecturer) = s.lecturer_id {
-                let clash: Option<Clash> = sqlx::query_as(&lecturer_sql).bind(s.ends_at).bind(s.starts_at).bind(lecturer).fetch_optional(&mut *tx).await?;
+                let clash: Option<Clash> = sqlx::query_as(&lecturer_sql).bind(s.ends_at).bind(s.starts_at).bind(lecturer).fetch_optional(&mut *conn).await?;
                 if let Some(c) = clash {
                     conflicts.push((i, Conflict::LecturerBusy { title: c.title, unit: c.unit_name, starts_at: c.starts_at }));
                 }
             }
             if let Some(venue) = s.venue_id {
-                let clash: Option<Clash> = sqlx::query_as(&venue_sql).bind(s.ends_at).bind(s.starts_at).bind(venue).fetch_optional(&mut *tx).await?;
+                let clash: Option<Clash> = sqlx::query_as(&venue_sql).bind(s.ends_at).bind(s.starts_at).bind(venue).fetch_optional(&mut *conn).await?;
                 if let Some(c) = clash {
                     conflicts.push((i, Conflict::VenueBusy { title: c.title, starts_at: c.starts_at }));
                 }
@@ -255,8 +257,8 @@ pub async fn insert_checked(
             conflicts.extend(within_batch(sessions, i));
         }
         if !conflicts.is_empty() {
-            // Nothing was written; returning Err here would also roll back, but the caller wants
-            // the conflicts, not a database error.
+            // Nothing was written (the lock-taking updates change no value); the caller wants the
+            // conflicts, not a database error, and drops the transaction.
             return Ok(Err(conflicts));
         }
         let batch_id: Option<i64> = match batch {
@@ -266,7 +268,7 @@ pub async fn insert_checked(
                      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(b.campaign_id).bind(b.unit_id).bind(b.lecturer_id).bind(b.topic_id).bind(&b.note).bind(b.created_by).bind(now)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *conn)
                 .await?;
                 Some(id)
             }
@@ -285,11 +287,11 @@ pub async fn insert_checked(
             .bind(s.lecturer_id).bind(s.unit_id).bind(s.audience_unit_id).bind(s.venue_id).bind(&s.place)
             .bind(s.starts_at).bind(s.ends_at).bind(s.expected_attendees).bind(s.checkin_opens_minutes)
             .bind(&s.online_url).bind(crate::web::csrf::random_token()).bind(s.created_by).bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
             ids.push(id);
         }
-        Ok::<Result<Vec<i64>, Vec<(usize, Conflict)>>, sqlx::Error>(Ok(ids))
+        Ok(Ok(ids))
     })
 }
 
@@ -364,9 +366,9 @@ pub async fn open_around(db: &Db, now: DateTime<Utc>) -> Result<Vec<TrainingSess
 }
 
 /// Cancels a session (kept for the record).
-pub async fn cancel(db: &Db, id: i64) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("UPDATE training_sessions SET status = 'cancelled' WHERE id = $1").bind(id).execute(pool).await?;
+pub async fn cancel(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE training_sessions SET status = 'cancelled' WHERE id = $1").bind(id).execute(conn).await?;
     });
     Ok(())
 }

@@ -18,8 +18,9 @@ use crate::helpers::*;
 /// A campaign over the whole test sub-district (today inside its dates), current.
 pub async fn make_campaign(app: &TestApp, sessions: i64, minutes: i64) -> Campaign {
     let today = dongxun::time::today();
+    let mut tx = app.db.begin().await.unwrap();
     let id = campaigns::insert(
-        &app.db,
+        &mut tx,
         &CampaignFields {
             name: "2020-2021年度冬训".into(),
             starts_on: today - Duration::days(30),
@@ -32,6 +33,7 @@ pub async fn make_campaign(app: &TestApp, sessions: i64, minutes: i64) -> Campai
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     campaigns::by_id(&app.db, id).await.unwrap().unwrap()
 }
 
@@ -44,8 +46,9 @@ pub async fn member(
     categories: MemberCategories,
     status: MemberStatus,
 ) -> i64 {
-    member_store::insert(
-        &app.db,
+    let mut tx = app.db.begin().await.unwrap();
+    let id = member_store::insert(
+        &mut tx,
         &MemberFields {
             unit_id,
             name: name.to_owned(),
@@ -59,7 +62,9 @@ pub async fn member(
         },
     )
     .await
-    .unwrap()
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// A past session of `minutes`, `days_ago` days back, hosted by and for `unit_id`.
@@ -108,8 +113,10 @@ pub struct Scenario {
 
 pub async fn scenario(app: &TestApp) -> Scenario {
     let campaign = make_campaign(app, 3, 240).await;
-    let first_lecture = campaigns::add_topic(&app.db, campaign.id, "书记开讲第一课", true).await.unwrap();
-    let other = campaigns::add_topic(&app.db, campaign.id, "乡村振兴", false).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let first_lecture = campaigns::add_topic(&mut tx, campaign.id, "书记开讲第一课", true).await.unwrap();
+    let other = campaigns::add_topic(&mut tx, campaign.id, "乡村振兴", false).await.unwrap();
+    tx.commit().await.unwrap();
     let none = MemberCategories::NONE;
     let active = MemberStatus::Active;
     let a = app.branch_a.id;
@@ -121,7 +128,9 @@ pub async fn scenario(app: &TestApp) -> Scenario {
     // Not in the audience: transferred away, and excluded by the committee.
     member(app, a, "孙八", "13800000016", none, MemberStatus::Transferred).await;
     let excluded = member(app, a, "周九", "13800000017", none, active).await;
-    campaigns::exclude(&app.db, campaign.id, excluded, "长期住院").await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    campaigns::exclude(&mut tx, campaign.id, excluded, "长期住院").await.unwrap();
+    tx.commit().await.unwrap();
 
     let lecture_a = session(app, campaign.id, SessionKind::Lecture, Some(first_lecture), a, 60, 10).await;
     let long_lecture =

@@ -45,8 +45,9 @@ async fn setup(app: &TestApp, due_in_days: i64) -> Setup {
         "《习近平谈治国理政》第三卷".to_owned(),
         "冬春季疫情防控宣传单".to_owned(),
     ]);
+    let mut tx = app.db.begin().await.unwrap();
     let created = deliveries::create_tasks(
-        &app.db,
+        &mut tx,
         campaign.id,
         &[NewTask { member_id: member, reason: "老党员".into() }],
         volunteer,
@@ -56,6 +57,7 @@ async fn setup(app: &TestApp, due_in_days: i64) -> Setup {
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     Setup { campaign, member, task: created.created[0] }
 }
 
@@ -73,8 +75,9 @@ async fn overdue_tasks_stand_out_and_come_first() {
     )
     .await;
     let volunteer = user_id(&app, VOLUNTEER).await;
+    let mut tx = app.db.begin().await.unwrap();
     let late = deliveries::create_tasks(
-        &app.db,
+        &mut tx,
         s.campaign.id,
         &[NewTask { member_id: late_member, reason: "困难党员".into() }],
         volunteer,
@@ -85,6 +88,7 @@ async fn overdue_tasks_stand_out_and_come_first() {
     .await
     .unwrap()
     .created[0];
+    tx.commit().await.unwrap();
     let client = app.logged_in(VOLUNTEER).await;
     let list = text(&app, &client, "/deliveries").await;
     let (late_at, on_time_at) = (list.find("李奶奶").unwrap(), list.find("王老伯").unwrap());

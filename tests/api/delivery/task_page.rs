@@ -23,7 +23,10 @@ async fn add_volunteer(app: &TestApp, phone: &str, name: &str) -> i64 {
         member_id: None,
         must_change_password: false,
     };
-    dongxun::accounts::store::insert(&app.db, &user).await.unwrap()
+    let mut tx = app.db.begin().await.unwrap();
+    let id = dongxun::accounts::store::insert(&mut tx, &user).await.unwrap();
+    tx.commit().await.unwrap();
+    id
 }
 
 /// Posts the task page's "显示号码并拨打" button, as htmx sends it or as a plain form.
@@ -100,8 +103,9 @@ async fn the_task_page_names_the_assignee_with_one_pair_of_brackets_and_says_whe
     assert!(page.contains("<dd class=\"place\">甲村第一支部</dd>"), "{page}");
     // A name that carries its own note (as the demo's do) gets the role inside that note.
     let noted = add_volunteer(&app, "13900000302", "志愿者1（演示）").await;
+    let mut tx = app.db.begin().await.unwrap();
     let elders = dongxun::org::store::insert(
-        &app.db,
+        &mut tx,
         Some(&app.village_a),
         dongxun::org::model::UnitKind::Branch,
         "老年党支部",
@@ -109,11 +113,13 @@ async fn the_task_page_names_the_assignee_with_one_pair_of_brackets_and_says_whe
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     let member =
         member(&app, elders.id, "李奶奶", "13800000022", MemberCategories::ELDERLY, MemberStatus::Active)
             .await;
+    let mut tx = app.db.begin().await.unwrap();
     let task = deliveries::create_tasks(
-        &app.db,
+        &mut tx,
         s.campaign.id,
         &[NewTask { member_id: member, reason: "老党员".into() }],
         noted,
@@ -124,6 +130,7 @@ async fn the_task_page_names_the_assignee_with_one_pair_of_brackets_and_says_whe
     .await
     .unwrap()
     .created[0];
+    tx.commit().await.unwrap();
     let page = text(&app, &admin, &format!("/deliveries/{task}")).await;
     assert!(page.contains("<dd class=\"assignee\">志愿者1（演示，志愿者）</dd>"), "{page}");
     assert!(!page.contains("）（") && !page.contains("（（"), "{page}");
