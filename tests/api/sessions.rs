@@ -26,7 +26,7 @@ pub async fn create_campaign(app: &TestApp) -> i64 {
     location(&r).rsplit('/').next().unwrap().parse().unwrap()
 }
 
-async fn add_lecturer(app: &TestApp, name: &str) -> i64 {
+pub async fn add_lecturer(app: &TestApp, name: &str) -> i64 {
     let client = app.logged_in(COMMITTEE).await;
     let root = app.root.id.to_string();
     let r = app
