@@ -37,18 +37,55 @@ impl Progress {
     }
 }
 
+/// One condition a member's progress can meet; the completion rule is made of them (see
+/// [`CompletionRule::clauses`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Criterion {
+    /// At least this many sessions attended.
+    Sessions(i64),
+    /// At least this many minutes studied.
+    Minutes(i64),
+    /// This topic attended.
+    Topic(i64),
+}
+
+impl Criterion {
+    /// Whether the progress meets this criterion.
+    pub fn holds(self, progress: &Progress) -> bool {
+        match self {
+            Criterion::Sessions(n) => progress.sessions >= n,
+            Criterion::Minutes(n) => progress.minutes >= n,
+            Criterion::Topic(topic) => progress.topics.binary_search(&topic).is_ok(),
+        }
+    }
+}
+
 impl CompletionRule {
-    /// Whether the progress completes the campaign.
-    pub fn is_met(&self, progress: &Progress) -> bool {
-        let by_sessions = self.required_sessions > 0 && progress.sessions >= self.required_sessions;
-        let by_minutes = self.required_minutes > 0 && progress.minutes >= self.required_minutes;
-        let no_quantity = self.required_sessions == 0 && self.required_minutes == 0;
-        (by_sessions || by_minutes || no_quantity) && self.missing_topics(progress).is_empty()
+    /// THE definition of "covered": a member is covered when every clause has a criterion that
+    /// holds. The first clause is the quantity (sessions OR minutes, each route only when set;
+    /// no clause at all when neither is), then one clause per compulsory topic.
+    ///
+    /// Everything that judges coverage derives from this list: [`Self::is_met`] here, the SQL
+    /// conditions in `coverage::sql`, and the words of what is still missing. The progress rows
+    /// the database keeps hold raw counts only, so no other copy of the rule exists.
+    pub fn clauses(&self) -> Vec<Vec<Criterion>> {
+        let routes = [
+            (self.required_sessions > 0).then_some(Criterion::Sessions(self.required_sessions)),
+            (self.required_minutes > 0).then_some(Criterion::Minutes(self.required_minutes)),
+        ];
+        let quantity: Vec<Criterion> = routes.into_iter().flatten().collect();
+        let topics = self.compulsory_topics.iter().map(|topic| vec![Criterion::Topic(*topic)]);
+        (!quantity.is_empty()).then_some(quantity).into_iter().chain(topics).collect()
     }
 
-    /// Compulsory topics not yet attended.
-    pub fn missing_topics(&self, progress: &Progress) -> Vec<i64> {
-        self.compulsory_topics.iter().copied().filter(|t| progress.topics.binary_search(t).is_err()).collect()
+    /// Whether the progress completes the campaign.
+    pub fn is_met(&self, progress: &Progress) -> bool {
+        self.unmet(progress).is_empty()
+    }
+
+    /// The clauses the progress does not meet yet (none when the campaign is complete).
+    pub fn unmet(&self, progress: &Progress) -> Vec<Vec<Criterion>> {
+        self.clauses().into_iter().filter(|clause| !clause.iter().any(|c| c.holds(progress))).collect()
     }
 
     /// The rule in words, e.g. "至少4场或12小时，含必修专题".
@@ -100,7 +137,7 @@ mod tests {
             p.add(90, Some(3));
         }
         assert!(!rule.is_met(&p), "the compulsory first lecture is missing");
-        assert_eq!(rule.missing_topics(&p), vec![7]);
+        assert_eq!(rule.unmet(&p), vec![vec![Criterion::Topic(7)]]);
         p.add(90, Some(7));
         assert!(rule.is_met(&p));
         let long = Progress { sessions: 2, minutes: 720, topics: vec![7] };
@@ -111,7 +148,29 @@ mod tests {
     #[test]
     fn a_rule_without_quantities_needs_only_the_topics() {
         let rule = CompletionRule { required_sessions: 0, required_minutes: 0, compulsory_topics: vec![] };
+        assert!(rule.clauses().is_empty());
         assert!(rule.is_met(&Progress::default()));
+        let rule = CompletionRule { compulsory_topics: vec![7], ..rule };
+        assert!(!rule.is_met(&Progress::default()));
+        assert!(rule.is_met(&Progress { topics: vec![7], ..Progress::default() }));
+    }
+
+    #[test]
+    fn the_rule_is_one_quantity_clause_of_the_routes_in_use_then_one_clause_per_topic() {
+        let rule = |s, m, t: &[i64]| CompletionRule {
+            required_sessions: s,
+            required_minutes: m,
+            compulsory_topics: t.to_vec(),
+        };
+        use Criterion::{Minutes, Sessions, Topic};
+        assert_eq!(
+            rule(4, 720, &[7, 9]).clauses(),
+            vec![vec![Sessions(4), Minutes(720)], vec![Topic(7)], vec![Topic(9)]]
+        );
+        assert_eq!(rule(4, 0, &[]).clauses(), vec![vec![Sessions(4)]]);
+        assert_eq!(rule(0, 720, &[3]).clauses(), vec![vec![Minutes(720)], vec![Topic(3)]]);
+        let three_sessions = Progress { sessions: 3, minutes: 800, topics: vec![9] };
+        assert_eq!(rule(4, 0, &[7, 9]).unmet(&three_sessions), vec![vec![Sessions(4)], vec![Topic(7)]]);
     }
 
     #[test]

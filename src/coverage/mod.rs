@@ -263,26 +263,17 @@ pub async fn unit_counts_sql(
     viewer_path: &str,
 ) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
     let rule = campaigns::completion_rule(db, campaign).await?;
-    // Topic ids are integers from the database, formatted here, never request text.
-    let compulsory = if rule.compulsory_topics.is_empty() {
-        "NULL".to_owned()
-    } else {
-        rule.compulsory_topics.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-    };
     // Ids in paths are ten digits plus a slash (see `org::model::child_path`).
     let key_length = viewer_path.len() as i64 + 11;
     let sql = format!(
         "SELECT substr(u.path, 1, CAST($4 AS INTEGER)) AS unit_key, COUNT(*) AS audience, \
-         SUM(CASE WHEN (($5 > 0 AND COALESCE(p.sessions, 0) >= $5) \
-                     OR ($6 > 0 AND COALESCE(p.minutes, 0) >= $6) \
-                     OR ($5 = 0 AND $6 = 0)) \
-                   AND COALESCE(p.topics_done, 0) >= $7 THEN 1 ELSE 0 END) AS covered \
+         SUM(CASE WHEN {covered} THEN 1 ELSE 0 END) AS covered \
          FROM members m JOIN units u ON u.id = m.unit_id \
-         LEFT JOIN (SELECT a.member_id, COUNT(*) AS sessions, SUM(a.minutes) AS minutes, \
-                           COUNT(DISTINCT CASE WHEN s.topic_id IN ({compulsory}) THEN s.topic_id END) AS topics_done \
-                    FROM attendances a CROSS JOIN training_sessions s \
+         LEFT JOIN (SELECT {progress} FROM attendances a CROSS JOIN training_sessions s \
                     WHERE s.id = a.session_id AND s.campaign_id = $1 GROUP BY a.member_id) p ON p.member_id = m.id \
-         WHERE {AUDIENCE_WHERE} GROUP BY 1 ORDER BY 1"
+         WHERE {AUDIENCE_WHERE} GROUP BY 1 ORDER BY 1",
+        covered = sql::covered_from_attendances(&rule),
+        progress = sql::progress_from_attendances(&rule),
     );
     let rows: Vec<(String, i64, i64)> = on_db!(db, pool => {
         sqlx::query_as(&sql)
@@ -290,9 +281,6 @@ pub async fn unit_counts_sql(
             .bind(Scope::of_unit(viewer_path))
             .bind(campaign.audience_categories)
             .bind(key_length)
-            .bind(rule.required_sessions)
-            .bind(rule.required_minutes)
-            .bind(rule.compulsory_topics.len() as i64)
             .fetch_all(pool)
             .await?
     });

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::campaign::audience::AudienceMember;
-use crate::campaign::model::{CompletionRule, Progress, hours_text};
+use crate::campaign::model::{CompletionRule, Criterion, Progress, hours_text};
 use crate::coded_enum;
 use crate::people::model::MemberCategories;
 
@@ -51,31 +51,28 @@ impl Reason {
 }
 
 /// What a member still lacks, in words: "还差2场或3小时；未参加必修专题：书记开讲第一课".
-/// Empty when the rule is met. `topic_name` names a topic id.
+/// Empty when the rule is met. `topic_name` names a topic id. Read off the rule's unmet clauses
+/// (see [`CompletionRule::clauses`]), so the words can never disagree with the judgement.
 pub fn missing_text(
     rule: &CompletionRule,
     progress: &Progress,
     topic_name: impl Fn(i64) -> String,
 ) -> String {
-    if rule.is_met(progress) {
-        return String::new();
-    }
     let mut parts = Vec::new();
-    let by_sessions = rule.required_sessions > 0 && progress.sessions >= rule.required_sessions;
-    let by_minutes = rule.required_minutes > 0 && progress.minutes >= rule.required_minutes;
-    let quantity_needed =
-        (rule.required_sessions > 0 || rule.required_minutes > 0) && !by_sessions && !by_minutes;
-    if quantity_needed {
+    let mut topics = Vec::new();
+    for clause in rule.unmet(progress) {
         let mut routes = Vec::new();
-        if rule.required_sessions > 0 {
-            routes.push(format!("{}场", rule.required_sessions - progress.sessions));
+        for criterion in clause {
+            match criterion {
+                Criterion::Sessions(n) => routes.push(format!("{}场", n - progress.sessions)),
+                Criterion::Minutes(n) => routes.push(format!("{}小时", hours_text(n - progress.minutes))),
+                Criterion::Topic(topic) => topics.push(topic_name(topic)),
+            }
         }
-        if rule.required_minutes > 0 {
-            routes.push(format!("{}小时", hours_text(rule.required_minutes - progress.minutes)));
+        if !routes.is_empty() {
+            parts.push(format!("还差{}", routes.join("或")));
         }
-        parts.push(format!("还差{}", routes.join("或")));
     }
-    let topics: Vec<String> = rule.missing_topics(progress).into_iter().map(topic_name).collect();
     if !topics.is_empty() {
         parts.push(format!("未参加必修专题：{}", topics.join("、")));
     }

@@ -75,7 +75,11 @@ async fn a_change_whose_audit_entry_cannot_be_written_is_not_stored_either() {
 
     let rename = format!("/org/units/{}/rename", app.branch_a.id);
     assert_eq!(app.post_form(&committee, &rename, &[("name", "甲村拒审支部")]).await.status(), failed);
-    let unit = dongxun::org::store::unit_in_scope(&app.db, app.branch_a.id, "%").await.unwrap().unwrap();
+    let unit =
+        dongxun::org::store::unit_in_scope(&app.db, app.branch_a.id, &dongxun::org::Scope::whole_tree())
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(unit.name, "甲村第一支部");
 
     // A campaign and its audience units: neither row.
@@ -97,7 +101,7 @@ async fn a_change_whose_audit_entry_cannot_be_written_is_not_stored_either() {
     let path = format!("/accounts/{}/role", account.id);
     assert_eq!(app.post_form(&committee, &path, &role).await.status(), failed);
     let account = dongxun::auth::store::by_phone(&app.db, STATION_B).await.unwrap().unwrap();
-    assert_eq!(account.role, "station_admin");
+    assert_eq!(account.role, dongxun::auth::Role::StationAdmin);
     assert_eq!(app.get(&station_b, "/members").await.status(), StatusCode::OK, "still logged in");
 
     // Attendance entered from a paper sheet, and the progress it would have counted for.

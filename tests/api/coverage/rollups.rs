@@ -130,4 +130,38 @@ async fn the_progress_rows_agree_with_the_attendances() {
     .unwrap();
     assert_eq!(covered.len(), 3, "a limit pages");
     assert!(covered.iter().all(|m| m.covered));
+
+    let topics = [s.first_lecture, s.first_lecture + 1];
+    for (sessions, minutes, compulsory) in
+        [(2, 0, &topics[..]), (0, 90, &topics[1..]), (0, 0, &topics[..]), (0, 0, &[][..]), (3, 120, &[][..])]
+    {
+        let campaign = with_rule(&app, s.campaign.id, sessions, minutes, compulsory).await;
+        assert_rollups_agree(&app, &campaign, &app.root).await;
+        assert_covered_list_agrees(&app, &campaign).await;
+    }
+}
+
+/// Gives the campaign another completion rule, straight in the database; returns it re-read.
+async fn with_rule(app: &TestApp, id: i64, sessions: i64, minutes: i64, compulsory: &[i64]) -> Campaign {
+    app.execute(&format!(
+        "UPDATE campaigns SET required_sessions = {sessions}, required_minutes = {minutes} WHERE id = {id}"
+    ))
+    .await;
+    let listed = compulsory.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let condition = if compulsory.is_empty() { "FALSE".to_owned() } else { format!("id IN ({listed})") };
+    app.execute(&format!("UPDATE topics SET compulsory = ({condition}) WHERE campaign_id = {id}")).await;
+    dongxun::campaign::store::by_id(&app.db, id).await.unwrap().unwrap()
+}
+
+/// The SQL filter for the covered picks exactly the members the Rust rule judges covered.
+async fn assert_covered_list_agrees(app: &TestApp, campaign: &Campaign) {
+    let report = coverage::compute(&app.db, campaign, &dongxun::org::Scope::whole_tree()).await.unwrap();
+    let filter = coverage::MemberFilter::Covered;
+    let listed =
+        coverage::members(&app.db, campaign, &report.rule, &dongxun::org::Scope::whole_tree(), filter, None)
+            .await
+            .unwrap();
+    let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
+    let expected: Vec<i64> = report.members.iter().filter(|m| m.covered).map(|m| m.member.id).collect();
+    assert_eq!(ids, expected, "{:?}", report.rule);
 }
