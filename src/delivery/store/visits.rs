@@ -187,7 +187,7 @@ async fn write_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
         .bind(&v.content)
         .bind(&v.books)
         .bind(&v.member_words)
-        .bind(&v.confirmed_by_kind)
+        .bind(v.confirmed_by_kind)
         .bind(&v.confirmed_by_name)
         .bind(v.photo.as_deref())
         .bind(v.recorded_by)
