@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::store::{self, AccountListing, NewUser};
 use crate::audit::{self, Action, Actor};
-use crate::auth::{CurrentUser, Role, login_session, password};
+use crate::auth::{AdminUser, CurrentUser, Role, login_session, password};
 use crate::org::store as org_store;
 use crate::people::model::Phone;
 use crate::startup::AppState;
@@ -50,8 +50,10 @@ struct ListPage {
     units: Vec<(i64, String)>,
 }
 
-pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn list(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let accounts = store::list_in_scope(&state.db, &user.scope()).await?;
     let page = ListPage {
         shell: Shell::new(&user, "账号管理", "accounts"),
@@ -80,8 +82,10 @@ struct NewPage {
     error: Option<String>,
 }
 
-pub(super) async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let page = NewPage {
         shell: Shell::new(&user, "新建账号", "accounts"),
         roles: grantable_roles(&user),
@@ -111,10 +115,9 @@ struct IssuedPage {
 /// Creates an account and shows its one-time password once.
 pub(super) async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(form): Form<NewAccountForm>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let name = crate::people::model::normalize_name(&form.name);
     let checked = validate_new_account(&state, &user, &name, &form).await;
     let (phone, role, unit) = match checked {
@@ -183,8 +186,7 @@ async fn validate_new_account(
 }
 
 /// Finds an account the acting admin may manage, never themselves.
-async fn managed_account(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<store::User> {
-    user.require_admin()?;
+async fn managed_account(state: &AppState, user: &AdminUser, id: i64) -> AppResult<store::User> {
     let account = store::by_id_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     if account.id == user.user_id {
         return Err(AppError::BadRequest("不能在这里修改自己的账号，请到“我的”页面修改密码".into()));
@@ -198,7 +200,7 @@ async fn managed_account(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
 /// Issues a new one-time password and ends the account's sessions.
 pub(super) async fn reset_password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let account = managed_account(&state, &user, id).await?;
@@ -228,7 +230,7 @@ pub(super) struct RoleForm {
 /// Changes an account's role and unit; audited with before and after.
 pub(super) async fn change_role(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Path(id): Path<i64>,
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
@@ -256,7 +258,7 @@ pub(super) struct ActiveForm {
 /// Enables or disables an account; disabling ends its sessions at once.
 pub(super) async fn set_active(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Path(id): Path<i64>,
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Response> {

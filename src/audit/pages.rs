@@ -6,7 +6,7 @@ use axum::response::Html;
 use serde::Deserialize;
 
 use super::{Action, AuditEntry, recent};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CommitteeUser;
 use crate::startup::AppState;
 use crate::web::{AppResult, Shell};
 
@@ -55,10 +55,9 @@ struct ListPage {
 
 pub(super) async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Query(filter): Query<Filter>,
 ) -> AppResult<Html<String>> {
-    user.require(&[Role::CommitteeAdmin])?;
     let action = filter.action.as_deref().and_then(Action::from_code);
     let rows = recent(&state.db, action, filter.before, PAGE_SIZE).await?;
     let next_before = (rows.len() as i64 == PAGE_SIZE).then(|| rows.last().map(|r| r.id)).flatten();

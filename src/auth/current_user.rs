@@ -51,16 +51,6 @@ impl CurrentUser {
         Scope::of_unit(&self.unit_path)
     }
 
-    /// Refuses roles outside `allowed`.
-    pub fn require(&self, allowed: &[Role]) -> Result<(), AppError> {
-        if allowed.contains(&self.role) { Ok(()) } else { Err(AppError::Forbidden) }
-    }
-
-    /// Refuses anyone who does not administer members and accounts.
-    pub fn require_admin(&self) -> Result<(), AppError> {
-        self.require(&[Role::CommitteeAdmin, Role::StationAdmin])
-    }
-
     /// Whether a unit path lies inside this user's subtree.
     pub fn covers(&self, unit_path: &str) -> bool {
         self.scope().covers(unit_path)

@@ -2,6 +2,7 @@
 //! query must stay inside, login sessions, passwords, login and lockout.
 
 mod current_user;
+mod extract;
 pub mod login_session;
 mod nav;
 mod pages;
@@ -15,6 +16,7 @@ use crate::coded_enum;
 use crate::startup::AppState;
 
 pub use current_user::{CurrentUser, client_ip};
+pub use extract::{AdminUser, CommitteeUser};
 pub use login_session::LoginSessions;
 
 coded_enum! {

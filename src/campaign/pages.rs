@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, Response};
 
 use crate::audit::{self, Action, Actor};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{AdminUser, CommitteeUser, Role};
 use crate::campaign::model::{CompletionRule, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, CampaignFields, Topic};
 use crate::org::Scope;
@@ -115,8 +115,10 @@ fn category_choices() -> Vec<(u32, &'static str)> {
     MemberCategories::ALL.iter().map(|(c, l)| (c.bits(), *l)).collect()
 }
 
-pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn list(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let mut rows = Vec::new();
     for c in campaigns::list(&state.db).await? {
         let topics = campaigns::topics(&state.db, c.id).await?;
@@ -192,7 +194,7 @@ async fn check_units(state: &AppState, f: &CampaignFields) -> AppResult<()> {
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: CommitteeUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     save(&state, &user, None, &pairs).await
@@ -200,7 +202,7 @@ pub(super) async fn create(
 
 pub(super) async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: CommitteeUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
@@ -211,11 +213,10 @@ pub(super) async fn update(
 /// not found before the form is even read; bad fields change nothing; the save is audited.
 async fn save(
     state: &AppState,
-    user: &CurrentUser,
+    user: &CommitteeUser,
     id: Option<i64>,
     pairs: &[(String, String)],
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     if let Some(id) = id {
         campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     }
@@ -236,10 +237,9 @@ async fn save(
 
 pub(super) async fn make_current(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     campaigns::make_current(&mut tx, id).await?;
@@ -263,10 +263,9 @@ struct DetailPage {
 
 pub(super) async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    user.require_admin()?;
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let topics = campaigns::topics(&state.db, id).await?;
     let chosen: Vec<i64> =
@@ -293,11 +292,10 @@ pub(super) async fn detail(
 
 pub(super) async fn add_topic(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let name = field(&pairs, "name").trim();
     if !(2..=40).contains(&name.chars().count()) {
@@ -322,11 +320,10 @@ pub(super) async fn add_topic(
 /// Excludes one member found by name or phone inside the admin's subtree (e.g. long-term sick).
 pub(super) async fn exclude(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let reason = field(&pairs, "reason").trim();
     if reason.is_empty() || reason.chars().count() > 100 {
@@ -366,10 +363,9 @@ pub(super) async fn exclude(
 
 pub(super) async fn include(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let member =
         member_store::by_id_in_scope(&state.db, member_id, &user.scope()).await?.ok_or(AppError::NotFound)?;

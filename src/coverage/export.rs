@@ -9,7 +9,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use super::pages::children_of;
 use super::{CoverageReport, UnitRate};
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::AdminUser;
 use crate::campaign::model::hours_text;
 use crate::campaign::store as campaigns;
 use crate::startup::AppState;
@@ -100,8 +100,10 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
 }
 
 /// `GET /coverage/export.xlsx`: the viewer's coverage as a workbook; audited.
-pub(super) async fn download(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    user.require_admin()?;
+pub(super) async fn download(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Response> {
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("尚未设置当前冬训".into()))?;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::rollup::{self, Reason};
 use super::{MemberCoverage, MemberFilter, UnitRate};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::campaign::audience::masked_phone;
 use crate::campaign::model::{CompletionRule, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, Topic};
@@ -136,10 +136,9 @@ struct OverviewPage {
 /// `GET /coverage`: the rate per child unit of the viewer's unit, totals first.
 pub(super) async fn overview(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Query(q): Query<SortQuery>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = match current_campaign(&state, &user).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),
@@ -245,11 +244,10 @@ struct UnitPage {
 /// `GET /coverage/units/{id}`: one unit's rate, its children's, and its members' progress.
 pub(super) async fn unit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Path(id): Path<i64>,
     Query(q): Query<UnitQuery>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let unit = org_store::unit_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let campaign = match current_campaign(&state, &user).await? {
         Ok(c) => c,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::pages::{LIST_LIMIT, MemberRow, current_campaign};
 use super::{MemberFilter, Reason};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{AdminUser, Role};
 use crate::campaign::audience;
 use crate::campaign::store::{self as campaigns, Campaign};
 use crate::delivery::store::{self as deliveries, NewTask};
@@ -67,10 +67,9 @@ async fn assignees_in_scope(state: &AppState, scope: &Scope) -> AppResult<Vec<(i
 /// check box for the one action below: create door-to-door tasks.
 pub(super) async fn page(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Query(q): Query<UncoveredQuery>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = match current_campaign(&state, &user).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),
@@ -123,10 +122,9 @@ pub(super) async fn page(
 /// with an open task gets no second one, and the answer says so.
 pub(super) async fn create_deliveries(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("尚未设置当前冬训，不能派送学任务".into()))?;

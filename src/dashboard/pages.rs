@@ -6,7 +6,7 @@ use axum::response::Html;
 use chrono::{Duration, NaiveTime};
 
 use super::store::{self, Workload};
-use crate::auth::CurrentUser;
+use crate::auth::AdminUser;
 use crate::campaign::store as campaigns;
 use crate::coverage;
 use crate::feedback::{self, store as feedback_store};
@@ -38,8 +38,10 @@ struct OverviewPage {
     workload: Vec<(String, &'static str, i64, i64, i64)>,
 }
 
-pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn overview(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划，请先在“冬训计划”中创建".into()))?;

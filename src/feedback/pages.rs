@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::store::{self, NewFeedback};
 use super::{WANT_TAGS, member_of_ticket, tag_label};
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::campaign::store as campaigns;
 use crate::checkin::store as attendance;
 use crate::org::store as org_store;
@@ -175,8 +175,10 @@ fn rollup_key(unit_path: &str, viewer_path: &str) -> String {
     }
 }
 
-pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn overview(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
@@ -265,10 +267,9 @@ pub(super) async fn overview(State(state): State<AppState>, user: CurrentUser) -
 /// Records a programme adjustment linked to the feedback that caused it.
 pub(super) async fn adjust(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use super::model::{Unit, UnitKind, check_name};
 use super::store::{self, StationProfile};
 use crate::audit::{self, Action, Actor};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
 use crate::startup::AppState;
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
@@ -35,8 +35,10 @@ struct TreePage {
     can_edit: bool,
 }
 
-pub(super) async fn tree(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn tree(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let scope = user.scope();
     let units = store::units_in_scope(&state.db, &scope).await?;
     let counts: HashMap<i64, i64> = store::member_counts(&state.db, &scope).await?.into_iter().collect();
@@ -88,10 +90,9 @@ async fn find(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Unit> 
 
 pub(super) async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    user.require_admin()?;
     let unit = find(&state, &user, id).await?;
     let all = store::units_in_scope(&state.db, &user.scope()).await?;
     let parent_name =
@@ -131,10 +132,9 @@ pub(super) struct AddForm {
 
 pub(super) async fn add(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Form(form): Form<AddForm>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let parent = find(&state, &user, form.parent_id).await?;
     let name = check_name(&form.name).map_err(|e| AppError::BadRequest(e.into()))?;
     let kind = UnitKind::from_code(&form.kind)
@@ -158,11 +158,10 @@ pub(super) struct RenameForm {
 
 pub(super) async fn rename(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Path(id): Path<i64>,
     Form(form): Form<RenameForm>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let unit = find(&state, &user, id).await?;
     let name = check_name(&form.name).map_err(|e| AppError::BadRequest(e.into()))?;
     let detail = format!("{} → {}", unit.name, name);
@@ -180,11 +179,10 @@ pub(super) struct MoveForm {
 
 pub(super) async fn move_unit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Path(id): Path<i64>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let unit = find(&state, &user, id).await?;
     let target = find(&state, &user, form.parent_id).await?;
     if unit.contains(&target) {
@@ -204,10 +202,9 @@ pub(super) async fn move_unit(
 /// Retires a unit; refused while it (or anything below it) still has members or live units.
 pub(super) async fn retire(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let unit = find(&state, &user, id).await?;
     if unit.parent_id.is_none() {
         return Err(AppError::BadRequest("街道本身不能撤销".into()));
@@ -231,10 +228,9 @@ pub(super) async fn retire(
 
 pub(super) async fn restore(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let unit = find(&state, &user, id).await?;
     let mut tx = state.db.begin().await?;
     store::set_retired(&mut tx, unit.id, None).await?;
@@ -254,11 +250,10 @@ pub(super) struct ProfileForm {
 /// Saves a station's brand profile; its own station admin or the committee.
 pub(super) async fn save_profile(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Path(id): Path<i64>,
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let unit = find(&state, &user, id).await?;
     if !unit.kind.has_profile() {
         return Err(AppError::BadRequest("只有实践所和实践站有品牌信息".into()));

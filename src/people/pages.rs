@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::model::{Gender, IdCardNumber, MemberCategories, MemberStatus, Phone};
 use super::store::{self, Member, MemberQuery};
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::AdminUser;
 use crate::org::store as org_store;
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult, Shell};
@@ -98,10 +98,9 @@ struct ListPage {
 
 pub(super) async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Query(filter): Query<ListFilter>,
 ) -> AppResult<Html<String>> {
-    user.require_admin()?;
     let scope = user.scope();
     let units = org_store::units_in_scope(&state.db, &scope).await?;
     let unit_scope = filter
@@ -143,8 +142,7 @@ pub(super) async fn list(
     Ok(Html(view.render()?))
 }
 
-async fn find(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Member> {
-    user.require_admin()?;
+async fn find(state: &AppState, user: &AdminUser, id: i64) -> AppResult<Member> {
     store::by_id_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)
 }
 
@@ -163,7 +161,7 @@ struct DetailPage {
 
 pub(super) async fn detail(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     let member = find(&state, &user, id).await?;
@@ -190,7 +188,7 @@ struct RevealedFragment {
 /// Shows a member's full phone and ID-card numbers; every time is audited.
 pub(super) async fn reveal(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let member = find(&state, &user, id).await?;

@@ -5,7 +5,7 @@ use axum::response::Response;
 
 use super::sheets;
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::campaign::store as campaigns;
 use crate::checkin::model::Channel;
 use crate::db::Db;
@@ -67,8 +67,10 @@ pub(super) async fn attendance(
 }
 
 /// Lecturers' workload in the current campaign, inside the user's subtree.
-pub(super) async fn lecturers(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    user.require_admin()?;
+pub(super) async fn lecturers(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Response> {
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
@@ -124,8 +126,7 @@ async fn visit_rows(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<[Str
         .collect())
 }
 
-pub(super) async fn visits(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    user.require_admin()?;
+pub(super) async fn visits(State(state): State<AppState>, AdminUser(user): AdminUser) -> AppResult<Response> {
     let campaign = campaigns::current(&state.db)
         .await?
         .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::import::{ImportFailure, ImportOutcome, Importer, import_roster};
 use super::parse::RowError;
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::org::store as org_store;
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult, Shell};
@@ -37,18 +37,19 @@ async fn import_page(state: &AppState, user: &CurrentUser, title: &str) -> AppRe
     })
 }
 
-pub(super) async fn import_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn import_form(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     Ok(Html(import_page(&state, &user, "导入花名册").await?.render()?))
 }
 
 /// Receives an uploaded roster; shows either what was imported or every bad row.
 pub(super) async fn import_upload(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let limit = state.config.max_upload_bytes;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut default_unit_id: Option<i64> = None;
@@ -107,8 +108,7 @@ fn too_large_or_bad(limit: usize) -> AppError {
 }
 
 /// Downloads the roster of the user's subtree as .xlsx; audited.
-pub(super) async fn export(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    user.require_admin()?;
+pub(super) async fn export(State(state): State<AppState>, AdminUser(user): AdminUser) -> AppResult<Response> {
     let title = format!("{}党员花名册", user.unit_name);
     let (bytes, count) = super::export::export_members(&state.db, &user.scope(), &title).await?;
     audit::record(&state.db, &Actor::user(&user), Action::Export, "党员花名册", &format!("{count}人"), true)

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
 use crate::delivery::MaterialKind;
 use crate::delivery::store as deliveries;
 use crate::startup::AppState;
@@ -49,9 +49,8 @@ async fn materials_page(
 /// `GET /deliveries/materials`: the catalogue (admins; the committee edits it).
 pub(in crate::delivery) async fn materials(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
 ) -> AppResult<Html<String>> {
-    user.require_admin()?;
     Ok(Html(materials_page(&state, &user, None, String::new()).await?.render()?))
 }
 
@@ -66,10 +65,9 @@ pub(in crate::delivery) struct MaterialForm {
 /// `POST /deliveries/materials`: adds a material (committee only).
 pub(in crate::delivery) async fn add_material(
     State(state): State<AppState>,
-    user: CurrentUser,
+    CommitteeUser(user): CommitteeUser,
     Form(form): Form<MaterialForm>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let name = form.name.trim().to_owned();
     let length = name.chars().count();
     let kind = MaterialKind::from_code(&form.kind);
@@ -108,11 +106,10 @@ pub(in crate::delivery) struct ActiveForm {
 /// `POST /deliveries/materials/{id}/active`: offers a material again, or stops offering it.
 pub(in crate::delivery) async fn set_material_active(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _: CommitteeUser,
     Path(id): Path<i64>,
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Response> {
-    user.require(&[Role::CommitteeAdmin])?;
     let active = form.active == "true";
     if !deliveries::set_material_active(&state.db, id, active).await? {
         return Err(AppError::NotFound);

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::find;
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::formats::table::{Cell, Table, TableRow};
 use crate::org::store as org_store;
 use crate::people::model::{Gender, MemberCategories, MemberStatus};
@@ -151,9 +151,8 @@ async fn form_page(
 
 pub(in crate::people) async fn new_form(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
 ) -> AppResult<Html<String>> {
-    user.require_admin()?;
     let input = MemberInput {
         unit_id: user.unit_id,
         status: MemberStatus::Active.label().to_owned(),
@@ -164,7 +163,7 @@ pub(in crate::people) async fn new_form(
 
 pub(in crate::people) async fn edit_form(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     let member = find(&state, &user, id).await?;
@@ -193,10 +192,9 @@ async fn checked(
 
 pub(in crate::people) async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let input = MemberInput::from_pairs(&pairs);
     let fields = match checked(&state, &user, &input).await? {
         Ok(fields) => fields,
@@ -222,7 +220,7 @@ pub(in crate::people) async fn create(
 
 pub(in crate::people) async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::session_form::{Choices, choices, current_campaign, read_session};
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::schedule::store::sessions::{self, BatchListing, NewBatch};
 use crate::startup::AppState;
 use crate::web::form::{field, optional_id};
@@ -41,17 +41,18 @@ async fn page(state: &AppState, user: &CurrentUser, errors: Vec<String>) -> AppR
     Ok(page.render()?)
 }
 
-pub(super) async fn form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn form(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     Ok(Html(page(&state, &user, Vec::new()).await?))
 }
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = current_campaign(&state).await?;
     let lecturer_id =
         optional_id(&pairs, "lecturer_id").ok_or_else(|| AppError::BadRequest("请选择宣讲员".into()))?;

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::{Html, Response};
 
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::org::store as org_store;
 use crate::people::model::Phone;
 use crate::schedule::model::LecturerKind;
@@ -35,8 +35,10 @@ struct ListPage {
     units: Vec<(i64, String)>,
 }
 
-pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn list(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
     let unit_name = |id: i64| units.iter().find(|u| u.id == id).map(|u| u.name.clone()).unwrap_or_default();
     let lecturers = lecturers::active(&state.db)
@@ -78,10 +80,9 @@ async fn unit_in_scope(state: &AppState, user: &CurrentUser, id: i64) -> AppResu
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let name = crate::people::model::normalize_name(field(&pairs, "name"));
     if !(2..=20).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("姓名应为2到20个字".into()));
@@ -130,10 +131,9 @@ pub(super) async fn create(
 
 pub(super) async fn create_venue(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let name = field(&pairs, "name").trim().to_owned();
     if !(2..=40).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("场地名称应为2到40个字".into()));

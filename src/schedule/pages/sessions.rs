@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::session_form::{Choices, choices, current_campaign, read_session};
 use crate::audit::{self, Action, Actor};
-use crate::auth::CurrentUser;
+use crate::auth::{AdminUser, CurrentUser};
 use crate::checkin::store as attendance;
 use crate::schedule::may_manage;
 use crate::schedule::model::{SessionKind, SessionStatus};
@@ -137,8 +137,10 @@ struct NewPage {
     errors: Vec<String>,
 }
 
-pub(super) async fn new_form(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    user.require_admin()?;
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let campaign = current_campaign(&state).await?;
     let page = NewPage {
         shell: Shell::new(&user, "安排场次", "sessions"),
@@ -150,10 +152,9 @@ pub(super) async fn new_form(State(state): State<AppState>, user: CurrentUser) -
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let campaign = current_campaign(&state).await?;
     let (session, capacity) = read_session(&state, &user, &campaign, &pairs, "").await?;
     let mut tx = state.db.begin().await?;
@@ -249,10 +250,9 @@ pub(super) async fn detail(
 
 pub(super) async fn cancel(
     State(state): State<AppState>,
-    user: CurrentUser,
+    AdminUser(user): AdminUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
     let session =
         sessions::visible(&state.db, id, Some(&user.scope()), "").await?.ok_or(AppError::NotFound)?;
     if session.attendance_count > 0 {
