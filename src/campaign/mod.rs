@@ -2,6 +2,7 @@
 //! exclusions), its compulsory topics, and the completion rule that says when a member is done.
 
 pub mod audience;
+mod current;
 pub mod model;
 mod pages;
 pub mod store;
@@ -10,6 +11,8 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::startup::AppState;
+
+pub use current::CurrentCampaign;
 
 /// Campaign routes. The committee edits; station admins read.
 pub fn router() -> Router<AppState> {

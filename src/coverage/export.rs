@@ -10,8 +10,8 @@ use super::pages::children_of;
 use super::{CoverageReport, UnitRate};
 use crate::audit::{self, Action, Actor};
 use crate::auth::AdminUser;
+use crate::campaign::CurrentCampaign;
 use crate::campaign::model::hours_text;
-use crate::campaign::store as campaigns;
 use crate::startup::AppState;
 use crate::web::{AppError, AppResult};
 
@@ -103,10 +103,8 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
 pub(super) async fn download(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
 ) -> AppResult<Response> {
-    let campaign = campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("尚未设置当前冬训".into()))?;
     let report = super::compute(&state.db, &campaign, &user.scope()).await?;
     let children = children_of(&state, user.unit_id, &user.unit_path).await?;
     let rates = report.by_unit((user.unit_id, &user.unit_name, &user.unit_path), &children);

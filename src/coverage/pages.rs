@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::rollup::{self, Reason};
 use super::{MemberCoverage, MemberFilter, UnitRate};
 use crate::auth::{AdminUser, CurrentUser};
+use crate::campaign::CurrentCampaign;
 use crate::campaign::audience::masked_phone;
 use crate::campaign::model::{CompletionRule, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, Topic};
@@ -24,18 +25,11 @@ use crate::web::{AppError, AppResult, Shell};
 /// Members listed on one page at most (filter by unit or reason for the rest).
 pub(super) const LIST_LIMIT: usize = 300;
 
-/// The current campaign, or the page that says there is none.
-pub(super) async fn current_campaign(
-    state: &AppState,
-    user: &CurrentUser,
-) -> AppResult<Result<Campaign, Response>> {
-    match campaigns::current(&state.db).await? {
-        Some(c) => Ok(Ok(c)),
-        None => {
-            let page = NoCampaignPage { shell: Shell::new(user, "冬训覆盖率", "coverage") };
-            Ok(Err(Html(page.render()?).into_response()))
-        }
-    }
+/// The page that says there is no current campaign yet (coverage pages show it instead of an
+/// error: the committee may simply not have started this year's).
+pub(super) fn no_campaign(user: &CurrentUser) -> AppResult<Response> {
+    let page = NoCampaignPage { shell: Shell::new(user, "冬训覆盖率", "coverage") };
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Template)]
@@ -137,11 +131,11 @@ struct OverviewPage {
 pub(super) async fn overview(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    campaign: Option<CurrentCampaign>,
     Query(q): Query<SortQuery>,
 ) -> AppResult<Response> {
-    let campaign = match current_campaign(&state, &user).await? {
-        Ok(c) => c,
-        Err(page) => return Ok(page),
+    let Some(CurrentCampaign(campaign)) = campaign else {
+        return no_campaign(&user);
     };
     let children = children_of(&state, user.unit_id, &user.unit_path).await?;
     let viewer = (user.unit_id, user.unit_name.as_str(), user.unit_path.as_str());
@@ -245,13 +239,13 @@ struct UnitPage {
 pub(super) async fn unit(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    campaign: Option<CurrentCampaign>,
     Path(id): Path<i64>,
     Query(q): Query<UnitQuery>,
 ) -> AppResult<Response> {
     let unit = org_store::unit_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
-    let campaign = match current_campaign(&state, &user).await? {
-        Ok(c) => c,
-        Err(page) => return Ok(page),
+    let Some(CurrentCampaign(campaign)) = campaign else {
+        return no_campaign(&user);
     };
     let children = children_of(&state, unit.id, &unit.path).await?;
     let viewer = (unit.id, unit.name.as_str(), unit.path.as_str());

@@ -11,9 +11,10 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-use super::pages::{LIST_LIMIT, MemberRow, current_campaign};
+use super::pages::{LIST_LIMIT, MemberRow, no_campaign};
 use super::{MemberFilter, Reason};
 use crate::auth::{AdminUser, Role};
+use crate::campaign::CurrentCampaign;
 use crate::campaign::audience;
 use crate::campaign::store::{self as campaigns, Campaign};
 use crate::delivery::store::{self as deliveries, NewTask};
@@ -68,11 +69,11 @@ async fn assignees_in_scope(state: &AppState, scope: &Scope) -> AppResult<Vec<(i
 pub(super) async fn page(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    campaign: Option<CurrentCampaign>,
     Query(q): Query<UncoveredQuery>,
 ) -> AppResult<Response> {
-    let campaign = match current_campaign(&state, &user).await? {
-        Ok(c) => c,
-        Err(page) => return Ok(page),
+    let Some(CurrentCampaign(campaign)) = campaign else {
+        return no_campaign(&user);
     };
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
     let scope = q
@@ -123,11 +124,9 @@ pub(super) async fn page(
 pub(super) async fn create_deliveries(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let campaign = campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("尚未设置当前冬训，不能派送学任务".into()))?;
     let values = |name: &str| -> Vec<&str> {
         pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).collect()
     };

@@ -7,13 +7,14 @@ use chrono::{Duration, NaiveTime};
 
 use super::store::{self, Workload};
 use crate::auth::AdminUser;
+use crate::campaign::CurrentCampaign;
 use crate::campaign::store as campaigns;
 use crate::coverage;
 use crate::feedback::{self, store as feedback_store};
 use crate::formats::chart::{bar_chart_svg, line_chart_svg};
 use crate::org::store as org_store;
 use crate::startup::AppState;
-use crate::web::{AppError, AppResult, Shell};
+use crate::web::{AppResult, Shell};
 
 /// Days the attendance trend covers.
 const TREND_DAYS: i64 = 21;
@@ -41,10 +42,8 @@ struct OverviewPage {
 pub(super) async fn overview(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
 ) -> AppResult<Html<String>> {
-    let campaign = campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划，请先在“冬训计划”中创建".into()))?;
     let scope = user.scope();
     let today = crate::time::today();
 

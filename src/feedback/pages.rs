@@ -14,7 +14,7 @@ use super::store::{self, NewFeedback};
 use super::{WANT_TAGS, member_of_ticket, tag_label};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
-use crate::campaign::store as campaigns;
+use crate::campaign::CurrentCampaign;
 use crate::checkin::store as attendance;
 use crate::org::store as org_store;
 use crate::schedule::store::sessions::{self, TrainingSession};
@@ -178,10 +178,8 @@ fn rollup_key(unit_path: &str, viewer_path: &str) -> String {
 pub(super) async fn overview(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
 ) -> AppResult<Html<String>> {
-    let campaign = campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
     let rows = store::in_scope(&state.db, campaign.id, &user.scope()).await?;
     let units = org_store::units_in_scope(&state.db, &user.scope()).await?;
     let name_of = |path: &str| {
@@ -268,11 +266,9 @@ pub(super) async fn overview(
 pub(super) async fn adjust(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let campaign = campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
     let description =
         pairs.iter().find(|(k, _)| k == "description").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     if !(4..=500).contains(&description.chars().count()) {

@@ -6,7 +6,7 @@ use axum::response::Response;
 use super::sheets;
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
-use crate::campaign::store as campaigns;
+use crate::campaign::CurrentCampaign;
 use crate::checkin::model::Channel;
 use crate::db::Db;
 use crate::delivery::Confirmer;
@@ -70,10 +70,8 @@ pub(super) async fn attendance(
 pub(super) async fn lecturers(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
 ) -> AppResult<Response> {
-    let campaign = campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
     let rows: Vec<_> = crate::dashboard::store::lecturer_workload(&state.db, campaign.id, &user.scope())
         .await?
         .into_iter()
@@ -126,10 +124,11 @@ async fn visit_rows(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<[Str
         .collect())
 }
 
-pub(super) async fn visits(State(state): State<AppState>, AdminUser(user): AdminUser) -> AppResult<Response> {
-    let campaign = campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划".into()))?;
+pub(super) async fn visits(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
+) -> AppResult<Response> {
     let rows = visit_rows(&state.db, campaign.id, &user.scope()).await?;
     let title = format!("{} 送学上门记录（{}）", campaign.name, user.unit_name);
     let bytes = sheets::visits_xlsx(&title, &rows).map_err(internal)?;

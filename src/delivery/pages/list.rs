@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, Role};
-use crate::campaign::store as campaigns;
+use crate::campaign::CurrentCampaign;
 use crate::delivery::TaskStatus;
 use crate::delivery::store::{self as deliveries, Task, TaskFilter};
 use crate::org::Scope;
@@ -102,10 +102,10 @@ fn shown(task: &Task, status: &str, today: NaiveDate) -> bool {
 pub(in crate::delivery) async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
+    campaign: Option<CurrentCampaign>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Html<String>> {
     let today = crate::time::today();
-    let campaign = campaigns::current(&state.db).await?;
     let filter = filter_for(&user, campaign.as_ref().map(|c| c.id));
     let all = deliveries::tasks(&state.db, &filter, today, LIST_LIMIT).await?;
     let status = match q.status.as_str() {

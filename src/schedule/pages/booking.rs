@@ -7,9 +7,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::session_form::{Choices, choices, current_campaign, read_session};
+use super::session_form::{Choices, choices, read_session};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
+use crate::campaign::CurrentCampaign;
+use crate::campaign::store::Campaign;
 use crate::schedule::store::sessions::{self, BatchListing, NewBatch};
 use crate::startup::AppState;
 use crate::web::form::{field, optional_id};
@@ -29,11 +31,15 @@ struct BookingPage {
     batches: Vec<BatchListing>,
 }
 
-async fn page(state: &AppState, user: &CurrentUser, errors: Vec<String>) -> AppResult<String> {
-    let campaign = current_campaign(state).await?;
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    campaign: &Campaign,
+    errors: Vec<String>,
+) -> AppResult<String> {
     let page = BookingPage {
         shell: Shell::new(user, "分批预约宣讲", "sessions"),
-        choices: choices(state, user, &campaign).await?,
+        choices: choices(state, user, campaign).await?,
         rows: (0..ROWS).collect(),
         errors,
         batches: sessions::batches_in_scope(&state.db, &user.scope()).await?,
@@ -44,16 +50,17 @@ async fn page(state: &AppState, user: &CurrentUser, errors: Vec<String>) -> AppR
 pub(super) async fn form(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
 ) -> AppResult<Html<String>> {
-    Ok(Html(page(&state, &user, Vec::new()).await?))
+    Ok(Html(page(&state, &user, &campaign, Vec::new()).await?))
 }
 
 pub(super) async fn create(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let campaign = current_campaign(&state).await?;
     let lecturer_id =
         optional_id(&pairs, "lecturer_id").ok_or_else(|| AppError::BadRequest("请选择宣讲员".into()))?;
     let mut planned = Vec::new();
@@ -110,5 +117,5 @@ pub(super) async fn create(
             }
         }
     }
-    Ok((StatusCode::CONFLICT, Html(page(&state, &user, errors).await?)).into_response())
+    Ok((StatusCode::CONFLICT, Html(page(&state, &user, &campaign, errors).await?)).into_response())
 }

@@ -11,13 +11,6 @@ use crate::startup::AppState;
 use crate::web::form::{field, local_to_utc, optional_id, parse_count, parse_date, parse_time};
 use crate::web::{AppError, AppResult};
 
-/// The current campaign, or a clear refusal.
-pub(super) async fn current_campaign(state: &AppState) -> AppResult<Campaign> {
-    campaigns::current(&state.db)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("还没有当前冬训计划，请街道管理员先创建".into()))
-}
-
 /// Choices the scheduling forms offer, all inside the user's subtree.
 pub(super) struct Choices {
     pub kinds: Vec<(&'static str, &'static str)>,

@@ -9,9 +9,10 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
-use super::session_form::{Choices, choices, current_campaign, read_session};
+use super::session_form::{Choices, choices, read_session};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
+use crate::campaign::CurrentCampaign;
 use crate::checkin::store as attendance;
 use crate::schedule::may_manage;
 use crate::schedule::model::{SessionKind, SessionStatus};
@@ -140,8 +141,8 @@ struct NewPage {
 pub(super) async fn new_form(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
 ) -> AppResult<Html<String>> {
-    let campaign = current_campaign(&state).await?;
     let page = NewPage {
         shell: Shell::new(&user, "安排场次", "sessions"),
         choices: choices(&state, &user, &campaign).await?,
@@ -153,9 +154,9 @@ pub(super) async fn new_form(
 pub(super) async fn create(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let campaign = current_campaign(&state).await?;
     let (session, capacity) = read_session(&state, &user, &campaign, &pairs, "").await?;
     let mut tx = state.db.begin().await?;
     match sessions::insert_checked(&mut tx, std::slice::from_ref(&session), &[capacity], None).await? {
