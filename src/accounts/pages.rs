@@ -1,8 +1,7 @@
 //! Account administration (admins, inside their subtree).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -13,6 +12,7 @@ use crate::auth::{AdminUser, CurrentUser, Role, login_session, password};
 use crate::org::store as org_store;
 use crate::people::model::Phone;
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -101,6 +101,12 @@ pub(super) struct NewAccountForm {
     phone: String,
     role: String,
     unit_id: i64,
+}
+
+labels! {
+    NewAccountForm { name: "姓名", phone: "手机号码", role: "角色", unit_id: "所属单位" }
+    RoleForm { role: "角色", unit_id: "单位" }
+    ActiveForm { active: "启用或停用" }
 }
 
 #[derive(Template)]

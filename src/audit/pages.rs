@@ -1,13 +1,14 @@
 //! The audit log page (committee only).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use serde::Deserialize;
 
 use super::{Action, AuditEntry, recent};
 use crate::auth::CommitteeUser;
 use crate::startup::AppState;
+use crate::web::extract::{Query, labels};
 use crate::web::{AppResult, Shell};
 
 const PAGE_SIZE: i64 = 100;
@@ -16,6 +17,10 @@ const PAGE_SIZE: i64 = 100;
 pub(super) struct Filter {
     action: Option<String>,
     before: Option<i64>,
+}
+
+labels! {
+    Filter { action: "操作类型", before: "更早的记录" }
 }
 
 /// One entry as shown.

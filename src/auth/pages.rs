@@ -1,8 +1,7 @@
 //! Login (with lockout), logout, password change, and the large-font switch.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
@@ -13,6 +12,7 @@ use super::{CurrentUser, login_session, password, store};
 use crate::audit::{self, Action, Actor};
 use crate::people::model::Phone;
 use crate::startup::AppState;
+use crate::web::extract::{Form, Query, labels};
 use crate::web::shell::{FONT_COOKIE, Prefs, redirect_with_flash};
 use crate::web::{AppError, AppResult, Shell};
 
@@ -149,6 +149,12 @@ pub(super) struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
+}
+
+labels! {
+    NextQuery { next: "登录后前往的页面" }
+    LoginForm { phone: "手机号码", password: "密码", next: "登录后前往的页面" }
+    PasswordForm { current: "当前密码", new: "新密码", confirm: "再输一次新密码" }
 }
 
 pub(super) async fn change_password(

@@ -3,6 +3,7 @@
 
 pub mod audience;
 mod current;
+mod input;
 pub mod model;
 mod pages;
 pub mod store;

@@ -2,10 +2,10 @@
 //! topics; one is current. The committee edits; station admins read.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 
+use super::input::{CampaignInput, ExclusionInput, TopicInput, read_fields};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CommitteeUser, Role};
 use crate::campaign::model::{CompletionRule, hours_text};
@@ -15,7 +15,7 @@ use crate::org::store as org_store;
 use crate::people::model::{MemberCategories, MemberStatus};
 use crate::people::store::{self as member_store, MemberQuery};
 use crate::startup::AppState;
-use crate::web::form::{field, parse_count, parse_date};
+use crate::web::extract::{Form, Path};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -139,49 +139,6 @@ pub(super) async fn list(
     Ok(Html(page.render()?))
 }
 
-/// Reads and checks the campaign form.
-fn read_fields(pairs: &[(String, String)]) -> Result<CampaignFields, AppError> {
-    let name = field(pairs, "name").trim().to_owned();
-    if !(2..=40).contains(&name.chars().count()) {
-        return Err(AppError::BadRequest("名称应为2到40个字".into()));
-    }
-    let starts_on = parse_date(field(pairs, "starts_on"), "开始日期")?;
-    let ends_on = parse_date(field(pairs, "ends_on"), "结束日期")?;
-    if ends_on < starts_on {
-        return Err(AppError::BadRequest("结束日期不能早于开始日期".into()));
-    }
-    let hours = field(pairs, "required_hours").trim();
-    let required_minutes = if hours.is_empty() {
-        0
-    } else {
-        hours
-            .parse::<f64>()
-            .ok()
-            .filter(|h| (0.0..=500.0).contains(h))
-            .map(|h| (h * 60.0).round() as i64)
-            .ok_or_else(|| AppError::BadRequest("学时：请填写0到500之间的数字".into()))?
-    };
-    let unit_ids: Vec<i64> =
-        pairs.iter().filter(|(k, _)| k == "unit").filter_map(|(_, v)| v.parse().ok()).collect();
-    if unit_ids.is_empty() {
-        return Err(AppError::BadRequest("请至少选择一个参训单位".into()));
-    }
-    let audience_categories = pairs
-        .iter()
-        .filter(|(k, _)| k == "category")
-        .filter_map(|(_, v)| v.parse::<u32>().ok())
-        .fold(0u32, |acc, bit| acc | MemberCategories::from_bits(bit).bits());
-    Ok(CampaignFields {
-        name,
-        starts_on,
-        ends_on,
-        audience_categories: i64::from(audience_categories),
-        required_sessions: parse_count(field(pairs, "required_sessions"), "场次", 100)?,
-        required_minutes,
-        unit_ids,
-    })
-}
-
 /// Checks that every audience unit is a real unit (ids come from the browser).
 async fn check_units(state: &AppState, f: &CampaignFields) -> AppResult<()> {
     for id in &f.unit_ids {
@@ -195,18 +152,18 @@ async fn check_units(state: &AppState, f: &CampaignFields) -> AppResult<()> {
 pub(super) async fn create(
     State(state): State<AppState>,
     user: CommitteeUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(input): Form<CampaignInput>,
 ) -> AppResult<Response> {
-    save(&state, &user, None, &pairs).await
+    save(&state, &user, None, &input).await
 }
 
 pub(super) async fn update(
     State(state): State<AppState>,
     user: CommitteeUser,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(input): Form<CampaignInput>,
 ) -> AppResult<Response> {
-    save(&state, &user, Some(id), &pairs).await
+    save(&state, &user, Some(id), &input).await
 }
 
 /// The body of `create` (`id` None) and `update`: the committee only; an unknown campaign is
@@ -215,12 +172,12 @@ async fn save(
     state: &AppState,
     user: &CommitteeUser,
     id: Option<i64>,
-    pairs: &[(String, String)],
+    input: &CampaignInput,
 ) -> AppResult<Response> {
     if let Some(id) = id {
         campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     }
-    let fields = read_fields(pairs)?;
+    let fields = read_fields(input)?;
     check_units(state, &fields).await?;
     let mut tx = state.db.begin().await?;
     let (id, detail, flash) = match id {
@@ -294,14 +251,14 @@ pub(super) async fn add_topic(
     State(state): State<AppState>,
     CommitteeUser(user): CommitteeUser,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(input): Form<TopicInput>,
 ) -> AppResult<Response> {
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let name = field(&pairs, "name").trim();
+    let name = input.name.trim();
     if !(2..=40).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("专题名称应为2到40个字".into()));
     }
-    let compulsory = field(&pairs, "compulsory") == "on";
+    let compulsory = input.compulsory == "on";
     let mut tx = state.db.begin().await?;
     campaigns::add_topic(&mut tx, id, name, compulsory).await?;
     audit::record_in(
@@ -322,14 +279,14 @@ pub(super) async fn exclude(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(input): Form<ExclusionInput>,
 ) -> AppResult<Response> {
     let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let reason = field(&pairs, "reason").trim();
+    let reason = input.reason.trim();
     if reason.is_empty() || reason.chars().count() > 100 {
         return Err(AppError::BadRequest("请填写不参训的原因（100字以内）".into()));
     }
-    let text = crate::people::model::normalize_text(field(&pairs, "member"));
+    let text = crate::people::model::normalize_text(&input.member);
     let query = MemberQuery {
         text: text.clone(),
         status: Some(MemberStatus::Active),

@@ -8,11 +8,11 @@ mod projector;
 mod roll_call;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -28,6 +28,7 @@ use crate::schedule::may_manage;
 use crate::schedule::model::SessionStatus;
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 
 /// A QR token stays usable this many 30-second windows after it left the screen: long enough
@@ -330,6 +331,12 @@ struct CodeForm {
     name: String,
     #[serde(default)]
     phone: String,
+}
+
+labels! {
+    TokenQuery { t: "签到二维码" }
+    ConfirmForm { t: "签到二维码", name: "姓名", phone: "手机号码" }
+    CodeForm { code: "签到码", name: "姓名", phone: "手机号码" }
 }
 
 async fn confirm_code(

@@ -6,10 +6,10 @@
 //! a ticket in the URL (an HMAC under the session's secret) names them.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Form, Json};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,7 @@ use crate::feedback::{member_of_ticket, ticket};
 use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 
 /// A live or recorded session that is not cancelled, or 404.
@@ -230,6 +231,12 @@ pub(super) struct ProgressForm {
     #[serde(default)]
     played: String,
     duration: String,
+}
+
+labels! {
+    TicketQuery { k: "学习凭证" }
+    WhoForm { name: "姓名", phone: "手机号码" }
+    ProgressForm { k: "学习凭证", played: "已播放的片段", duration: "视频时长" }
 }
 
 /// The answer to a progress report.

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -20,6 +20,7 @@ use crate::delivery::store as deliveries;
 use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::startup::AppState;
+use crate::web::extract::{Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 
 /// Members listed on one page at most (filter by unit or reason for the rest).
@@ -215,6 +216,11 @@ pub(super) struct UnitQuery {
     show: String,
     #[serde(default)]
     sort: String,
+}
+
+labels! {
+    SortQuery { sort: "排序" }
+    UnitQuery { show: "显示", sort: "排序" }
 }
 
 #[derive(Template)]

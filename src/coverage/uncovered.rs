@@ -5,8 +5,7 @@
 use std::collections::HashSet;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
@@ -21,6 +20,7 @@ use crate::delivery::store::{self as deliveries, NewTask};
 use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::startup::AppState;
+use crate::web::extract::{Form, Query, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -29,6 +29,32 @@ pub(super) struct UncoveredQuery {
     #[serde(default)]
     reason: String,
     unit: Option<i64>,
+}
+
+/// The ticked members and the task to give them. Read as text, so each check below can say
+/// exactly what is wrong.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct DeliveriesForm {
+    member_id: Vec<String>,
+    assignee: String,
+    due_on: String,
+    material: Vec<String>,
+    /// The list's filters, to return to it.
+    unit: String,
+    reason: String,
+}
+
+labels! {
+    UncoveredQuery { reason: "原因", unit: "单位" }
+    DeliveriesForm {
+        member_id: "党员",
+        assignee: "送学人员",
+        due_on: "截止日期",
+        material: "学习材料",
+        unit: "单位",
+        reason: "原因",
+    }
 }
 
 #[derive(Template)]
@@ -125,15 +151,12 @@ pub(super) async fn create_deliveries(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
     CurrentCampaign(campaign): CurrentCampaign,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<DeliveriesForm>,
 ) -> AppResult<Response> {
-    let values = |name: &str| -> Vec<&str> {
-        pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).collect()
-    };
     let mut member_ids = Vec::new();
-    for v in values("member_id") {
+    for v in &form.member_id {
         let id: i64 =
-            v.parse().map_err(|_| AppError::BadRequest("勾选的党员有误，请刷新页面后重试".into()))?;
+            v.trim().parse().map_err(|_| AppError::BadRequest("勾选的党员有误，请刷新页面后重试".into()))?;
         if !member_ids.contains(&id) {
             member_ids.push(id);
         }
@@ -141,22 +164,22 @@ pub(super) async fn create_deliveries(
     if member_ids.is_empty() {
         return Err(AppError::BadRequest("请至少勾选一名党员".into()));
     }
-    let assignee_id: i64 = values("assignee").first().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let assignee_id: i64 = form.assignee.trim().parse().unwrap_or(0);
     let assignees = assignees_in_scope(&state, &user.scope()).await?;
     let Some((_, assignee_name, _)) = assignees.iter().find(|(id, _, _)| *id == assignee_id) else {
         return Err(AppError::BadRequest("请选择送学人员（本辖区的宣讲员或志愿者）".into()));
     };
-    let due_on = values("due_on")
-        .first()
-        .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+    let due_on = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d")
+        .ok()
         .ok_or_else(|| AppError::BadRequest("请填写截止日期".into()))?;
     if due_on < crate::time::today() {
         return Err(AppError::BadRequest("截止日期不能早于今天".into()));
     }
     let catalogue = deliveries::materials(&state.db).await?;
     let mut material_names = Vec::new();
-    for v in values("material") {
-        let found = v.parse::<i64>().ok().and_then(|id| catalogue.iter().find(|m| m.id == id && m.active));
+    for v in &form.material {
+        let found =
+            v.trim().parse::<i64>().ok().and_then(|id| catalogue.iter().find(|m| m.id == id && m.active));
         match found {
             Some(m) if !material_names.contains(&m.name) => material_names.push(m.name.clone()),
             Some(_) => {}
@@ -210,17 +233,17 @@ pub(super) async fn create_deliveries(
     if already_covered > 0 {
         parts.push(format!("{already_covered}人已完成学习，无需送学"));
     }
-    Ok(redirect_with_flash(&back_to_list(&values("unit"), &values("reason")), &parts.join("；")))
+    Ok(redirect_with_flash(&back_to_list(form.unit.trim(), form.reason.trim()), &parts.join("；")))
 }
 
 /// The uncovered list with the filters the action was taken under, so the secretary carries on
 /// where they were. Only a numeric unit and a known reason code are carried over.
-fn back_to_list(unit: &[&str], reason: &[&str]) -> String {
+fn back_to_list(unit: &str, reason: &str) -> String {
     let mut query = Vec::new();
-    if let Some(unit) = unit.first().and_then(|u| u.parse::<i64>().ok()).filter(|u| *u > 0) {
+    if let Some(unit) = unit.parse::<i64>().ok().filter(|u| *u > 0) {
         query.push(format!("unit={unit}"));
     }
-    if let Some(reason) = reason.first().and_then(|r| Reason::from_code(r)) {
+    if let Some(reason) = Reason::from_code(reason) {
         query.push(format!("reason={}", reason.code()));
     }
     if query.is_empty() {
@@ -236,8 +259,8 @@ mod tests {
 
     #[test]
     fn the_list_keeps_only_valid_filters() {
-        assert_eq!(back_to_list(&["12"], &["elderly"]), "/coverage/uncovered?unit=12&reason=elderly");
-        assert_eq!(back_to_list(&["0"], &[""]), "/coverage/uncovered");
-        assert_eq!(back_to_list(&["//evil"], &["x"]), "/coverage/uncovered");
+        assert_eq!(back_to_list("12", "elderly"), "/coverage/uncovered?unit=12&reason=elderly");
+        assert_eq!(back_to_list("0", ""), "/coverage/uncovered");
+        assert_eq!(back_to_list("//evil", "x"), "/coverage/uncovered");
     }
 }

@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -19,6 +18,7 @@ use crate::checkin::store as attendance;
 use crate::org::store as org_store;
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -26,6 +26,32 @@ use crate::web::{AppError, AppResult, Shell};
 pub(super) struct TicketQuery {
     #[serde(default)]
     k: String,
+}
+
+/// A member's feedback on a session.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct FeedbackForm {
+    k: String,
+    rating: String,
+    helped: String,
+    /// The ticked wants (a check box list).
+    tag: Vec<String>,
+    wants_text: String,
+}
+
+/// A programme adjustment and the feedback that caused it.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct AdjustForm {
+    description: String,
+    feedback_id: Vec<i64>,
+}
+
+labels! {
+    TicketQuery { k: "签到凭证" }
+    FeedbackForm { k: "签到凭证", rating: "打分", helped: "最有收获的是什么", tag: "还想学什么", wants_text: "还想学的内容" }
+    AdjustForm { description: "做了什么调整", feedback_id: "促成调整的反馈" }
 }
 
 /// The attendee: a logged-in member, or the member a check-in ticket names; they must have
@@ -85,24 +111,18 @@ pub(super) async fn submit(
     headers: HeaderMap,
     user: Option<CurrentUser>,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<FeedbackForm>,
 ) -> AppResult<Response> {
     let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let get = |name: &str| {
-        pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-    };
-    let member_id = attendee(&state, user.as_ref(), &session, &get("k")).await?;
-    let rating: i64 = get("rating")
+    let member_id = attendee(&state, user.as_ref(), &session, form.k.trim()).await?;
+    let rating: i64 = form
+        .rating
+        .trim()
         .parse()
         .ok()
         .filter(|r| (1..=5).contains(r))
         .ok_or_else(|| AppError::BadRequest("请为本场打分（1到5颗星）".into()))?;
-    let tags: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| k == "tag")
-        .map(|(_, v)| v.as_str())
-        .filter(|t| tag_label(t).is_some())
-        .collect();
+    let tags: Vec<&str> = form.tag.iter().map(String::as_str).filter(|t| tag_label(t).is_some()).collect();
     let limit = |text: String, label: &str| -> AppResult<String> {
         if text.chars().count() > 500 {
             return Err(AppError::BadRequest(format!("{label}不能超过500字")));
@@ -113,9 +133,9 @@ pub(super) async fn submit(
         session_id: session.id,
         member_id,
         rating,
-        helped: limit(get("helped"), "收获")?,
+        helped: limit(form.helped.trim().to_owned(), "收获")?,
         wants_tags: tags.join(","),
-        wants_text: limit(get("wants_text"), "希望学习的内容")?,
+        wants_text: limit(form.wants_text.trim().to_owned(), "希望学习的内容")?,
     };
     let stored = store::submit(&state.db, &feedback).await?;
     let page = ThanksPage {
@@ -267,17 +287,15 @@ pub(super) async fn adjust(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
     CurrentCampaign(campaign): CurrentCampaign,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<AdjustForm>,
 ) -> AppResult<Response> {
-    let description =
-        pairs.iter().find(|(k, _)| k == "description").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let description = form.description.trim().to_owned();
     if !(4..=500).contains(&description.chars().count()) {
         return Err(AppError::BadRequest("请写明做了什么调整（4到500字）".into()));
     }
     let visible: Vec<i64> =
         store::in_scope(&state.db, campaign.id, &user.scope()).await?.into_iter().map(|r| r.id).collect();
-    let linked: Vec<i64> =
-        pairs.iter().filter(|(k, _)| k == "feedback_id").filter_map(|(_, v)| v.parse().ok()).collect();
+    let linked = form.feedback_id;
     if linked.is_empty() {
         return Err(AppError::BadRequest("请勾选促成这项调整的反馈".into()));
     }

@@ -2,8 +2,7 @@
 //! edits their station's brand profile.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use chrono::Utc;
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use super::store::{self, StationProfile};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -245,6 +245,13 @@ pub(super) struct ProfileForm {
     training_brand: String,
     slogan: String,
     story: String,
+}
+
+labels! {
+    AddForm { parent_id: "上级单位", kind: "新增下级", name: "名称" }
+    RenameForm { name: "名称" }
+    MoveForm { parent_id: "移到" }
+    ProfileForm { service_brand: "志愿服务品牌", training_brand: "冬训品牌", slogan: "口号", story: "品牌故事" }
 }
 
 /// Saves a station's brand profile; its own station admin or the committee.

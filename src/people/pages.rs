@@ -2,7 +2,7 @@
 //! (audited).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::AdminUser;
 use crate::org::store as org_store;
 use crate::startup::AppState;
+use crate::web::extract::{Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 
 mod form;
@@ -76,6 +77,10 @@ pub(super) struct ListFilter {
     #[serde(default)]
     status: String,
     page: Option<i64>,
+}
+
+labels! {
+    ListFilter { q: "搜索", unit: "单位", category: "人员类别", status: "状态", page: "页码" }
 }
 
 #[derive(Template)]

@@ -1,6 +1,6 @@
 //! Report downloads, each inside the user's subtree and audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 
 use super::sheets;
@@ -15,6 +15,7 @@ use crate::org::Scope;
 use crate::schedule::may_manage;
 use crate::schedule::store::sessions;
 use crate::startup::AppState;
+use crate::web::extract::Path;
 use crate::web::{AppError, AppResult};
 
 /// An .xlsx download named in Chinese.

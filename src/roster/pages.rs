@@ -2,7 +2,7 @@
 //! members inside the user's subtree; both audited.
 
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -12,6 +12,7 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::org::store as org_store;
 use crate::startup::AppState;
+use crate::web::extract::Multipart;
 use crate::web::{AppError, AppResult, Shell};
 
 #[derive(Template)]

@@ -1,6 +1,6 @@
-//! Reading what forms and requests carry: dates and times typed in Shanghai, counts, repeated
-//! fields, and this server's address as the phone sees it. Every rejection names the field in
-//! Chinese.
+//! Reading what forms carry, once [`super::extract::Form`] has read them as text: dates and
+//! times typed in Shanghai, counts, optional ids, and this server's address as the phone sees
+//! it. Every rejection names the field in Chinese.
 
 use axum::http::{HeaderMap, header};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -50,12 +50,8 @@ pub fn parse_count(text: &str, field: &str, max: i64) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::BadRequest(format!("{field}：请填写0到{max}之间的整数")))
 }
 
-/// The first value of a repeated form field.
-pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-}
-
-/// An optional id field: empty or 0 means none.
-pub fn optional_id(pairs: &[(String, String)], name: &str) -> Option<i64> {
-    field(pairs, name).trim().parse::<i64>().ok().filter(|id| *id > 0)
+/// An optional id field (a `<select>` whose first choice is 「（不限）」): empty, 0 or not a
+/// number means none.
+pub fn optional_id(text: &str) -> Option<i64> {
+    text.trim().parse::<i64>().ok().filter(|id| *id > 0)
 }

@@ -4,13 +4,14 @@
 pub mod csrf;
 pub mod download;
 pub mod error;
+pub mod extract;
 pub mod form;
 pub mod htmx;
 pub mod shell;
 
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Path};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,6 +21,7 @@ use tower_http::trace::TraceLayer;
 
 pub use csrf::SessionCsrf;
 pub use error::{AppError, AppResult};
+use extract::Path;
 pub use shell::Shell;
 
 /// Limits and timeouts that tests may shorten.

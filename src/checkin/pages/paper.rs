@@ -1,10 +1,10 @@
 //! Paper: the printable A4 sign-in sheet (签到表) and entering its ticks afterwards.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
 
 use super::{managed, session_audience};
 use crate::audit::{self, Action, Actor};
@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use crate::formats::pdf::{FontSource, SignInRow, SignInSheet, find_cjk_font, sign_in_sheet_pdf};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -105,18 +106,28 @@ pub(super) async fn page(
     Ok(Html(page.render()?))
 }
 
+/// The members ticked on the paper sheet.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct PaperForm {
+    member_id: Vec<i64>,
+}
+
+labels! {
+    PaperForm { member_id: "已签到的党员" }
+}
+
 /// Enters the ticked members; those already checked in (by scan or earlier entry) stay as they
 /// were, so entering the same sheet twice changes nothing.
 pub(super) async fn enter(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<PaperForm>,
 ) -> AppResult<Response> {
     let session = managed(&state, &user, id).await?;
     let audience = session_audience(&state, &user, &session).await?;
-    let ids: Vec<i64> =
-        pairs.iter().filter(|(k, _)| k == "member_id").filter_map(|(_, v)| v.parse().ok()).collect();
+    let ids = form.member_id;
     if ids.iter().any(|id| !audience.iter().any(|m| m.id == *id)) {
         return Err(AppError::BadRequest("名单中有不属于本场参学对象的党员".into()));
     }

@@ -2,7 +2,7 @@
 //! check-ins so far, refreshed by htmx without reloading.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -13,6 +13,7 @@ use crate::checkin::code::{qr_token, six_digit_code, window_at};
 use crate::checkin::model::{CheckinWindow, checkin_window};
 use crate::schedule::store::sessions::TrainingSession;
 use crate::startup::AppState;
+use crate::web::extract::Path;
 use crate::web::{AppResult, Shell};
 
 #[derive(Template)]

@@ -2,8 +2,7 @@
 //! touch targets, for members without a phone.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use chrono::Utc;
 use serde::Deserialize;
@@ -15,6 +14,7 @@ use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
 use crate::checkin::store::{self as attendance, Attendance, Recorded};
 use crate::people::model::{matches_search, normalize_text, pinyin_keys};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 
 /// How many members the list shows at once.
@@ -115,6 +115,11 @@ struct RowFragment {
 #[derive(Deserialize)]
 pub(super) struct Tick {
     member_id: i64,
+}
+
+labels! {
+    Search { q: "搜索党员", fragment: "只要名单" }
+    Tick { member_id: "党员" }
 }
 
 /// Ticks one member present; answers with the updated row for htmx.

@@ -1,7 +1,7 @@
 //! `GET /deliveries`: the task list, overdue first, with open / overdue / done filters.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use crate::delivery::TaskStatus;
 use crate::delivery::store::{self as deliveries, Task, TaskFilter};
 use crate::org::Scope;
 use crate::startup::AppState;
+use crate::web::extract::{Query, labels};
 use crate::web::{AppResult, Shell};
 
 /// Tasks listed at most.
@@ -54,6 +55,10 @@ impl TaskRow {
 pub(in crate::delivery) struct ListQuery {
     #[serde(default)]
     status: String,
+}
+
+labels! {
+    ListQuery { status: "状态" }
 }
 
 #[derive(Template)]

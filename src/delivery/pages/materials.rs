@@ -2,8 +2,7 @@
 //! committee edits.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -12,6 +11,7 @@ use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
 use crate::delivery::MaterialKind;
 use crate::delivery::store as deliveries;
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -101,6 +101,11 @@ pub(in crate::delivery) async fn add_material(
 pub(in crate::delivery) struct ActiveForm {
     #[serde(default)]
     active: String,
+}
+
+labels! {
+    MaterialForm { name: "名称", kind: "类别" }
+    ActiveForm { active: "停用或恢复" }
 }
 
 /// `POST /deliveries/materials/{id}/active`: offers a material again, or stops offering it.

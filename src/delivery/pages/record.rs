@@ -1,6 +1,6 @@
 //! `POST /deliveries/{id}/visit`: the assignee (or an admin in scope) records the visit.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -15,6 +15,7 @@ use crate::delivery::visit::{self, VisitContext, VisitFacts, VisitInput};
 use crate::delivery::{MAX_PHOTO_BYTES, TaskStatus, prepare_photo};
 use crate::schedule::store::lecturers;
 use crate::startup::AppState;
+use crate::web::extract::{Multipart, Path};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult};
 

@@ -2,7 +2,7 @@
 //! the recorded visit with its photo.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono_tz::Asia::Shanghai;
@@ -17,6 +17,7 @@ use crate::delivery::visit::VisitInput;
 use crate::delivery::{Confirmer, assignee_label, photo_mime};
 use crate::people::model::{MemberCategories, Phone};
 use crate::startup::AppState;
+use crate::web::extract::Path;
 use crate::web::{AppError, AppResult, Shell};
 
 /// Study time as people say it: "45分钟", "2小时", "4小时45分钟" (never a rounded decimal).

@@ -2,10 +2,10 @@
 //! by (it is turned into a one-row table), so the web form and the import can never disagree.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
 
 use super::find;
 use crate::audit::{self, Action, Actor};
@@ -16,6 +16,7 @@ use crate::people::model::{Gender, MemberCategories, MemberStatus};
 use crate::people::store::{self, MemberFields};
 use crate::roster::parse::{RosterRejection, parse_roster};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppResult, Shell};
 
@@ -33,24 +34,50 @@ pub(in crate::people) struct MemberInput {
     status: String,
 }
 
+/// The member form as submitted. Read as text: the roster rules check every field and name
+/// what is wrong, and the form is shown again with what was typed.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(in crate::people) struct MemberForm {
+    name: String,
+    gender: String,
+    birth_date: String,
+    phone: String,
+    id_card: String,
+    unit_id: String,
+    joined_party_on: String,
+    /// The ticked categories, each a bit.
+    category: Vec<String>,
+    status: String,
+}
+
+labels! {
+    MemberForm {
+        name: "姓名",
+        gender: "性别",
+        birth_date: "出生日期",
+        phone: "手机号码",
+        id_card: "身份证号",
+        unit_id: "所在单位",
+        joined_party_on: "入党时间",
+        category: "人员类别",
+        status: "状态",
+    }
+}
+
 impl MemberInput {
-    fn from_pairs(pairs: &[(String, String)]) -> Self {
-        let mut input = Self::default();
-        for (key, value) in pairs {
-            match key.as_str() {
-                "name" => input.name = value.clone(),
-                "gender" => input.gender = value.clone(),
-                "birth_date" => input.birth_date = value.clone(),
-                "phone" => input.phone = value.clone(),
-                "id_card" => input.id_card = value.clone(),
-                "unit_id" => input.unit_id = value.trim().parse().unwrap_or(0),
-                "joined_party_on" => input.joined_party_on = value.clone(),
-                "category" => input.categories |= value.parse::<u32>().unwrap_or(0),
-                "status" => input.status = value.clone(),
-                _ => {}
-            }
+    fn from_form(form: MemberForm) -> Self {
+        Self {
+            name: form.name,
+            gender: form.gender,
+            birth_date: form.birth_date,
+            phone: form.phone,
+            id_card: form.id_card,
+            unit_id: form.unit_id.trim().parse().unwrap_or(0),
+            joined_party_on: form.joined_party_on,
+            categories: form.category.iter().fold(0, |bits, c| bits | c.parse::<u32>().unwrap_or(0)),
+            status: form.status,
         }
-        input
     }
 
     fn from_member(m: &store::Member) -> Self {
@@ -193,9 +220,9 @@ async fn checked(
 pub(in crate::people) async fn create(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
-    let input = MemberInput::from_pairs(&pairs);
+    let input = MemberInput::from_form(form);
     let fields = match checked(&state, &user, &input).await? {
         Ok(fields) => fields,
         Err(errors) => {
@@ -222,10 +249,10 @@ pub(in crate::people) async fn update(
     State(state): State<AppState>,
     user: AdminUser,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
     let member = find(&state, &user, id).await?;
-    let input = MemberInput::from_pairs(&pairs);
+    let input = MemberInput::from_form(form);
     let fields = match checked(&state, &user, &input).await? {
         Ok(fields) => fields,
         Err(errors) => {

@@ -1,9 +1,9 @@
 //! The lecturer pool (S3) and venues: both on one page, since a booking needs both.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::response::{Html, Response};
+use serde::Deserialize;
 
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
@@ -12,7 +12,8 @@ use crate::people::model::Phone;
 use crate::schedule::model::LecturerKind;
 use crate::schedule::store::lecturers::{self, LecturerFields};
 use crate::startup::AppState;
-use crate::web::form::{field, parse_count};
+use crate::web::extract::{Form, labels};
+use crate::web::form::parse_count;
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -72,6 +73,39 @@ pub(super) async fn list(
     Ok(Html(page.render()?))
 }
 
+/// A new lecturer, read as text so each check below can say exactly what is wrong.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct LecturerForm {
+    name: String,
+    kind: String,
+    phone: String,
+    unit_id: String,
+    topics: String,
+    availability: String,
+}
+
+/// A new venue, read as text likewise.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct VenueForm {
+    name: String,
+    capacity: String,
+    unit_id: String,
+}
+
+labels! {
+    LecturerForm {
+        name: "姓名",
+        kind: "类别",
+        phone: "手机号码",
+        unit_id: "所属单位",
+        topics: "宣讲专题",
+        availability: "可约时间",
+    }
+    VenueForm { name: "名称", capacity: "容纳人数", unit_id: "所属单位" }
+}
+
 /// Checks that a unit id from the form lies in the user's subtree.
 async fn unit_in_scope(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<i64> {
     let unit = org_store::unit_in_scope(&state.db, id, &user.scope()).await?;
@@ -81,15 +115,15 @@ async fn unit_in_scope(state: &AppState, user: &CurrentUser, id: i64) -> AppResu
 pub(super) async fn create(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<LecturerForm>,
 ) -> AppResult<Response> {
-    let name = crate::people::model::normalize_name(field(&pairs, "name"));
+    let name = crate::people::model::normalize_name(&form.name);
     if !(2..=20).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("姓名应为2到20个字".into()));
     }
-    let kind = LecturerKind::from_code(field(&pairs, "kind"))
-        .ok_or_else(|| AppError::BadRequest("请选择宣讲员类别".into()))?;
-    let phone = match field(&pairs, "phone").trim() {
+    let kind =
+        LecturerKind::from_code(&form.kind).ok_or_else(|| AppError::BadRequest("请选择宣讲员类别".into()))?;
+    let phone = match form.phone.trim() {
         "" => None,
         text => Some(
             Phone::parse(text)
@@ -98,9 +132,9 @@ pub(super) async fn create(
                 .to_owned(),
         ),
     };
-    let unit_id = unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
-    let limited = |key: &str, label: &str| -> Result<String, AppError> {
-        let text = field(&pairs, key).trim().to_owned();
+    let unit_id = unit_in_scope(&state, &user, form.unit_id.parse().unwrap_or(0)).await?;
+    let limited = |text: &str, label: &str| -> Result<String, AppError> {
+        let text = text.trim().to_owned();
         if text.chars().count() > 200 {
             return Err(AppError::BadRequest(format!("{label}不能超过200字")));
         }
@@ -111,8 +145,8 @@ pub(super) async fn create(
         kind,
         phone,
         unit_id,
-        topics: limited("topics", "宣讲专题")?,
-        availability: limited("availability", "可约时间")?,
+        topics: limited(&form.topics, "宣讲专题")?,
+        availability: limited(&form.availability, "可约时间")?,
     };
     let mut tx = state.db.begin().await?;
     lecturers::insert(&mut tx, &fields).await?;
@@ -132,17 +166,17 @@ pub(super) async fn create(
 pub(super) async fn create_venue(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<VenueForm>,
 ) -> AppResult<Response> {
-    let name = field(&pairs, "name").trim().to_owned();
+    let name = form.name.trim().to_owned();
     if !(2..=40).contains(&name.chars().count()) {
         return Err(AppError::BadRequest("场地名称应为2到40个字".into()));
     }
-    let capacity = parse_count(field(&pairs, "capacity"), "容纳人数", 10_000)?;
+    let capacity = parse_count(&form.capacity, "容纳人数", 10_000)?;
     if capacity == 0 {
         return Err(AppError::BadRequest("容纳人数：请填写大于0的整数".into()));
     }
-    let unit_id = unit_in_scope(&state, &user, field(&pairs, "unit_id").parse().unwrap_or(0)).await?;
+    let unit_id = unit_in_scope(&state, &user, form.unit_id.parse().unwrap_or(0)).await?;
     let mut tx = state.db.begin().await?;
     lecturers::insert_venue(&mut tx, unit_id, &name, capacity).await?;
     audit::record_in(

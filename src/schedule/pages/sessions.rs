@@ -2,14 +2,13 @@
 //! session, its page, cancelling.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
-use super::session_form::{Choices, choices, read_session};
+use super::session_form::{Choices, SessionForm, choices, read_session};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::campaign::CurrentCampaign;
@@ -18,6 +17,7 @@ use crate::schedule::may_manage;
 use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::startup::AppState;
+use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::form::local_to_utc;
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
@@ -75,6 +75,10 @@ struct CalendarPage {
 #[derive(Deserialize)]
 pub(super) struct WeekQuery {
     week: Option<String>,
+}
+
+labels! {
+    WeekQuery { week: "周" }
 }
 
 /// The Monday of the week containing `day`.
@@ -155,9 +159,9 @@ pub(super) async fn create(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
     CurrentCampaign(campaign): CurrentCampaign,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<SessionForm>,
 ) -> AppResult<Response> {
-    let (session, capacity) = read_session(&state, &user, &campaign, &pairs, "").await?;
+    let (session, capacity) = read_session(&state, &user, &campaign, &form).await?;
     let mut tx = state.db.begin().await?;
     match sessions::insert_checked(&mut tx, std::slice::from_ref(&session), &[capacity], None).await? {
         Ok(ids) => {
