@@ -195,17 +195,19 @@ struct ConfirmForm {
 }
 
 /// Finds who is checking in: the logged-in member, or the one member with this name and phone.
+/// Someone not recognised is an [`AppError::BadRequest`] saying why, for the page to show
+/// above the form.
 pub async fn identify(
     state: &AppState,
     user: Option<&CurrentUser>,
     name: &str,
     phone: &str,
-) -> AppResult<Result<i64, String>> {
+) -> AppResult<i64> {
     if let Some(member_id) = user.and_then(|u| u.member_id) {
-        return Ok(Ok(member_id));
+        return Ok(member_id);
     }
     let Ok(phone) = Phone::parse(phone) else {
-        return Ok(Err("请填写正确的11位手机号码".into()));
+        return Err(AppError::BadRequest("请填写正确的11位手机号码".into()));
     };
     // By the phone index, then the name compared here: a family sharing one phone is told apart
     // by name, and nothing scans the members table.
@@ -213,10 +215,12 @@ pub async fn identify(
     let found = member_store::active_by_phone(&state.db, phone.as_str()).await?;
     let matches: Vec<i64> =
         found.into_iter().filter(|(_, n)| normalize_name(n) == name).map(|(id, _)| id).collect();
-    Ok(match matches.as_slice() {
+    match matches.as_slice() {
         [one] => Ok(*one),
-        _ => Err("没有找到与姓名和手机号都相符的党员，请核对后重试，或请工作人员代为签到".into()),
-    })
+        _ => Err(AppError::BadRequest(
+            "没有找到与姓名和手机号都相符的党员，请核对后重试，或请工作人员代为签到".into(),
+        )),
+    }
 }
 
 /// Finds the member (logged in, or by name and phone) and checks them in, or says why not.
@@ -228,11 +232,12 @@ async fn identify_and_check_in(
     (name, phone): (&str, &str),
     channel: Channel,
 ) -> AppResult<Response> {
-    match identify(state, user, name, phone).await? {
+    match identify(state, user, name, phone).await {
         Ok(member_id) => check_in(state, headers, user, session, member_id, channel).await,
-        Err(message) => {
+        Err(AppError::BadRequest(message)) => {
             result(headers, user, StatusCode::BAD_REQUEST, false, "签到未完成", message, String::new())
         }
+        Err(other) => Err(other),
     }
 }
 

@@ -171,12 +171,15 @@ pub(super) async fn identify_member(
     Form(form): Form<WhoForm>,
 ) -> AppResult<Response> {
     let (session, kind) = online_session(&state, id).await?;
-    match identify(&state, user.as_ref(), &form.name, &form.phone).await? {
+    match identify(&state, user.as_ref(), &form.name, &form.phone).await {
         Ok(member_id) => {
             let to = format!("/sessions/{}/online?k={}", session.id, ticket(&session.secret, member_id));
             Ok(Redirect::to(&to).into_response())
         }
-        Err(message) => render(&state, &headers, user.as_ref(), session, kind, None, message).await,
+        Err(AppError::BadRequest(message)) => {
+            render(&state, &headers, user.as_ref(), session, kind, None, message).await
+        }
+        Err(other) => Err(other),
     }
 }
 

@@ -31,6 +31,10 @@ pub enum AppError {
     /// Bad input, with a Chinese message for the user.
     #[error("{0}")]
     BadRequest(String),
+    /// Input failing several checks, each a Chinese sentence naming its field. A form page
+    /// catches it to list them above what was typed; anywhere else it is a 400 listing them.
+    #[error("{}", .0.join("；"))]
+    Invalid(Vec<String>),
     /// The upload is larger than allowed.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -96,7 +100,7 @@ impl AppError {
             Self::Unauthenticated { .. } | Self::MustChangePassword => StatusCode::SEE_OTHER,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,

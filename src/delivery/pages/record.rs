@@ -68,12 +68,9 @@ async fn reencode_photo(input: &mut VisitInput) -> AppResult<()> {
     Ok(())
 }
 
-/// Checks the form against the task's campaign, topics and materials.
-async fn check(
-    state: &AppState,
-    task: &Task,
-    input: &VisitInput,
-) -> AppResult<Result<VisitFacts, Vec<String>>> {
+/// Checks the form against the task's campaign, topics and materials; every problem found is
+/// in the [`AppError::Invalid`].
+async fn check(state: &AppState, task: &Task, input: &VisitInput) -> AppResult<VisitFacts> {
     let campaign = campaigns::by_id(&state.db, task.campaign_id).await?.ok_or(AppError::NotFound)?;
     let topic_ids: Vec<i64> =
         campaigns::topics(&state.db, campaign.id).await?.into_iter().map(|t| t.id).collect();
@@ -84,7 +81,7 @@ async fn check(
         materials: &materials,
         topics: &topic_ids,
     };
-    Ok(visit::validate(input, &context))
+    visit::validate(input, &context).map_err(AppError::Invalid)
 }
 
 /// The session a visit becomes starts at 10:00 Shanghai on the visit day.
@@ -148,12 +145,13 @@ pub(in crate::delivery) async fn record_visit(
     }
     let mut input = read_visit_form(multipart).await?;
     reencode_photo(&mut input).await?;
-    let facts = match check(&state, &task, &input).await? {
+    let facts = match check(&state, &task, &input).await {
         Ok(facts) => facts,
-        Err(errors) => {
+        Err(AppError::Invalid(errors)) => {
             input.photo = None;
             return refused(detail_page(&state, &user, task, input, errors).await?);
         }
+        Err(other) => return Err(other),
     };
     let visit = new_visit(&state, &user, &task, facts).await?;
     let mut tx = state.db.begin().await?;

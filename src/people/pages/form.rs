@@ -18,7 +18,7 @@ use crate::roster::parse::{RosterRejection, parse_roster};
 use crate::startup::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
-use crate::web::{AppResult, Shell};
+use crate::web::{AppError, AppResult, Shell};
 
 /// The form's values, as typed.
 #[derive(Debug, Clone, Default)]
@@ -199,12 +199,9 @@ pub(in crate::people) async fn edit_form(
     Ok(Html(form_page(&state, &user, &title, format!("/members/{id}"), input, Vec::new()).await?))
 }
 
-/// Validates the input and its unit (inside the user's subtree), or re-shows the form.
-async fn checked(
-    state: &AppState,
-    user: &CurrentUser,
-    input: &MemberInput,
-) -> AppResult<Result<MemberFields, Vec<String>>> {
+/// Validates the input and its unit (inside the user's subtree); every problem found is in the
+/// [`AppError::Invalid`], for the form to show again.
+async fn checked(state: &AppState, user: &CurrentUser, input: &MemberInput) -> AppResult<MemberFields> {
     let unit = org_store::unit_in_scope(&state.db, input.unit_id, &user.scope()).await?;
     let mut result = input.validate();
     if unit.is_none_or(|u| u.retired_at.is_some()) {
@@ -214,7 +211,7 @@ async fn checked(
             Err(errors) => errors.push(message),
         }
     }
-    Ok(result)
+    result.map_err(AppError::Invalid)
 }
 
 pub(in crate::people) async fn create(
@@ -223,12 +220,13 @@ pub(in crate::people) async fn create(
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
     let input = MemberInput::from_form(form);
-    let fields = match checked(&state, &user, &input).await? {
+    let fields = match checked(&state, &user, &input).await {
         Ok(fields) => fields,
-        Err(errors) => {
+        Err(AppError::Invalid(errors)) => {
             let html = form_page(&state, &user, "新增党员", "/members".into(), input, errors).await?;
             return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
         }
+        Err(other) => return Err(other),
     };
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &fields).await?;
@@ -253,13 +251,14 @@ pub(in crate::people) async fn update(
 ) -> AppResult<Response> {
     let member = find(&state, &user, id).await?;
     let input = MemberInput::from_form(form);
-    let fields = match checked(&state, &user, &input).await? {
+    let fields = match checked(&state, &user, &input).await {
         Ok(fields) => fields,
-        Err(errors) => {
+        Err(AppError::Invalid(errors)) => {
             let title = format!("编辑：{}", member.name);
             let html = form_page(&state, &user, &title, format!("/members/{id}"), input, errors).await?;
             return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
         }
+        Err(other) => return Err(other),
     };
     if fields == member.fields() {
         return Ok(redirect_with_flash(&format!("/members/{id}"), "没有改动"));
