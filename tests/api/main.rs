@@ -19,6 +19,7 @@ mod feedback;
 mod htmx;
 mod org;
 mod people;
+mod rejections;
 mod reports;
 mod roster;
 mod scope;
