@@ -40,7 +40,7 @@ fn label_of<T: Labels>(field: &str) -> Option<&'static str> {
 /// Declares the [`Labels`] of one or more form structs of a module, and a unit test in that
 /// module checking that every field of each has one. Invoke it once per module:
 ///
-/// ```ignore
+/// ```text
 /// labels! {
 ///     LoginForm { phone: "手机号码", password: "密码" }
 /// }

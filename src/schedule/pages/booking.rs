@@ -42,8 +42,9 @@ pub(super) struct BookingForm {
     cells: HashMap<String, String>,
 }
 
-/// Written out rather than with `labels!`: the flattened rows hide the field list from its
-/// check. A row's fields are plain text and never rejected.
+/// Written out rather than with `labels!`, whose check cannot list a struct with flattened
+/// fields. A row's field is text, so never missing nor malformed; one sent twice (a forged
+/// request) gets the general message.
 impl Labels for BookingForm {
     const LABELS: &'static [(&'static str, &'static str)] = &[
         ("kind", "类型"),
