@@ -37,8 +37,8 @@ pub async fn answer_errors(request: Request, next: Next) -> Response {
         Some(ErrorAnswer::SignIn) => whole_page_to(response, &format!("/login?next={}", urlencode(&page))),
         Some(ErrorAnswer::ChangePassword) => whole_page_to(response, "/password"),
         Some(ErrorAnswer::Message(message)) => message_only(response, &message),
-        // An error no handler produced (an extractor's rejection, a missing route): its body is
-        // not meant for people, so say in Chinese what the status means.
+        // An error no handler or extractor produced (axum's own, e.g. a wrong method): its body
+        // is not meant for people, so say in Chinese what the status means.
         None if response.status().is_client_error() || response.status().is_server_error() => {
             let message = format!("{}，请刷新页面后重试", error_title(response.status()));
             message_only(response, &message)

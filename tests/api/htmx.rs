@@ -140,10 +140,11 @@ async fn htmx_refusals_answer_the_message_alone() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(r.text().await.unwrap(), fragment("表单已过期，请返回刷新页面后重新提交"));
 
-    // Refused before any handler (the form does not parse): still Chinese, never axum's English.
+    // Refused before any handler (the form does not parse): the field named in Chinese, never
+    // axum's English.
     let r = htmx_post(&app, &staff, &tick(under_way.id), &token, &[("member_id", "abc")]).await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.text().await.unwrap(), fragment("提交的内容有误，请刷新页面后重试"));
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.text().await.unwrap(), fragment("「党员」格式不正确"));
     assert_eq!(app.count("attendances").await, 0);
 
     // The same refusal to a page load is the whole error page.
