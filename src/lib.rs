@@ -22,5 +22,6 @@ pub mod reports;
 pub mod roster;
 pub mod schedule;
 pub mod startup;
+pub mod state;
 pub mod time;
 pub mod web;

@@ -5,22 +5,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::FromRef;
 use tokio::net::TcpListener;
 
 use crate::db::{Db, Location};
+pub use crate::state::AppState;
 use crate::web::WebConfig;
-
-/// What handlers can reach. Each part is its own sub-state (`FromRef`), so a handler or extractor
-/// asks only for what it uses (`State<Db>`, the config), and a capability with in-memory state of
-/// its own (a rankings index, live contest rooms) adds a field here without `web/` knowing it.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    /// The database: the only durable state; everything else can be rebuilt from it.
-    pub db: Db,
-    /// Limits and timeouts.
-    pub config: Arc<WebConfig>,
-}
 
 /// Every capability's routes, framed by the web shell.
 pub fn router(state: AppState) -> Router {

@@ -7,7 +7,7 @@ pub mod store;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Account administration routes.
 pub fn router() -> Router<AppState> {

@@ -11,7 +11,7 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser, Role, login_session, password};
 use crate::org::store as org_store;
 use crate::people::model::Phone;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use crate::auth::CurrentUser;
 use crate::coded_enum;
 use crate::db::{Db, Tx};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{on_db, on_tx};
 
 /// Who acted: a logged-in user, someone trying to log in, or the command line.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{Action, AuditEntry, recent};
 use crate::auth::CommitteeUser;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Query, labels};
 use crate::web::{AppResult, Shell};
 

@@ -13,7 +13,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::coded_enum;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub use current_user::{CurrentUser, client_ip};
 pub use extract::{AdminUser, CommitteeUser};

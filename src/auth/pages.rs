@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use super::{CurrentUser, login_session, password, store};
 use crate::audit::{self, Action, Actor};
 use crate::people::model::Phone;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Query, labels};
 use crate::web::shell::{FONT_COOKIE, Prefs, redirect_with_flash};
 use crate::web::{AppError, AppResult, Shell};

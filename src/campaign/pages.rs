@@ -14,7 +14,7 @@ use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::people::model::{MemberCategories, MemberStatus};
 use crate::people::store::{self as member_store, MemberQuery};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

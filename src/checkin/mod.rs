@@ -9,7 +9,7 @@ pub mod store;
 
 use axum::Router;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub use pages::identify;
 

@@ -27,7 +27,7 @@ use crate::people::store as member_store;
 use crate::schedule::may_manage;
 use crate::schedule::model::SessionStatus;
 use crate::schedule::store::sessions::{self, TrainingSession};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 

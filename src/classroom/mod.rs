@@ -8,7 +8,7 @@ pub mod store;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Online study routes.
 pub fn router() -> Router<AppState> {

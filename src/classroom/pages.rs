@@ -23,7 +23,7 @@ use crate::classroom::store as online;
 use crate::feedback::{member_of_ticket, ticket};
 use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions::{self, TrainingSession};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 

@@ -12,7 +12,7 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::AdminUser;
 use crate::campaign::CurrentCampaign;
 use crate::campaign::model::hours_text;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{AppError, AppResult};
 
 const UNIT_COLUMNS: [(&str, f64); 5] =

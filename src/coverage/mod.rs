@@ -28,7 +28,7 @@ use crate::campaign::store::{self as campaigns, Campaign, Topic};
 use crate::db::Db;
 use crate::on_db;
 use crate::org::Scope;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Coverage pages (admins only, each scoped to the viewer's subtree).
 pub fn router() -> Router<AppState> {

@@ -19,7 +19,7 @@ use crate::campaign::store::{self as campaigns, Campaign, Topic};
 use crate::delivery::store as deliveries;
 use crate::org::Scope;
 use crate::org::store as org_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 

@@ -19,7 +19,7 @@ use crate::campaign::store::{self as campaigns, Campaign};
 use crate::delivery::store::{self as deliveries, NewTask};
 use crate::org::Scope;
 use crate::org::store as org_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Query, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

@@ -8,7 +8,7 @@ pub mod store;
 use axum::Router;
 use axum::routing::get;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The overview page.
 pub fn router() -> Router<AppState> {

@@ -13,7 +13,7 @@ use crate::coverage;
 use crate::feedback::{self, store as feedback_store};
 use crate::formats::chart::{bar_chart_svg, line_chart_svg};
 use crate::org::store as org_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{AppResult, Shell};
 
 /// Days the attendance trend covers.

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 
 use crate::coded_enum;
 use crate::db::Db;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Door-to-door pages: tasks, the visit form, the photo, the materials catalogue.
 pub fn router() -> Router<AppState> {

@@ -17,7 +17,7 @@ pub(super) use task::{detail, photo, photo_input_script, reveal_phone};
 
 use crate::auth::CurrentUser;
 use crate::delivery::store::{self as deliveries, Task};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{AppError, AppResult};
 
 /// The task, if this user may see it: its assignee, or an admin whose subtree holds the member.

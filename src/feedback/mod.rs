@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Topics members can ask for, as tags (free text covers the rest).
 pub const WANT_TAGS: [(&str, &str); 8] = [

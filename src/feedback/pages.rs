@@ -17,7 +17,7 @@ use crate::campaign::CurrentCampaign;
 use crate::checkin::store as attendance;
 use crate::org::store as org_store;
 use crate::schedule::store::sessions::{self, TrainingSession};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

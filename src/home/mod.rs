@@ -6,7 +6,7 @@ mod pages;
 use axum::Router;
 use axum::routing::get;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `/`.
 pub fn router() -> Router<AppState> {

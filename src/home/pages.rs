@@ -6,7 +6,7 @@ use axum::response::Html;
 
 use crate::auth::{CurrentUser, Role};
 use crate::org::store as org_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::{AppResult, Shell};
 
 #[derive(Template)]

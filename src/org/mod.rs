@@ -9,7 +9,7 @@ pub mod store;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub use scope::Scope;
 

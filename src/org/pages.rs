@@ -12,7 +12,7 @@ use super::model::{Unit, UnitKind, check_name};
 use super::store::{self, StationProfile};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

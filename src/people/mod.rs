@@ -15,7 +15,7 @@ pub mod text;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Member pages.
 pub fn router() -> Router<AppState> {

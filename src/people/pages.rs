@@ -12,7 +12,7 @@ use super::store::{self, Member, MemberQuery};
 use crate::audit::{self, Action, Actor};
 use crate::auth::AdminUser;
 use crate::org::store as org_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 

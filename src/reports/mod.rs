@@ -13,7 +13,7 @@ use crate::campaign::store::Campaign;
 use crate::coverage;
 use crate::db::Db;
 use crate::org::store::{self as org_store, Unit};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Report downloads.
 pub fn router() -> Router<AppState> {

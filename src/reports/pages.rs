@@ -14,7 +14,7 @@ use crate::on_db;
 use crate::org::Scope;
 use crate::schedule::may_manage;
 use crate::schedule::store::sessions;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::Path;
 use crate::web::{AppError, AppResult};
 

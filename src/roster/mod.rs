@@ -10,7 +10,7 @@ pub mod xlsx;
 use axum::Router;
 use axum::routing::get;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Roster upload and download.
 pub fn router() -> Router<AppState> {

@@ -11,7 +11,7 @@ use super::parse::RowError;
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::org::store as org_store;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::Multipart;
 use crate::web::{AppError, AppResult, Shell};
 

@@ -9,7 +9,7 @@ use axum::Router;
 
 use crate::auth::CurrentUser;
 use crate::db::Db;
-use crate::startup::AppState;
+use crate::state::AppState;
 use store::lecturers;
 use store::sessions::TrainingSession;
 

@@ -8,7 +8,7 @@ mod sessions;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Lecturer, venue, session and booking routes.
 pub(super) fn router() -> Router<AppState> {

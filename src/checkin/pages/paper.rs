@@ -14,7 +14,7 @@ use crate::checkin::store::{self as attendance, Attendance, Recorded};
 use std::sync::OnceLock;
 
 use crate::formats::pdf::{FontSource, SignInRow, SignInSheet, find_cjk_font, sign_in_sheet_pdf};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

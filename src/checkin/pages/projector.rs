@@ -12,7 +12,7 @@ use crate::auth::CurrentUser;
 use crate::checkin::code::{qr_token, six_digit_code, window_at};
 use crate::checkin::model::{CheckinWindow, checkin_window};
 use crate::schedule::store::sessions::TrainingSession;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::Path;
 use crate::web::{AppResult, Shell};
 

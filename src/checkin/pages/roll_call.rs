@@ -13,7 +13,7 @@ use crate::auth::CurrentUser;
 use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
 use crate::checkin::store::{self as attendance, Attendance, Recorded};
 use crate::people::model::{matches_search, normalize_text, pinyin_keys};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 

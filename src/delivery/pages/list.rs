@@ -11,7 +11,7 @@ use crate::campaign::CurrentCampaign;
 use crate::delivery::TaskStatus;
 use crate::delivery::store::{self as deliveries, Task, TaskFilter};
 use crate::org::Scope;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Query, labels};
 use crate::web::{AppResult, Shell};
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
 use crate::delivery::MaterialKind;
 use crate::delivery::store as deliveries;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

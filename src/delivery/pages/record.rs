@@ -14,7 +14,7 @@ use crate::delivery::store::{self as deliveries, NewVisit, Task, VisitError, nam
 use crate::delivery::visit::{self, VisitContext, VisitFacts, VisitInput};
 use crate::delivery::{MAX_PHOTO_BYTES, TaskStatus, prepare_photo};
 use crate::schedule::store::lecturers;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Multipart, Path};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult};

@@ -16,7 +16,7 @@ use crate::delivery::store::{self as deliveries, Task, Visit, names_from_json};
 use crate::delivery::visit::VisitInput;
 use crate::delivery::{Confirmer, assignee_label, photo_mime};
 use crate::people::model::{MemberCategories, Phone};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::Path;
 use crate::web::{AppError, AppResult, Shell};
 

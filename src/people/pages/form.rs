@@ -15,7 +15,7 @@ use crate::org::store as org_store;
 use crate::people::model::{Gender, MemberCategories, MemberStatus};
 use crate::people::store::{self, MemberFields};
 use crate::roster::parse::{RosterRejection, parse_roster};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};

@@ -15,7 +15,7 @@ use crate::auth::{AdminUser, CurrentUser};
 use crate::campaign::CurrentCampaign;
 use crate::campaign::store::Campaign;
 use crate::schedule::store::sessions::{self, BatchListing, NewBatch};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Labels};
 use crate::web::form::optional_id;
 use crate::web::shell::redirect_with_flash;

@@ -11,7 +11,7 @@ use crate::org::store as org_store;
 use crate::people::model::Phone;
 use crate::schedule::model::LecturerKind;
 use crate::schedule::store::lecturers::{self, LecturerFields};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, labels};
 use crate::web::form::parse_count;
 use crate::web::shell::redirect_with_flash;

@@ -9,7 +9,7 @@ use crate::org::store as org_store;
 use crate::schedule::model::SessionKind;
 use crate::schedule::store::lecturers;
 use crate::schedule::store::sessions::NewSession;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::labels;
 use crate::web::form::{local_to_utc, optional_id, parse_count, parse_date, parse_time};
 use crate::web::{AppError, AppResult};

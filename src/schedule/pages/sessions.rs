@@ -16,7 +16,7 @@ use crate::checkin::store as attendance;
 use crate::schedule::may_manage;
 use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions::{self, TrainingSession};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::form::local_to_utc;
 use crate::web::shell::redirect_with_flash;

@@ -1,0 +1,20 @@
+//! [`AppState`]: what handlers can reach, defined apart from `startup` (which assembles every
+//! room's router) so that a room naming its state does not import the module that imports it.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use crate::db::Db;
+use crate::web::WebConfig;
+
+/// What handlers can reach. Each part is its own sub-state (`FromRef`), so a handler or extractor
+/// asks only for what it uses (`State<Db>`, the config), and a capability with in-memory state of
+/// its own (a rankings index, live contest rooms) adds a field here without `web/` knowing it.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// The database: the only durable state; everything else can be rebuilt from it.
+    pub db: Db,
+    /// Limits and timeouts.
+    pub config: Arc<WebConfig>,
+}
