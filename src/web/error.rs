@@ -25,6 +25,9 @@ pub enum AppError {
     /// Missing, or outside the user's subtree: the two are indistinguishable on purpose.
     #[error("页面不存在，或您无权查看")]
     NotFound,
+    /// The route exists but not for this method (a link followed to a form's address, say).
+    #[error("此页面不能这样打开，请从页面上的按钮或链接进入")]
+    MethodNotAllowed,
     /// The submitted form lacked a valid CSRF token.
     #[error("表单已过期，请返回刷新页面后重新提交")]
     Csrf,
@@ -100,6 +103,7 @@ impl AppError {
             Self::Unauthenticated { .. } | Self::MustChangePassword => StatusCode::SEE_OTHER,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -175,7 +179,7 @@ pub fn fragment(message: &str) -> String {
 pub fn error_title(status: StatusCode) -> &'static str {
     match status {
         StatusCode::NOT_FOUND => "找不到页面",
-        StatusCode::FORBIDDEN => "无法操作",
+        StatusCode::FORBIDDEN | StatusCode::METHOD_NOT_ALLOWED => "无法操作",
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "提交的内容有误",
         StatusCode::CONFLICT => "操作未执行",
         StatusCode::PAYLOAD_TOO_LARGE => "文件太大",

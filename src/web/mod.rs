@@ -58,6 +58,7 @@ where
         .route("/static/{file}", get(static_file))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(sessions, csrf::protect::<C>))
         .layer(middleware::from_fn(htmx::answer_errors))
         .layer(DefaultBodyLimit::max(upload_limit))

@@ -118,3 +118,12 @@ async fn without_a_current_campaign_pages_say_how_to_start_one() {
     assert_eq!(app.get(&admin, "/coverage").await.status(), StatusCode::OK);
     assert_eq!(app.get(&admin, "/deliveries").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_wrong_method_gets_a_chinese_page() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(COMMITTEE).await;
+    // A form's address opened as a link: GET where only POST is routed.
+    let r = app.get(&admin, &format!("/org/units/{}/rename", app.village_a.id)).await;
+    assert_chinese(r, StatusCode::METHOD_NOT_ALLOWED, "此页面不能这样打开").await;
+}
