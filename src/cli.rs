@@ -126,6 +126,7 @@ enum UserCommand {
 
 /// Parses the command line and runs it; errors are printed in Chinese with a non-zero exit.
 pub fn run() -> ExitCode {
+    private_files();
     let cli = Cli::parse();
     init_tracing();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
@@ -135,6 +136,17 @@ pub fn run() -> ExitCode {
             eprintln!("错误：{error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Everything this process creates (the database, its WAL, backups, the key file, exported
+/// rosters) is readable by its owner only: umask 0077. The files that matter are also created
+/// with explicit modes, so an embedding program (the tests) gets the same.
+fn private_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
     }
 }
 

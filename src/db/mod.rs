@@ -73,13 +73,12 @@ impl Location {
 
 impl Db {
     /// Opens the pool. SQLite runs in WAL mode with `synchronous=FULL`, so a write that returned
-    /// has reached the disk; the file and its directory are created when missing.
+    /// has reached the disk; the file and its directory are created when missing, private to the
+    /// owner (see [`private_sqlite_file`]).
     pub async fn connect(location: &Location) -> anyhow::Result<Self> {
         match location {
             Location::SqliteFile(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)?;
-                }
+                private_sqlite_file(path)?;
                 let options = SqliteConnectOptions::from_str("sqlite:")?
                     .filename(path)
                     .create_if_missing(true)
@@ -133,6 +132,35 @@ impl Db {
     }
 }
 
+/// Creates the SQLite file's directory (0700) and the file itself (0600) before SQLite opens it,
+/// and narrows an existing file (and its `-wal`/`-shm`) to 0600: members' personal data must not
+/// be readable by other accounts on the machine. SQLite creates its WAL and shared-memory files
+/// with the database file's permissions, so they follow. An existing directory is left as it is
+/// (it may be shared, e.g. a `sqlite:` URL into /tmp).
+fn private_sqlite_file(path: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| anyhow::anyhow!("无法创建数据目录 {}：{e}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|e| anyhow::anyhow!("无法创建数据库文件 {}：{e}", path.display()))?;
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
 /// Makes a consistent copy of a live SQLite database with `VACUUM INTO`.
 pub async fn backup_sqlite(db: &Db, target: &Path) -> anyhow::Result<()> {
     let Db::Sqlite(pool) = db else {
@@ -140,8 +168,17 @@ pub async fn backup_sqlite(db: &Db, target: &Path) -> anyhow::Result<()> {
             "PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc -f dongxun.dump \"$DATABASE_URL\""
         );
     };
-    if target.exists() {
-        anyhow::bail!("目标文件已存在：{}（不会覆盖）", target.display());
+    // Created empty and private first (VACUUM INTO fills an empty file), which also refuses an
+    // existing file atomically: a backup holds every member's personal data.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if let Err(error) = options.open(target) {
+        if error.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::bail!("目标文件已存在：{}（不会覆盖）", target.display());
+        }
+        anyhow::bail!("无法创建备份文件 {}：{error}", target.display());
     }
     sqlx::query("VACUUM INTO $1").bind(target.to_string_lossy().into_owned()).execute(pool).await?;
     Ok(())

@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod accounts;
 mod architecture;
+mod at_rest;
 mod audit;
 mod checkin;
 mod classroom;
