@@ -13,7 +13,9 @@ use crate::auth::{Role, password};
 use crate::db::{self, Db, Location};
 use crate::org::model::UnitKind;
 use crate::org::store as org_store;
+use crate::people::IdCardVault;
 use crate::people::model::Phone;
+use crate::people::vault::key_file_path;
 use crate::roster::import::{ImportFailure, Importer, import_roster};
 use crate::startup::{Application, shutdown_signal};
 use crate::web::WebConfig;
@@ -36,6 +38,10 @@ struct DatabaseArgs {
     /// A PostgreSQL URL (postgres://…) instead of the embedded SQLite file.
     #[arg(long, global = true, env = "DONGXUN_DATABASE_URL")]
     database_url: Option<String>,
+    /// The key ID-card numbers are encrypted with (default DATA_DIR/dongxun.key, created on first
+    /// start). Back it up separately from the database: without it the numbers cannot be read.
+    #[arg(long, global = true, env = "DONGXUN_KEY_FILE")]
+    key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -156,25 +162,29 @@ fn init_tracing() {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
-async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db)> {
+async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db, IdCardVault)> {
     let location = Location::from_settings(&args.data_dir, args.database_url.as_deref())?;
     let db = Db::connect(&location).await?;
     db.migrate().await?;
-    Ok((location, db))
+    let key_file = key_file_path(&args.data_dir, args.key_file.as_deref());
+    let vault = IdCardVault::unlock(&db, &key_file).await?;
+    Ok((location, db, vault))
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    let (location, db) = open(&cli.database).await?;
+    let (location, db, vault) = open(&cli.database).await?;
     let code = match cli.command {
         Command::Serve { listen, demo, font } => {
-            return serve(db, &location, &listen, demo, font).await;
+            return serve(db, vault, &location, &listen, demo, font).await;
         }
         Command::Migrate => {
             println!("数据库已是最新结构");
             ExitCode::SUCCESS
         }
-        Command::Import(ImportCommand::Members { file, unit }) => import_members(&db, &file, unit).await?,
-        Command::Export(ExportCommand::Members { output }) => export_members(&db, &output).await?,
+        Command::Import(ImportCommand::Members { file, unit }) => {
+            import_members(&db, &vault, &file, unit).await?
+        }
+        Command::Export(ExportCommand::Members { output }) => export_members(&db, &vault, &output).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {
             export_coverage(&db, &output, campaign.as_deref()).await?
         }
@@ -202,12 +212,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn serve(
     db: Db,
+    vault: IdCardVault,
     location: &Location,
     listen: &str,
     demo: bool,
     font: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
-    if demo && crate::demo::seed_if_empty(&db).await? {
+    if demo && crate::demo::seed_if_empty(&db, &vault).await? {
         tracing::info!("已生成演示数据：石湫街道，14个村社，约1500名党员");
     }
     if demo {
@@ -218,7 +229,7 @@ async fn serve(
         tracing::warn!("{error}");
     }
     let config = WebConfig { font, ..WebConfig::default() };
-    let app = Application::with_db(db, listen, config).await?;
+    let app = Application::with_db(db, vault, listen, config).await?;
     let where_ = match location {
         Location::SqliteFile(path) => format!("SQLite {}", path.display()),
         Location::Postgres(_) => "PostgreSQL".to_owned(),
@@ -230,12 +241,17 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import_members(db: &Db, file: &std::path::Path, unit: Option<String>) -> anyhow::Result<ExitCode> {
+async fn import_members(
+    db: &Db,
+    vault: &IdCardVault,
+    file: &std::path::Path,
+    unit: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
     let root =
         org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构，请先建立街道和村社"))?;
     let actor = Actor::command_line();
-    let importer = Importer { scope: root.scope(), actor: &actor };
+    let importer = Importer { scope: root.scope(), actor: &actor, vault };
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match import_roster(db, &importer, &file_name, bytes, unit).await {
         Ok(o) => {
@@ -254,13 +270,14 @@ async fn import_members(db: &Db, file: &std::path::Path, unit: Option<String>) -
             Ok(ExitCode::from(2))
         }
         Err(ImportFailure::Database(e)) => Err(e.into()),
+        Err(ImportFailure::Vault(e)) => Err(e),
     }
 }
 
-async fn export_members(db: &Db, output: &std::path::Path) -> anyhow::Result<ExitCode> {
+async fn export_members(db: &Db, vault: &IdCardVault, output: &std::path::Path) -> anyhow::Result<ExitCode> {
     let root = org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构"))?;
     let title = format!("{}党员花名册", root.name);
-    let (bytes, count) = crate::roster::export::export_members(db, &root.scope(), &title).await?;
+    let (bytes, count) = crate::roster::export::export_members(db, vault, &root.scope(), &title).await?;
     // Audited before the data leaves, like every export.
     audit::record(
         db,

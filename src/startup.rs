@@ -7,7 +7,10 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use std::path::Path;
+
 use crate::db::{Db, Location};
+use crate::people::IdCardVault;
 pub use crate::state::AppState;
 use crate::web::WebConfig;
 
@@ -42,18 +45,30 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to and migrates the database, then binds `listen`.
-    pub async fn build(location: &Location, listen: &str, config: WebConfig) -> anyhow::Result<Self> {
+    /// Connects to and migrates the database, unlocks the ID-card key (`key_file`, created on a
+    /// new database), then binds `listen`.
+    pub async fn build(
+        location: &Location,
+        key_file: &Path,
+        listen: &str,
+        config: WebConfig,
+    ) -> anyhow::Result<Self> {
         let db = Db::connect(location).await?;
         db.migrate().await?;
-        Self::with_db(db, listen, config).await
+        let vault = IdCardVault::unlock(&db, key_file).await?;
+        Self::with_db(db, vault, listen, config).await
     }
 
-    /// Binds `listen` over an already-migrated database.
-    pub async fn with_db(db: Db, listen: &str, config: WebConfig) -> anyhow::Result<Self> {
+    /// Binds `listen` over an already-migrated database and its unlocked vault.
+    pub async fn with_db(
+        db: Db,
+        vault: IdCardVault,
+        listen: &str,
+        config: WebConfig,
+    ) -> anyhow::Result<Self> {
         let listener =
             TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
-        let state = AppState { db, config: Arc::new(config) };
+        let state = AppState { db, vault, config: Arc::new(config) };
         Ok(Self { listener, state })
     }
 
@@ -65,6 +80,11 @@ impl Application {
     /// The database the server uses.
     pub fn db(&self) -> &Db {
         &self.state.db
+    }
+
+    /// The ID-card vault the server uses.
+    pub fn vault(&self) -> &IdCardVault {
+        &self.state.vault
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests and closes the pool.

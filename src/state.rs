@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::db::Db;
+use crate::people::IdCardVault;
 use crate::web::WebConfig;
 
 /// What handlers can reach. Each part is its own sub-state (`FromRef`), so a handler or extractor
@@ -15,6 +16,8 @@ use crate::web::WebConfig;
 pub struct AppState {
     /// The database: the only durable state; everything else can be rebuilt from it.
     pub db: Db,
+    /// Seals and opens ID-card numbers; its key never reaches `web/`.
+    pub vault: IdCardVault,
     /// Limits and timeouts.
     pub config: Arc<WebConfig>,
 }

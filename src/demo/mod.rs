@@ -47,7 +47,7 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰志强春梅海燕文斌红梅德明凤英永忠桂兰金凤宝林国庆立新卫东晓燕雪梅俊杰子涵浩然欣怡";
 
 /// Fills the demo sub-district if the database has no units yet; returns whether it did.
-pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
+pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyhow::Result<bool> {
     if org_store::root(db).await?.is_some() {
         return Ok(false);
     }
@@ -98,7 +98,7 @@ pub async fn seed_if_empty(db: &Db) -> anyhow::Result<bool> {
         .position(|m| m.unit_id != hub_branch.id && !m.categories.contains(MemberCategories::NO_SMARTPHONE))
         .expect("demo has members");
     members[member_index].phone = Some(DEMO_MEMBER_PHONE.to_owned());
-    let ids = member_store::apply_changes(&mut tx, &members, &[]).await?;
+    let ids = member_store::apply_changes(&mut tx, vault, &members, &[]).await?;
     let member = (&members[member_index], ids[member_index]);
     seed_accounts(&mut tx, &hash, &root, &hub_branch, &stations, member).await?;
     tx.commit().await?;

@@ -11,6 +11,9 @@ pub mod search;
 pub mod search_keys;
 pub mod store;
 pub mod text;
+pub mod vault;
+
+pub use vault::IdCardVault;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -176,7 +176,7 @@ pub(super) async fn detail(
         birth_date: member.birth_date.map(|d| d.to_string()).unwrap_or_default(),
         joined: member.joined_party_on.map(|d| d.to_string()).unwrap_or_default(),
         phone: masked_phone(member.phone.as_deref()),
-        id_card: masked_id_card(member.id_card.as_deref()),
+        id_card: masked_id_card(member.id_card(&state.vault)?.as_deref()),
         may_unmask: user.role.may_unmask(),
         member,
     };
@@ -210,8 +210,8 @@ pub(super) async fn reveal(
     )
     .await?;
     let fragment = RevealedFragment {
+        id_card: member.id_card(&state.vault)?.unwrap_or_default(),
         phone: member.phone.unwrap_or_default(),
-        id_card: member.id_card.unwrap_or_default(),
     };
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(fragment.render()?)).into_response())
 }

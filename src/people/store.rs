@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::model::{Gender, MemberCategories, MemberStatus, pinyin_keys};
+use super::vault::IdCardVault;
 use crate::db::{Db, Tx};
 use crate::org::Scope;
 use crate::{on_db, on_tx};
@@ -31,8 +32,10 @@ pub struct Member {
     pub birth_date: Option<NaiveDate>,
     /// 手机号码 (11 digits).
     pub phone: Option<String>,
-    /// 身份证号.
-    pub id_card: Option<String>,
+    /// 身份证号, sealed by the [`IdCardVault`] (never the plain number; see [`Member::id_card`]).
+    pub id_card_sealed: Option<String>,
+    /// The keyed digest imports match the ID card by.
+    pub id_card_hash: Option<String>,
     /// 入党时间.
     pub joined_party_on: Option<NaiveDate>,
     /// 人员类别 bits.
@@ -51,19 +54,24 @@ impl Member {
         MemberCategories::from_bits(self.categories as u32)
     }
 
-    /// The editable fields as they are now, to compare with an import.
-    pub fn fields(&self) -> MemberFields {
-        MemberFields {
+    /// The plain ID-card number, decrypted (for reveals, the edit form and exports only).
+    pub fn id_card(&self, vault: &IdCardVault) -> anyhow::Result<Option<String>> {
+        vault.open_optional(self.id_card_sealed.as_deref())
+    }
+
+    /// The editable fields as they are now (the ID card decrypted), to compare with an edit.
+    pub fn fields(&self, vault: &IdCardVault) -> anyhow::Result<MemberFields> {
+        Ok(MemberFields {
             unit_id: self.unit_id,
             name: self.name.clone(),
             gender: self.gender,
             birth_date: self.birth_date,
             phone: self.phone.clone(),
-            id_card: self.id_card.clone(),
+            id_card: self.id_card(vault)?,
             joined_party_on: self.joined_party_on,
             categories: self.category_set(),
             status: self.status,
-        }
+        })
     }
 }
 
@@ -91,7 +99,7 @@ pub struct MemberFields {
 }
 
 pub(super) const MEMBER_SELECT: &str = "SELECT m.id, m.unit_id, u.name AS unit_name, u.path AS unit_path, m.name, \
-     m.name_pinyin, m.name_initials, m.gender, m.birth_date, m.phone, m.id_card, m.joined_party_on, \
+     m.name_pinyin, m.name_initials, m.gender, m.birth_date, m.phone, m.id_card_sealed, m.id_card_hash, m.joined_party_on, \
      m.categories, m.status, m.created_at, m.updated_at FROM members m JOIN units u ON u.id = m.unit_id";
 
 pub use super::search::{MemberQuery, search};
@@ -155,12 +163,13 @@ pub async fn unordered_in_scope(db: &Db, scope: &Scope) -> Result<Vec<Member>, s
     on_db!(db, pool => sqlx::query_as(&sql).bind(scope).fetch_all(pool).await)
 }
 
-/// Where an ID card is registered (member id and unit path), anywhere in the database.
+/// Where an ID card is registered, anywhere in the database: (its lookup hash, member id,
+/// unit path).
 pub async fn id_card_owners(db: &Db) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT m.id_card, m.id, u.path FROM members m JOIN units u ON u.id = m.unit_id \
-             WHERE m.id_card IS NOT NULL",
+            "SELECT m.id_card_hash, m.id, u.path FROM members m JOIN units u ON u.id = m.unit_id \
+             WHERE m.id_card_hash IS NOT NULL",
         )
         .fetch_all(pool)
         .await
@@ -168,24 +177,31 @@ pub async fn id_card_owners(db: &Db) -> Result<Vec<(String, i64, String)>, sqlx:
 }
 
 /// Inserts one member; returns the id.
-pub async fn insert(tx: &mut Tx, fields: &MemberFields) -> Result<i64, sqlx::Error> {
-    let ids = apply_changes(tx, std::slice::from_ref(fields), &[]).await?;
+pub async fn insert(tx: &mut Tx, vault: &IdCardVault, fields: &MemberFields) -> Result<i64, sqlx::Error> {
+    let ids = apply_changes(tx, vault, std::slice::from_ref(fields), &[]).await?;
     Ok(ids[0])
 }
 
 /// Updates one member.
-pub async fn update(tx: &mut Tx, id: i64, fields: &MemberFields) -> Result<(), sqlx::Error> {
-    apply_changes(tx, &[], &[(id, fields.clone())]).await?;
+pub async fn update(
+    tx: &mut Tx,
+    vault: &IdCardVault,
+    id: i64,
+    fields: &MemberFields,
+) -> Result<(), sqlx::Error> {
+    apply_changes(tx, vault, &[], &[(id, fields.clone())]).await?;
     Ok(())
 }
 
-/// Rows per multi-row INSERT: 13 parameters each stays far below both backends' limits.
+/// Rows per multi-row INSERT: 14 parameters each stays far below both backends' limits.
 const INSERT_BATCH: usize = 500;
 
 /// Inserts and updates members in the caller's transaction: all of them are stored, or none.
-/// Returns the new members' ids in input order.
+/// Returns the new members' ids in input order. ID cards are stored sealed and hashed by
+/// `vault`; the plain `id_card` column is never written.
 pub async fn apply_changes(
     tx: &mut Tx,
+    vault: &IdCardVault,
     inserts: &[MemberFields],
     updates: &[(i64, MemberFields)],
 ) -> Result<Vec<i64>, sqlx::Error> {
@@ -202,7 +218,8 @@ pub async fn apply_changes(
         for chunk in inserts.chunks(INSERT_BATCH) {
             let mut builder = sqlx::QueryBuilder::new(
                 "INSERT INTO members (unit_id, name, name_pinyin, name_initials, gender, birth_date, \
-                 phone, id_card, joined_party_on, categories, status, created_at, updated_at) ",
+                 phone, id_card_sealed, id_card_hash, joined_party_on, categories, status, created_at, \
+                 updated_at) ",
             );
             builder.push_values(chunk, |mut row, f| {
                 let (full, initials) = pinyin_keys(&f.name);
@@ -213,7 +230,8 @@ pub async fn apply_changes(
                     .push_bind(f.gender)
                     .push_bind(f.birth_date)
                     .push_bind(f.phone.clone())
-                    .push_bind(f.id_card.clone())
+                    .push_bind(f.id_card.as_deref().map(|c| vault.seal(c)))
+                    .push_bind(f.id_card.as_deref().map(|c| vault.lookup_hash(c)))
                     .push_bind(f.joined_party_on)
                     .push_bind(i64::from(f.categories.bits()))
                     .push_bind(f.status)
@@ -228,8 +246,8 @@ pub async fn apply_changes(
             let (full, initials) = pinyin_keys(&f.name);
             sqlx::query(
                 "UPDATE members SET unit_id = $1, name = $2, name_pinyin = $3, name_initials = $4, \
-                 gender = $5, birth_date = $6, phone = $7, id_card = $8, joined_party_on = $9, \
-                 categories = $10, status = $11, updated_at = $12 WHERE id = $13",
+                 gender = $5, birth_date = $6, phone = $7, id_card_sealed = $8, id_card_hash = $9, \
+                 joined_party_on = $10, categories = $11, status = $12, updated_at = $13 WHERE id = $14",
             )
             .bind(f.unit_id)
             .bind(&f.name)
@@ -238,7 +256,8 @@ pub async fn apply_changes(
             .bind(f.gender)
             .bind(f.birth_date)
             .bind(&f.phone)
-            .bind(&f.id_card)
+            .bind(f.id_card.as_deref().map(|c| vault.seal(c)))
+            .bind(f.id_card.as_deref().map(|c| vault.lookup_hash(c)))
             .bind(f.joined_party_on)
             .bind(i64::from(f.categories.bits()))
             .bind(f.status)
@@ -252,4 +271,43 @@ pub async fn apply_changes(
         }
         Ok(ids)
     })
+}
+
+/// Seals the ID-card numbers still stored in plain text (written before encryption at rest) and
+/// empties the plain column, in one transaction. SQL cannot encrypt, so this runs at every start;
+/// once done it finds nothing to do.
+pub async fn seal_plain_id_cards(db: &Db, vault: &IdCardVault) -> Result<usize, sqlx::Error> {
+    let plain: Vec<(i64, String)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT id, id_card FROM members WHERE id_card IS NOT NULL").fetch_all(pool).await?
+    });
+    if plain.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => {
+        for (id, card) in &plain {
+            sqlx::query("UPDATE members SET id_card_sealed = $1, id_card_hash = $2, id_card = NULL WHERE id = $3")
+                .bind(vault.seal(card))
+                .bind(vault.lookup_hash(card))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    });
+    tx.commit().await?;
+    // The old values linger in the planner's statistics (ANALYZE keeps sample keys of every
+    // index: sqlite_stat4, pg_statistic), in freed pages and in SQLite's WAL until rewritten: do
+    // both once, now, so the database no longer holds them. Backups made before still do (README).
+    db.analyze().await?;
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::query("VACUUM").execute(pool).await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
+        }
+        Db::Postgres(pool) => {
+            sqlx::query("VACUUM FULL members").execute(pool).await?;
+        }
+    }
+    tracing::info!("已加密{}个原先明文保存的身份证号", plain.len());
+    Ok(plain.len())
 }

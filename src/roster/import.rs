@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::formats::table::read_table;
 use crate::org::Scope;
 use crate::org::store::{self as org_store, Unit};
+use crate::people::IdCardVault;
 use crate::people::store::{self, Member, MemberFields};
 
 /// What an accepted import did.
@@ -35,14 +36,20 @@ pub enum ImportFailure {
     /// The database failed (nothing was stored: the transaction rolled back).
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// A stored ID card could not be decrypted (the key does not match, or the row was altered).
+    #[error(transparent)]
+    Vault(#[from] anyhow::Error),
 }
 
-/// The importer: whose subtree the rows must fall in, and who to audit.
+/// The importer: whose subtree the rows must fall in, who to audit, and the vault that seals and
+/// matches ID cards.
 pub struct Importer<'a> {
     /// The importer's own subtree.
     pub scope: Scope,
     /// For the audit log.
     pub actor: &'a Actor,
+    /// Seals stored ID cards and hashes them for matching.
+    pub vault: &'a IdCardVault,
 }
 
 /// Imports a roster file. An accepted import is audited in the transaction that stores it; a
@@ -93,8 +100,8 @@ async fn import_inner(
     } else {
         store::id_card_owners(db).await?
     };
-    let plan = plan_changes(&records, &UnitResolver::new(&units), &existing, &owners, scope)
-        .map_err(ImportFailure::Rows)?;
+    let vault = importer.vault;
+    let plan = plan_changes(&records, &UnitResolver::new(&units), &existing, &owners, scope, vault)?;
     let outcome = ImportOutcome {
         inserted: plan.inserts.len(),
         updated: plan.updates.len(),
@@ -103,7 +110,7 @@ async fn import_inner(
     let detail =
         format!("新增{}人，更新{}人，未变{}人", outcome.inserted, outcome.updated, outcome.unchanged);
     let mut tx = db.begin().await?;
-    store::apply_changes(&mut tx, &plan.inserts, &plan.updates).await?;
+    store::apply_changes(&mut tx, vault, &plan.inserts, &plan.updates).await?;
     audit::record_in(&mut tx, importer.actor, Action::Import, file_name, &detail, true).await?;
     tx.commit().await?;
     if plan.inserts.len() + plan.updates.len() > 1_000 {
@@ -164,9 +171,11 @@ fn plan_changes(
     existing: &[Member],
     owners: &[(String, i64, String)],
     scope: &Scope,
-) -> Result<Plan, Vec<RowError>> {
+    vault: &IdCardVault,
+) -> Result<Plan, PlanError> {
+    // Matched by the keyed hash: the plain numbers are not in the database to compare with.
     let by_id_card: HashMap<&str, &Member> =
-        existing.iter().filter_map(|m| m.id_card.as_deref().map(|c| (c, m))).collect();
+        existing.iter().filter_map(|m| m.id_card_hash.as_deref().map(|h| (h, m))).collect();
     let mut by_phone: HashMap<&str, Vec<&Member>> = HashMap::new();
     for m in existing {
         if let Some(phone) = m.phone.as_deref() {
@@ -194,7 +203,10 @@ fn plan_changes(
             }
         };
         let card = record.id_card.as_ref().map(|c| c.as_str().to_owned());
-        if let Some(card) = card.as_deref().filter(|c| outside.contains(c)) {
+        let card_hash = card.as_deref().map(|c| vault.lookup_hash(c));
+        if let Some(card) =
+            card.as_deref().filter(|_| card_hash.as_deref().is_some_and(|h| outside.contains(h)))
+        {
             errors.push(error(
                 "身份证号",
                 card,
@@ -203,7 +215,7 @@ fn plan_changes(
             continue;
         }
         let phone = record.phone.as_ref().map(|p| p.as_str().to_owned());
-        let matched = find_match(card.as_deref(), phone.as_deref(), &by_id_card, &by_phone);
+        let matched = find_match(card_hash.as_deref(), phone.as_deref(), &by_id_card, &by_phone);
         let fields = MemberFields {
             unit_id,
             name: record.name.clone(),
@@ -221,8 +233,9 @@ fn plan_changes(
                     errors.push(error("姓名", &record.name, format!("与第{first_row}行对应同一名党员")));
                     continue;
                 }
-                let merged = merge(&member.fields(), fields);
-                if merged == member.fields() {
+                let stored = member.fields(vault)?;
+                let merged = merge(&stored, fields);
+                if merged == stored {
                     plan.unchanged += 1;
                 } else {
                     plan.updates.push((member.id, merged));
@@ -231,11 +244,32 @@ fn plan_changes(
             None => plan.inserts.push(fields),
         }
     }
-    if errors.is_empty() { Ok(plan) } else { Err(errors) }
+    if errors.is_empty() { Ok(plan) } else { Err(PlanError::Rows(errors)) }
 }
 
-/// The member a row refers to: same ID card; else, for a row without one, the single member
-/// with that phone who has no different ID card on record.
+/// Why no plan could be made: bad rows, or a stored ID card that cannot be decrypted.
+enum PlanError {
+    Rows(Vec<RowError>),
+    Vault(anyhow::Error),
+}
+
+impl From<anyhow::Error> for PlanError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Vault(error)
+    }
+}
+
+impl From<PlanError> for ImportFailure {
+    fn from(error: PlanError) -> Self {
+        match error {
+            PlanError::Rows(rows) => Self::Rows(rows),
+            PlanError::Vault(error) => Self::Vault(error),
+        }
+    }
+}
+
+/// The member a row refers to: same ID card (compared by lookup hash); else, for a row without
+/// one, the single member with that phone who has no different ID card on record.
 fn find_match<'m>(
     card: Option<&str>,
     phone: Option<&str>,
@@ -248,7 +282,7 @@ fn find_match<'m>(
     let candidates = by_phone.get(phone?)?;
     let compatible: Vec<&&Member> = candidates
         .iter()
-        .filter(|m| m.id_card.is_none() || card.is_none() || m.id_card.as_deref() == card)
+        .filter(|m| m.id_card_hash.is_none() || card.is_none() || m.id_card_hash.as_deref() == card)
         .collect();
     match compatible.as_slice() {
         [only] => Some(only),

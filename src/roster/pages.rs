@@ -81,7 +81,7 @@ pub(super) async fn import_upload(
         None => None,
     };
     let actor = Actor::user(&user);
-    let importer = Importer { scope: user.scope(), actor: &actor };
+    let importer = Importer { scope: user.scope(), actor: &actor, vault: &state.vault };
     let result = import_roster(&state.db, &importer, &file_name, bytes, default_unit).await;
     let mut page = import_page(&state, &user, "导入花名册").await?;
     page.file_name = file_name;
@@ -100,6 +100,7 @@ pub(super) async fn import_upload(
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(ImportFailure::Database(e)) => return Err(e.into()),
+        Err(ImportFailure::Vault(e)) => return Err(e.into()),
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -111,7 +112,8 @@ fn too_large_or_bad(limit: usize) -> AppError {
 /// Downloads the roster of the user's subtree as .xlsx; audited.
 pub(super) async fn export(State(state): State<AppState>, AdminUser(user): AdminUser) -> AppResult<Response> {
     let title = format!("{}党员花名册", user.unit_name);
-    let (bytes, count) = super::export::export_members(&state.db, &user.scope(), &title).await?;
+    let (bytes, count) =
+        super::export::export_members(&state.db, &state.vault, &user.scope(), &title).await?;
     audit::record(&state.db, &Actor::user(&user), Action::Export, "党员花名册", &format!("{count}人"), true)
         .await?;
     Ok(crate::web::download::xlsx("members.xlsx", &format!("{title}.xlsx"), bytes))

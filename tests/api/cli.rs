@@ -7,10 +7,10 @@ use crate::roster::roster_xlsx;
 
 pub fn dongxun(app: &TestApp) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dongxun"));
+    // The data dir holds the SQLite file and, on both backends, the ID-card key file.
+    command.arg("--data-dir").arg(app._dir.path());
     match &app.db {
-        dongxun::db::Db::Sqlite(_) => {
-            command.arg("--data-dir").arg(app._dir.path());
-        }
+        dongxun::db::Db::Sqlite(_) => {}
         dongxun::db::Db::Postgres(pool) => {
             let options = pool.connect_options();
             let url = format!(

@@ -11,8 +11,10 @@ use crate::helpers::*;
 #[tokio::test]
 async fn the_demo_is_a_living_sub_district_with_every_role() {
     let (address, db, _dir) = spawn_empty_app().await;
-    assert!(seed_if_empty(&db).await.unwrap());
-    assert!(!seed_if_empty(&db).await.unwrap(), "seeds only an empty database");
+    let key_file = _dir.path().join(dongxun::people::vault::KEY_FILE_NAME);
+    let vault = dongxun::people::IdCardVault::unlock(&db, &key_file).await.unwrap();
+    assert!(seed_if_empty(&db, &vault).await.unwrap());
+    assert!(!seed_if_empty(&db, &vault).await.unwrap(), "seeds only an empty database");
 
     let units = dongxun::org::store::units_in_scope(&db, &dongxun::org::Scope::whole_tree()).await.unwrap();
     let stations: Vec<&str> =

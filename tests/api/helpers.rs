@@ -31,6 +31,8 @@ pub const MEMBER: &str = "13900000401";
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// The ID-card vault the app was started with (its key file is in `_dir`).
+    pub vault: dongxun::people::IdCardVault,
     pub root: Unit,
     pub village_a: Unit,
     pub branch_a: Unit,
@@ -47,6 +49,11 @@ pub async fn spawn_app() -> TestApp {
 /// Whether this run is on PostgreSQL.
 pub fn on_postgres() -> bool {
     std::env::var("DONGXUN_TEST_PG").is_ok_and(|v| !v.is_empty())
+}
+
+/// The key file a test app uses: the CLI finds it too, as `--data-dir` points at the same folder.
+pub fn key_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join(dongxun::people::vault::KEY_FILE_NAME)
 }
 
 async fn fresh_location(dir: &tempfile::TempDir) -> Location {
@@ -67,12 +74,13 @@ async fn fresh_location(dir: &tempfile::TempDir) -> Location {
 pub async fn spawn_app_with(config: WebConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let location = fresh_location(&dir).await;
-    let app = Application::build(&location, "127.0.0.1:0", config).await.expect("build app");
+    let app = Application::build(&location, &key_file(&dir), "127.0.0.1:0", config).await.expect("build app");
     let address = format!("http://{}", app.local_addr());
     let db = app.db().clone();
+    let vault = app.vault().clone();
     let (root, village_a, branch_a, village_b, branch_b) = seed(&db).await;
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp { address, db, root, village_a, branch_a, village_b, branch_b, _dir: dir }
+    TestApp { address, db, vault, root, village_a, branch_a, village_b, branch_b, _dir: dir }
 }
 
 async fn seed(db: &Db) -> (Unit, Unit, Unit, Unit, Unit) {
@@ -341,7 +349,9 @@ pub fn location(response: &Response) -> String {
 pub async fn spawn_empty_app() -> (String, Db, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let location = fresh_location(&dir).await;
-    let app = Application::build(&location, "127.0.0.1:0", WebConfig::default()).await.expect("build app");
+    let app = Application::build(&location, &key_file(&dir), "127.0.0.1:0", WebConfig::default())
+        .await
+        .expect("build app");
     let address = format!("http://{}", app.local_addr());
     let db = app.db().clone();
     tokio::spawn(app.run_until(std::future::pending()));

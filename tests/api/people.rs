@@ -20,7 +20,7 @@ pub async fn add_member(app: &TestApp, unit_id: i64, name: &str, phone: &str) ->
         status: MemberStatus::Active,
     };
     let mut tx = app.db.begin().await.unwrap();
-    let id = store::insert(&mut tx, &fields).await.unwrap();
+    let id = store::insert(&mut tx, &app.vault, &fields).await.unwrap();
     tx.commit().await.unwrap();
     id
 }

@@ -80,13 +80,13 @@ impl MemberInput {
         }
     }
 
-    fn from_member(m: &store::Member) -> Self {
+    fn from_member(m: &store::Member, id_card: Option<String>) -> Self {
         Self {
             name: m.name.clone(),
             gender: m.gender.map(Gender::label).unwrap_or("").to_owned(),
             birth_date: m.birth_date.map(|d| d.to_string()).unwrap_or_default(),
             phone: m.phone.clone().unwrap_or_default(),
-            id_card: m.id_card.clone().unwrap_or_default(),
+            id_card: id_card.unwrap_or_default(),
             unit_id: m.unit_id,
             joined_party_on: m.joined_party_on.map(|d| d.to_string()).unwrap_or_default(),
             categories: m.category_set().bits(),
@@ -194,7 +194,7 @@ pub(in crate::people) async fn edit_form(
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     let member = find(&state, &user, id).await?;
-    let input = MemberInput::from_member(&member);
+    let input = MemberInput::from_member(&member, member.id_card(&state.vault)?);
     let title = format!("编辑：{}", member.name);
     Ok(Html(form_page(&state, &user, &title, format!("/members/{id}"), input, Vec::new()).await?))
 }
@@ -229,7 +229,7 @@ pub(in crate::people) async fn create(
         Err(other) => return Err(other),
     };
     let mut tx = state.db.begin().await?;
-    let id = store::insert(&mut tx, &fields).await?;
+    let id = store::insert(&mut tx, &state.vault, &fields).await?;
     audit::record_in(
         &mut tx,
         &Actor::user(&user),
@@ -260,12 +260,13 @@ pub(in crate::people) async fn update(
         }
         Err(other) => return Err(other),
     };
-    if fields == member.fields() {
+    let before = member.fields(&state.vault)?;
+    if fields == before {
         return Ok(redirect_with_flash(&format!("/members/{id}"), "没有改动"));
     }
-    let changed = describe_changes(&member.fields(), &fields);
+    let changed = describe_changes(&before, &fields);
     let mut tx = state.db.begin().await?;
-    store::update(&mut tx, id, &fields).await?;
+    store::update(&mut tx, &state.vault, id, &fields).await?;
     audit::record_in(
         &mut tx,
         &Actor::user(&user),

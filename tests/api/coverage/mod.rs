@@ -49,6 +49,7 @@ pub async fn member(
     let mut tx = app.db.begin().await.unwrap();
     let id = member_store::insert(
         &mut tx,
+        &app.vault,
         &MemberFields {
             unit_id,
             name: name.to_owned(),
