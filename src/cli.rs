@@ -57,6 +57,11 @@ enum Command {
         /// A CJK font file for printable PDFs (default: fonts-noto-cjk and other system fonts).
         #[arg(long, env = "DONGXUN_FONT")]
         font: Option<PathBuf>,
+        /// A reverse proxy (its address as the server sees it) whose X-Forwarded-For / X-Real-IP
+        /// name the client, for login throttling and the audit log; repeat for several. Default:
+        /// none, the headers are ignored.
+        #[arg(long = "trusted-proxy", value_name = "IP")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -174,8 +179,9 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db, IdCardVault)
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let (location, db, vault) = open(&cli.database).await?;
     let code = match cli.command {
-        Command::Serve { listen, demo, font } => {
-            return serve(db, vault, &location, &listen, demo, font).await;
+        Command::Serve { listen, demo, font, trusted_proxies } => {
+            let config = WebConfig { font, trusted_proxies, ..WebConfig::default() };
+            return serve(db, vault, &location, &listen, demo, config).await;
         }
         Command::Migrate => {
             println!("数据库已是最新结构");
@@ -216,7 +222,7 @@ async fn serve(
     location: &Location,
     listen: &str,
     demo: bool,
-    font: Option<PathBuf>,
+    config: WebConfig,
 ) -> anyhow::Result<ExitCode> {
     if demo && crate::demo::seed_if_empty(&db, &vault).await? {
         tracing::info!("已生成演示数据：石湫街道，14个村社，约1500名党员");
@@ -225,10 +231,9 @@ async fn serve(
         eprintln!("{}", crate::demo::logins_text());
     }
     // Say at start, not at the first printed sheet, when no Chinese font can be found.
-    if let Err(error) = crate::formats::pdf::find_cjk_font(font.as_deref()) {
+    if let Err(error) = crate::formats::pdf::find_cjk_font(config.font.as_deref()) {
         tracing::warn!("{error}");
     }
-    let config = WebConfig { font, ..WebConfig::default() };
     let app = Application::with_db(db, vault, listen, config).await?;
     let where_ = match location {
         Location::SqliteFile(path) => format!("SQLite {}", path.display()),

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::store::{self, AccountListing, NewUser};
 use crate::audit::{self, Action, Actor};
+use crate::auth::store as auth_store;
 use crate::auth::{AdminUser, CurrentUser, Role, login_session, password};
 use crate::org::store as org_store;
 use crate::people::model::Phone;
@@ -197,7 +198,7 @@ async fn managed_account(state: &AppState, user: &AdminUser, id: i64) -> AppResu
     if account.id == user.user_id {
         return Err(AppError::BadRequest("不能在这里修改自己的账号，请到“我的”页面修改密码".into()));
     }
-    if !user.role.may_grant(account.role) {
+    if !user.role.may_manage(account.role) {
         return Err(AppError::Forbidden);
     }
     Ok(account)
@@ -215,6 +216,8 @@ pub(super) async fn reset_password(
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, account.id, &hash, true).await?;
     login_session::end_all_for_user(&mut tx, account.id).await?;
+    // The reset is also the unlock: the owner may log in from anywhere with the new password.
+    auth_store::clear_failures(&mut tx, &account.phone).await?;
     audit::record_in(&mut tx, &Actor::user(&user), Action::Password, &account.phone, "管理员重置密码", true)
         .await?;
     tx.commit().await?;

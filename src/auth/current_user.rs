@@ -1,9 +1,11 @@
 //! [`CurrentUser`]: the logged-in user of a request, read from the login-session cookie, with the
 //! unit subtree every query must stay inside.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 
@@ -122,7 +124,7 @@ where
             member_id: row.member_id,
             csrf_token: row.csrf_token,
             prefs: Prefs::from_headers(&parts.headers),
-            ip: client_ip(parts),
+            ip: client_ip(parts, &config.trusted_proxies),
         })
     }
 }
@@ -146,11 +148,35 @@ where
     }
 }
 
-/// The peer address of the request (the server binds to loopback or sits behind one proxy).
-pub fn client_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The client's address: the peer's, unless the peer is one of the `trusted` proxies, whose
+/// `X-Forwarded-For` (the rightmost entry it did not add itself) or `X-Real-IP` names the client.
+/// From any other peer those headers are ignored, since anyone can send them.
+pub fn client_ip(parts: &Parts, trusted: &[IpAddr]) -> String {
+    match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(info) => client_address(info.0.ip(), &parts.headers, trusted).to_string(),
+        None => "unknown".to_owned(),
+    }
+}
+
+/// [`client_ip`] from its parts: the peer and the request headers.
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|entry| entry.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    // Walk back through the proxies we trust; the first address they did not vouch for is the client.
+    for entry in forwarded.into_iter().rev() {
+        match entry {
+            Some(ip) if trusted.contains(&ip) => continue,
+            Some(ip) => return ip,
+            None => break,
+        }
+    }
+    headers.get("x-real-ip").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(peer)
 }

@@ -3,11 +3,13 @@
 
 mod current_user;
 mod extract;
+mod hash_gate;
 pub mod login_session;
 mod nav;
 mod pages;
 pub mod password;
 pub mod store;
+mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -15,7 +17,7 @@ use axum::routing::{get, post};
 use crate::coded_enum;
 use crate::state::AppState;
 
-pub use current_user::{CurrentUser, client_ip};
+pub use current_user::{CurrentUser, client_address, client_ip};
 pub use extract::{AdminUser, CommitteeUser};
 pub use login_session::LoginSessions;
 
@@ -64,6 +66,17 @@ impl Role {
             _ => false,
         }
     }
+
+    /// Whether an account of this role may reset, change or disable an account of role `other`:
+    /// only accounts below its own level, so a station admin cannot take over another station
+    /// admin's (or the secretary's) account; the committee manages everyone.
+    pub fn may_manage(self, other: Role) -> bool {
+        match self {
+            Role::CommitteeAdmin => true,
+            Role::StationAdmin => !other.is_admin(),
+            _ => false,
+        }
+    }
 }
 
 /// Login, logout, password change and the large-font switch.
@@ -95,5 +108,13 @@ mod tests {
         assert!(!Role::StationAdmin.may_grant(Role::CommitteeAdmin));
         assert!(Role::StationAdmin.may_grant(Role::Lecturer));
         assert!(!Role::Member.may_grant(Role::Member));
+    }
+
+    #[test]
+    fn station_admins_manage_only_accounts_below_them() {
+        assert!(!Role::StationAdmin.may_manage(Role::StationAdmin));
+        assert!(!Role::StationAdmin.may_manage(Role::CommitteeAdmin));
+        assert!(Role::StationAdmin.may_manage(Role::Volunteer));
+        assert!(Role::CommitteeAdmin.may_manage(Role::StationAdmin));
     }
 }

@@ -4,11 +4,11 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-use super::{CurrentUser, login_session, password, store};
+use super::throttle::{self, Verdict};
+use super::{CurrentUser, client_address, login_session, password, store};
 use crate::audit::{self, Action, Actor};
 use crate::people::model::Phone;
 use crate::state::AppState;
@@ -16,11 +16,10 @@ use crate::web::extract::{Form, Query, labels};
 use crate::web::shell::{FONT_COOKIE, Prefs, redirect_with_flash};
 use crate::web::{AppError, AppResult, Shell};
 
-/// Failures allowed per account or per address inside the window before logins wait.
-const MAX_FAILURES: i64 = 5;
-const WINDOW_MINUTES: i64 = 15;
 /// The same words for a wrong password and an unknown account.
 const BAD_CREDENTIALS: &str = "手机号或密码不正确";
+/// Every hashing slot is taken and the queue is full: come back in a moment.
+pub(crate) const BUSY: &str = "系统繁忙，请稍后再试";
 
 #[derive(Template)]
 #[template(path = "accounts/login.html")]
@@ -59,7 +58,7 @@ pub(super) async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let ip = peer.ip().to_string();
+    let ip = client_address(peer.ip(), &headers, &state.config.trusted_proxies).to_string();
     let phone = Phone::parse(&form.phone)
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|_| form.phone.trim().to_owned());
@@ -75,30 +74,30 @@ pub(super) async fn login(
     };
     let actor = Actor { user_id: None, label: phone.clone(), ip: ip.clone() };
 
-    let since = Utc::now() - Duration::minutes(WINDOW_MINUTES);
-    let (by_phone, by_ip, oldest) = store::recent_failures(&state.db, &phone, &ip, since).await?;
-    if by_phone >= MAX_FAILURES || by_ip >= MAX_FAILURES {
-        store::record_attempt(&state.db, &phone, &ip, false).await?;
+    // Recorded and judged before any hashing: a throttled guess costs no Argon2 memory.
+    let (attempt, verdict) = throttle::admit(&state.db, &phone, &ip).await?;
+    let wait = match verdict {
+        Verdict::Proceed => None,
+        Verdict::AddressWaits(minutes) | Verdict::AccountWaits(minutes) => Some(minutes),
+    };
+    if let Some(wait) = wait {
         audit::record(&state.db, &actor, Action::Login, &phone, "失败次数过多，暂停登录", false).await?;
-        let wait = oldest
-            .map(|at| (at + Duration::minutes(WINDOW_MINUTES) - Utc::now()).num_minutes() + 1)
-            .unwrap_or(WINDOW_MINUTES)
-            .clamp(1, WINDOW_MINUTES);
         return refuse(StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多，请{wait}分钟后再试"));
     }
 
     let user = store::by_phone(&state.db, &phone).await?;
     let stored =
         user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_owned());
-    let matches = password::verify(form.password, stored).await;
+    let Ok(matches) = password::verify(form.password, stored, state.config.hash_queue_wait).await else {
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, BUSY.to_owned());
+    };
     let user = user.filter(|u| matches && u.active);
     let Some(user) = user else {
-        store::record_attempt(&state.db, &phone, &ip, false).await?;
         audit::record(&state.db, &actor, Action::Login, &phone, "手机号或密码不正确", false).await?;
         return refuse(StatusCode::UNAUTHORIZED, BAD_CREDENTIALS.to_owned());
     };
 
-    store::record_attempt(&state.db, &phone, &ip, true).await?;
+    store::attempt_succeeded(&state.db, attempt).await?;
     let actor =
         Actor { user_id: Some(user.id), label: format!("{}（{}）", user.name, user.phone), ip: ip.clone() };
     audit::record(&state.db, &actor, Action::Login, &user.phone, "登录成功", true).await?;
@@ -109,10 +108,18 @@ pub(super) async fn login(
     Ok(response)
 }
 
-/// Only same-site paths may follow a login, never `//evil.example`.
+/// Only same-site paths may follow a login. Browsers drop tabs and newlines from a `Location` and
+/// read `\\` as `/`, so `/\t/evil.example` and `/\\evil.example` would lead to another host: any
+/// control character, space, backslash, leading `//` or raw non-ASCII (a browser sends it
+/// percent-encoded) sends the user home instead; none of them can reach the header, where a newline
+/// was a 500.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),
@@ -163,7 +170,11 @@ pub(super) async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let account = store::by_phone(&state.db, &user.phone).await?.ok_or(AppError::NotFound)?;
-    let problem = if !password::verify(form.current.clone(), account.password_hash.clone()).await {
+    let wait = state.config.hash_queue_wait;
+    let matches = password::verify(form.current.clone(), account.password_hash.clone(), wait)
+        .await
+        .map_err(|_| AppError::TooManyAttempts(BUSY.into()))?;
+    let problem = if !matches {
         Some("当前密码不正确")
     } else if form.new != form.confirm {
         Some("两次输入的新密码不一致")
@@ -180,7 +191,9 @@ pub(super) async fn change_password(
         };
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     }
-    let hash = password::hash(form.new).await?;
+    let hash = password::hash_for_request(form.new, wait)
+        .await
+        .map_err(|_| AppError::TooManyAttempts(BUSY.into()))??;
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, user.user_id, &hash, false).await?;
     audit::record_in(&mut tx, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
@@ -220,6 +233,8 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\r\nSet-Cookie: x=1")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

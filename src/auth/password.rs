@@ -4,10 +4,24 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::Rng;
+use std::time::Duration;
 
-/// Hashes a password with Argon2id on a blocking thread (it is deliberately slow).
+pub use super::hash_gate::{Busy, HashGate, gate};
+
+/// Hashes a password with Argon2id on a blocking thread (it is deliberately slow), waiting as
+/// long as it takes for a hashing slot: for the seeder and tests, never for a request.
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _slot = gate().wait().await;
     tokio::task::spawn_blocking(move || hash_now(&password)).await?
+}
+
+/// Hashes a password for a request: refused with [`Busy`] when no slot frees up within `wait`.
+pub async fn hash_for_request(password: String, wait: Duration) -> Result<anyhow::Result<String>, Busy> {
+    let _slot = gate().try_wait(wait).await?;
+    Ok(tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r))
 }
 
 /// Hashes synchronously, for the CLI and the demo seeder.
@@ -19,15 +33,17 @@ pub fn hash_now(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("密码加密失败：{e}"))
 }
 
-/// Checks a password against a stored hash on a blocking thread.
-pub async fn verify(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+/// Checks a password against a stored hash on a blocking thread, for a request: refused with
+/// [`Busy`] when no hashing slot frees up within `wait`.
+pub async fn verify(password: String, stored: String, wait: Duration) -> Result<bool, Busy> {
+    let _slot = gate().try_wait(wait).await?;
+    Ok(tokio::task::spawn_blocking(move || verify_now(&password, &stored)).await.unwrap_or(false))
+}
+
+fn verify_now(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
 }
 
 /// A hash of a random password, used to spend the same time on unknown accounts as on known
@@ -73,10 +89,12 @@ mod tests {
         let b = hash_now("dongxun2021").unwrap();
         assert_ne!(a, b);
         assert!(a.starts_with("$argon2id$"));
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        assert!(rt.block_on(verify("dongxun2021".into(), a.clone())));
-        assert!(!rt.block_on(verify("dongxun2022".into(), a)));
-        assert!(!rt.block_on(verify("x".into(), "not a hash".into())));
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        assert!(verify_now("dongxun2021", &a));
+        assert!(!verify_now("dongxun2022", &a));
+        assert!(!verify_now("x", "not a hash"));
+        let wait = Duration::from_secs(60);
+        assert_eq!(rt.block_on(verify("dongxun2021".into(), a, wait)), Ok(true));
     }
 
     #[test]

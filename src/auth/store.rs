@@ -52,44 +52,79 @@ pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, one_time: bool) -> R
     Ok(())
 }
 
-/// Counts failed logins since `since` for a phone (after its last success) and for an address.
-pub async fn recent_failures(
+/// What throttling needs to know about recent failures, counted after the attempt being judged
+/// was recorded (so it counts itself and every attempt that raced it).
+#[derive(Debug, Clone, Copy)]
+pub struct Failures {
+    /// Failures from this address since the address window began.
+    pub by_address: i64,
+    /// The oldest of those.
+    pub oldest_by_address: Option<DateTime<Utc>>,
+    /// Failures for this phone since the account window began and after its last success.
+    pub by_account: i64,
+    /// The oldest of those.
+    pub oldest_by_account: Option<DateTime<Utc>>,
+    /// Whether this account has logged in successfully from this address lately.
+    pub known_address: bool,
+}
+
+/// Counts recent failures for an address and an account; `*_since` start the windows.
+pub async fn failures(
     db: &Db,
     phone: &str,
     ip: &str,
-    since: DateTime<Utc>,
-) -> Result<(i64, i64, Option<DateTime<Utc>>), sqlx::Error> {
-    let by_phone_sql = "SELECT COUNT(*) FROM login_attempts WHERE phone = $1 AND at > $2 \
+    address_since: DateTime<Utc>,
+    account_since: DateTime<Utc>,
+    known_since: DateTime<Utc>,
+) -> Result<Failures, sqlx::Error> {
+    let by_address_sql =
+        "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = FALSE";
+    let by_account_sql = "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE phone = $1 AND at > $2 \
          AND succeeded = FALSE AND at > COALESCE((SELECT MAX(at) FROM login_attempts \
          WHERE phone = $1 AND succeeded = TRUE), $2)";
-    let by_ip_sql =
-        "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = FALSE";
-    let oldest_sql = "SELECT MIN(at) FROM login_attempts WHERE (phone = $1 OR ip = $2) \
-         AND at > $3 AND succeeded = FALSE";
+    let known_sql = "SELECT COUNT(*) FROM login_attempts WHERE phone = $1 AND ip = $2 AND at > $3 \
+         AND succeeded = TRUE";
     on_db!(db, pool => {
-        let (by_phone,): (i64,) =
-            sqlx::query_as(by_phone_sql).bind(phone).bind(since).fetch_one(pool).await?;
-        let (by_ip, _): (i64, Option<DateTime<Utc>>) =
-            sqlx::query_as(by_ip_sql).bind(ip).bind(since).fetch_one(pool).await?;
-        let (oldest,): (Option<DateTime<Utc>>,) = sqlx::query_as(oldest_sql)
-            .bind(phone)
-            .bind(ip)
-            .bind(since)
-            .fetch_one(pool)
-            .await?;
-        Ok((by_phone, by_ip, oldest))
+        let (by_address, oldest_by_address): (i64, Option<DateTime<Utc>>) =
+            sqlx::query_as(by_address_sql).bind(ip).bind(address_since).fetch_one(pool).await?;
+        let (by_account, oldest_by_account): (i64, Option<DateTime<Utc>>) =
+            sqlx::query_as(by_account_sql).bind(phone).bind(account_since).fetch_one(pool).await?;
+        let (known,): (i64,) =
+            sqlx::query_as(known_sql).bind(phone).bind(ip).bind(known_since).fetch_one(pool).await?;
+        Ok(Failures { by_address, oldest_by_address, by_account, oldest_by_account, known_address: known > 0 })
     })
 }
 
-/// Records a login attempt.
-pub async fn record_attempt(db: &Db, phone: &str, ip: &str, succeeded: bool) -> Result<(), sqlx::Error> {
+/// Records a login attempt as failed, before anything is checked, and returns its id: counting
+/// after recording is what keeps parallel guesses from all passing one check.
+pub async fn record_attempt(db: &Db, phone: &str, ip: &str) -> Result<i64, sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query("INSERT INTO login_attempts (phone, ip, succeeded, at) VALUES ($1, $2, $3, $4)")
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO login_attempts (phone, ip, succeeded, at) VALUES ($1, $2, FALSE, $3) RETURNING id",
+        )
+        .bind(phone)
+        .bind(ip)
+        .bind(Utc::now())
+        .fetch_one(pool)
+        .await?;
+        Ok(id)
+    })
+}
+
+/// Marks a recorded attempt as the success it turned out to be.
+pub async fn attempt_succeeded(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("UPDATE login_attempts SET succeeded = TRUE WHERE id = $1").bind(id).execute(pool).await?;
+    });
+    Ok(())
+}
+
+/// Forgets an account's failed logins: an admin's password reset unlocks the account.
+pub async fn clear_failures(tx: &mut Tx, phone: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM login_attempts WHERE phone = $1 AND succeeded = FALSE")
             .bind(phone)
-            .bind(ip)
-            .bind(succeeded)
-            .bind(Utc::now())
-            .execute(pool)
+            .execute(conn)
             .await?;
     });
     Ok(())

@@ -33,6 +33,11 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// A CJK font file for PDFs (`--font`); none = look in the usual system places.
     pub font: Option<std::path::PathBuf>,
+    /// Reverse proxies whose `X-Forwarded-For`/`X-Real-IP` name the client (`--trusted-proxy`);
+    /// from anyone else those headers are ignored. None by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a login may queue for a password-hashing slot before it is told the system is busy.
+    pub hash_queue_wait: Duration,
 }
 
 impl Default for WebConfig {
@@ -41,6 +46,8 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(2 * 60 * 60),
             max_upload_bytes: 20 * 1024 * 1024,
             font: None,
+            trusted_proxies: Vec::new(),
+            hash_queue_wait: Duration::from_secs(5),
         }
     }
 }

@@ -18,6 +18,7 @@ mod delivery;
 mod demo;
 mod feedback;
 mod htmx;
+mod login_guard;
 mod org;
 mod people;
 mod rejections;
