@@ -60,6 +60,19 @@ pub async fn end_all_for_user(tx: &mut Tx, user_id: i64) -> Result<(), AppError>
     Ok(())
 }
 
+/// Ends every session of a user but `keep` (the one changing the password), in the change's
+/// transaction.
+pub async fn end_others(tx: &mut Tx, user_id: i64, keep: i64) -> Result<(), AppError> {
+    on_tx!(tx, conn => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
+}
+
 pub(super) async fn touch(db: &Db, session_id: i64) -> Result<(), AppError> {
     on_db!(db, pool => {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")

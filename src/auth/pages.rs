@@ -12,6 +12,7 @@ use super::{CurrentUser, client_address, login_session, password, store};
 use crate::audit::{self, Action, Actor};
 use crate::people::model::Phone;
 use crate::state::AppState;
+use crate::web::csrf::rotated_anonymous_cookie;
 use crate::web::extract::{Form, Query, labels};
 use crate::web::shell::{FONT_COOKIE, Prefs, redirect_with_flash};
 use crate::web::{AppError, AppResult, Shell};
@@ -35,13 +36,17 @@ pub(super) struct NextQuery {
     next: Option<String>,
 }
 
-pub(super) async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>) -> AppResult<Response> {
-    let page = LoginPage {
-        shell: Shell::anonymous("登录", &headers),
-        phone: String::new(),
-        next: safe_next(q.next.as_deref()),
-        error: None,
-    };
+pub(super) async fn login_page(
+    user: Option<CurrentUser>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let mut shell = Shell::anonymous("登录", &headers);
+    // Someone already logged in (switching accounts) must post the session's token.
+    if let Some(user) = user {
+        shell.csrf = user.csrf_token;
+    }
+    let page = LoginPage { shell, phone: String::new(), next: safe_next(q.next.as_deref()), error: None };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -105,6 +110,7 @@ pub(super) async fn login(
     let target = if user.must_change_password { "/password".to_owned() } else { next };
     let mut response = Redirect::to(&target).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
+    response.headers_mut().append(header::SET_COOKIE, rotated_anonymous_cookie());
     Ok(response)
 }
 
@@ -196,6 +202,8 @@ pub(super) async fn change_password(
         .map_err(|_| AppError::TooManyAttempts(BUSY.into()))??;
     let mut tx = state.db.begin().await?;
     store::set_password(&mut tx, user.user_id, &hash, false).await?;
+    // Whoever else held the old password (a lost phone, a shared computer) is logged out.
+    login_session::end_others(&mut tx, user.user_id, user.session_id).await?;
     audit::record_in(&mut tx, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
         .await?;
     tx.commit().await?;

@@ -53,7 +53,8 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_now(&one_time()).expect("argon2 with default parameters"))
 }
 
-/// The rule for a password a user chooses: 8–64 characters with both letters and digits.
+/// The rule for a password a user chooses: 8–64 characters with both letters and digits, and not
+/// one of the common passwords guessers try first.
 pub fn check_rule(password: &str) -> Result<(), &'static str> {
     let length = password.chars().count();
     if !(8..=64).contains(&length) {
@@ -64,7 +65,22 @@ pub fn check_rule(password: &str) -> Result<(), &'static str> {
     if !(has_letter && has_digit) {
         return Err("密码需同时包含字母和数字");
     }
+    if is_common(password) {
+        return Err("这个密码太常见，容易被猜中，请换一个");
+    }
     Ok(())
+}
+
+/// Whether a password (ignoring case) is on the shipped list of common passwords.
+fn is_common(password: &str) -> bool {
+    static COMMON: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    let common = COMMON.get_or_init(|| {
+        include_str!("common_passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    common.contains(password.to_lowercase().as_str())
 }
 
 /// A one-time password an admin hands out: 10 characters, no look-alikes (0/O, 1/l/I).
@@ -99,10 +115,12 @@ mod tests {
 
     #[test]
     fn the_rule_wants_length_letters_and_digits() {
-        assert!(check_rule("abc12345").is_ok());
+        assert!(check_rule("mynew2021pw").is_ok());
         assert_eq!(check_rule("abc123"), Err("密码长度应为8到64位"));
         assert_eq!(check_rule("abcdefgh"), Err("密码需同时包含字母和数字"));
         assert_eq!(check_rule("12345678"), Err("密码需同时包含字母和数字"));
+        assert_eq!(check_rule("Password1"), Err("这个密码太常见，容易被猜中，请换一个"));
+        assert_eq!(check_rule("woaini1314"), Err("这个密码太常见，容易被猜中，请换一个"));
     }
 
     #[test]

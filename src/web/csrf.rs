@@ -1,8 +1,10 @@
 //! CSRF protection for every form: a middleware refuses any unsafe request whose token does not
 //! match.
 //!
-//! Logged-in forms carry the session's own token; the login form (there is no session yet) carries
-//! the `dx_csrf` cookie's value (double submit). The token arrives as the `csrf` form field, the
+//! Logged-in forms carry the session's own token, and while a login session is live only that token
+//! is accepted; the login form (there is no session yet) carries the `dx_csrf` cookie's value
+//! (double submit), which login replaces ([`rotated_anonymous_cookie`]) so that a value seen or
+//! planted before login is worth nothing afterwards. The token arrives as the `csrf` form field, the
 //! `X-CSRF-Token` header (htmx), or for multipart uploads the `csrf` query parameter, because the
 //! body of a large upload should not be buffered twice.
 
@@ -68,16 +70,24 @@ pub async fn protect<S: SessionCsrf>(
     };
     let mut response = next.run(request).await;
     if let Some(token) = minted {
-        let cookie = Cookie::build((ANONYMOUS_COOKIE, token))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .build();
-        if let Ok(value) = cookie.to_string().parse() {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        response.headers_mut().append(header::SET_COOKIE, anonymous_cookie(&token));
     }
     response
+}
+
+fn anonymous_cookie(token: &str) -> HeaderValue {
+    let cookie = Cookie::build((ANONYMOUS_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).expect("a hex token makes an ASCII cookie")
+}
+
+/// A fresh anonymous token's cookie, for login to set: the value the browser held before login is
+/// not accepted again, not even after logout.
+pub fn rotated_anonymous_cookie() -> HeaderValue {
+    anonymous_cookie(&random_token())
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -91,16 +101,14 @@ async fn check(
 ) -> Result<Request, AppError> {
     let from_session = sessions.session_token(request.headers()).await?;
     let live_session = from_session.is_some();
-    // A page rendered before login carries the anonymous token; after login, the session's.
-    let expected: Vec<String> = from_session.into_iter().chain(anonymous.map(str::to_owned)).collect();
-    if expected.is_empty() {
+    // The token is bound to the login: with a live session only its own token will do, never the
+    // anonymous one a page rendered before login (or another site's planted cookie) carries.
+    let Some(expected) = from_session.or_else(|| anonymous.map(str::to_owned)) else {
         return Err(refusal(live_session, &request));
-    }
+    };
     let (submitted, request) = submitted_token(request).await?;
     match submitted {
-        Some(token) if expected.iter().any(|e| constant_time_eq(token.as_bytes(), e.as_bytes())) => {
-            Ok(request)
-        }
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(request),
         _ => Err(refusal(live_session, &request)),
     }
 }

@@ -154,7 +154,7 @@ async fn an_admin_reset_unlocks_an_attacked_account() {
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
-async fn account_id(app: &TestApp, phone: &str) -> i64 {
+pub(crate) async fn account_id(app: &TestApp, phone: &str) -> i64 {
     let sql = format!("SELECT id FROM users WHERE phone = '{phone}'");
     match &app.db {
         dongxun::db::Db::Sqlite(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap(),

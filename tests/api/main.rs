@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod account_security;
 mod accounts;
 mod architecture;
 mod at_rest;
