@@ -62,6 +62,10 @@ enum Command {
         /// none, the headers are ignored.
         #[arg(long = "trusted-proxy", value_name = "IP")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Served to browsers over https (a TLS-terminating proxy in front): Secure cookies and
+        /// Strict-Transport-Security on every response.
+        #[arg(long)]
+        https: bool,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -179,8 +183,8 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db, IdCardVault)
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let (location, db, vault) = open(&cli.database).await?;
     let code = match cli.command {
-        Command::Serve { listen, demo, font, trusted_proxies } => {
-            let config = WebConfig { font, trusted_proxies, ..WebConfig::default() };
+        Command::Serve { listen, demo, font, trusted_proxies, https } => {
+            let config = WebConfig { font, trusted_proxies, https, ..WebConfig::default() };
             return serve(db, vault, &location, &listen, demo, config).await;
         }
         Command::Migrate => {

@@ -180,3 +180,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> 
     }
     headers.get("x-real-ip").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(peer)
 }
+
+/// Whether the request reached us over https: always with `--https`, or when a trusted proxy says
+/// so (`X-Forwarded-Proto: https`); from anyone else the header is ignored.
+pub fn served_over_https(peer: IpAddr, headers: &HeaderMap, config: &WebConfig) -> bool {
+    config.https
+        || (config.trusted_proxies.contains(&peer)
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https")))
+}

@@ -22,8 +22,8 @@ pub(super) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Starts a login session for a user; returns the cookie to set.
-pub async fn start(db: &Db, user_id: i64, ip: &str) -> Result<HeaderValue, AppError> {
+/// Starts a login session for a user; returns the cookie to set (`Secure` when served over https).
+pub async fn start(db: &Db, user_id: i64, ip: &str, secure: bool) -> Result<HeaderValue, AppError> {
     let token = random_token();
     let now = Utc::now();
     on_db!(db, pool => {
@@ -39,7 +39,12 @@ pub async fn start(db: &Db, user_id: i64, ip: &str) -> Result<HeaderValue, AppEr
         .execute(pool)
         .await?;
     });
-    let cookie = Cookie::build((COOKIE, token)).path("/").http_only(true).same_site(SameSite::Lax).build();
+    let cookie = Cookie::build((COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .build();
     HeaderValue::from_str(&cookie.to_string()).map_err(|e| AppError::Internal(e.into()))
 }
 

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use crate::coded_enum;
 use crate::state::AppState;
 
-pub use current_user::{CurrentUser, client_address, client_ip};
+pub use current_user::{CurrentUser, client_address, client_ip, served_over_https};
 pub use extract::{AdminUser, CommitteeUser};
 pub use login_session::LoginSessions;
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 use super::throttle::{self, Verdict};
-use super::{CurrentUser, client_address, login_session, password, store};
+use super::{CurrentUser, client_address, login_session, password, served_over_https, store};
 use crate::audit::{self, Action, Actor};
 use crate::people::model::Phone;
 use crate::state::AppState;
@@ -106,11 +106,12 @@ pub(super) async fn login(
     let actor =
         Actor { user_id: Some(user.id), label: format!("{}（{}）", user.name, user.phone), ip: ip.clone() };
     audit::record(&state.db, &actor, Action::Login, &user.phone, "登录成功", true).await?;
-    let cookie = login_session::start(&state.db, user.id, &ip).await?;
+    let secure = served_over_https(peer.ip(), &headers, &state.config);
+    let cookie = login_session::start(&state.db, user.id, &ip, secure).await?;
     let target = if user.must_change_password { "/password".to_owned() } else { next };
     let mut response = Redirect::to(&target).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
-    response.headers_mut().append(header::SET_COOKIE, rotated_anonymous_cookie());
+    response.headers_mut().append(header::SET_COOKIE, rotated_anonymous_cookie(secure));
     Ok(response)
 }
 

@@ -70,24 +70,25 @@ pub async fn protect<S: SessionCsrf>(
     };
     let mut response = next.run(request).await;
     if let Some(token) = minted {
-        response.headers_mut().append(header::SET_COOKIE, anonymous_cookie(&token));
+        response.headers_mut().append(header::SET_COOKIE, anonymous_cookie(&token, false));
     }
     response
 }
 
-fn anonymous_cookie(token: &str) -> HeaderValue {
+fn anonymous_cookie(token: &str, secure: bool) -> HeaderValue {
     let cookie = Cookie::build((ANONYMOUS_COOKIE, token))
         .path("/")
         .http_only(true)
+        .secure(secure)
         .same_site(SameSite::Strict)
         .build();
     HeaderValue::from_str(&cookie.to_string()).expect("a hex token makes an ASCII cookie")
 }
 
 /// A fresh anonymous token's cookie, for login to set: the value the browser held before login is
-/// not accepted again, not even after logout.
-pub fn rotated_anonymous_cookie() -> HeaderValue {
-    anonymous_cookie(&random_token())
+/// not accepted again, not even after logout. `secure` when served over https.
+pub fn rotated_anonymous_cookie(secure: bool) -> HeaderValue {
+    anonymous_cookie(&random_token(), secure)
 }
 
 fn is_safe(method: &Method) -> bool {

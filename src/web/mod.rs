@@ -36,6 +36,10 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For`/`X-Real-IP` name the client (`--trusted-proxy`);
     /// from anyone else those headers are ignored. None by default.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Served over https (`--https`, e.g. behind a TLS-terminating proxy): cookies are marked
+    /// `Secure` and every response carries HSTS. A trusted proxy's `X-Forwarded-Proto: https`
+    /// also marks the login cookies `Secure`.
+    pub https: bool,
     /// How long a login may queue for a password-hashing slot before it is told the system is busy.
     pub hash_queue_wait: Duration,
 }
@@ -47,6 +51,7 @@ impl Default for WebConfig {
             max_upload_bytes: 20 * 1024 * 1024,
             font: None,
             trusted_proxies: Vec::new(),
+            https: false,
             hash_queue_wait: Duration::from_secs(5),
         }
     }
@@ -61,6 +66,8 @@ where
     C: SessionCsrf,
 {
     let upload_limit = config.max_upload_bytes + 64 * 1024;
+    // Over https, browsers are told to refuse plain http to this host for a year.
+    let hsts = config.https.then(|| HeaderValue::from_static("max-age=31536000"));
     routes
         .route("/static/{file}", get(static_file))
         .route("/healthz", get(|| async { "ok" }))
@@ -79,6 +86,7 @@ where
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; media-src 'self' https:; style-src 'self' 'unsafe-inline'; script-src 'self'"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),

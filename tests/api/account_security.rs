@@ -92,3 +92,40 @@ async fn a_station_admin_cannot_manage_another_station_admin() {
     // The committee still can.
     assert_eq!(app.post_form(&committee, &reset, &[]).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_and_hsts_is_sent() {
+    use dongxun::web::WebConfig;
+    // Plain http by default: no Secure flag (the browser would drop the cookie), no HSTS.
+    let app = spawn_app().await;
+    let r = app.login_response(&app.client(), COMMITTEE, PASSWORD).await;
+    assert!(!r.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().contains("Secure")));
+    assert!(r.headers().get("strict-transport-security").is_none());
+    // A trusted proxy saying https makes the login cookies Secure.
+    let loopback = "127.0.0.1".parse().unwrap();
+    let app = spawn_app_with(WebConfig { trusted_proxies: vec![loopback], ..WebConfig::default() }).await;
+    let client = app.client();
+    let token = app.csrf(&client, "/login").await;
+    let r = client
+        .post(app.url("/login"))
+        .header("x-forwarded-proto", "https")
+        .form(&[("phone", COMMITTEE), ("password", PASSWORD), ("csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<_> =
+        r.headers().get_all("set-cookie").iter().map(|c| c.to_str().unwrap().to_owned()).collect();
+    assert!(cookies.iter().all(|c| c.contains("; Secure")), "{cookies:?}");
+    // --https: Secure cookies and HSTS on every response.
+    let app = spawn_app_with(WebConfig { https: true, ..WebConfig::default() }).await;
+    let r = app.login_response(&app.client(), COMMITTEE, PASSWORD).await;
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("dx_session="));
+    assert!(session.unwrap().contains("Secure"));
+    let page = app.get(&app.client(), "/login").await;
+    assert_eq!(page.headers()["strict-transport-security"], "max-age=31536000");
+}
