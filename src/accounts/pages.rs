@@ -26,11 +26,14 @@ struct AccountRow {
     unit_name: String,
     pending: bool,
     active: bool,
+    /// Whether the viewer may reset or change it (a station admin's peers are the committee's).
+    manageable: bool,
 }
 
-impl From<AccountListing> for AccountRow {
-    fn from(a: AccountListing) -> Self {
+impl AccountRow {
+    fn new(a: AccountListing, viewer: Role) -> Self {
         Self {
+            manageable: viewer.may_manage(a.role),
             id: a.id,
             name: a.name,
             phone_masked: Phone::parse(&a.phone).map(|p| p.masked()).unwrap_or(a.phone),
@@ -58,7 +61,7 @@ pub(super) async fn list(
     let accounts = store::list_in_scope(&state.db, &user.scope()).await?;
     let page = ListPage {
         shell: Shell::new(&user, "账号管理", "accounts"),
-        accounts: accounts.into_iter().map(AccountRow::from).collect(),
+        accounts: accounts.into_iter().map(|a| AccountRow::new(a, user.role)).collect(),
         roles: grantable_roles(&user),
         units: unit_choices(&state, &user).await?,
     };

@@ -83,6 +83,8 @@ async fn a_station_admin_cannot_manage_another_station_admin() {
     let peer = account_id(&app, "13655557777").await;
     let station = app.logged_in(STATION_A).await;
     let reset = format!("/accounts/{peer}/reset-password");
+    let list = app.get(&station, "/accounts").await.text().await.unwrap();
+    assert!(list.contains("甲村副书记") && !list.contains(&reset), "no buttons that would be refused");
     assert_eq!(app.post_form(&station, &reset, &[]).await.status(), StatusCode::FORBIDDEN);
     let role = [("role", "member"), ("unit_id", unit.as_str())];
     let r = app.post_form(&station, &format!("/accounts/{peer}/role"), &role).await;
