@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::campaign::store as campaigns;
+use crate::checkin::Guesser;
 use crate::checkin::code::{accepts, qr_token, six_digit_code, window_at};
 use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
 use crate::checkin::store::{self as attendance, Attendance, Recorded};
@@ -194,12 +195,19 @@ struct ConfirmForm {
     phone: String,
 }
 
-/// Finds who is checking in: the logged-in member, or the one member with this name and phone.
-/// Someone not recognised is an [`AppError::BadRequest`] saying why, for the page to show
-/// above the form.
+/// What a stranger is told whatever the reason (no such member, a member of another audience, a
+/// name that does not go with the phone): the answer must not tell who is a member.
+const NOT_RECOGNISED: &str = "没有找到与姓名和手机号都相符的本场参学党员，请核对后重试，或请工作人员代为签到";
+
+/// Finds who is studying `session`: the logged-in member, or the one member of the session's
+/// audience with this name and phone. Someone not recognised is an [`AppError::BadRequest`] for
+/// the page to show above the form, the same for every reason. Guessing budgets are the
+/// caller's: spend one ([`crate::checkin::limits::GuessLimiter::spend`]) before calling this
+/// for a visitor who is not a logged-in member.
 pub async fn identify(
     state: &AppState,
     user: Option<&CurrentUser>,
+    session: &TrainingSession,
     name: &str,
     phone: &str,
 ) -> AppResult<i64> {
@@ -215,12 +223,16 @@ pub async fn identify(
     let found = member_store::active_by_phone(&state.db, phone.as_str()).await?;
     let matches: Vec<i64> =
         found.into_iter().filter(|(_, n)| normalize_name(n) == name).map(|(id, _)| id).collect();
-    match matches.as_slice() {
-        [one] => Ok(*one),
-        _ => Err(AppError::BadRequest(
-            "没有找到与姓名和手机号都相符的党员，请核对后重试，或请工作人员代为签到".into(),
-        )),
+    let [member_id] = matches.as_slice() else {
+        return Err(AppError::BadRequest(NOT_RECOGNISED.into()));
+    };
+    let campaign = campaigns::by_id(&state.db, session.campaign_id).await?.ok_or(AppError::NotFound)?;
+    if !crate::campaign::audience::session_admits(&state.db, &campaign, &session.audience_path, *member_id)
+        .await?
+    {
+        return Err(AppError::BadRequest(NOT_RECOGNISED.into()));
     }
+    Ok(*member_id)
 }
 
 /// Finds the member (logged in, or by name and phone) and checks them in, or says why not.
@@ -232,12 +244,21 @@ async fn identify_and_check_in(
     (name, phone): (&str, &str),
     channel: Channel,
 ) -> AppResult<Response> {
-    match identify(state, user, name, phone).await {
+    match identify(state, user, session, name, phone).await {
         Ok(member_id) => check_in(state, headers, user, session, member_id, channel).await,
         Err(AppError::BadRequest(message)) => {
             result(headers, user, StatusCode::BAD_REQUEST, false, "签到未完成", message, String::new())
         }
         Err(other) => Err(other),
+    }
+}
+
+/// Spends a guess for a visitor identifying by name and phone (a logged-in member guesses
+/// nothing), or answers the Chinese 429.
+fn spend_if_anonymous(state: &AppState, user: Option<&CurrentUser>, guesser: &Guesser) -> AppResult<()> {
+    match user.and_then(|u| u.member_id) {
+        Some(_) => Ok(()),
+        None => state.guesses.spend(guesser),
     }
 }
 
@@ -304,6 +325,7 @@ async fn confirm(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: Option<CurrentUser>,
+    guesser: Guesser,
     Path(id): Path<i64>,
     Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
@@ -311,6 +333,7 @@ async fn confirm(
     if let Some((status, headline, detail)) = refusal(&session, &form.t, QR_GRACE_WINDOWS) {
         return result(&headers, user.as_ref(), status, false, headline, detail, String::new());
     }
+    spend_if_anonymous(&state, user.as_ref(), &guesser)?;
     let who = (form.name.as_str(), form.phone.as_str());
     identify_and_check_in(&state, &headers, user.as_ref(), &session, who, Channel::Qr).await
 }
@@ -348,8 +371,12 @@ async fn confirm_code(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: Option<CurrentUser>,
+    guesser: Guesser,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
+    // Every code typed is a guess, a logged-in member's too; the name and phone that come with
+    // it are not counted again.
+    state.guesses.spend(&guesser)?;
     let code: String =
         crate::people::model::normalize_text(&form.code).chars().filter(char::is_ascii_digit).collect();
     let now = Utc::now();

@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::campaign::store as campaigns;
-use crate::checkin::identify;
 use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
 use crate::checkin::store::{self as attendance, Attendance};
+use crate::checkin::{Guesser, identify};
 use crate::classroom::model::{self as watching, Watched};
 use crate::classroom::store as online;
 use crate::feedback::{member_of_ticket, ticket};
@@ -167,11 +167,15 @@ pub(super) async fn identify_member(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: Option<CurrentUser>,
+    guesser: Guesser,
     Path(id): Path<i64>,
     Form(form): Form<WhoForm>,
 ) -> AppResult<Response> {
     let (session, kind) = online_session(&state, id).await?;
-    match identify(&state, user.as_ref(), &form.name, &form.phone).await {
+    if user.as_ref().and_then(|u| u.member_id).is_none() {
+        state.guesses.spend(&guesser)?;
+    }
+    match identify(&state, user.as_ref(), &session, &form.name, &form.phone).await {
         Ok(member_id) => {
             let to = format!("/sessions/{}/online?k={}", session.id, ticket(&session.secret, member_id));
             Ok(Redirect::to(&to).into_response())

@@ -56,7 +56,7 @@ async fn a_recording_counts_once_ninety_percent_is_played_over_several_sittings(
     assert!(html.contains("请先填写姓名和手机号") && !html.contains("<video"), "{html}");
     let r = app.post_form(&client, &page, &[("name", "张三"), ("phone", "13800009999")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("没有找到与姓名和手机号都相符的党员"));
+    assert!(r.text().await.unwrap().contains("没有找到与姓名和手机号都相符的本场参学党员"));
     let r = app.post_form(&client, &page, &[("name", "张三"), ("phone", "13800001111")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let ticket = dongxun::feedback::ticket(&session.secret, member);

@@ -17,6 +17,7 @@ mod coverage;
 mod delivery;
 mod demo;
 mod feedback;
+mod guessing;
 mod htmx;
 mod org;
 mod people;

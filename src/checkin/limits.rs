@@ -1,0 +1,122 @@
+//! Bounds on guessing: identifying oneself by name and phone (check-in, online study) and typing
+//! a six-digit check-in code are open to anyone, so each attempt spends from two budgets — the
+//! client address's and the browser session's — kept by `governor`'s keyed limiters (GCRA, no
+//! background task). Over either budget the answer is a Chinese 429 before anything is looked up,
+//! so a refused attempt tells nothing about the guess.
+//!
+//! The address budget is the wider one: members at a lecture often share one address (the
+//! venue's Wi-Fi, a carrier's NAT), while one browser needs only a few tries.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::web::AppError;
+use crate::web::csrf::{ANONYMOUS_COOKIE, cookie_value};
+
+/// Keys kept before old ones are swept, so a flood of fresh addresses cannot grow memory for
+/// long.
+const SWEEP_ABOVE: usize = 10_000;
+
+/// One budget: `burst` attempts at once, then one more every `every`.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Attempts allowed in a row from a full budget.
+    pub burst: u32,
+    /// How long it takes for one spent attempt to come back.
+    pub every: Duration,
+}
+
+impl Budget {
+    fn quota(self) -> Quota {
+        let burst = NonZeroU32::new(self.burst.max(1)).expect("at least one");
+        Quota::with_period(self.every.max(Duration::from_millis(1)))
+            .expect("a positive period")
+            .allow_burst(burst)
+    }
+}
+
+/// How many guesses an address and a browser session may make.
+#[derive(Clone, Copy, Debug)]
+pub struct GuessLimits {
+    /// Per client address: 30 at once, then one every 2 seconds (a lecture hall of a hundred
+    /// behind one address checks in within a few minutes; a script gets 1,800 tries an hour).
+    pub per_address: Budget,
+    /// Per browser session: 20 at once (impatient double taps), then one every 15 seconds.
+    pub per_session: Budget,
+}
+
+impl Default for GuessLimits {
+    fn default() -> Self {
+        Self {
+            per_address: Budget { burst: 30, every: Duration::from_secs(2) },
+            per_session: Budget { burst: 20, every: Duration::from_secs(15) },
+        }
+    }
+}
+
+/// The limiters' state: in memory, per server; losing it on restart only refills the budgets.
+#[derive(Clone)]
+pub struct GuessLimiter(Arc<Limiters>);
+
+struct Limiters {
+    by_address: DefaultKeyedRateLimiter<String>,
+    by_session: DefaultKeyedRateLimiter<String>,
+}
+
+impl GuessLimiter {
+    /// Fresh budgets under `limits`.
+    pub fn new(limits: GuessLimits) -> Self {
+        Self(Arc::new(Limiters {
+            by_address: RateLimiter::keyed(limits.per_address.quota()),
+            by_session: RateLimiter::keyed(limits.per_session.quota()),
+        }))
+    }
+
+    /// Spends one attempt of `guesser`'s budgets, or refuses with a Chinese 429.
+    pub fn spend(&self, guesser: &Guesser) -> Result<(), AppError> {
+        let limiters = &self.0;
+        for limiter in [&limiters.by_address, &limiters.by_session] {
+            if limiter.len() > SWEEP_ABOVE {
+                limiter.retain_recent();
+            }
+        }
+        // Both are spent even when the first refuses, so a session cannot dodge its own budget
+        // by waiting out the address's.
+        let address = limiters.by_address.check_key(&guesser.address);
+        let session = limiters.by_session.check_key(&guesser.session);
+        if address.is_err() || session.is_err() {
+            return Err(AppError::TooManyAttempts(
+                "尝试次数过多，请稍等几分钟再试，或请工作人员代为签到".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for GuessLimiter {
+    fn default() -> Self {
+        Self::new(GuessLimits::default())
+    }
+}
+
+/// Who is guessing: the client address (as `auth` reads it) and the browser session (the
+/// anonymous CSRF cookie, which every browser carries from its first page on).
+pub struct Guesser {
+    address: String,
+    session: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Guesser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = crate::auth::client_ip(parts);
+        let session = cookie_value(&parts.headers, ANONYMOUS_COOKIE).unwrap_or_default();
+        Ok(Self { address, session })
+    }
+}
