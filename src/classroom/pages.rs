@@ -21,7 +21,7 @@ use crate::checkin::{Guesser, identify};
 use crate::classroom::model::{self as watching, Watched};
 use crate::classroom::store as online;
 use crate::feedback::{member_of_ticket, ticket};
-use crate::schedule::model::{SessionKind, SessionStatus};
+use crate::schedule::model::{SessionKind, SessionStatus, is_online_url};
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
@@ -122,6 +122,8 @@ async fn render(
         }
     } else if session.online_url.is_empty() {
         (false, "录播地址尚未设置，请联系工作人员".into())
+    } else if !is_online_url(&session.online_url) {
+        (false, "录播地址无效，请联系工作人员更正".into())
     } else if now < session.starts_at {
         (false, format!("录播将于{}上线", crate::time::local_datetime(session.starts_at)))
     } else {
@@ -214,6 +216,11 @@ pub(super) async fn join_live(
         };
     if session.online_url.is_empty() {
         return Err(AppError::Conflict("直播地址尚未设置，请联系工作人员".into()));
+    }
+    // Checked again here, not only when the session was saved: a link stored before the form
+    // refused paths and backslashes (or written around it) must not send members to another host.
+    if !is_online_url(&session.online_url) {
+        return Err(AppError::Conflict("直播地址无效，请联系工作人员更正".into()));
     }
     let entry = Attendance {
         session_id: session.id,

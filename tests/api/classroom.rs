@@ -216,7 +216,45 @@ async fn an_online_link_must_be_a_web_address() {
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("线上链接"));
+    // A path, a backslash host, a protocol-relative link, control characters: all refused.
+    for url in ["/\\evil.example/phish", "/videos/1.mp4", "//evil.example/x", "https://live.example.cn/a\tb"]
+    {
+        let fields = [
+            ("kind", "live"),
+            ("title", "线上党课"),
+            ("unit_id", unit.as_str()),
+            ("audience_unit_id", unit.as_str()),
+            ("date", date.as_str()),
+            ("start", "19:00"),
+            ("end", "20:30"),
+            ("online_url", url),
+        ];
+        let r = app.post_form(&client, "/sessions", &fields).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{url:?}");
+        assert!(r.text().await.unwrap().contains("完整网址"));
+    }
     assert_eq!(app.count("training_sessions").await, 0);
+}
+
+#[tokio::test]
+async fn a_stored_link_that_is_not_a_web_address_is_not_redirected_to() {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    // Stored before the form refused it (or written around the form).
+    let live = app
+        .session(campaign, app.village_a.id)
+        .kind(SessionKind::Live)
+        .online_url("/\\evil.example/phish")
+        .starts_in_minutes(-5)
+        .insert()
+        .await;
+    let ticket = dongxun::feedback::ticket(&live.secret, member);
+    let r =
+        app.post_form(&app.client(), &format!("/sessions/{}/online/live", live.id), &[("k", &ticket)]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.headers().get("location").is_none());
+    assert!(r.text().await.unwrap().contains("直播地址无效"));
 }
 
 #[tokio::test]
