@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -193,6 +193,7 @@ pub(super) async fn identify_member(
 /// to it. Joining twice records once.
 pub(super) async fn join_live(
     State(state): State<AppState>,
+    headers: HeaderMap,
     user: Option<CurrentUser>,
     Path(id): Path<i64>,
     Form(q): Form<TicketQuery>,
@@ -234,7 +235,29 @@ pub(super) async fn join_live(
     let mut tx = state.db.begin().await?;
     attendance::record(&mut tx, &entry).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&session.online_url).into_response())
+    going_live(&headers, user.as_ref(), &session)
+}
+
+#[derive(Template)]
+#[template(path = "classroom/going_live.html")]
+struct GoingLivePage {
+    shell: Shell,
+    url: String,
+}
+
+/// Sends the member on to the broadcast: a page with its link that the browser follows at once
+/// (`Refresh`), not a redirect — the CSP's `form-action 'self'` forbids a form's answer from
+/// redirecting to another host, and the broadcast is on one.
+fn going_live(
+    headers: &HeaderMap,
+    user: Option<&CurrentUser>,
+    session: &TrainingSession,
+) -> AppResult<Response> {
+    let shell = Shell::for_visitor(user, session.title.clone(), "sessions", headers);
+    let page = GoingLivePage { shell, url: session.online_url.clone() };
+    let refresh = HeaderValue::from_str(&format!("0; url={}", session.online_url))
+        .map_err(|_| AppError::Conflict("直播地址无效，请联系工作人员更正".into()))?;
+    Ok(([(header::REFRESH, refresh)], Html(page.render()?)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ mod delivery;
 mod demo;
 mod feedback;
 mod guessing;
+mod headers;
 mod htmx;
 mod org;
 mod people;
