@@ -233,7 +233,7 @@ pub(super) async fn join_live(
     };
     // Recorded (and committed) before the member is sent away.
     let mut tx = state.db.begin().await?;
-    attendance::record(&mut tx, &entry).await?;
+    record_online(&mut tx, user.as_ref(), &entry).await?;
     tx.commit().await?;
     going_live(&headers, user.as_ref(), &session)
 }
@@ -258,6 +258,21 @@ fn going_live(
     let refresh = HeaderValue::from_str(&format!("0; url={}", session.online_url))
         .map_err(|_| AppError::Conflict("直播地址无效，请联系工作人员更正".into()))?;
     Ok(([(header::REFRESH, refresh)], Html(page.render()?)).into_response())
+}
+
+/// Records online study once; study by a member not logged in (known only by the name and phone
+/// behind their ticket) is marked self-declared when first recorded.
+async fn record_online(
+    tx: &mut crate::db::Tx,
+    user: Option<&CurrentUser>,
+    entry: &Attendance,
+) -> AppResult<()> {
+    let recorded = attendance::record(tx, entry).await?;
+    let logged_in = user.and_then(|u| u.member_id).is_some();
+    if !logged_in && matches!(recorded, attendance::Recorded::New { .. }) {
+        attendance::mark_self_declared(tx, entry.session_id, entry.member_id).await?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -312,7 +327,7 @@ pub(super) async fn progress(
             recorded_by: None,
         };
         let mut tx = state.db.begin().await?;
-        attendance::record(&mut tx, &entry).await?;
+        record_online(&mut tx, user.as_ref(), &entry).await?;
         tx.commit().await?;
     }
     let message = if watched.enough() {

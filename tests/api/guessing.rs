@@ -134,3 +134,38 @@ async fn name_and_phone_guesses_from_one_address_run_out_whatever_the_browser() 
     let r = app.post_form(&client, &format!("/checkin/{}", session.id), &[("t", &token)]).await;
     assert!(r.text().await.unwrap().contains("签到成功"));
 }
+
+#[tokio::test]
+async fn online_study_by_name_and_phone_is_marked_self_declared_where_attendance_is_listed() {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let live = app
+        .session(campaign, app.village_a.id)
+        .kind(SessionKind::Live)
+        .online_url("https://live.example.cn/room/1")
+        .starts_in_minutes(-5)
+        .insert()
+        .await;
+    add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let member = add_member(&app, app.branch_a.id, "党员甲", MEMBER).await;
+    app.execute(&format!("UPDATE users SET member_id = {member} WHERE phone = '{MEMBER}'")).await;
+
+    // 张三 by name and phone; 党员甲 logged in.
+    let client = app.client();
+    let page = format!("/sessions/{}/online", live.id);
+    let r = app.post_form(&client, &page, &[("name", "张三"), ("phone", "13800001111")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ticket = location(&r).split("k=").nth(1).unwrap().to_owned();
+    let join = format!("/sessions/{}/online/live", live.id);
+    assert_eq!(app.post_form(&client, &join, &[("k", &ticket)]).await.status(), StatusCode::OK);
+    let logged_in = app.logged_in(MEMBER).await;
+    assert_eq!(app.post_form(&logged_in, &join, &[]).await.status(), StatusCode::OK);
+
+    let staff = app.logged_in(STATION_A).await;
+    let html = app.get(&staff, &format!("/sessions/{}", live.id)).await.text().await.unwrap();
+    let line = |name: &str| {
+        html.lines().flat_map(|l| l.split("<li>")).find(|l| l.contains(name)).unwrap_or("").to_owned()
+    };
+    assert!(line("张三").contains("线上直播（自报）"), "{html}");
+    assert!(line("党员甲").contains("线上直播") && !line("党员甲").contains("自报"), "{html}");
+}
