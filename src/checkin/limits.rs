@@ -50,6 +50,15 @@ pub struct GuessLimits {
     pub per_session: Budget,
 }
 
+impl GuessLimits {
+    /// The default limits with `n` attempts a minute per address (`serve --guesses-per-address`).
+    pub fn per_address_per_minute(n: u32) -> Self {
+        let n = n.max(1);
+        let per_address = Budget { burst: n, every: Duration::from_secs(60) / n };
+        Self { per_address, ..Self::default() }
+    }
+}
+
 impl Default for GuessLimits {
     fn default() -> Self {
         Self {
@@ -118,5 +127,37 @@ impl<S: Send + Sync> FromRequestParts<S> for Guesser {
         let address = crate::auth::client_ip(parts);
         let session = cookie_value(&parts.headers, ANONYMOUS_COOKIE).unwrap_or_default();
         Ok(Self { address, session })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guesser(address: &str, session: &str) -> Guesser {
+        Guesser { address: address.into(), session: session.into() }
+    }
+
+    #[test]
+    fn each_budget_runs_out_on_its_own_key() {
+        let hour = Duration::from_secs(3600);
+        let limiter = GuessLimiter::new(GuessLimits {
+            per_address: Budget { burst: 3, every: hour },
+            per_session: Budget { burst: 2, every: hour },
+        });
+        assert!(limiter.spend(&guesser("10.0.0.1", "a")).is_ok());
+        assert!(limiter.spend(&guesser("10.0.0.1", "a")).is_ok());
+        assert!(matches!(limiter.spend(&guesser("10.0.0.1", "a")), Err(AppError::TooManyAttempts(_))));
+        // A new browser on the same address has its session budget, not the address's.
+        assert!(matches!(limiter.spend(&guesser("10.0.0.1", "b")), Err(AppError::TooManyAttempts(_))));
+        assert!(limiter.spend(&guesser("10.0.0.2", "b")).is_ok());
+    }
+
+    #[test]
+    fn the_address_budget_can_be_set_per_minute() {
+        let limits = GuessLimits::per_address_per_minute(120);
+        assert_eq!(limits.per_address.burst, 120);
+        assert_eq!(limits.per_address.every, Duration::from_millis(500));
+        assert_eq!(limits.per_session.burst, GuessLimits::default().per_session.burst);
     }
 }
