@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::accounts::store as account_store;
 use crate::audit::{self, Action, Actor};
 use crate::auth::{Role, password};
+use crate::checkin::limits::GuessLimits;
 use crate::db::{self, Db, Location};
 use crate::org::model::UnitKind;
 use crate::org::store as org_store;
@@ -66,6 +67,10 @@ enum Command {
         /// Strict-Transport-Security on every response.
         #[arg(long)]
         https: bool,
+        /// Name-and-phone and check-in code attempts one client address may make per minute
+        /// (default 30); load tests from one address raise it.
+        #[arg(long, env = "DONGXUN_GUESSES_PER_ADDRESS")]
+        guesses_per_address: Option<u32>,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -183,9 +188,10 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db, IdCardVault)
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let (location, db, vault) = open(&cli.database).await?;
     let code = match cli.command {
-        Command::Serve { listen, demo, font, trusted_proxies, https } => {
+        Command::Serve { listen, demo, font, trusted_proxies, https, guesses_per_address } => {
             let config = WebConfig { font, trusted_proxies, https, ..WebConfig::default() };
-            return serve(db, vault, &location, &listen, demo, config).await;
+            let limits = guesses_per_address.map(GuessLimits::per_address_per_minute).unwrap_or_default();
+            return serve(db, vault, &location, &listen, demo, config, limits).await;
         }
         Command::Migrate => {
             println!("数据库已是最新结构");
@@ -227,6 +233,7 @@ async fn serve(
     listen: &str,
     demo: bool,
     config: WebConfig,
+    limits: GuessLimits,
 ) -> anyhow::Result<ExitCode> {
     if demo && crate::demo::seed_if_empty(&db, &vault).await? {
         tracing::info!("已生成演示数据：石湫街道，14个村社，约1500名党员");
@@ -238,7 +245,7 @@ async fn serve(
     if let Err(error) = crate::formats::pdf::find_cjk_font(config.font.as_deref()) {
         tracing::warn!("{error}");
     }
-    let app = Application::with_db(db, vault, listen, config).await?;
+    let app = Application::with_db(db, vault, listen, config).await?.with_guess_limits(limits);
     let where_ = match location {
         Location::SqliteFile(path) => format!("SQLite {}", path.display()),
         Location::Postgres(_) => "PostgreSQL".to_owned(),

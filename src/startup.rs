@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 
 use std::path::Path;
 
+use crate::checkin::limits::{GuessLimiter, GuessLimits};
 use crate::db::{Db, Location};
 use crate::people::IdCardVault;
 pub use crate::state::AppState;
@@ -68,8 +69,14 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let listener =
             TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
-        let state = AppState { db, vault, config: Arc::new(config) };
+        let state = AppState { db, vault, config: Arc::new(config), guesses: GuessLimiter::default() };
         Ok(Self { listener, state })
+    }
+
+    /// Replaces the default guessing budgets (tests shorten them; a benchmark may widen them).
+    pub fn with_guess_limits(mut self, limits: GuessLimits) -> Self {
+        self.state.guesses = GuessLimiter::new(limits);
+        self
     }
 
     /// The address actually bound.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::checkin::limits::GuessLimiter;
 use crate::db::Db;
 use crate::people::IdCardVault;
 use crate::web::WebConfig;
@@ -20,4 +21,6 @@ pub struct AppState {
     pub vault: IdCardVault,
     /// Limits and timeouts.
     pub config: Arc<WebConfig>,
+    /// Budgets for guessing names, phones and check-in codes (check-in, online study).
+    pub guesses: GuessLimiter,
 }

@@ -3,6 +3,7 @@
 //! exactly once per member and session.
 
 pub mod code;
+pub mod limits;
 pub mod model;
 mod pages;
 pub mod store;
@@ -11,6 +12,7 @@ use axum::Router;
 
 use crate::state::AppState;
 
+pub use limits::Guesser;
 pub use pages::identify;
 
 /// Check-in routes.

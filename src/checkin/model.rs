@@ -24,6 +24,14 @@ coded_enum! {
     }
 }
 
+impl Channel {
+    /// How an attendance was recorded, as lists and exports say it: online study by a member
+    /// identified only by name and phone is marked self-declared (自报).
+    pub fn describe(self, self_declared: bool) -> String {
+        if self_declared { format!("{}（自报）", self.label()) } else { self.label().to_owned() }
+    }
+}
+
 /// Minutes after the start when an arrival counts as late.
 pub const LATE_AFTER_MINUTES: i64 = 15;
 

@@ -3,9 +3,12 @@
 //! and entry from paper. Every path ends in `attendance::record`, which stores a member once per
 //! session however often they scan, retry or are also ticked on paper.
 
+mod identify;
 mod paper;
 mod projector;
 mod roll_call;
+
+pub use identify::identify;
 
 use askama::Template;
 use axum::Router;
@@ -18,11 +21,11 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::campaign::store as campaigns;
+use crate::checkin::Guesser;
 use crate::checkin::code::{accepts, qr_token, six_digit_code, window_at};
 use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
 use crate::checkin::store::{self as attendance, Attendance, Recorded};
 use crate::org::Scope;
-use crate::people::model::{Phone, normalize_name};
 use crate::people::store as member_store;
 use crate::schedule::may_manage;
 use crate::schedule::model::SessionStatus;
@@ -194,35 +197,6 @@ struct ConfirmForm {
     phone: String,
 }
 
-/// Finds who is checking in: the logged-in member, or the one member with this name and phone.
-/// Someone not recognised is an [`AppError::BadRequest`] saying why, for the page to show
-/// above the form.
-pub async fn identify(
-    state: &AppState,
-    user: Option<&CurrentUser>,
-    name: &str,
-    phone: &str,
-) -> AppResult<i64> {
-    if let Some(member_id) = user.and_then(|u| u.member_id) {
-        return Ok(member_id);
-    }
-    let Ok(phone) = Phone::parse(phone) else {
-        return Err(AppError::BadRequest("请填写正确的11位手机号码".into()));
-    };
-    // By the phone index, then the name compared here: a family sharing one phone is told apart
-    // by name, and nothing scans the members table.
-    let name = normalize_name(name);
-    let found = member_store::active_by_phone(&state.db, phone.as_str()).await?;
-    let matches: Vec<i64> =
-        found.into_iter().filter(|(_, n)| normalize_name(n) == name).map(|(id, _)| id).collect();
-    match matches.as_slice() {
-        [one] => Ok(*one),
-        _ => Err(AppError::BadRequest(
-            "没有找到与姓名和手机号都相符的党员，请核对后重试，或请工作人员代为签到".into(),
-        )),
-    }
-}
-
 /// Finds the member (logged in, or by name and phone) and checks them in, or says why not.
 async fn identify_and_check_in(
     state: &AppState,
@@ -232,12 +206,21 @@ async fn identify_and_check_in(
     (name, phone): (&str, &str),
     channel: Channel,
 ) -> AppResult<Response> {
-    match identify(state, user, name, phone).await {
+    match identify(state, user, session, name, phone).await {
         Ok(member_id) => check_in(state, headers, user, session, member_id, channel).await,
         Err(AppError::BadRequest(message)) => {
             result(headers, user, StatusCode::BAD_REQUEST, false, "签到未完成", message, String::new())
         }
         Err(other) => Err(other),
+    }
+}
+
+/// Spends a guess for a visitor identifying by name and phone (a logged-in member guesses
+/// nothing), or answers the Chinese 429.
+fn spend_if_anonymous(state: &AppState, user: Option<&CurrentUser>, guesser: &Guesser) -> AppResult<()> {
+    match user.and_then(|u| u.member_id) {
+        Some(_) => Ok(()),
+        None => state.guesses.spend(guesser),
     }
 }
 
@@ -304,6 +287,7 @@ async fn confirm(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: Option<CurrentUser>,
+    guesser: Guesser,
     Path(id): Path<i64>,
     Form(form): Form<ConfirmForm>,
 ) -> AppResult<Response> {
@@ -311,6 +295,7 @@ async fn confirm(
     if let Some((status, headline, detail)) = refusal(&session, &form.t, QR_GRACE_WINDOWS) {
         return result(&headers, user.as_ref(), status, false, headline, detail, String::new());
     }
+    spend_if_anonymous(&state, user.as_ref(), &guesser)?;
     let who = (form.name.as_str(), form.phone.as_str());
     identify_and_check_in(&state, &headers, user.as_ref(), &session, who, Channel::Qr).await
 }
@@ -348,8 +333,12 @@ async fn confirm_code(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: Option<CurrentUser>,
+    guesser: Guesser,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
+    // Every code typed is a guess, a logged-in member's too; the name and phone that come with
+    // it are not counted again.
+    state.guesses.spend(&guesser)?;
     let code: String =
         crate::people::model::normalize_text(&form.code).chars().filter(char::is_ascii_digit).collect();
     let now = Utc::now();

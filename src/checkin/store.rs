@@ -65,6 +65,19 @@ pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error
     })
 }
 
+/// Marks a member's attendance of a session as self-declared (online study by name and phone,
+/// without logging in), in the caller's transaction, with the recording it qualifies.
+pub async fn mark_self_declared(tx: &mut Tx, session_id: i64, member_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("UPDATE attendances SET self_declared = TRUE WHERE session_id = $1 AND member_id = $2")
+            .bind(session_id)
+            .bind(member_id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    })
+}
+
 /// How a member's attendance of a session was recorded, if it was.
 pub async fn channel_of(db: &Db, session_id: i64, member_id: i64) -> Result<Option<Channel>, sqlx::Error> {
     on_db!(db, pool => {
@@ -108,13 +121,15 @@ pub struct AttendanceRow {
     pub late: bool,
     /// When (UTC).
     pub checked_in_at: DateTime<Utc>,
+    /// Online study declared by name and phone, without logging in.
+    pub self_declared: bool,
 }
 
 /// Everyone recorded for a session, in check-in order.
 pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT a.member_id, m.name, a.channel, a.late, a.checked_in_at FROM attendances a \
+            "SELECT a.member_id, m.name, a.channel, a.late, a.checked_in_at, a.self_declared FROM attendances a \
              JOIN members m ON m.id = a.member_id WHERE a.session_id = $1 ORDER BY a.checked_in_at, a.id",
         )
         .bind(session_id)

@@ -8,20 +8,20 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::campaign::store as campaigns;
-use crate::checkin::identify;
 use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
 use crate::checkin::store::{self as attendance, Attendance};
+use crate::checkin::{Guesser, identify};
 use crate::classroom::model::{self as watching, Watched};
 use crate::classroom::store as online;
 use crate::feedback::{member_of_ticket, ticket};
-use crate::schedule::model::{SessionKind, SessionStatus};
+use crate::schedule::model::{SessionKind, SessionStatus, is_online_url};
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
@@ -122,6 +122,8 @@ async fn render(
         }
     } else if session.online_url.is_empty() {
         (false, "录播地址尚未设置，请联系工作人员".into())
+    } else if !is_online_url(&session.online_url) {
+        (false, "录播地址无效，请联系工作人员更正".into())
     } else if now < session.starts_at {
         (false, format!("录播将于{}上线", crate::time::local_datetime(session.starts_at)))
     } else {
@@ -167,11 +169,15 @@ pub(super) async fn identify_member(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: Option<CurrentUser>,
+    guesser: Guesser,
     Path(id): Path<i64>,
     Form(form): Form<WhoForm>,
 ) -> AppResult<Response> {
     let (session, kind) = online_session(&state, id).await?;
-    match identify(&state, user.as_ref(), &form.name, &form.phone).await {
+    if user.as_ref().and_then(|u| u.member_id).is_none() {
+        state.guesses.spend(&guesser)?;
+    }
+    match identify(&state, user.as_ref(), &session, &form.name, &form.phone).await {
         Ok(member_id) => {
             let to = format!("/sessions/{}/online?k={}", session.id, ticket(&session.secret, member_id));
             Ok(Redirect::to(&to).into_response())
@@ -187,6 +193,7 @@ pub(super) async fn identify_member(
 /// to it. Joining twice records once.
 pub(super) async fn join_live(
     State(state): State<AppState>,
+    headers: HeaderMap,
     user: Option<CurrentUser>,
     Path(id): Path<i64>,
     Form(q): Form<TicketQuery>,
@@ -211,6 +218,11 @@ pub(super) async fn join_live(
     if session.online_url.is_empty() {
         return Err(AppError::Conflict("直播地址尚未设置，请联系工作人员".into()));
     }
+    // Checked again here, not only when the session was saved: a link stored before the form
+    // refused paths and backslashes (or written around it) must not send members to another host.
+    if !is_online_url(&session.online_url) {
+        return Err(AppError::Conflict("直播地址无效，请联系工作人员更正".into()));
+    }
     let entry = Attendance {
         session_id: session.id,
         member_id,
@@ -221,9 +233,46 @@ pub(super) async fn join_live(
     };
     // Recorded (and committed) before the member is sent away.
     let mut tx = state.db.begin().await?;
-    attendance::record(&mut tx, &entry).await?;
+    record_online(&mut tx, user.as_ref(), &entry).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&session.online_url).into_response())
+    going_live(&headers, user.as_ref(), &session)
+}
+
+#[derive(Template)]
+#[template(path = "classroom/going_live.html")]
+struct GoingLivePage {
+    shell: Shell,
+    url: String,
+}
+
+/// Sends the member on to the broadcast: a page with its link that the browser follows at once
+/// (`Refresh`), not a redirect — the CSP's `form-action 'self'` forbids a form's answer from
+/// redirecting to another host, and the broadcast is on one.
+fn going_live(
+    headers: &HeaderMap,
+    user: Option<&CurrentUser>,
+    session: &TrainingSession,
+) -> AppResult<Response> {
+    let shell = Shell::for_visitor(user, session.title.clone(), "sessions", headers);
+    let page = GoingLivePage { shell, url: session.online_url.clone() };
+    let refresh = HeaderValue::from_str(&format!("0; url={}", session.online_url))
+        .map_err(|_| AppError::Conflict("直播地址无效，请联系工作人员更正".into()))?;
+    Ok(([(header::REFRESH, refresh)], Html(page.render()?)).into_response())
+}
+
+/// Records online study once; study by a member not logged in (known only by the name and phone
+/// behind their ticket) is marked self-declared when first recorded.
+async fn record_online(
+    tx: &mut crate::db::Tx,
+    user: Option<&CurrentUser>,
+    entry: &Attendance,
+) -> AppResult<()> {
+    let recorded = attendance::record(tx, entry).await?;
+    let logged_in = user.and_then(|u| u.member_id).is_some();
+    if !logged_in && matches!(recorded, attendance::Recorded::New { .. }) {
+        attendance::mark_self_declared(tx, entry.session_id, entry.member_id).await?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -278,7 +327,7 @@ pub(super) async fn progress(
             recorded_by: None,
         };
         let mut tx = state.db.begin().await?;
-        attendance::record(&mut tx, &entry).await?;
+        record_online(&mut tx, user.as_ref(), &entry).await?;
         tx.commit().await?;
     }
     let message = if watched.enough() {

@@ -248,9 +248,15 @@ pub(super) async fn overview(
             helped: r.helped.clone(),
         })
         .collect();
+    // The viewer's scope: an adjustment is shown only when every feedback it answers is the
+    // viewer's to see (an adjustment always answers some), so one village does not read what
+    // another changed, nor about another's feedback.
     let adjustments = store::adjustments(&state.db, campaign.id)
         .await?
         .into_iter()
+        .filter(|a| {
+            !a.feedback_ids.is_empty() && a.feedback_ids.iter().all(|id| rows.iter().any(|r| r.id == *id))
+        })
         .map(|a| {
             let because = a
                 .feedback_ids

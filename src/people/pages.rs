@@ -120,7 +120,11 @@ pub(super) async fn list(
         status: MemberStatus::from_code(&filter.status),
     };
     let page = filter.page.unwrap_or(1).max(1);
-    let (members, total) = store::search(&state.db, &query, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    // A page whose first row lies past what the database can count is refused, not wrapped
+    // round to a negative OFFSET.
+    let offset =
+        (page - 1).checked_mul(PAGE_SIZE).ok_or_else(|| AppError::BadRequest("页码超出范围".into()))?;
+    let (members, total) = store::search(&state.db, &query, PAGE_SIZE, offset).await?;
     let today = crate::time::today();
     let query_base = format!(
         "q={}&unit={}&category={}&status={}",

@@ -27,6 +27,9 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("{e}"))
 }
 
+/// (member, unit, channel, checked in at, late, self-declared) of an attendance.
+type AttendanceLine = (String, String, Channel, chrono::DateTime<chrono::Utc>, bool, bool);
+
 /// Attendance of one session the user runs.
 pub(super) async fn attendance(
     State(state): State<AppState>,
@@ -37,9 +40,9 @@ pub(super) async fn attendance(
     if !may_manage(&state.db, &user, &session).await? {
         return Err(AppError::NotFound);
     }
-    let rows: Vec<(String, String, Channel, chrono::DateTime<chrono::Utc>, bool)> = on_db!(&state.db, pool => {
+    let rows: Vec<AttendanceLine> = on_db!(&state.db, pool => {
         sqlx::query_as(
-            "SELECT m.name, u.name, a.channel, a.checked_in_at, a.late FROM attendances a \
+            "SELECT m.name, u.name, a.channel, a.checked_in_at, a.late, a.self_declared FROM attendances a \
              JOIN members m ON m.id = a.member_id JOIN units u ON u.id = m.unit_id \
              WHERE a.session_id = $1 ORDER BY a.checked_in_at, a.id",
         )
@@ -49,8 +52,8 @@ pub(super) async fn attendance(
     });
     let rows: Vec<_> = rows
         .into_iter()
-        .map(|(name, unit, channel, at, late)| {
-            (name, unit, channel.label().to_owned(), crate::time::local_datetime(at), late)
+        .map(|(name, unit, channel, at, late, self_declared)| {
+            (name, unit, channel.describe(self_declared), crate::time::local_datetime(at), late)
         })
         .collect();
     let title = format!("{} 签到名单（{}）", session.title, crate::time::local_datetime(session.starts_at));

@@ -55,9 +55,57 @@ pub fn overlaps(a: DateTime<Utc>, b: DateTime<Utc>, c: DateTime<Utc>, d: DateTim
     a < d && c < b
 }
 
+/// Longest online link accepted.
+pub const ONLINE_URL_MAX_CHARS: usize = 300;
+
+/// Whether `url` may be an online session's link (members are redirected to it): an absolute
+/// `http(s)://host/...` address only. Relative paths, `//host`, backslashes (which browsers read
+/// as `/`, so `/\\evil.example` is another host), control characters, spaces, a user name before
+/// the host and other schemes are refused.
+pub fn is_online_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    url.chars().count() <= ONLINE_URL_MAX_CHARS
+        && !url.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+        && !host.is_empty()
+        && !host.starts_with(['.', '-', ':'])
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_absolute_web_addresses_are_online_links() {
+        for good in
+            ["https://live.example.cn/room/88", "http://10.0.0.5:8080/v.mp4", "HTTPS://Video.Example.cn"]
+        {
+            assert!(is_online_url(good), "{good}");
+        }
+        let bad = [
+            "/\\evil.example/phish",
+            "/videos/1.mp4",
+            "//evil.example/",
+            "https:///evil.example",
+            "https://\\evil.example",
+            "https://good.example\\@evil.example",
+            "https://user@evil.example/",
+            "https://live.example.cn/a\tb",
+            "https://live.example.cn/a\nb",
+            "https://live.example.cn/a b",
+            "javascript:alert(1)",
+            "ftp://files.example/1.mp4",
+            "",
+        ];
+        for url in bad {
+            assert!(!is_online_url(url), "{url:?}");
+        }
+        assert!(!is_online_url(&format!("https://a.cn/{}", "x".repeat(300))));
+    }
 
     fn at(hhmm: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(&format!("2021-01-10T{hhmm}:00+08:00")).unwrap().to_utc()

@@ -76,15 +76,25 @@ where
         .layer(middleware::from_fn_with_state(sessions, csrf::protect::<C>))
         .layer(middleware::from_fn(htmx::answer_errors))
         .layer(DefaultBodyLimit::max(upload_limit))
+        // Nothing is to be sniffed into another type (an upload served back, a CSV read as HTML).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Pages and downloads carry members' names, phones and study records: no cache (the
+        // browser's, a shared computer's, a proxy's) keeps them. Static files say otherwise
+        // themselves and keep their cache.
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
         // Pages need nothing from other hosts; only a recording's video may be served by the
-        // district's video platform (media-src https:).
+        // district's video platform (media-src https:). An injected <base> or a form posting
+        // elsewhere gets nowhere (base-uri, form-action).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; media-src 'self' https:; style-src 'self' 'unsafe-inline'; script-src 'self'"),
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; media-src 'self' https:; style-src 'self' 'unsafe-inline'; script-src 'self'; base-uri 'none'; form-action 'self'"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
         .layer(SetResponseHeaderLayer::if_not_present(

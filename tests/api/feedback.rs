@@ -78,7 +78,11 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
 
     // Village B cannot see A's feedback nor link it to an adjustment.
     let b = app.logged_in(STATION_B).await;
-    assert!(!app.get(&b, "/feedback").await.text().await.unwrap().contains("想学电商直播卖草莓"));
+    let html = app.get(&b, "/feedback").await.text().await.unwrap();
+    assert!(!html.contains("想学电商直播卖草莓"));
+    assert!(!html.contains("增加一场电商直播培训"), "B does not see A's adjustments");
+    let committee = app.logged_in(COMMITTEE).await;
+    assert!(app.get(&committee, "/feedback").await.text().await.unwrap().contains("增加一场电商直播培训"));
     let r = app
         .post_form(&b, "/adjustments", &[("description", "越权调整记录"), ("feedback_id", &feedback_id)])
         .await;

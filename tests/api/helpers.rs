@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use dongxun::accounts::store::{self as account_store, NewUser};
 use dongxun::auth::{Role, password};
+use dongxun::checkin::limits::GuessLimits;
 pub use dongxun::checkin::model::Channel;
 use dongxun::checkin::store::{self as attendance, Attendance};
 use dongxun::db::{Db, Location};
@@ -72,9 +73,15 @@ async fn fresh_location(dir: &tempfile::TempDir) -> Location {
 }
 
 pub async fn spawn_app_with(config: WebConfig) -> TestApp {
+    spawn_app_limited(config, GuessLimits::default()).await
+}
+
+/// An app whose guessing budgets (check-in, online study) are `limits`.
+pub async fn spawn_app_limited(config: WebConfig, limits: GuessLimits) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let location = fresh_location(&dir).await;
     let app = Application::build(&location, &key_file(&dir), "127.0.0.1:0", config).await.expect("build app");
+    let app = app.with_guess_limits(limits);
     let address = format!("http://{}", app.local_addr());
     let db = app.db().clone();
     let vault = app.vault().clone();

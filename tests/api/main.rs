@@ -18,6 +18,8 @@ mod coverage;
 mod delivery;
 mod demo;
 mod feedback;
+mod guessing;
+mod headers;
 mod htmx;
 mod login_guard;
 mod org;

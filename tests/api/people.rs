@@ -123,3 +123,23 @@ async fn editing_a_member_is_audited_by_field_name_not_value() {
     let entry = &app.audit("member_edit").await[0];
     assert!(entry.contains("修改了手机号码") && !entry.contains("13812349999"), "{entry}");
 }
+
+#[tokio::test]
+async fn page_numbers_past_what_can_be_counted_are_refused_in_chinese() {
+    let app = spawn_app().await;
+    let client = app.logged_in(STATION_A).await;
+    for page in ["99999999999999999999", "9223372036854775807", "-9223372036854775808"] {
+        let r = app.get(&client, &format!("/members?page={page}")).await;
+        let status = r.status();
+        let html = r.text().await.unwrap();
+        if page.starts_with('-') {
+            // Below the first page is the first page.
+            assert_eq!(status, reqwest::StatusCode::OK, "{page}");
+            continue;
+        }
+        assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "{page}: {html}");
+        assert!(html.contains("页码"), "{page}: {html}");
+    }
+    // An ordinary page past the end is just empty.
+    assert_eq!(app.get(&client, "/members?page=50").await.status(), reqwest::StatusCode::OK);
+}

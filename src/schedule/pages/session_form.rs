@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::campaign::store::{self as campaigns, Campaign};
 use crate::org::store as org_store;
-use crate::schedule::model::SessionKind;
+use crate::schedule::model::{SessionKind, is_online_url};
 use crate::schedule::store::lecturers;
 use crate::schedule::store::sessions::NewSession;
 use crate::state::AppState;
@@ -166,19 +166,15 @@ pub(super) async fn read_session(
     Ok((session, capacity))
 }
 
-/// The live broadcast's or recording's address: an https/http URL or a path on this server;
-/// anything else (a `javascript:` link, a typo) is refused.
+/// The live broadcast's or recording's address: empty (not set yet) or an absolute http(s) URL
+/// ([`is_online_url`]); anything else (a path, a `javascript:` link, a typo) is refused.
 fn online_url(text: &str) -> Result<String, AppError> {
     let url = text.trim();
-    let acceptable = url.is_empty()
-        || ((url.starts_with("https://")
-            || url.starts_with("http://")
-            || (url.starts_with('/') && !url.starts_with("//")))
-            && url.chars().count() <= 300
-            && !url.chars().any(|c| c.is_whitespace() || c.is_control()));
-    if acceptable {
+    if url.is_empty() || is_online_url(url) {
         Ok(url.to_owned())
     } else {
-        Err(AppError::BadRequest("线上链接：请填写以 https:// 开头的完整网址（不超过300字）".into()))
+        Err(AppError::BadRequest(
+            "线上链接：请填写以 https:// 或 http:// 开头的完整网址（不含空格和反斜杠，不超过300字）".into(),
+        ))
     }
 }

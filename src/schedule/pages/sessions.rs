@@ -197,7 +197,7 @@ struct DetailPage {
     row: SessionRow,
     date: String,
     audience: String,
-    attendances: Vec<(String, &'static str, bool, String)>,
+    attendances: Vec<(String, String, bool, String)>,
     can_manage: bool,
     /// A live or recorded session: members study it through `/sessions/{id}/online`.
     online: bool,
@@ -229,7 +229,7 @@ pub(super) async fn detail(
             .await?
             .into_iter()
             .map(|a| {
-                let channel = a.channel.label();
+                let channel = a.channel.describe(a.self_declared);
                 let time =
                     a.checked_in_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%H:%M").to_string();
                 (a.name, channel, a.late, time)
