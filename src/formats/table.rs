@@ -14,6 +14,15 @@ pub const MAX_ROWS: usize = 200_000;
 /// Most columns a row may use; a real roster or question bank has a dozen.
 /// Bounding it keeps a tiny malicious file from claiming gigabytes.
 pub const MAX_COLUMNS: usize = 256;
+/// Longest cell, in characters: Excel's own limit, so no real file has more.
+pub const MAX_CELL_CHARS: usize = 32_767;
+/// Most cells (counting the blanks before a row's last value) an upload
+/// may fill: 200,000 members × 10 columns. At 32 bytes a cell this keeps
+/// the table under 64 MB whatever the file claims.
+pub const MAX_CELLS: usize = 2_000_000;
+/// Most bytes of text all cells may hold together. One long shared string
+/// referenced from every cell would otherwise be copied into each of them.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -118,6 +127,23 @@ pub enum TableError {
         /// The limit that was exceeded.
         limit: usize,
     },
+    /// A cell longer than [`MAX_CELL_CHARS`].
+    #[error("第{row}行{column}列的内容超过32767个字符（Excel 单元格的上限），请检查该单元格后重新上传")]
+    CellTooLong {
+        /// 1-based row number as Excel shows it.
+        row: usize,
+        /// Column letters as Excel shows them ("A", "AB").
+        column: String,
+    },
+    /// More than [`MAX_CELLS`] cells or [`MAX_TEXT_BYTES`] of text, or too
+    /// many shared strings.
+    #[error("表格内容太多，请拆分成几个文件分别上传")]
+    TooMuchContent,
+    /// A part of the .xlsx archive expands beyond its limit.
+    #[error(
+        "文件解压后过大，可能已损坏或含有异常内容；请用 Excel 打开后另存为新文件，或拆分成几个文件分别上传"
+    )]
+    ExpandsTooMuch,
 }
 
 /// Reads the first visible worksheet of an uploaded file. The format is
@@ -162,6 +188,8 @@ fn corrupt(detail: impl ToString) -> TableError {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
+    // Before calamine, which loads parts such as the shared strings whole.
+    zip_guard::check_xlsx_container(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
     let name = first_sheet_name(book.sheets_metadata()).ok_or(TableError::NoWorksheet)?;
     // The streaming reader avoids calamine's dense grid, whose size a file
@@ -236,6 +264,10 @@ fn text_cell(text: String) -> Cell {
 pub(super) struct RowsBuilder {
     rows: Vec<TableRow>,
     out_of_order: bool,
+    /// Cell slots allocated so far, blanks included.
+    cells: usize,
+    /// Text bytes stored so far.
+    text_bytes: usize,
 }
 
 impl RowsBuilder {
@@ -248,6 +280,7 @@ impl RowsBuilder {
             return Err(TableError::TooManyColumns { limit: MAX_COLUMNS });
         }
         let number = row as usize + 1;
+        self.check_size(number, column, &cell)?;
         let last_number = self.rows.last().map(|r| r.number);
         if last_number != Some(number) {
             if self.rows.len() >= MAX_ROWS {
@@ -258,9 +291,28 @@ impl RowsBuilder {
         }
         let cells = &mut self.rows.last_mut().expect("a row was just ensured").cells;
         if cells.len() <= column {
+            self.cells += column + 1 - cells.len();
             cells.resize(column + 1, Cell::Empty);
         }
         cells[column] = cell;
+        Ok(())
+    }
+
+    /// Refuses a cell that is too long, or that would take the table past
+    /// [`MAX_CELLS`] or [`MAX_TEXT_BYTES`]; checked before it is stored.
+    fn check_size(&mut self, row: usize, column: usize, cell: &Cell) -> Result<(), TableError> {
+        if let Cell::Text(text) = cell {
+            // Bytes first: a string is never more characters than bytes.
+            if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+                return Err(TableError::CellTooLong { row, column: column_name(column) });
+            }
+            self.text_bytes += text.len();
+        }
+        let row_cells = self.rows.last().filter(|r| r.number == row).map_or(0, |r| r.cells.len());
+        let new_cells = (column + 1).saturating_sub(row_cells);
+        if self.text_bytes > MAX_TEXT_BYTES || self.cells + new_cells > MAX_CELLS {
+            return Err(TableError::TooMuchContent);
+        }
         Ok(())
     }
 
@@ -281,6 +333,18 @@ impl RowsBuilder {
     }
 }
 
+/// Excel's letters for a 0-based column: 0 → "A", 27 → "AB".
+fn column_name(index: usize) -> String {
+    let mut letters = Vec::new();
+    let mut rest = index + 1;
+    while rest > 0 {
+        let digit = (rest - 1) % 26;
+        letters.push(char::from(b'A' + digit as u8));
+        rest = (rest - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
 fn merge_cells(into: &mut Vec<Cell>, from: Vec<Cell>) {
     if into.len() < from.len() {
         into.resize(from.len(), Cell::Empty);
@@ -297,3 +361,4 @@ mod csv_reader;
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
+mod zip_guard;

@@ -5,14 +5,21 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, GB18030};
 
-use super::{Cell, RowsBuilder, Table, TableError};
+use super::{Cell, MAX_COLUMNS, RowsBuilder, Table, TableError};
+
+/// Most fields a CSV record may have, blanks included (Excel's own column
+/// limit). The csv crate keeps one offset per field of a record before we
+/// see it, so a line of millions of commas must be refused unread.
+const MAX_FIELDS: usize = 16_384;
 
 pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, TableError> {
     let text = decode_csv_text(bytes);
+    let delimiter = sniff_delimiter(&text);
+    check_field_counts(&text, delimiter)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(sniff_delimiter(&text))
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut rows = RowsBuilder::default();
@@ -28,6 +35,27 @@ pub(super) fn read_csv(bytes: &[u8]) -> Result<Table, TableError> {
         }
     }
     Ok(rows.finish())
+}
+
+/// Refuses a record with more than [`MAX_FIELDS`] fields, reading quotes
+/// as the csv crate does (a doubled quote toggles twice, so it cancels).
+fn check_field_counts(text: &str, delimiter: u8) -> Result<(), TableError> {
+    let mut in_quotes = false;
+    let mut fields = 1usize;
+    for &byte in text.as_bytes() {
+        match byte {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' | b'\r' if !in_quotes => fields = 1,
+            _ if byte == delimiter && !in_quotes => {
+                fields += 1;
+                if fields > MAX_FIELDS {
+                    return Err(TableError::TooManyColumns { limit: MAX_COLUMNS });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Text of a CSV file: UTF-8 (with or without BOM) or UTF-16 with a BOM

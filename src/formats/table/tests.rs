@@ -249,3 +249,58 @@ fn iso_and_error_values_convert() {
     assert_eq!(cell_from_data(Data::String(" \u{3000}".into())), Cell::Empty);
     assert_eq!(cell_from_data(Data::Error(calamine::CellErrorType::NA)), text("#N/A"));
 }
+
+#[test]
+fn a_cell_longer_than_excel_allows_is_refused_with_its_position() {
+    let at_limit = format!("姓名\n{}\n", "长".repeat(MAX_CELL_CHARS));
+    assert_eq!(read_table("ok.csv", at_limit.as_bytes()).unwrap().rows.len(), 2);
+    let over = format!("姓名,备注\n张三,{}\n", "x".repeat(MAX_CELL_CHARS + 1));
+    let err = read_table("long.csv", over.as_bytes()).unwrap_err();
+    assert_eq!(err, TableError::CellTooLong { row: 2, column: "B".into() });
+    assert_eq!(
+        err.to_string(),
+        "第2行B列的内容超过32767个字符（Excel 单元格的上限），请检查该单元格后重新上传"
+    );
+}
+
+#[test]
+fn the_number_of_cells_and_their_text_are_bounded() {
+    // 10,000 rows × 255 columns: the shape that took 2.8 GB.
+    let wide = format!("{}x\n", "x,".repeat(254)).repeat(MAX_CELLS / 255 + 1);
+    let err = read_table("wide.csv", wide.as_bytes()).unwrap_err();
+    assert_eq!(err, TableError::TooMuchContent);
+    assert_eq!(err.to_string(), "表格内容太多，请拆分成几个文件分别上传");
+    // Blanks before a far-right value count: they are allocated too.
+    let mut rows = RowsBuilder::default();
+    let last_row = (MAX_CELLS / MAX_COLUMNS) as u32;
+    for row in 0..last_row {
+        rows.push(row, (MAX_COLUMNS - 1) as u32, text("x")).unwrap();
+    }
+    assert_eq!(rows.push(last_row, (MAX_COLUMNS - 1) as u32, text("x")), Err(TableError::TooMuchContent));
+    // Long text repeated in every cell (one shared string, many references).
+    let mut rows = RowsBuilder::default();
+    let long = "x".repeat(MAX_CELL_CHARS);
+    let fits = (MAX_TEXT_BYTES / MAX_CELL_CHARS) as u32;
+    for row in 0..fits {
+        rows.push(row, 0, text(&long)).unwrap();
+    }
+    assert_eq!(rows.push(fits, 0, text(&long)), Err(TableError::TooMuchContent));
+}
+
+#[test]
+fn a_csv_line_of_endless_delimiters_is_refused_before_parsing() {
+    let commas = format!("姓名\n{}\n", ",".repeat(1_000_000));
+    let err = read_table("commas.csv", commas.as_bytes()).unwrap_err();
+    assert_eq!(err, TableError::TooManyColumns { limit: MAX_COLUMNS });
+    // Delimiters inside quotes are text, and trailing blank columns still read.
+    let quoted = format!("姓名,备注\n张三,\"{}\"{}\n", ",".repeat(20_000), ",".repeat(300));
+    assert_eq!(read_table("quoted.csv", quoted.as_bytes()).unwrap().rows.len(), 2);
+}
+
+#[test]
+fn column_names_are_excel_letters() {
+    assert_eq!(column_name(0), "A");
+    assert_eq!(column_name(25), "Z");
+    assert_eq!(column_name(26), "AA");
+    assert_eq!(column_name(255), "IV");
+}
