@@ -1,8 +1,11 @@
 //! Photos uploaded from phones (door-to-door visits, activities): checked, turned upright,
 //! shrunk and re-encoded as JPEG before anything is stored.
 
+mod gate;
 #[cfg(test)]
 mod tests;
+
+pub use gate::{BUSY_WAIT, DecodeGate, MAX_CONCURRENT_DECODES, PHOTO_DECODES};
 
 use std::io::Cursor;
 
@@ -19,8 +22,14 @@ pub const JPEG_QUALITY: u8 = 80;
 /// Largest picture decoded, in pixels. Phone cameras reach ~50 MP only in special modes;
 /// a small file claiming more is a decompression bomb.
 pub const MAX_PIXELS: u64 = 40_000_000;
-/// Most memory the decoder may allocate, in bytes: 40 MP of RGBA is 160 MB, plus headroom.
-pub const MAX_DECODER_ALLOC: u64 = 256 * 1024 * 1024;
+/// Largest decoded picture, in bytes, checked from the header: 40 MP of 8-bit RGB (a phone
+/// photo) fits; the same pixels at 16 bits per channel or with alpha do not. With
+/// [`MAX_CONCURRENT_DECODES`] decodes at once this keeps photos within about 300 MB.
+pub const MAX_DECODED_BYTES: u64 = 128 * 1024 * 1024;
+/// Most memory the decoder may allocate, in bytes: the picture plus the decoder's own buffers.
+pub const MAX_DECODER_ALLOC: u64 = MAX_DECODED_BYTES + 16 * 1024 * 1024;
+/// Longest side decoded, in pixels: no camera comes near it, and a longer one is a bomb.
+pub const MAX_INPUT_SIDE: u32 = 16_384;
 
 /// A photo ready to store: an upright JPEG of at most [`MAX_SIDE`] px on its longest side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,9 +60,12 @@ pub enum PhotoError {
     /// Not JPEG, PNG or WebP.
     #[error("图片格式无法识别，请上传 JPG、PNG 或 WebP 照片")]
     UnknownFormat,
-    /// More pixels than [`MAX_PIXELS`], or more memory than [`MAX_DECODER_ALLOC`].
+    /// More pixels than [`MAX_PIXELS`], or more memory than [`MAX_DECODED_BYTES`].
     #[error("图片尺寸太大：不能超过 4000 万像素")]
     TooManyPixels,
+    /// Every decoding slot stayed taken for [`BUSY_WAIT`].
+    #[error("服务器正忙，请稍后重新提交")]
+    Busy,
     /// The file is truncated or damaged.
     #[error("图片已损坏，请重新拍摄或选择其他照片")]
     Corrupt,
@@ -90,8 +102,11 @@ pub fn reencode_photo(bytes: &[u8], max_bytes_in: usize) -> Result<Photo, PhotoE
         Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)) => f,
         _ => return Err(PhotoError::UnknownFormat),
     };
-    let image = decode_upright(bytes, format)?;
-    let image = shrink(image);
+    let (image, orientation) = decode(bytes, format)?;
+    // Turned after shrinking: rotating the full-size picture would copy it. Fitting into a
+    // square box and turning commute, so the result is the same.
+    let mut image = shrink(image);
+    image.apply_orientation(orientation);
     let rgb = flatten_on_white(image);
     let mut jpeg = Vec::with_capacity(256 * 1024);
     JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
@@ -100,23 +115,25 @@ pub fn reencode_photo(bytes: &[u8], max_bytes_in: usize) -> Result<Photo, PhotoE
     Ok(Photo { jpeg, width: rgb.width(), height: rgb.height() })
 }
 
-/// Decodes within the limits and applies the orientation recorded in the file's EXIF.
-fn decode_upright(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, PhotoError> {
+/// Decodes within the limits; returns the picture and the orientation recorded in its EXIF.
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<(DynamicImage, Orientation), PhotoError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_INPUT_SIDE);
+    limits.max_image_height = Some(MAX_INPUT_SIDE);
     limits.max_alloc = Some(MAX_DECODER_ALLOC);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(from_image_error)?;
-    // Checked from the header, before any pixel memory is allocated.
+    // Checked from the header, before any pixel memory is allocated: the pixel count and
+    // the bytes they take (16-bit channels take twice as many).
     let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+    if u64::from(width) * u64::from(height) > MAX_PIXELS || decoder.total_bytes() > MAX_DECODED_BYTES {
         return Err(PhotoError::TooManyPixels);
     }
     // A broken EXIF block should not cost the member their photo: treat it as upright.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(from_image_error)?;
-    image.apply_orientation(orientation);
-    Ok(image)
+    let image = DynamicImage::from_decoder(decoder).map_err(from_image_error)?;
+    Ok((image, orientation))
 }
 
 /// Scales the longest side down to [`MAX_SIDE`], keeping the aspect ratio.

@@ -274,3 +274,27 @@ fn the_heif_check_needs_an_ftyp_box() {
     assert!(!is_heif(b"\0\0\0\x18moovheic\0\0\0\0"));
     assert!(!is_heif(b"ftyp"));
 }
+
+#[test]
+fn a_16_bit_png_whose_pixels_would_take_too_much_memory_is_refused_from_its_header() {
+    // 6300 × 6300 is under 40 MP, but at 16 bits per RGB channel it is 238 MB once decoded:
+    // the file that was once accepted at 327 MB. The header alone must stop it.
+    let mut bytes = png(&gradient(1, 1));
+    let ihdr = 8;
+    bytes[ihdr + 8..ihdr + 12].copy_from_slice(&6_300u32.to_be_bytes());
+    bytes[ihdr + 12..ihdr + 16].copy_from_slice(&6_300u32.to_be_bytes());
+    bytes[ihdr + 16] = 16; // bit depth
+    let crc = crc32(&bytes[ihdr + 4..ihdr + 21]);
+    bytes[ihdr + 21..ihdr + 25].copy_from_slice(&crc.to_be_bytes());
+    assert_eq!(reencode_photo(&bytes, TEN_MB).unwrap_err(), PhotoError::TooManyPixels);
+}
+
+#[test]
+fn an_over_long_side_is_refused_even_when_the_pixel_count_is_small() {
+    let mut bytes = png(&gradient(1, 1));
+    let ihdr = 8;
+    bytes[ihdr + 8..ihdr + 12].copy_from_slice(&100_000u32.to_be_bytes());
+    let crc = crc32(&bytes[ihdr + 4..ihdr + 21]);
+    bytes[ihdr + 21..ihdr + 25].copy_from_slice(&crc.to_be_bytes());
+    assert_eq!(reencode_photo(&bytes, TEN_MB).unwrap_err(), PhotoError::TooManyPixels);
+}
