@@ -35,7 +35,8 @@ pub struct VisitInput {
     pub photo: Option<Vec<u8>>,
     /// The photo was larger than allowed and was not read to the end.
     pub photo_too_large: bool,
-    /// Why the photo could not be re-encoded (set by the handler, which re-encodes off-thread).
+    /// Why the photo could not be re-encoded (set by the handler, which re-encodes only a
+    /// visit whose other fields are valid).
     pub photo_error: Option<String>,
 }
 
@@ -71,7 +72,7 @@ pub struct VisitFacts {
     pub confirmer: Confirmer,
     /// Their name.
     pub confirmed_by_name: String,
-    /// Photo bytes to store.
+    /// The photo: as uploaded from `validate`, re-encoded by the handler before it is stored.
     pub photo: Option<Vec<u8>>,
 }
 
@@ -153,7 +154,7 @@ pub fn validate(input: &VisitInput, ctx: &VisitContext) -> Result<VisitFacts, Ve
         errors.push(format!("照片：{reason}"));
         None
     } else {
-        // Already re-encoded by the handler (see `prepare_photo`).
+        // As uploaded: the handler re-encodes it (see `prepare_photo`) once the rest is valid.
         input.photo.clone().filter(|bytes| !bytes.is_empty())
     };
     match (visited_on, minutes, confirmer) {

@@ -13,6 +13,7 @@ use crate::campaign::store as campaigns;
 use crate::delivery::store::{self as deliveries, NewVisit, Task, VisitError, names_to_json};
 use crate::delivery::visit::{self, VisitContext, VisitFacts, VisitInput};
 use crate::delivery::{MAX_PHOTO_BYTES, TaskStatus, prepare_photo};
+use crate::formats::photo::PHOTO_DECODES;
 use crate::schedule::store::lecturers;
 use crate::state::AppState;
 use crate::web::extract::{Multipart, Path};
@@ -55,17 +56,11 @@ async fn read_visit_form(mut multipart: Multipart) -> AppResult<VisitInput> {
     Ok(input)
 }
 
-/// Re-encodes the chosen photo, if any. It takes a few hundred milliseconds, so it runs off the
-/// async threads; a photo that cannot be read becomes a form error, not a failure.
-async fn reencode_photo(input: &mut VisitInput) -> AppResult<()> {
-    if let Some(bytes) = input.photo.take().filter(|b| !b.is_empty()) {
-        match tokio::task::spawn_blocking(move || prepare_photo(&bytes)).await {
-            Ok(Ok(jpeg)) => input.photo = Some(jpeg),
-            Ok(Err(reason)) => input.photo_error = Some(reason),
-            Err(e) => return Err(AppError::Internal(e.into())),
-        }
-    }
-    Ok(())
+/// Re-encodes a photo for a visit that is otherwise valid. It takes a few hundred milliseconds
+/// and up to [`crate::formats::photo::MAX_DECODED_BYTES`], so it runs off the async threads and
+/// through the process-wide bound on concurrent decodes; `Err` is the Chinese reason.
+async fn reencode_photo(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    PHOTO_DECODES.run(move || prepare_photo(&bytes)).await.map_err(|busy| busy.to_string())?
 }
 
 /// Checks the form against the task's campaign, topics and materials; every problem found is
@@ -144,8 +139,8 @@ pub(in crate::delivery) async fn record_visit(
         return Ok(redirect_with_flash(&here, ALREADY));
     }
     let mut input = read_visit_form(multipart).await?;
-    reencode_photo(&mut input).await?;
-    let facts = match check(&state, &task, &input).await {
+    // The form first: a photo is decoded only for a visit that would otherwise be recorded.
+    let mut facts = match check(&state, &task, &input).await {
         Ok(facts) => facts,
         Err(AppError::Invalid(errors)) => {
             input.photo = None;
@@ -153,6 +148,22 @@ pub(in crate::delivery) async fn record_visit(
         }
         Err(other) => return Err(other),
     };
+    if let Some(bytes) = facts.photo.take() {
+        match reencode_photo(bytes).await {
+            Ok(jpeg) => facts.photo = Some(jpeg),
+            Err(reason) => {
+                input.photo = None;
+                input.photo_error = Some(reason);
+                // Checked again so the photo's problem reads like every other field's.
+                let errors = match check(&state, &task, &input).await {
+                    Err(AppError::Invalid(errors)) => errors,
+                    Err(other) => return Err(other),
+                    Ok(_) => Vec::new(),
+                };
+                return refused(detail_page(&state, &user, task, input, errors).await?);
+            }
+        }
+    }
     let visit = new_visit(&state, &user, &task, facts).await?;
     let mut tx = state.db.begin().await?;
     match deliveries::record_visit(&mut tx, &visit).await {

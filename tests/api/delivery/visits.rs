@@ -15,7 +15,7 @@ use crate::helpers::*;
 const JPEG_HEX: &str = "ffd8ffe000104a46494600010100000100010000ffdb0043000a07070807060a0808080b0a0a0b0e18100e0d0d0e1d15161118231f2524221f2221262b372f26293429212230413134393b3e3e3e252e4449433c48373d3e3bffdb0043010a0b0b0e0d0e1c10101c3b2822283b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3bffc00011080006000803012200021101031101ffc4001500010100000000000000000000000000000006ffc40014100100000000000000000000000000000000ffc4001501010100000000000000000000000000000507ffc40014110100000000000000000000000000000000ffda000c03010002110311003f0095004a8cffd9";
 
 /// The visit form as a phone sends it.
-fn visit_form(photo: Option<Vec<u8>>, overrides: &[(&str, &str)]) -> Form {
+pub(super) fn visit_form(photo: Option<Vec<u8>>, overrides: &[(&str, &str)]) -> Form {
     let mut fields: Vec<(String, String)> = vec![
         ("visited_on".into(), dongxun::time::today().to_string()),
         ("minutes".into(), "90".into()),
@@ -44,7 +44,12 @@ fn visit_form(photo: Option<Vec<u8>>, overrides: &[(&str, &str)]) -> Form {
     }
 }
 
-async fn post_visit(app: &TestApp, client: &reqwest::Client, task: i64, form: Form) -> reqwest::Response {
+pub(super) async fn post_visit(
+    app: &TestApp,
+    client: &reqwest::Client,
+    task: i64,
+    form: Form,
+) -> reqwest::Response {
     let token = app.csrf(client, "/").await;
     client
         .post(app.url(&format!("/deliveries/{task}/visit?csrf={token}")))
@@ -54,7 +59,7 @@ async fn post_visit(app: &TestApp, client: &reqwest::Client, task: i64, form: Fo
         .unwrap()
 }
 
-async fn counts(app: &TestApp) -> (i64, i64, i64) {
+pub(super) async fn counts(app: &TestApp) -> (i64, i64, i64) {
     (app.count("training_sessions").await, app.count("attendances").await, app.count("delivery_visits").await)
 }
 
