@@ -11,6 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use dongxun::formats::table::{MAX_CELL_CHARS, Table, TableError, read_table};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
+#[path = "table_bombs/xls.rs"]
+mod xls;
+
 /// The memory goal of the issue for any upload up to the upload limit.
 const MEMORY_BOUND: usize = 300 * 1024 * 1024;
 const GIB: u64 = 1024 * 1024 * 1024;

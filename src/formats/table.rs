@@ -204,6 +204,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, TableError> {
 }
 
 fn read_xls(bytes: &[u8]) -> Result<Table, TableError> {
+    // Before calamine, which lays out every sheet as a dense grid on opening.
+    xls_guard::check_xls(bytes)?;
     let mut book = Xls::new(Cursor::new(bytes)).map_err(corrupt)?;
     let name = first_sheet_name(book.sheets_metadata()).ok_or(TableError::NoWorksheet)?;
     let range = book.worksheet_range(&name).map_err(corrupt)?;
@@ -361,4 +363,5 @@ mod csv_reader;
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
+mod xls_guard;
 mod zip_guard;
