@@ -19,21 +19,39 @@ const EOF: u16 = 0x000A;
 const BOUND_SHEET: u16 = 0x0085;
 const DIMENSIONS: u16 = 0x0200;
 const MUL_RK: u16 = 0x00BD;
+const LABEL_SST: u16 = 0x00FD;
+const SST: u16 = 0x00FC;
+const CONTINUE: u16 = 0x003C;
 /// Records that start with the row and column of one cell.
-const CELLS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
+const CELLS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, LABEL_SST, 0x0006];
 
 /// Refuses an .xls whose sheets would take calamine past the grid bound.
 /// A file whose container cannot be read is left to calamine to report.
 pub(super) fn check_xls(bytes: &[u8]) -> Result<(), TableError> {
     let Some(stream) = workbook_stream(bytes) else { return Ok(()) };
-    let mut total = 0u64;
+    let strings = shared_string_lengths(&stream);
+    // Each is a `String` in calamine, even when empty.
+    if strings.len() as u64 > super::zip_guard::MAX_SHARED_STRINGS {
+        return Err(TableError::TooMuchContent);
+    }
+    let (mut cells, mut text) = (0u64, 0u64);
     for position in sheet_positions(&stream) {
-        total = total.saturating_add(sheet_grid(&stream, position)?);
-        if total > MAX_XLS_GRID_CELLS {
+        let sheet = sheet_grid(&stream, position, &strings)?;
+        cells = cells.saturating_add(sheet.cells);
+        text = text.saturating_add(sheet.text_bytes);
+        if cells > MAX_XLS_GRID_CELLS || text > super::MAX_TEXT_BYTES as u64 {
             return Err(TableError::TooMuchContent);
         }
     }
     Ok(())
+}
+
+/// What calamine would allocate for one sheet.
+struct SheetCost {
+    /// Grid cells from the first to the last used row and column.
+    cells: u64,
+    /// Bytes of shared strings copied into cells: each reference is a copy.
+    text_bytes: u64,
 }
 
 fn u16_at(bytes: &[u8], offset: usize) -> Option<u16> {
@@ -65,9 +83,10 @@ fn sheet_positions(stream: &[u8]) -> Vec<usize> {
         .collect()
 }
 
-/// The cells the grids of the sheet at `position` would span, or the
-/// refusal when its DIMENSIONS record alone claims too many.
-fn sheet_grid(stream: &[u8], position: usize) -> Result<u64, TableError> {
+/// What the sheet at `position` would cost, or the refusal when its
+/// DIMENSIONS record alone claims too many cells.
+fn sheet_grid(stream: &[u8], position: usize, strings: &[u32]) -> Result<SheetCost, TableError> {
+    let mut text_bytes = 0u64;
     let mut extent: Option<(u32, u32, u32, u32)> = None;
     let mut cover = |row: u32, first: u32, last: u32| {
         let (r0, r1, c0, c1) = extent.get_or_insert((row, row, first, last));
@@ -90,13 +109,88 @@ fn sheet_grid(stream: &[u8], position: usize) -> Result<u64, TableError> {
                 cover(row, first, first.saturating_add(entries));
             }
             _ if CELLS.contains(&typ) && data.len() >= 4 => {
+                if typ == LABEL_SST {
+                    let index = u32_at(data, 6).unwrap_or(0) as usize;
+                    // At most three UTF-8 bytes per UTF-16 unit.
+                    text_bytes += strings.get(index).map_or(0, |&length| u64::from(length) * 3);
+                }
                 let (row, column) = (u16_at(data, 0).unwrap_or(0), u16_at(data, 2).unwrap_or(0));
                 cover(u32::from(row), u32::from(column), u32::from(column));
             }
             _ => {}
         }
     }
-    Ok(extent.map_or(0, |(r0, r1, c0, c1)| u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)))
+    let cells = extent.map_or(0, |(r0, r1, c0, c1)| u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1));
+    Ok(SheetCost { cells, text_bytes })
+}
+
+/// The length in characters of each string of the shared-string table
+/// (SST and its CONTINUE records), in order; stops at the first string
+/// that does not parse.
+fn shared_string_lengths(stream: &[u8]) -> Vec<u32> {
+    let mut globals = records(stream, 0).take_while(|(typ, _)| *typ != EOF);
+    let Some((_, sst)) = globals.find(|(typ, _)| *typ == SST) else { return Vec::new() };
+    let mut chunks = vec![sst.get(8..).unwrap_or_default()];
+    chunks.extend(globals.take_while(|(typ, _)| *typ == CONTINUE).map(|(_, data)| data));
+    let mut reader = Chunks { chunks, chunk: 0, offset: 0 };
+    std::iter::from_fn(|| reader.string_length()).collect()
+}
+
+/// Reads across the SST record and its CONTINUE records.
+struct Chunks<'a> {
+    chunks: Vec<&'a [u8]>,
+    chunk: usize,
+    offset: usize,
+}
+
+impl Chunks<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        while self.offset >= self.chunks.get(self.chunk)?.len() {
+            (self.chunk, self.offset) = (self.chunk + 1, 0);
+        }
+        self.offset += 1;
+        Some(self.chunks[self.chunk][self.offset - 1])
+    }
+
+    fn skip(&mut self, mut count: usize) -> Option<()> {
+        while count > 0 {
+            let available = self.chunks.get(self.chunk)?.len() - self.offset;
+            if available == 0 {
+                (self.chunk, self.offset) = (self.chunk + 1, 0);
+                continue;
+            }
+            let step = available.min(count);
+            (self.offset, count) = (self.offset + step, count - step);
+        }
+        Some(())
+    }
+
+    /// One XLUnicodeRichExtendedString ([MS-XLS] 2.5.293), returning its
+    /// character count. Where its characters run into a CONTINUE record,
+    /// that record starts with a byte saying how wide the rest are.
+    fn string_length(&mut self) -> Option<u32> {
+        let length = u16::from_le_bytes([self.byte()?, self.byte()?]);
+        let flags = self.byte()?;
+        let runs = if flags & 0x08 != 0 { u16::from_le_bytes([self.byte()?, self.byte()?]) } else { 0 };
+        let extra = if flags & 0x04 != 0 {
+            u32::from_le_bytes([self.byte()?, self.byte()?, self.byte()?, self.byte()?])
+        } else {
+            0
+        };
+        let (mut wide, mut left) = (flags & 0x01 != 0, usize::from(length));
+        while left > 0 {
+            let available = self.chunks.get(self.chunk)?.len() - self.offset;
+            let width = if wide { 2 } else { 1 };
+            let step = left.min(available / width);
+            (self.offset, left) = (self.offset + step * width, left - step);
+            if left > 0 {
+                (self.chunk, self.offset) = (self.chunk + 1, 0);
+                wide = self.byte()? & 0x01 != 0;
+            }
+        }
+        self.skip(usize::from(runs) * 4 + extra as usize)?;
+        Some(u32::from(length))
+    }
 }
 
 /// The cells a DIMENSIONS record makes calamine reserve, read as it does;
@@ -221,8 +315,11 @@ mod tests {
         let positions = sheet_positions(&stream);
         assert!(!positions.is_empty());
         // Seven rows, at most a dozen columns: the grid is small.
-        let grid = sheet_grid(&stream, positions[0]).unwrap();
-        assert!((7..=7 * 16).contains(&grid), "{grid}");
+        let strings = shared_string_lengths(&stream);
+        assert!(strings.contains(&2), "姓名 is among the shared strings: {strings:?}");
+        let sheet = sheet_grid(&stream, positions[0], &strings).unwrap();
+        assert!((7..=7 * 16).contains(&sheet.cells), "{}", sheet.cells);
+        assert!(sheet.text_bytes > 0);
     }
 
     #[test]
