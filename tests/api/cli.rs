@@ -5,6 +5,9 @@ use std::process::Command;
 use crate::helpers::*;
 use crate::roster::roster_xlsx;
 
+#[path = "../support/bombs.rs"]
+mod bombs;
+
 pub fn dongxun(app: &TestApp) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dongxun"));
     // The data dir holds the SQLite file and, on both backends, the ID-card key file.
@@ -89,4 +92,30 @@ async fn backup_copies_a_live_sqlite_database_and_points_postgres_to_pg_dump() {
     assert_eq!(units, 5);
     let again = dongxun(&app).arg("backup").arg("-o").arg(&target).output().unwrap();
     assert!(!again.status.success(), "never overwrites");
+}
+
+#[tokio::test]
+async fn import_members_refuses_a_spreadsheet_bomb_in_chinese_within_300_mb() {
+    // A 6 MB .xlsx whose one shared string expands to a gigabyte once took the command to 3 GB.
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bomb.xlsx");
+    let bomb = bombs::shared_string_bomb(bombs::GIB, bombs::GIB as u32);
+    std::fs::write(&file, bombs::workbook_with(bombs::one_cell, bomb)).unwrap();
+    // The whole command as a clerk runs it; time(1) reports its peak resident memory.
+    let command = dongxun(&app);
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "max_rss_kb=%M"])
+        .arg(command.get_program())
+        .args(command.get_args())
+        .args(["import", "members"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("文件解压后过大"), "{stderr}");
+    let rss_kb: usize = stderr.rsplit_once("max_rss_kb=").and_then(|(_, kb)| kb.trim().parse().ok()).unwrap();
+    assert!(rss_kb < 300 * 1024, "peak {} MB", rss_kb >> 10);
+    assert_eq!(app.count("members").await, 0);
 }
