@@ -79,6 +79,24 @@ async fn check(state: &AppState, task: &Task, input: &VisitInput) -> AppResult<V
     visit::validate(input, &context).map_err(AppError::Invalid)
 }
 
+/// Checks the form, then re-encodes its photo: a photo is decoded only for a visit that would
+/// otherwise be recorded. Every problem, the photo's included, is in the [`AppError::Invalid`].
+async fn check_then_reencode(state: &AppState, task: &Task, input: &mut VisitInput) -> AppResult<VisitFacts> {
+    let mut facts = check(state, task, input).await?;
+    if let Some(bytes) = facts.photo.take() {
+        match reencode_photo(bytes).await {
+            Ok(jpeg) => facts.photo = Some(jpeg),
+            Err(reason) => {
+                input.photo = None;
+                input.photo_error = Some(reason);
+                // Checked again so the photo's problem reads like every other field's.
+                return check(state, task, input).await;
+            }
+        }
+    }
+    Ok(facts)
+}
+
 /// The session a visit becomes starts at 10:00 Shanghai on the visit day.
 fn session_start(day: NaiveDate) -> AppResult<DateTime<Utc>> {
     Shanghai
@@ -139,8 +157,7 @@ pub(in crate::delivery) async fn record_visit(
         return Ok(redirect_with_flash(&here, ALREADY));
     }
     let mut input = read_visit_form(multipart).await?;
-    // The form first: a photo is decoded only for a visit that would otherwise be recorded.
-    let mut facts = match check(&state, &task, &input).await {
+    let facts = match check_then_reencode(&state, &task, &mut input).await {
         Ok(facts) => facts,
         Err(AppError::Invalid(errors)) => {
             input.photo = None;
@@ -148,22 +165,6 @@ pub(in crate::delivery) async fn record_visit(
         }
         Err(other) => return Err(other),
     };
-    if let Some(bytes) = facts.photo.take() {
-        match reencode_photo(bytes).await {
-            Ok(jpeg) => facts.photo = Some(jpeg),
-            Err(reason) => {
-                input.photo = None;
-                input.photo_error = Some(reason);
-                // Checked again so the photo's problem reads like every other field's.
-                let errors = match check(&state, &task, &input).await {
-                    Err(AppError::Invalid(errors)) => errors,
-                    Err(other) => return Err(other),
-                    Ok(_) => Vec::new(),
-                };
-                return refused(detail_page(&state, &user, task, input, errors).await?);
-            }
-        }
-    }
     let visit = new_visit(&state, &user, &task, facts).await?;
     let mut tx = state.db.begin().await?;
     match deliveries::record_visit(&mut tx, &visit).await {
