@@ -111,7 +111,7 @@ async fn import_members_refuses_a_spreadsheet_bomb_in_chinese_within_300_mb() {
         .args(["import", "members"])
         .arg(&file)
         .output()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("/usr/bin/time: {e} (apt-get install time; scripts/test installs it)"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("文件解压后过大"), "{stderr}");
