@@ -128,3 +128,58 @@ test('a member watches a shared recording to 90 % on her phone and it counts', a
     await admin.close();
   }
 });
+
+test('a member joins a live broadcast from the shared link and lands in the live room', async () => {
+  const LIVE_URL = 'https://live.example.cn/e2e/room';
+  const admin = await desktopContext(browser);
+  const phone = await phoneContext(browser);
+  try {
+    // The secretary schedules a live lecture for the whole day, so it is on now.
+    const desk = await admin.newPage();
+    await login(desk, app.baseUrl, STATION_ADMIN);
+    await desk.goto(`${app.baseUrl}/sessions/new`, { waitUntil: 'load' });
+    await desk.getByLabel('类型').selectOption('live');
+    await desk.getByRole('textbox', { name: '主题' }).fill('线上直播：冬训夜话');
+    await desk.getByLabel('日期', { exact: true }).fill(shanghaiToday());
+    await desk.getByLabel('开始', { exact: true }).fill('00:00');
+    await desk.getByLabel('结束', { exact: true }).fill('23:59');
+    await desk.getByLabel('线上链接（直播/录播）').fill(LIVE_URL);
+    await Promise.all([
+      desk.waitForURL((u) => /^\/sessions\/\d+$/.test(u.pathname)),
+      desk.getByRole('button', { name: '安排' }).click(),
+    ]);
+    const sessionPath = new URL(desk.url()).pathname;
+
+    // Another member of the station (the recording test used the first).
+    const [member] = await sqliteRows(
+      app.dataDir,
+      `SELECT m.name, m.phone FROM members m JOIN units u ON u.id = m.unit_id
+       WHERE u.path LIKE (SELECT path FROM units WHERE name = ? AND kind = 'station') || '%'
+         AND m.status = 'active' AND m.phone IS NOT NULL ORDER BY m.id LIMIT 1 OFFSET 1`,
+      [STATION],
+    );
+    const page = await phone.newPage();
+    // The live room is on the district's platform; the test answers for it.
+    await page.route('https://live.example.cn/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<h1>直播间</h1>' }));
+    await page.goto(`${app.baseUrl}${sessionPath}/online`, { waitUntil: 'load' });
+    assert.match(await page.locator('h1').innerText(), /线上直播/);
+    await page.getByLabel('姓名').fill(member.name);
+    await page.getByLabel('手机号码').fill(member.phone);
+    await Promise.all([page.waitForURL((u) => u.searchParams.has('k')), page.getByRole('button', { name: '开始学习' }).tap()]);
+    await page.getByRole('button', { name: '进入直播' }).tap();
+    // Recorded first, then sent on to the room (a Refresh, which the CSP's form-action allows).
+    await page.waitForURL(LIVE_URL, { timeout: 15_000 });
+    assert.equal(await page.locator('h1').innerText(), '直播间');
+
+    // The secretary sees her as 线上直播, marked self-declared (identified by name and phone).
+    await desk.goto(`${app.baseUrl}${sessionPath}`, { waitUntil: 'load' });
+    const list = await desk.locator('ol.attendance').innerText();
+    assert.match(list, new RegExp(`${member.name}[\\s\\S]*线上直播`));
+    assert.match(list, /自报/);
+    await screenshot(desk, 'online-04-live-attendance-desktop', { fullPage: false });
+  } finally {
+    await phone.close();
+    await admin.close();
+  }
+});
