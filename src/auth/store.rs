@@ -56,10 +56,14 @@ pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, one_time: bool) -> R
 /// was recorded (so it counts itself and every attempt that raced it).
 #[derive(Debug, Clone, Copy)]
 pub struct Failures {
-    /// Failures from this address since the address window began.
+    /// Failures from this address since the address window began, at any account.
     pub by_address: i64,
     /// The oldest of those.
     pub oldest_by_address: Option<DateTime<Utc>>,
+    /// Failures from this address at this account since the address window began.
+    pub by_address_at_account: i64,
+    /// The oldest of those.
+    pub oldest_by_address_at_account: Option<DateTime<Utc>>,
     /// Failures for this phone since the account window began and after its last success.
     pub by_account: i64,
     /// The oldest of those.
@@ -79,6 +83,8 @@ pub async fn failures(
 ) -> Result<Failures, sqlx::Error> {
     let by_address_sql =
         "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND at > $2 AND succeeded = FALSE";
+    let pair_sql = "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE ip = $1 AND phone = $2 AND at > $3 \
+         AND succeeded = FALSE";
     let by_account_sql = "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE phone = $1 AND at > $2 \
          AND succeeded = FALSE AND at > COALESCE((SELECT MAX(at) FROM login_attempts \
          WHERE phone = $1 AND succeeded = TRUE), $2)";
@@ -87,11 +93,21 @@ pub async fn failures(
     on_db!(db, pool => {
         let (by_address, oldest_by_address): (i64, Option<DateTime<Utc>>) =
             sqlx::query_as(by_address_sql).bind(ip).bind(address_since).fetch_one(pool).await?;
+        let (by_address_at_account, oldest_by_address_at_account): (i64, Option<DateTime<Utc>>) =
+            sqlx::query_as(pair_sql).bind(ip).bind(phone).bind(address_since).fetch_one(pool).await?;
         let (by_account, oldest_by_account): (i64, Option<DateTime<Utc>>) =
             sqlx::query_as(by_account_sql).bind(phone).bind(account_since).fetch_one(pool).await?;
         let (known,): (i64,) =
             sqlx::query_as(known_sql).bind(phone).bind(ip).bind(known_since).fetch_one(pool).await?;
-        Ok(Failures { by_address, oldest_by_address, by_account, oldest_by_account, known_address: known > 0 })
+        Ok(Failures {
+            by_address,
+            oldest_by_address,
+            by_address_at_account,
+            oldest_by_address_at_account,
+            by_account,
+            oldest_by_account,
+            known_address: known > 0,
+        })
     })
 }
 

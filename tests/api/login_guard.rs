@@ -154,6 +154,31 @@ async fn an_admin_reset_unlocks_an_attacked_account() {
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
+#[tokio::test]
+async fn members_sharing_a_station_address_are_not_shut_out_by_each_others_typos() {
+    let app = behind_proxy(Duration::from_secs(600)).await;
+    let station_wifi = "10.40.0.1";
+    // Fourteen members at one station each mistype twice: 28 failures from one address.
+    for member in 0..14 {
+        for _ in 0..2 {
+            let phone = format!("137400{member:05}");
+            let (status, _) = login_from(&app, &app.client(), &phone, "wrong-pass1", station_wifi).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+    }
+    let (status, _) = login_from(&app, &app.client(), STATION_A, PASSWORD, station_wifi).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the secretary at the same station logs in");
+    // Past thirty failures at any numbers it is spraying: the whole address waits.
+    for _ in 0..2 {
+        login_from(&app, &app.client(), "13740099999", "wrong-pass1", station_wifi).await;
+    }
+    let (status, page) = login_from(&app, &app.client(), VOLUNTEER, PASSWORD, station_wifi).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.contains("登录失败次数过多"));
+    let (status, _) = login_from(&app, &app.client(), VOLUNTEER, PASSWORD, "10.41.0.1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "other addresses are unaffected");
+}
+
 pub(crate) async fn account_id(app: &TestApp, phone: &str) -> i64 {
     let sql = format!("SELECT id FROM users WHERE phone = '{phone}'");
     match &app.db {
@@ -167,14 +192,14 @@ async fn forwarded_addresses_count_only_from_a_trusted_proxy() {
     // Not trusted (the default): every header is ignored, all five failures are loopback's.
     let app = spawn_app().await;
     for i in 1..=5 {
-        login_from(&app, &app.client(), "13711110001", "wrong-pass1", &format!("10.9.0.{i}")).await;
+        login_from(&app, &app.client(), COMMITTEE, "wrong-pass1", &format!("10.9.0.{i}")).await;
     }
     let (status, _) = login_from(&app, &app.client(), COMMITTEE, PASSWORD, "10.9.0.6").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // Trusted: each header names its own client.
     let app = behind_proxy(Duration::from_secs(600)).await;
     for _ in 1..=5 {
-        login_from(&app, &app.client(), "13711110001", "wrong-pass1", "10.9.0.1").await;
+        login_from(&app, &app.client(), COMMITTEE, "wrong-pass1", "10.9.0.1").await;
     }
     let (status, _) = login_from(&app, &app.client(), COMMITTEE, PASSWORD, "10.9.0.6").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
