@@ -9,7 +9,7 @@ mod nav;
 mod pages;
 pub mod password;
 pub mod store;
-mod throttle;
+pub mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};
