@@ -85,7 +85,10 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(Duration::from_secs(10))
+                    // Deleted and overwritten values are zeroed in the file, not left in freed
+                    // space: a removed member's ID-card number or phone must not linger at rest.
+                    .pragma("secure_delete", "ON");
                 let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
                 Ok(Self::Sqlite(pool))
             }

@@ -296,12 +296,15 @@ pub async fn seal_plain_id_cards(db: &Db, vault: &IdCardVault) -> Result<usize, 
     });
     tx.commit().await?;
     // The old values linger in the planner's statistics (ANALYZE keeps sample keys of every
-    // index: sqlite_stat4, pg_statistic), in freed pages and in SQLite's WAL until rewritten: do
-    // both once, now, so the database no longer holds them. Backups made before still do (README).
+    // index: sqlite_stat4, pg_statistic), in freed space and in SQLite's WAL until rewritten.
+    // SQLite connections run with `secure_delete` (db::Db::connect), so the UPDATE above zeroed
+    // the old bytes in their pages; re-analysing replaces the samples, and the checkpoint copies
+    // the pages home and empties the WAL. No VACUUM: rebuilding the file under a server that
+    // has it open in another process made that server's next read fail (SQLITE_IOERR_SHORT_READ).
+    // Backups made before still hold the old values (README).
     db.analyze().await?;
     match db {
         Db::Sqlite(pool) => {
-            sqlx::query("VACUUM").execute(pool).await?;
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
         }
         Db::Postgres(pool) => {

@@ -188,7 +188,14 @@ async fn plain_numbers_from_before_encryption_are_sealed_at_start_once() {
     let client = app.logged_in(STATION_A).await;
     let cards = cards();
     app.upload_roster(&client, "r.xlsx", roster_with_cards(&cards)).await;
-    // As a database from before migration 0006 would hold them.
+    // As a database from before migration 0006 would hold them (it had no guard either).
+    match &app.db {
+        Db::Sqlite(_) => {
+            app.execute("DROP TRIGGER members_id_card_stays_sealed_on_insert").await;
+            app.execute("DROP TRIGGER members_id_card_stays_sealed_on_update").await;
+        }
+        Db::Postgres(_) => app.execute("DROP TRIGGER members_id_card_stays_sealed ON members").await,
+    }
     for (i, card) in cards.iter().enumerate() {
         app.execute(&format!(
             "UPDATE members SET id_card = '{card}', id_card_sealed = NULL, id_card_hash = NULL \
@@ -216,6 +223,28 @@ async fn plain_numbers_from_before_encryption_are_sealed_at_start_once() {
     let status = revealed.status();
     let body = revealed.text().await.unwrap();
     assert!(body.contains(&cards[0]), "reveal answered {status}: {body}");
+}
+
+#[tokio::test]
+async fn the_retired_plain_column_refuses_a_number_from_any_writer() {
+    let app = spawn_app().await;
+    let client = app.logged_in(STATION_A).await;
+    let cards = cards();
+    app.upload_roster(&client, "r.xlsx", roster_with_cards(&cards)).await;
+    let update = format!("UPDATE members SET id_card = '{}' WHERE phone = '13800003000'", cards[0]);
+    let copy = "INSERT INTO members (name, phone, unit_id, status, id_card) \
+         SELECT name || '2', '13800009000', unit_id, status, 'X' FROM members WHERE phone = '13800003000'";
+    for sql in [update.as_str(), copy] {
+        let refused = match &app.db {
+            Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.err(),
+            Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.err(),
+        };
+        let refused = refused.unwrap_or_else(|| panic!("accepted: {sql}"));
+        assert!(refused.to_string().contains("stored sealed"), "{refused}");
+    }
+    assert_no_plain_number(&app, &cards).await;
+    // Emptying it, as the first-start sealing does, stays allowed.
+    app.execute("UPDATE members SET id_card = NULL").await;
 }
 
 #[tokio::test]

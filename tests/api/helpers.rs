@@ -57,6 +57,17 @@ pub fn key_file(dir: &tempfile::TempDir) -> std::path::PathBuf {
     dir.path().join(dongxun::people::vault::KEY_FILE_NAME)
 }
 
+/// With `TEST_LOG=1`, the app's log (e.g. the cause behind a 500) goes to the test's output;
+/// silent otherwise, so a passing run stays readable.
+fn init_test_log() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            tracing_subscriber::fmt().with_env_filter("info").with_test_writer().init();
+        }
+    });
+}
+
 async fn fresh_location(dir: &tempfile::TempDir) -> Location {
     let Ok(admin_url) = std::env::var("DONGXUN_TEST_PG") else {
         return Location::SqliteFile(dir.path().join("dongxun.db"));
@@ -78,6 +89,7 @@ pub async fn spawn_app_with(config: WebConfig) -> TestApp {
 
 /// An app whose guessing budgets (check-in, online study) are `limits`.
 pub async fn spawn_app_limited(config: WebConfig, limits: GuessLimits) -> TestApp {
+    init_test_log();
     let dir = tempfile::tempdir().expect("temp dir");
     let location = fresh_location(&dir).await;
     let app = Application::build(&location, &key_file(&dir), "127.0.0.1:0", config).await.expect("build app");
