@@ -23,12 +23,20 @@ pub const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
 /// calamine even when empty.
 pub const MAX_SHARED_STRINGS: u64 = 1_000_000;
 
+/// Most entries in the archive. A real workbook has a dozen or two parts; each entry costs a
+/// decompressor and a pass here, so a directory of hundreds of thousands of empty entries (the
+/// upload limit allows that many) is refused before any of them is read.
+pub const MAX_ENTRIES: usize = 10_000;
+
 const SHARED_STRINGS_PART: &str = "xl/sharedStrings.xml";
 
-/// Refuses an archive with an entry or a total that expands past the
-/// limits, or a shared-strings table with too many entries.
+/// Refuses an archive with too many entries, an entry or a total that expands
+/// past the limits, or a shared-strings table with too many entries.
 pub(super) fn check_xlsx_container(bytes: &[u8]) -> Result<(), TableError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(super::corrupt)?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(TableError::TooMuchContent);
+    }
     let mut total = 0u64;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(super::corrupt)?;
@@ -86,5 +94,30 @@ fn count_entry(entry: &mut impl Read, limit: u64, count_strings: bool) -> Result
             carry = (TAG.len() - 1).min(filled);
             buffer.copy_within(filled - carry..filled, 0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn archive_of(entries: usize) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for index in 0..entries {
+            zip.start_file(format!("x/{index}"), stored).unwrap();
+            zip.write_all(b"").unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_archive_of_too_many_entries_is_refused_before_any_is_read() {
+        assert!(check_xlsx_container(&archive_of(MAX_ENTRIES)).is_ok());
+        let refused = check_xlsx_container(&archive_of(MAX_ENTRIES + 1)).unwrap_err();
+        assert!(matches!(refused, TableError::TooMuchContent), "{refused:?}");
     }
 }
