@@ -15,7 +15,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -46,6 +46,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/checkin/{id}", get(landing).post(confirm))
         .route("/checkin", get(code_page).post(confirm_code))
         .route("/sessions/{id}/roll-call", get(roll_call::page).post(roll_call::tick))
+        .route("/sessions/{id}/roll-call/undo", post(roll_call::undo))
         .route("/sessions/{id}/paper", get(paper::page).post(paper::enter))
         .route("/sessions/{id}/sheet.pdf", get(paper::sheet))
 }

@@ -163,3 +163,73 @@ pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sql
         Ok(added)
     })
 }
+
+/// Removes a roll-call tick made by mistake, in the caller's transaction (which also holds its
+/// audit entry), and sets the member's progress in that campaign back to what their remaining
+/// attendances make it: the progress trigger follows inserts only. Only roll-call entries can be
+/// undone this way — a scan, a paper entry or a visit is the member's own record. Returns whether
+/// a tick was removed (false: none, or recorded by another channel).
+pub async fn undo_roll_call(tx: &mut Tx, session_id: i64, member_id: i64) -> Result<bool, sqlx::Error> {
+    on_tx!(tx, conn => {
+        let removed: Option<(i64,)> = sqlx::query_as(
+            "DELETE FROM attendances WHERE session_id = $1 AND member_id = $2 AND channel = $3 RETURNING id",
+        )
+        .bind(session_id)
+        .bind(member_id)
+        .bind(Channel::RollCall)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if removed.is_none() {
+            return Ok(false);
+        }
+        let campaign_id: i64 = sqlx::query_scalar("SELECT campaign_id FROM training_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let left: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT a.minutes, s.topic_id FROM attendances a JOIN training_sessions s ON s.id = a.session_id \
+             WHERE a.member_id = $1 AND s.campaign_id = $2",
+        )
+        .bind(member_id)
+        .bind(campaign_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let (sessions, minutes, topics) = progress_from(&left);
+        sqlx::query(
+            "UPDATE member_progress SET sessions = $1, minutes = $2, topics = $3 \
+             WHERE campaign_id = $4 AND member_id = $5",
+        )
+        .bind(sessions)
+        .bind(minutes)
+        .bind(topics)
+        .bind(campaign_id)
+        .bind(member_id)
+        .execute(&mut *conn)
+        .await?;
+        Ok(true)
+    })
+}
+
+/// A member's progress row from their attendances as (minutes, topic): sessions, minutes and the
+/// distinct topics as ",3,7," ("," when none), the shape the progress trigger keeps.
+fn progress_from(attended: &[(i64, Option<i64>)]) -> (i64, i64, String) {
+    let mut topics: Vec<i64> = attended.iter().filter_map(|(_, t)| *t).collect();
+    topics.sort_unstable();
+    topics.dedup();
+    let text: String = topics.iter().map(|t| format!("{t},")).collect();
+    (attended.len() as i64, attended.iter().map(|(m, _)| m).sum(), format!(",{text}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_from;
+
+    #[test]
+    fn progress_is_rebuilt_in_the_triggers_shape() {
+        assert_eq!(progress_from(&[]), (0, 0, ",".to_owned()));
+        assert_eq!(
+            progress_from(&[(90, Some(7)), (60, None), (30, Some(3)), (45, Some(7))]),
+            (4, 225, ",3,7,".to_owned())
+        );
+    }
+}

@@ -26,6 +26,7 @@ mod org;
 mod people;
 mod rejections;
 mod reports;
+mod roll_call;
 mod roster;
 mod scope;
 mod sessions;

@@ -1,5 +1,6 @@
-//! Roll call: staff search members by name or pinyin initials and tick those present, with big
-//! touch targets, for members without a phone.
+//! Roll call: staff see the session's whole audience (a 71-member branch on one list, with the
+//! count), narrow it by name or pinyin initials, tick those present with big touch targets — for
+//! members without a phone — and undo a wrong tick (audited).
 
 use askama::Template;
 use axum::extract::State;
@@ -17,15 +18,14 @@ use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 
-/// How many members the list shows at once.
-const SHOWN: usize = 40;
-
 /// A member in the roll-call list.
 pub(super) struct RollRow {
     member_id: i64,
     name: String,
     unit: String,
     present: bool,
+    /// Ticked by roll call, so the tick may be undone.
+    undoable: bool,
 }
 
 #[derive(Template)]
@@ -38,6 +38,7 @@ struct RollCallPage {
     rows: Vec<RollRow>,
     present: usize,
     audience: usize,
+    searching: bool,
 }
 
 /// The list alone, for htmx as the search box changes.
@@ -49,6 +50,7 @@ struct RollList {
     rows: Vec<RollRow>,
     present: usize,
     audience: usize,
+    searching: bool,
 }
 
 #[derive(Deserialize)]
@@ -67,8 +69,8 @@ pub(super) async fn page(
 ) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     let audience = session_audience(&state, &user, &session).await?;
-    let present: std::collections::HashSet<i64> =
-        attendance::for_session(&state.db, id).await?.into_iter().map(|a| a.member_id).collect();
+    let present: std::collections::HashMap<i64, Channel> =
+        attendance::for_session(&state.db, id).await?.into_iter().map(|a| (a.member_id, a.channel)).collect();
     let q = normalize_text(&search.q).to_lowercase();
     let rows: Vec<RollRow> = audience
         .iter()
@@ -83,13 +85,15 @@ pub(super) async fn page(
             member_id: m.id,
             name: m.name.clone(),
             unit: m.unit_name.clone(),
-            present: present.contains(&m.id),
+            present: present.contains_key(&m.id),
+            undoable: present.get(&m.id) == Some(&Channel::RollCall),
         })
-        .take(SHOWN)
         .collect();
     let shell = Shell::new(&user, "现场点名", "sessions");
+    let searching = !q.is_empty();
     if search.fragment {
-        let list = RollList { shell, session_id: id, rows, present: present.len(), audience: audience.len() };
+        let list =
+            RollList { shell, session_id: id, rows, present: present.len(), audience: audience.len(), searching };
         return Ok(Html(list.render()?));
     }
     let page = RollCallPage {
@@ -99,6 +103,7 @@ pub(super) async fn page(
         q: search.q,
         present: present.len(),
         audience: audience.len(),
+        searching,
         rows,
     };
     Ok(Html(page.render()?))
@@ -107,6 +112,8 @@ pub(super) async fn page(
 #[derive(Template)]
 #[template(path = "checkin/roll_row.html")]
 struct RowFragment {
+    shell: Shell,
+    session_id: i64,
     row: RollRow,
     /// Members present now, swapped out of band into the count above the list.
     present: usize,
@@ -163,12 +170,55 @@ pub(super) async fn tick(
         .await?;
     }
     tx.commit().await?;
+    let channel = attendance::channel_of(&state.db, id, member.id).await?;
     let row = RollRow {
         member_id: member.id,
         name: member.name.clone(),
         unit: member.unit_name.clone(),
         present: true,
+        undoable: channel == Some(Channel::RollCall),
     };
+    row_fragment(&state, &user, id, row).await
+}
+
+/// The row after a tick or an undo, with the count swapped out of band.
+async fn row_fragment(state: &AppState, user: &CurrentUser, id: i64, row: RollRow) -> AppResult<Html<String>> {
     let present = attendance::for_session(&state.db, id).await?.len();
-    Ok(Html(RowFragment { row, present }.render()?))
+    let shell = Shell::new(user, "现场点名", "sessions");
+    Ok(Html(RowFragment { shell, session_id: id, row, present }.render()?))
+}
+
+/// Undoes a wrong roll-call tick: the attendance is removed (with the member's progress put back)
+/// and the undo audited, in one transaction. Only roll-call ticks: a member's own scan stays.
+pub(super) async fn undo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(tick): Form<Tick>,
+) -> AppResult<Html<String>> {
+    let session = managed(&state, &user, id).await?;
+    let audience = session_audience(&state, &user, &session).await?;
+    let member = audience.iter().find(|m| m.id == tick.member_id).ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !attendance::undo_roll_call(&mut tx, id, member.id).await? {
+        return Err(AppError::BadRequest(format!("{}不是点名签到的，不能在这里撤销", member.name)));
+    }
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::AttendanceEntry,
+        &session.title,
+        &format!("撤销点名：{}", member.name),
+        true,
+    )
+    .await?;
+    tx.commit().await?;
+    let row = RollRow {
+        member_id: member.id,
+        name: member.name.clone(),
+        unit: member.unit_name.clone(),
+        present: false,
+        undoable: false,
+    };
+    row_fragment(&state, &user, id, row).await
 }
