@@ -1,5 +1,8 @@
-//! Each role's home page: counts and shortcuts for admins, a member's own study.
+//! Each role's home page with the day's work (an admin's sessions today and uncovered count, a
+//! volunteer's pending visits, a member's own study) and 我的, a page of the user's own.
 
+mod day;
+mod me;
 pub mod my_study;
 mod pages;
 
@@ -8,7 +11,7 @@ use axum::routing::get;
 
 use crate::state::AppState;
 
-/// `/`.
+/// `/` and `/me`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(pages::home))
+    Router::new().route("/", get(pages::home)).route("/me", get(me::page))
 }

@@ -20,6 +20,7 @@ mod demo;
 mod feedback;
 mod guessing;
 mod headers;
+mod home;
 mod htmx;
 mod login_guard;
 mod org;

@@ -92,8 +92,14 @@ pub(super) async fn page(
     let shell = Shell::new(&user, "现场点名", "sessions");
     let searching = !q.is_empty();
     if search.fragment {
-        let list =
-            RollList { shell, session_id: id, rows, present: present.len(), audience: audience.len(), searching };
+        let list = RollList {
+            shell,
+            session_id: id,
+            rows,
+            present: present.len(),
+            audience: audience.len(),
+            searching,
+        };
         return Ok(Html(list.render()?));
     }
     let page = RollCallPage {
@@ -182,7 +188,12 @@ pub(super) async fn tick(
 }
 
 /// The row after a tick or an undo, with the count swapped out of band.
-async fn row_fragment(state: &AppState, user: &CurrentUser, id: i64, row: RollRow) -> AppResult<Html<String>> {
+async fn row_fragment(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    row: RollRow,
+) -> AppResult<Html<String>> {
     let present = attendance::for_session(&state.db, id).await?.len();
     let shell = Shell::new(user, "现场点名", "sessions");
     Ok(Html(RowFragment { shell, session_id: id, row, present }.render()?))

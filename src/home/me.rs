@@ -1,0 +1,35 @@
+//! 我的 (`/me`): a page of the user's own — for a member, their study this season and the
+//! visits planned for them; for everyone, their account, with the password change one tap away.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+
+use crate::auth::{CurrentUser, Role};
+use crate::state::AppState;
+use crate::web::{AppResult, Shell};
+
+#[derive(Template)]
+#[template(path = "home/me.html")]
+struct MePage {
+    shell: Shell,
+    phone_tail: String,
+    is_member: bool,
+    study: Option<super::my_study::MyStudy>,
+}
+
+/// `GET /me`.
+pub(super) async fn page(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+    let study = match user.member_id {
+        Some(member_id) => super::my_study::for_member(&state.db, &user, member_id).await?,
+        None => None,
+    };
+    let tail: String = user.phone.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let page = MePage {
+        shell: Shell::new(&user, "我的", "me"),
+        phone_tail: tail,
+        is_member: user.role == Role::Member,
+        study,
+    };
+    Ok(Html(page.render()?))
+}
