@@ -11,7 +11,6 @@ use super::{CoverageReport, UnitRate};
 use crate::audit::{self, Action, Actor};
 use crate::auth::AdminUser;
 use crate::campaign::CurrentCampaign;
-use crate::campaign::model::hours_text;
 use crate::state::AppState;
 use crate::web::{AppError, AppResult};
 
@@ -44,13 +43,15 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
         sheet.write_string_with_format(1, col as u16, *name, &header)?;
         sheet.set_column_width(col as u16, *width)?;
     }
+    // Numbers Excel can sum and sort: the rate a fraction shown as a percentage, hours a number.
+    let percent = Format::new().set_num_format("0.0%");
     let mut row = 2;
     for u in units {
         sheet.write_string(row, 0, &u.unit_name)?;
         sheet.write_number(row, 1, u.audience as f64)?;
         sheet.write_number(row, 2, u.covered as f64)?;
         sheet.write_number(row, 3, (u.audience - u.covered) as f64)?;
-        sheet.write_string(row, 4, u.rate_text())?;
+        write_rate(sheet, row, u.covered, u.audience, &percent)?;
         row += 1;
     }
     let (audience, covered) = (report.audience(), report.covered());
@@ -59,7 +60,7 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
     sheet.write_number_with_format(row, 1, audience as f64, &bold)?;
     sheet.write_number_with_format(row, 2, covered as f64, &bold)?;
     sheet.write_number_with_format(row, 3, (audience - covered) as f64, &bold)?;
-    sheet.write_string_with_format(row, 4, super::rollup::rate_text(covered, audience), &bold)?;
+    write_rate(sheet, row, covered, audience, &bold.clone().set_num_format("0.0%"))?;
     sheet.set_freeze_panes(2, 0)?;
 
     let sheet = book.add_worksheet().set_name("按党员")?;
@@ -73,6 +74,7 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
         sheet.write_string_with_format(1, col as u16, *name, &header)?;
         sheet.set_column_width(col as u16, *width)?;
     }
+    let hours = Format::new().set_num_format("0.0");
     let compulsory: Vec<i64> = report.rule.compulsory_topics.clone();
     for (i, m) in report.members.iter().enumerate() {
         let row = i as u32 + 2;
@@ -89,7 +91,7 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
         sheet.write_string(row, 2, &m.member.name)?;
         sheet.write_string(row, 3, m.member.categories.to_string())?;
         sheet.write_number(row, 4, m.progress.sessions as f64)?;
-        sheet.write_string(row, 5, hours_text(m.progress.minutes))?;
+        sheet.write_number_with_format(row, 5, m.progress.minutes as f64 / 60.0, &hours)?;
         sheet.write_string(row, 6, topics)?;
         sheet.write_string(row, 7, if m.covered { "已完成" } else { "未完成" })?;
         sheet.write_string(row, 8, m.reason().map(|r| r.label()).unwrap_or(""))?;
@@ -97,6 +99,28 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
     }
     sheet.set_freeze_panes(2, 3)?;
     book.save_to_buffer()
+}
+
+/// A rate cell: covered / audience as a number formatted "0.0%" (rounded down to per mille, as
+/// the pages show it), or "—" when nobody is expected.
+fn write_rate(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    covered: i64,
+    audience: i64,
+    format: &Format,
+) -> Result<(), XlsxError> {
+    if audience <= 0 {
+        sheet.write_string(row, 4, "—")?;
+    } else {
+        sheet.write_number_with_format(
+            row,
+            4,
+            super::rollup::permille(covered, audience) as f64 / 1000.0,
+            format,
+        )?;
+    }
+    Ok(())
 }
 
 /// `GET /coverage/export.xlsx`: the viewer's coverage as a workbook; audited.

@@ -58,7 +58,7 @@ pub(super) async fn overview(
     let bars: Vec<(String, f64)> = rates
         .iter()
         .filter(|r| r.audience > 0)
-        .map(|r| (r.unit_name.trim_end_matches("（示例）").to_owned(), r.permille() as f64 / 10.0))
+        .map(|r| (r.unit_name.clone(), r.permille() as f64 / 10.0))
         .collect();
     let coverage_chart = bar_chart_svg("各单位冬训覆盖率", &bars, Some(100.0), "%");
 
@@ -103,11 +103,8 @@ pub(super) async fn overview(
         rule,
         audience,
         covered,
-        rate: if audience > 0 {
-            format!("{:.1}%", covered as f64 * 100.0 / audience as f64)
-        } else {
-            "—".into()
-        },
+        // Said as the coverage page says it (rounded down, "63%" not "63.0%").
+        rate: coverage::rollup::rate_text(covered, audience),
         coverage_chart,
         trend_chart,
         week_sessions,
