@@ -259,6 +259,7 @@ async fn coverage_downloads_as_a_workbook_and_is_audited() {
     let units = book.worksheet_range("按单位").unwrap();
     let rows: Vec<String> =
         units.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")).collect();
+    // Rates are numbers (shown "50.0%" by their format), so Excel can sum and sort them.
     assert!(rows.iter().any(|r| r == "甲村|4|2|2|0.5"), "{rows:?}");
     assert!(rows.iter().any(|r| r == "合计|5|2|3|0.4"), "{rows:?}");
     let members = book.worksheet_range("按党员").unwrap();
