@@ -68,8 +68,10 @@ pub(super) async fn list(
     Ok(Html(page.render()?))
 }
 
+/// The roles this user may grant, least privilege first, so a new account is a 党员 unless the
+/// admin chooses more.
 fn grantable_roles(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
-    Role::ALL.iter().filter(|r| user.role.may_grant(**r)).map(|r| (r.code(), r.label())).collect()
+    Role::ALL.iter().rev().filter(|r| user.role.may_grant(**r)).map(|r| (r.code(), r.label())).collect()
 }
 
 async fn unit_choices(state: &AppState, user: &CurrentUser) -> AppResult<Vec<(i64, String)>> {
@@ -84,6 +86,11 @@ struct NewPage {
     roles: Vec<(&'static str, &'static str)>,
     units: Vec<(i64, String)>,
     error: Option<String>,
+    /// What was typed, kept when the form comes back with a problem.
+    name: String,
+    phone: String,
+    role: String,
+    unit_id: i64,
 }
 
 pub(super) async fn new_form(
@@ -95,6 +102,10 @@ pub(super) async fn new_form(
         roles: grantable_roles(&user),
         units: unit_choices(&state, &user).await?,
         error: None,
+        name: String::new(),
+        phone: String::new(),
+        role: String::new(),
+        unit_id: 0,
     };
     Ok(Html(page.render()?))
 }
@@ -138,6 +149,10 @@ pub(super) async fn create(
                 roles: grantable_roles(&user),
                 units: unit_choices(&state, &user).await?,
                 error: Some(message),
+                name: form.name.clone(),
+                phone: form.phone.clone(),
+                role: form.role.clone(),
+                unit_id: form.unit_id,
             };
             return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
         }

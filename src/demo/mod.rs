@@ -34,13 +34,13 @@ const STATIONS: [(&str, &str, &str); 14] = [
     ("三星村", "三星暖心", "星火冬训"),
     ("横山村", "横山红韵", "红色冬训"),
     ("社东社区", "社东新苗", "欣苗冬训"),
-    ("青禾村（示例）", "青禾互助", ""),
-    ("云溪社区（示例）", "云溪邻里", ""),
-    ("竹岭村（示例）", "竹岭清风", ""),
-    ("梅岗村（示例）", "梅岗义工", ""),
-    ("枫林村（示例）", "枫林夕阳红", ""),
-    ("荷塘社区（示例）", "荷塘月色", ""),
-    ("松涧村（示例）", "松涧守望", ""),
+    ("青禾村", "青禾互助", ""),
+    ("云溪社区", "云溪邻里", ""),
+    ("竹岭村", "竹岭清风", ""),
+    ("梅岗村", "梅岗义工", ""),
+    ("枫林村", "枫林夕阳红", ""),
+    ("荷塘社区", "荷塘月色", ""),
+    ("松涧村", "松涧守望", ""),
 ];
 
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
@@ -77,7 +77,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
         let profile = StationProfile {
             service_brand: (*service).into(),
             training_brand: (*training).into(),
-            slogan: format!("{}党员冬训，学思践悟", name.trim_end_matches("（示例）")),
+            slogan: format!("{}党员冬训，学思践悟", name),
             story: String::new(),
         };
         org_store::save_profile(&mut tx, station.id, &profile).await?;
@@ -85,7 +85,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
         for (b, label) in
             ["第一党支部", "第二党支部", "第三党支部", "老年党支部"].iter().take(count).enumerate()
         {
-            let branch_name = format!("{}{}", name.trim_end_matches("（示例）"), label);
+            let branch_name = format!("{}{}", name, label);
             let branch = org_store::insert(&mut tx, Some(&station), UnitKind::Branch, &branch_name, b as i64);
             branches.push(branch.await?);
         }
@@ -205,12 +205,12 @@ async fn seed_accounts(
         None,
     )];
     for (i, station) in stations.iter().enumerate() {
-        let name = format!("{}书记（演示）", station.name.trim_end_matches("（示例）"));
+        let name = format!("{}书记（演示）", station.name);
         accounts.push((format!("139000001{i:02}"), name, Role::StationAdmin, station.id, None));
     }
     // Each station has a volunteer of its own, so its secretary can send someone door to door.
     for (i, station) in stations.iter().enumerate() {
-        let name = format!("{}志愿者（演示）", station.name.trim_end_matches("（示例）"));
+        let name = format!("{}志愿者（演示）", station.name);
         accounts.push((format!("139000005{i:02}"), name, Role::Volunteer, station.id, None));
     }
     for i in 0..4 {

@@ -78,13 +78,8 @@ pub async fn seed(
     let mut rooms = Vec::new();
     for station in stations {
         rooms.push(
-            lecturers::insert_venue(
-                &mut tx,
-                station.id,
-                &format!("{}实践站会议室", station.name.trim_end_matches("（示例）")),
-                40,
-            )
-            .await?,
+            lecturers::insert_venue(&mut tx, station.id, &format!("{}实践站会议室", station.name), 40)
+                .await?,
         );
     }
 

@@ -207,3 +207,31 @@ async fn large_font_mode_persists_in_a_cookie() {
     let html = app.get(&client, "/login").await.text().await.unwrap();
     assert!(html.contains("<html lang=\"zh-CN\" class=\"large\">"));
 }
+
+#[tokio::test]
+async fn a_new_account_is_a_member_unless_chosen_otherwise_and_a_mistake_keeps_the_form() {
+    let app = spawn_app().await;
+    let admin = app.logged_in(STATION_A).await;
+    let html = app.get(&admin, "/accounts/new").await.text().await.unwrap();
+    let select = html.split("name=\"role\">").nth(1).unwrap();
+    assert!(select.starts_with("<option value=\"member\""), "least privilege first: {select}");
+    let order: Vec<usize> = ["\"member\"", "\"volunteer\"", "\"lecturer\"", "\"station_admin\""]
+        .iter()
+        .map(|c| select.find(c).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+
+    let unit = app.branch_a.id.to_string();
+    let r = app
+        .post_form(
+            &admin,
+            "/accounts",
+            &[("name", "王志愿"), ("phone", "1380000"), ("role", "volunteer"), ("unit_id", &unit)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("value=\"王志愿\"") && html.contains("value=\"1380000\""), "{html}");
+    assert!(html.contains("<option value=\"volunteer\" selected>"), "the chosen role is kept");
+    assert!(html.contains(&format!("<option value=\"{unit}\" selected>")), "the chosen unit is kept");
+}

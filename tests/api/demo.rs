@@ -20,6 +20,8 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     let stations: Vec<&str> =
         units.iter().filter(|u| u.kind == UnitKind::Station).map(|u| u.name.as_str()).collect();
     assert_eq!(stations.len(), 14);
+    let marked: Vec<&str> = units.iter().map(|u| u.name.as_str()).filter(|n| n.contains("示例")).collect();
+    assert!(marked.is_empty(), "village names carry no （示例）: {marked:?}");
     for named in ["蟹塘社区", "九塘村", "塘窦村社区", "桑园蒲村", "三星村", "横山村", "社东社区"]
     {
         assert!(stations.contains(&named), "{named}");
