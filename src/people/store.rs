@@ -130,6 +130,31 @@ pub async fn count_in_scope(db: &Db, scope: &Scope) -> Result<i64, sqlx::Error> 
     Ok(n)
 }
 
+/// Names of the given members inside a scope, in one query (the audit page names the members
+/// its entries mention); ids outside the scope or unknown are simply absent.
+pub async fn names_in_scope(
+    db: &Db,
+    ids: &[i64],
+    scope: &Scope,
+) -> Result<std::collections::HashMap<i64, String>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows: Vec<(i64, String)> = on_db!(db, pool => {
+        let mut builder = sqlx::QueryBuilder::new(
+            "SELECT m.id, m.name FROM members m JOIN units u ON u.id = m.unit_id WHERE u.path LIKE ",
+        );
+        builder.push_bind(scope).push(" AND m.id IN (");
+        let mut list = builder.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        builder.push(")");
+        builder.build_query_as().fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().collect())
+}
+
 /// Active members with this phone as (id, name), wherever they are: who may be checking in by
 /// name and phone. Uses the phone index, so it costs the same at 1,500 members or 100,000.
 pub async fn active_by_phone(db: &Db, phone: &str) -> Result<Vec<(i64, String)>, sqlx::Error> {

@@ -161,3 +161,21 @@ async fn a_refused_change_leaves_no_entry_and_a_stored_one_exactly_one() {
     assert_eq!(about("乙村宣讲"), 0, "{entries:?}");
     assert_eq!(app.count("training_sessions").await, 1);
 }
+
+#[tokio::test]
+async fn the_log_names_the_members_it_mentions_by_id() {
+    use dongxun::audit::{Action, Actor, record};
+    let app = spawn_app().await;
+    let zhang = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let li = add_member(&app, app.branch_b.id, "李四", "13800002222").await;
+    record(&app.db, &Actor::command_line(), Action::MemberEdit, &format!("党员#{zhang}"), "电话", true)
+        .await
+        .unwrap();
+    let detail = format!("送学任务#1：党员#{li}");
+    record(&app.db, &Actor::command_line(), Action::Unmask, "送学上门", &detail, true).await.unwrap();
+    let committee = app.logged_in(COMMITTEE).await;
+    let html = app.get(&committee, "/audit").await.text().await.unwrap();
+    assert!(html.contains(&format!("党员张三（#{zhang}）")), "{html}");
+    assert!(html.contains(&format!("送学任务#1：党员李四（#{li}）")), "{html}");
+    assert!(!html.contains(&format!("党员#{zhang}")));
+}
