@@ -2,6 +2,7 @@
 //! they want next; organisers see needs by unit and topic and record adjustments, each linked to
 //! the feedback that caused it (the founding document's 动态化调整).
 
+mod filter;
 mod pages;
 pub mod store;
 

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::filter::{Chosen, FeedbackQuery, FilterView, PAGE_SIZE};
 use super::store::{self, NewFeedback};
 use super::{WANT_TAGS, member_of_ticket, tag_label};
 use crate::audit::{self, Action, Actor};
@@ -184,6 +185,7 @@ struct OverviewPage {
     top_tags: Vec<(&'static str, usize)>,
     items: Vec<FeedbackItem>,
     adjustments: Vec<(String, String, Vec<String>)>,
+    filter: FilterView,
 }
 
 /// The station (or the viewer's child unit) a member's unit path rolls up to.
@@ -199,9 +201,14 @@ pub(super) async fn overview(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
     CurrentCampaign(campaign): CurrentCampaign,
+    Query(q): Query<FeedbackQuery>,
 ) -> AppResult<Html<String>> {
-    let rows = store::in_scope(&state.db, campaign.id, &user.scope()).await?;
+    let in_scope = store::in_scope(&state.db, campaign.id, &user.scope()).await?;
     let units = org_store::units_in_scope(&state.db, &user.scope()).await?;
+    let children: Vec<_> = units.iter().filter(|u| u.parent_id == Some(user.unit_id)).cloned().collect();
+    let chosen = Chosen::read(&q, &children)?;
+    let rows: Vec<store::FeedbackRow> = in_scope.iter().filter(|r| chosen.admits(r)).cloned().collect();
+    let filter = FilterView::new(&chosen, &in_scope, &children, rows.len());
     let name_of = |path: &str| {
         units
             .iter()
@@ -237,7 +244,8 @@ pub(super) async fn overview(
     let labels = |tags: &str| tags.split(',').filter_map(tag_label).collect::<Vec<_>>().join("、");
     let items = rows
         .iter()
-        .take(100)
+        .skip((filter.page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
         .map(|r| FeedbackItem {
             id: r.id,
             session: r.session_title.clone(),
@@ -255,13 +263,13 @@ pub(super) async fn overview(
         .await?
         .into_iter()
         .filter(|a| {
-            !a.feedback_ids.is_empty() && a.feedback_ids.iter().all(|id| rows.iter().any(|r| r.id == *id))
+            !a.feedback_ids.is_empty() && a.feedback_ids.iter().all(|id| in_scope.iter().any(|r| r.id == *id))
         })
         .map(|a| {
             let because = a
                 .feedback_ids
                 .iter()
-                .filter_map(|id| rows.iter().find(|r| r.id == *id))
+                .filter_map(|id| in_scope.iter().find(|r| r.id == *id))
                 .map(|r| {
                     format!(
                         "{}：{}{}",
@@ -284,6 +292,7 @@ pub(super) async fn overview(
         top_tags: count_tags(&all),
         items,
         adjustments,
+        filter,
     };
     Ok(Html(page.render()?))
 }

@@ -48,6 +48,8 @@ pub async fn submit(db: &Db, f: &NewFeedback) -> Result<bool, sqlx::Error> {
 pub struct FeedbackRow {
     /// Id.
     pub id: i64,
+    /// Session.
+    pub session_id: i64,
     /// Session title.
     pub session_title: String,
     /// The member's unit (branch or station) name.
@@ -70,7 +72,7 @@ pub struct FeedbackRow {
 pub async fn in_scope(db: &Db, campaign_id: i64, scope: &Scope) -> Result<Vec<FeedbackRow>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT f.id, s.title AS session_title, u.name AS unit_name, u.path AS unit_path, f.rating, f.helped, \
+            "SELECT f.id, f.session_id, s.title AS session_title, u.name AS unit_name, u.path AS unit_path, f.rating, f.helped, \
              f.wants_tags, f.wants_text, f.created_at FROM feedback f \
              JOIN training_sessions s ON s.id = f.session_id JOIN members m ON m.id = f.member_id \
              JOIN units u ON u.id = m.unit_id WHERE s.campaign_id = $1 AND u.path LIKE $2 ORDER BY f.id DESC",

@@ -89,3 +89,51 @@ async fn an_attendee_gives_feedback_once_and_organisers_adjust_the_programme() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.count("adjustments").await, 1);
 }
+
+#[tokio::test]
+async fn organisers_filter_feedback_by_session_station_and_date_a_page_at_a_time() {
+    use dongxun::feedback::store::{NewFeedback, submit};
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let first = app.session(campaign, app.root.id).title("第一课").starts_in_minutes(-300).insert().await.id;
+    let second = app.session(campaign, app.root.id).title("第二课").starts_in_minutes(-200).insert().await.id;
+    // 30 members of 甲村 gave feedback on the first lecture, 5 of 乙村 on the second.
+    for i in 0..35 {
+        let (unit, session) = if i < 30 { (app.branch_a.id, first) } else { (app.branch_b.id, second) };
+        let member = add_member(&app, unit, &format!("党员{i:02}"), &format!("1380000{i:04}")).await;
+        let f = NewFeedback {
+            session_id: session,
+            member_id: member,
+            rating: 4,
+            helped: String::new(),
+            wants_tags: "farming".into(),
+            wants_text: format!("想法{i:02}号"),
+        };
+        assert!(submit(&app.db, &f).await.unwrap());
+    }
+    let committee = app.logged_in(COMMITTEE).await;
+    let html = app.get(&committee, "/feedback").await.text().await.unwrap();
+    assert!(html.contains("共 <strong>35</strong> 份反馈"), "{html}");
+    assert_eq!(html.matches("name=\"feedback_id\"").count(), 20, "a page of 20, not everything");
+    assert!(html.contains("第 1 / 2 页") && html.contains("href=\"/feedback?page=2\""));
+    let html = app.get(&committee, "/feedback?page=2").await.text().await.unwrap();
+    assert_eq!(html.matches("name=\"feedback_id\"").count(), 15);
+
+    let html = app.get(&committee, &format!("/feedback?session={second}")).await.text().await.unwrap();
+    assert!(html.contains("符合条件的 <strong>5</strong> 份反馈") && !html.contains("想法00号"), "{html}");
+    assert!(html.contains("农业技术 5"), "the needs follow the filter");
+    let b = app.village_b.id;
+    let html = app.get(&committee, &format!("/feedback?unit={b}")).await.text().await.unwrap();
+    assert!(html.contains("符合条件的 <strong>5</strong> 份反馈"));
+    let today = dongxun::time::today();
+    let html =
+        app.get(&committee, &format!("/feedback?from={today}&to={today}&page=2")).await.text().await.unwrap();
+    let kept = format!("from={today}&#38;to={today}&#38;page=1");
+    assert!(html.contains(&kept), "paging keeps the filter: {html}");
+    let yesterday = today - chrono::Duration::days(1);
+    let html = app.get(&committee, &format!("/feedback?to={yesterday}")).await.text().await.unwrap();
+    assert!(html.contains("符合条件的 <strong>0</strong> 份反馈"));
+    let r = app.get(&committee, "/feedback?from=2026-13-40").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("起始日期"));
+}
