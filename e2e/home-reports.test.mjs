@@ -1,0 +1,174 @@
+// The day's work and the harder parts of real use, on a 360 px phone: the roll call of a
+// 71-member audience lists everyone with the count, and a wrong tick is undone; the
+// secretary's home shows today's sessions and the uncovered count; the volunteer's home shows
+// the visits waiting; in large print every tab of the bar fits the screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startApp, launchBrowser, phoneContext, screenshot, login, horizontalOverflow, sqliteRows,
+} from './harness.mjs';
+
+const COMMITTEE_ADMIN = '13900000001';
+const STATION_ADMIN = '13900000100'; // 蟹塘社区书记（演示）
+const VOLUNTEER = '13900000300'; // 志愿者1（演示）
+const VOLUNTEER_OPTION = '志愿者1（演示，志愿者）';
+const BRANCH = '蟹塘社区第一党支部';
+const SESSION_TITLE = '冬训夜校（演示签到）';
+
+let app;
+let browser;
+let sessionId;
+
+before(async () => {
+  app = await startApp({ demo: true });
+  browser = await launchBrowser();
+  [{ id: sessionId }] = await sqliteRows(app.dataDir, 'SELECT id FROM training_sessions WHERE title = ?', [SESSION_TITLE]);
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const shownCount = async (page) => Number(await page.locator('#shown-count').innerText());
+const presentCount = async (page) => Number(await page.locator('#present-count').innerText());
+
+test('roll call of a 71-member audience lists everyone with the count; a wrong tick is undone', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, STATION_ADMIN);
+    const rollCall = `${app.baseUrl}/sessions/${sessionId}/roll-call`;
+    await page.goto(rollCall, { waitUntil: 'load' });
+    // Bring the audience to 71, as in the branch that found the bug, through the member form.
+    const start = await shownCount(page);
+    assert.ok(start > 40 && start <= 71, `the demo session's audience is over 40 (got ${start})`);
+    for (let i = start; i < 71; i += 1) {
+      await page.goto(`${app.baseUrl}/members/new`, { waitUntil: 'load' });
+      await page.locator('input[name="name"]').fill(`补录党员${i}`);
+      await page.locator('input[name="phone"]').fill(`137000${String(i).padStart(5, '0')}`);
+      const unit = await page.locator('select[name="unit_id"] option', { hasText: BRANCH }).getAttribute('value');
+      await page.locator('select[name="unit_id"]').selectOption(unit);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('main form button[type="submit"]').click()]);
+    }
+    await page.goto(rollCall, { waitUntil: 'load' });
+    assert.equal(await shownCount(page), 71, 'the count says 71');
+    assert.equal(await page.locator('li.roll-row').count(), 71, 'all 71 are listed, not the first 40');
+    assert.match(await page.locator('.roll-count').innerText(), /共 71 人，全部列出/);
+    await screenshot(page, 'roll-call-71', { fullPage: false });
+
+    // Tick the last one on the list, then undo it.
+    const last = page.locator('li.roll-row').last();
+    const id = await last.getAttribute('id');
+    const row = page.locator(`#${id}`);
+    const before = await presentCount(page);
+    await row.scrollIntoViewIfNeeded();
+    await row.getByRole('button', { name: '签到', exact: true }).tap();
+    await row.getByRole('button', { name: /撤销/ }).waitFor();
+    assert.equal(await presentCount(page), before + 1);
+    await screenshot(page, 'roll-call-ticked', { fullPage: false });
+    await row.getByRole('button', { name: /撤销/ }).tap();
+    await row.getByRole('button', { name: '签到', exact: true }).waitFor();
+    assert.equal(await presentCount(page), before, 'the count goes back');
+    assert.doesNotMatch(await row.innerText(), /已签到/);
+    await screenshot(page, 'roll-call-undone', { fullPage: false });
+    // It stays undone after a reload, and the undo is in the audit log.
+    await page.goto(rollCall, { waitUntil: 'load' });
+    assert.equal(await presentCount(page), before);
+    const audit = await sqliteRows(app.dataDir, "SELECT detail FROM audit_log WHERE detail LIKE '撤销点名：%'");
+    assert.equal(audit.length, 1);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the secretary's home shows today's sessions and the uncovered count", async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, STATION_ADMIN);
+    await page.goto(`${app.baseUrl}/`, { waitUntil: 'load' });
+    const today = page.locator('#today');
+    assert.match(await today.innerText(), new RegExp(SESSION_TITLE.replace(/[（）]/g, '.')));
+    assert.match(await page.locator('#uncovered-count').innerText(), /尚未完成冬训学习 \d+ 人/);
+    assert.ok(await page.locator('#reports a[href="/reports/lecturers.xlsx"]').count());
+    assert.deepEqual(await horizontalOverflow(page), []);
+    await screenshot(page, 'home-secretary', { fullPage: false });
+    await screenshot(page, 'home-secretary-full');
+  } finally {
+    await context.close();
+  }
+});
+
+test("the volunteer's home shows the visits waiting for them", async () => {
+  const context = await phoneContext(browser);
+  let memberName;
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, COMMITTEE_ADMIN);
+    const [station] = await sqliteRows(app.dataDir, "SELECT id FROM units WHERE name = '蟹塘社区'");
+    await page.goto(`${app.baseUrl}/coverage/uncovered?unit=${station.id}`, { waitUntil: 'load' });
+    const pick = await page.locator('ul.pick li.cov-member').evaluateAll((lis) => {
+      const li = lis.find((l) => !l.querySelector('input[name="member_id"]').disabled);
+      return { id: li.querySelector('input[name="member_id"]').value, name: li.querySelector('.member-name').innerText.trim() };
+    });
+    memberName = pick.name;
+    await page.locator(`input[name="member_id"][value="${pick.id}"]`).check();
+    const assignee = page.getByRole('combobox', { name: '送学人员' });
+    await assignee.selectOption(await assignee.locator('option', { hasText: VOLUNTEER_OPTION }).getAttribute('value'));
+    const material = page.locator('fieldset.deliver-box input[name="material"]').first();
+    if (await material.count()) await material.check();
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: '为勾选的党员派送学任务' }).tap(),
+    ]);
+  } finally {
+    await context.close();
+  }
+  const phone = await phoneContext(browser);
+  try {
+    const page = await phone.newPage();
+    await login(page, app.baseUrl, VOLUNTEER);
+    await page.goto(`${app.baseUrl}/`, { waitUntil: 'load' });
+    const visits = page.locator('#pending-visits');
+    assert.match(await visits.innerText(), /待走访 1 户/);
+    assert.match(await visits.innerText(), new RegExp(memberName));
+    assert.match(await visits.innerText(), /蟹塘社区/);
+    assert.deepEqual(await horizontalOverflow(page), []);
+    await screenshot(page, 'home-volunteer', { fullPage: false });
+    // 我的 is a page of their own, the password one tap from it.
+    await Promise.all([page.waitForURL((u) => u.pathname === '/me'), page.locator('nav.tabs a', { hasText: '我的' }).tap()]);
+    assert.ok(await page.locator('main a[href="/password"]').count());
+    await screenshot(page, 'me-volunteer', { fullPage: false });
+  } finally {
+    await phone.close();
+  }
+});
+
+test('in large print every tab fits a 360 px screen', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, STATION_ADMIN);
+    await page.goto(`${app.baseUrl}/`, { waitUntil: 'load' });
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.locator('header form[action="/preferences/font"] button').click(),
+    ]);
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains('large')), true);
+    const tabs = await page.locator('nav.tabs a').evaluateAll((as) => as.map((a) => {
+      const r = a.getBoundingClientRect();
+      return { label: a.innerText.trim(), left: r.left, right: r.right, fontPx: parseFloat(getComputedStyle(a).fontSize) };
+    }));
+    assert.equal(tabs.length, 5);
+    for (const t of tabs) {
+      assert.ok(t.left >= 0 && t.right <= 360.5, `tab ${t.label} is on screen (${t.left}–${t.right})`);
+      assert.ok(t.fontPx >= 20, `tab ${t.label} stays large (${t.fontPx}px)`);
+    }
+    const scrolls = await page.locator('nav.tabs').evaluate((n) => n.scrollWidth > n.clientWidth + 1);
+    assert.equal(scrolls, false, 'the tab bar does not hide a tab behind a sideways scroll');
+    await screenshot(page, 'large-font-tabs', { fullPage: false });
+  } finally {
+    await context.close();
+  }
+});
