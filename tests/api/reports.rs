@@ -42,6 +42,9 @@ async fn the_overview_shows_coverage_attendance_and_workload_at_a_glance() {
     assert!(html.contains("冬训总览") && html.matches("<svg").count() >= 2, "two charts");
     assert!(html.contains("甲村") && html.contains("乙村") && html.contains("周老师"));
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "nothing from other hosts");
+    for report in ["/reports/lecturers.xlsx", "/reports/visits.xlsx", "/coverage/export.xlsx"] {
+        assert!(html.contains(report), "the overview links {report}");
+    }
 
     let member_client = app.logged_in(MEMBER).await;
     assert_eq!(app.get(&member_client, "/overview").await.status(), StatusCode::FORBIDDEN);
