@@ -172,3 +172,18 @@ test('in large print every tab fits a 360 px screen', async () => {
     await context.close();
   }
 });
+
+test("a member's 我的 tab is their own study, the password a link from it", async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, '13900000400'); // the demo member
+    await Promise.all([page.waitForURL((u) => u.pathname === '/me'), page.locator('nav.tabs a', { hasText: '我的' }).tap()]);
+    assert.match(await page.locator('#my-study').innerText(), /我的冬训学习[\s\S]*完成条件/);
+    assert.ok(await page.locator('main a[href="/password"]').count(), '修改密码 is one tap away');
+    assert.deepEqual(await horizontalOverflow(page), []);
+    await screenshot(page, 'me-member', { fullPage: false });
+  } finally {
+    await context.close();
+  }
+});

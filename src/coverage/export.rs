@@ -74,7 +74,7 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
         sheet.write_string_with_format(1, col as u16, *name, &header)?;
         sheet.set_column_width(col as u16, *width)?;
     }
-    let hours = Format::new().set_num_format("0.0");
+    let hours = Format::new().set_num_format("0.0#");
     let compulsory: Vec<i64> = report.rule.compulsory_topics.clone();
     for (i, m) in report.members.iter().enumerate() {
         let row = i as u32 + 2;
