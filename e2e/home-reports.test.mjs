@@ -187,3 +187,27 @@ test("a member's 我的 tab is their own study, the password a link from it", as
     await context.close();
   }
 });
+
+test('the feedback page is read a page at a time, narrowed by station', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, COMMITTEE_ADMIN);
+    await page.goto(`${app.baseUrl}/feedback`, { waitUntil: 'load' });
+    const total = Number(await page.locator('#feedback-count strong').innerText());
+    assert.ok(total > 20, `the demo has a season of feedback (${total})`);
+    assert.equal(await page.locator('input[name="feedback_id"]').count(), 20, 'twenty on a page');
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height < 12_500, `the page is no longer 12,500 px (${height})`);
+    await screenshot(page, 'feedback-filter', { fullPage: false });
+    await page.locator('select[name="unit"]').selectOption({ label: '蟹塘社区' });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: '筛选' }).tap()]);
+    const narrowed = Number(await page.locator('#feedback-count strong').innerText());
+    assert.ok(narrowed < total, `蟹塘社区 alone has less (${narrowed} of ${total})`);
+    assert.match(await page.locator('#feedback-count').innerText(), /符合条件的/);
+    assert.deepEqual(await horizontalOverflow(page), []);
+    await screenshot(page, 'feedback-filtered', { fullPage: false });
+  } finally {
+    await context.close();
+  }
+});
