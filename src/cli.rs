@@ -17,7 +17,7 @@ use crate::org::store as org_store;
 use crate::people::IdCardVault;
 use crate::people::model::Phone;
 use crate::people::vault::key_file_path;
-use crate::roster::import::{ImportFailure, Importer, import_roster};
+use crate::roster::parse::RosterOptions;
 use crate::startup::{Application, shutdown_signal};
 use crate::web::WebConfig;
 
@@ -100,6 +100,10 @@ enum ImportCommand {
         /// The unit for rows that name none (and for files without a 所在单位 column).
         #[arg(long)]
         unit: Option<String>,
+        /// The header of the column that holds each row's unit, when no header is recognisably
+        /// it (村、社区、党组织、支部…).
+        #[arg(long, value_name = "NAME")]
+        unit_column: Option<String>,
     },
 }
 
@@ -197,8 +201,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库已是最新结构");
             ExitCode::SUCCESS
         }
-        Command::Import(ImportCommand::Members { file, unit }) => {
-            import_members(&db, &vault, &file, unit).await?
+        Command::Import(ImportCommand::Members { file, unit, unit_column }) => {
+            let options = RosterOptions { default_unit: unit, unit_column };
+            crate::roster::command::import_members(&db, &vault, &file, options).await?
         }
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &vault, &output).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {
@@ -255,39 +260,6 @@ async fn serve(
     tracing::info!("数据库：{where_}");
     app.run_until(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn import_members(
-    db: &Db,
-    vault: &IdCardVault,
-    file: &std::path::Path,
-    unit: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
-    let root =
-        org_store::root(db).await?.ok_or_else(|| anyhow::anyhow!("还没有组织架构，请先建立街道和村社"))?;
-    let actor = Actor::command_line();
-    let importer = Importer { scope: root.scope(), actor: &actor, vault };
-    let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    match import_roster(db, &importer, &file_name, bytes, unit).await {
-        Ok(o) => {
-            println!("导入成功：新增{}人，更新{}人，未变{}人", o.inserted, o.updated, o.unchanged);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(ImportFailure::Rows(rows)) => {
-            eprintln!("导入被拒绝，名册中有{}处错误，未导入任何数据：", rows.len());
-            for row in &rows {
-                eprintln!("  第{}行 {}「{}」：{}", row.row, row.column, row.value, row.reason);
-            }
-            Ok(ExitCode::from(2))
-        }
-        Err(ImportFailure::Unreadable(message)) => {
-            eprintln!("导入被拒绝：{message}");
-            Ok(ExitCode::from(2))
-        }
-        Err(ImportFailure::Database(e)) => Err(e.into()),
-        Err(ImportFailure::Vault(e)) => Err(e),
-    }
 }
 
 async fn export_members(db: &Db, vault: &IdCardVault, output: &std::path::Path) -> anyhow::Result<ExitCode> {

@@ -69,7 +69,13 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let listener =
             TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
-        let state = AppState { db, vault, config: Arc::new(config), guesses: GuessLimiter::default() };
+        let state = AppState {
+            db,
+            vault,
+            config: Arc::new(config),
+            guesses: GuessLimiter::default(),
+            roster_staging: Default::default(),
+        };
         Ok(Self { listener, state })
     }
 

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use crate::checkin::limits::GuessLimiter;
 use crate::db::Db;
 use crate::people::IdCardVault;
+use crate::roster::staging::RosterStaging;
 use crate::web::WebConfig;
 
 /// What handlers can reach. Each part is its own sub-state (`FromRef`), so a handler or extractor
@@ -23,4 +24,6 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Budgets for guessing names, phones and check-in codes (check-in, online study).
     pub guesses: GuessLimiter,
+    /// Uploaded rosters waiting for their unit column to be picked (a few, for minutes).
+    pub roster_staging: RosterStaging,
 }

@@ -3,6 +3,7 @@
 
 pub mod categories;
 pub mod dates;
+pub mod doubt;
 pub mod id_card;
 pub mod model;
 mod pages;
@@ -28,4 +29,5 @@ pub fn router() -> Router<AppState> {
         .route("/members/{id}", get(pages::detail).post(pages::update))
         .route("/members/{id}/edit", get(pages::edit_form))
         .route("/members/{id}/reveal", post(pages::reveal))
+        .route("/members/{id}/doubt/clear", post(pages::clear_doubt))
 }

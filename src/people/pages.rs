@@ -14,6 +14,7 @@ use crate::auth::AdminUser;
 use crate::org::store as org_store;
 use crate::state::AppState;
 use crate::web::extract::{Path, Query, labels};
+use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
 mod form;
@@ -41,6 +42,8 @@ struct MemberRow {
     categories: Vec<&'static str>,
     status: &'static str,
     active: bool,
+    /// 数据存疑: why, if flagged.
+    doubt: Option<String>,
 }
 
 impl MemberRow {
@@ -55,6 +58,7 @@ impl MemberRow {
             categories: m.category_set().labels(),
             status: m.status.label(),
             active: m.status == MemberStatus::Active,
+            doubt: m.doubt.clone(),
         }
     }
 }
@@ -77,10 +81,12 @@ pub(super) struct ListFilter {
     #[serde(default)]
     status: String,
     page: Option<i64>,
+    /// 1: only members flagged 数据存疑.
+    doubt: Option<u8>,
 }
 
 labels! {
-    ListFilter { q: "搜索", unit: "单位", category: "人员类别", status: "状态", page: "页码" }
+    ListFilter { q: "搜索", unit: "单位", category: "人员类别", status: "状态", page: "页码", doubt: "数据存疑" }
 }
 
 #[derive(Template)]
@@ -95,6 +101,7 @@ struct ListPage {
     unit: i64,
     category: u32,
     status: String,
+    doubtful: bool,
     units: Vec<(i64, String)>,
     categories: Vec<(u32, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
@@ -118,6 +125,7 @@ pub(super) async fn list(
         text: super::model::normalize_text(&filter.q),
         categories: filter.category.unwrap_or(0),
         status: MemberStatus::from_code(&filter.status),
+        doubtful: filter.doubt == Some(1),
     };
     let page = filter.page.unwrap_or(1).max(1);
     // A page whose first row lies past what the database can count is refused, not wrapped
@@ -127,11 +135,12 @@ pub(super) async fn list(
     let (members, total) = store::search(&state.db, &query, PAGE_SIZE, offset).await?;
     let today = crate::time::today();
     let query_base = format!(
-        "q={}&unit={}&category={}&status={}",
+        "q={}&unit={}&category={}&status={}&doubt={}",
         crate::web::error::urlencode(&filter.q),
         filter.unit.unwrap_or(0),
         filter.category.unwrap_or(0),
-        crate::web::error::urlencode(&filter.status)
+        crate::web::error::urlencode(&filter.status),
+        u8::from(query.doubtful)
     );
     let view = ListPage {
         shell: Shell::new(&user, "党员名册", "members"),
@@ -143,6 +152,7 @@ pub(super) async fn list(
         unit: filter.unit.unwrap_or(0),
         category: filter.category.unwrap_or(0),
         status: filter.status,
+        doubtful: query.doubtful,
         units: units.iter().filter(|u| u.retired_at.is_none()).map(|u| (u.id, u.indented_name())).collect(),
         categories: category_choices(),
         statuses: status_choices(),
@@ -218,6 +228,25 @@ pub(super) async fn reveal(
         phone: member.phone.unwrap_or_default(),
     };
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(fragment.render()?)).into_response())
+}
+
+/// Clears a member's 数据存疑 flag once staff in scope have checked the record; audited with
+/// what was doubted.
+pub(super) async fn clear_doubt(
+    State(state): State<AppState>,
+    user: AdminUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let member = find(&state, &user, id).await?;
+    let Some(doubt) = member.doubt else {
+        return Ok(redirect_with_flash(&format!("/members/{id}"), "没有需要核实的数据"));
+    };
+    let mut tx = state.db.begin().await?;
+    store::set_doubts(&mut tx, &[(id, None)]).await?;
+    let detail = format!("党员#{id}：核实无误，清除“数据存疑”（{doubt}）");
+    audit::record_in(&mut tx, &Actor::user(&user), Action::MemberEdit, &member.name, &detail, true).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&format!("/members/{id}"), "已核实，清除“数据存疑”标记"))
 }
 
 pub(super) use form::{create, edit_form, new_form, update};

@@ -1,10 +1,12 @@
-//! Member search: by name fragment, pinyin initials or pinyin prefix ("zs" finds 张三), or phone
-//! prefix; filtered by unit subtree, category and status; sorted by pinyin.
+//! Member search: by name fragment, pinyin initials or pinyin prefix ("zs" finds 张三), phone
+//! prefix, or a phone's last four digits; filtered by unit subtree, category, status and the
+//! 数据存疑 flag; sorted by pinyin.
 //!
 //! The WHERE clause holds only the filters that are set, and pinyin and phone queries become
 //! index range scans (`x >= 'zs' AND x < 'zt'`): a catch-all `($2 = '' OR … LIKE …)` form kept
 //! both databases off their indexes and made the list 50× slower at 100,000 members (see
-//! `bench/README.md`).
+//! `bench/README.md`). The last four digits are compared as `substr(m.phone, 8)`, the very
+//! expression of the `members_phone_tail` index (migration 0009), so they are a lookup too.
 
 use super::model::MemberStatus;
 use super::store::{MEMBER_SELECT, Member};
@@ -23,12 +25,14 @@ pub struct MemberQuery {
     pub categories: u32,
     /// Only members of this status.
     pub status: Option<MemberStatus>,
+    /// Only members flagged 数据存疑.
+    pub doubtful: bool,
 }
 
 impl MemberQuery {
     /// Every member inside `scope`: no other filter set.
     pub fn inside(scope: Scope) -> Self {
-        Self { scope, text: String::new(), categories: 0, status: None }
+        Self { scope, text: String::new(), categories: 0, status: None, doubtful: false }
     }
 }
 
@@ -99,6 +103,11 @@ fn build_filter(q: &MemberQuery) -> Filter {
         let initials = prefix_range(&mut f, "m.name_initials", &text);
         let full = prefix_range(&mut f, "m.name_pinyin", &text);
         f.conditions.push(format!("({initials} OR {full})"));
+    } else if text.len() == 4 && text.chars().all(|c| c.is_ascii_digit()) {
+        // Four digits are what people remember of a number: its end (or, as before, its start).
+        let prefix = prefix_range(&mut f, "m.phone", &text);
+        let tail = f.bind(Param::Text(text));
+        f.conditions.push(format!("({prefix} OR substr(m.phone, 8) = {tail})"));
     } else if text.len() >= 3 && text.chars().all(|c| c.is_ascii_digit()) {
         let phone = prefix_range(&mut f, "m.phone", &text);
         f.conditions.push(phone);
@@ -114,6 +123,9 @@ fn build_filter(q: &MemberQuery) -> Filter {
     if let Some(status) = q.status {
         let status = f.bind(Param::Status(status));
         f.conditions.push(format!("m.status = {status}"));
+    }
+    if q.doubtful {
+        f.conditions.push("m.doubt IS NOT NULL".to_owned());
     }
     f
 }
@@ -182,6 +194,7 @@ mod tests {
             text: "ZS".into(),
             categories: 3,
             status: Some(MemberStatus::Active),
+            doubtful: false,
         };
         let f = build_filter(&q);
         assert!(f.sql().contains(
@@ -196,7 +209,15 @@ mod tests {
         let everyone = || MemberQuery::inside(Scope::whole_tree());
         let f = build_filter(&MemberQuery { text: "张_".into(), ..everyone() });
         assert_eq!(f.params[1], Param::Text("%张\\_%".into()));
-        let f = build_filter(&MemberQuery { text: "1381".into(), ..everyone() });
+        let f = build_filter(&MemberQuery { text: "138".into(), ..everyone() });
         assert!(f.sql().contains("m.phone >= $2 AND m.phone < $3"));
+        let f = build_filter(&MemberQuery { text: "5678".into(), ..everyone() });
+        assert!(
+            f.sql().contains("(m.phone >= $2 AND m.phone < $3) OR substr(m.phone, 8) = $4"),
+            "{}",
+            f.sql()
+        );
+        let f = build_filter(&MemberQuery { doubtful: true, ..everyone() });
+        assert!(f.sql().ends_with("AND m.doubt IS NOT NULL"));
     }
 }

@@ -42,6 +42,8 @@ pub struct Member {
     pub categories: i64,
     /// 状态.
     pub status: MemberStatus,
+    /// 数据存疑: why the record is doubtful, until staff have checked it.
+    pub doubt: Option<String>,
     /// Created (UTC).
     pub created_at: DateTime<Utc>,
     /// Last changed (UTC).
@@ -100,7 +102,7 @@ pub struct MemberFields {
 
 pub(super) const MEMBER_SELECT: &str = "SELECT m.id, m.unit_id, u.name AS unit_name, u.path AS unit_path, m.name, \
      m.name_pinyin, m.name_initials, m.gender, m.birth_date, m.phone, m.id_card_sealed, m.id_card_hash, m.joined_party_on, \
-     m.categories, m.status, m.created_at, m.updated_at FROM members m JOIN units u ON u.id = m.unit_id";
+     m.categories, m.status, m.doubt, m.created_at, m.updated_at FROM members m JOIN units u ON u.id = m.unit_id";
 
 pub use super::search::{MemberQuery, search};
 
@@ -296,6 +298,16 @@ pub async fn apply_changes(
         }
         Ok(ids)
     })
+}
+
+/// Sets or clears members' 数据存疑 flags in the caller's transaction: (member id, reason).
+pub async fn set_doubts(tx: &mut Tx, doubts: &[(i64, Option<&str>)]) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        for (id, doubt) in doubts {
+            sqlx::query("UPDATE members SET doubt = $1 WHERE id = $2").bind(doubt).bind(id).execute(&mut *conn).await?;
+        }
+    });
+    Ok(())
 }
 
 /// Seals the ID-card numbers still stored in plain text (written before encryption at rest) and

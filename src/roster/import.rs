@@ -4,17 +4,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::parse::{RosterRecord, RosterRejection, RowError, parse_roster};
+use super::parse::{ParsedRoster, RosterOptions, RosterRecord, RosterRejection, RowError, read_roster};
 use crate::audit::{self, Action, Actor};
 use crate::db::Db;
 use crate::formats::table::read_table;
 use crate::org::Scope;
 use crate::org::store::{self as org_store, Unit};
 use crate::people::IdCardVault;
+use crate::people::doubt::{doubt_change, doubt_of};
 use crate::people::store::{self, Member, MemberFields};
 
 /// What an accepted import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportOutcome {
     /// New members.
     pub inserted: usize,
@@ -22,6 +23,10 @@ pub struct ImportOutcome {
     pub updated: usize,
     /// Rows identical to what was stored.
     pub unchanged: usize,
+    /// Implausible values that did not block the import (数据存疑), in row order.
+    pub warnings: Vec<RowError>,
+    /// Members flagged 数据存疑 by this import.
+    pub flagged: usize,
 }
 
 /// Why an import stored nothing.
@@ -30,6 +35,15 @@ pub enum ImportFailure {
     /// The file is not a readable spreadsheet, or has no header row.
     #[error("{0}")]
     Unreadable(String),
+    /// No column is recognisably the unit (or none has the name given): the person picks one of
+    /// `headers`.
+    #[error("{}", RosterRejection::NoUnitColumn { named: named.clone(), headers: headers.clone() })]
+    NoUnitColumn {
+        /// The name given, when no header matches it.
+        named: Option<String>,
+        /// The headers no other field took, as written.
+        headers: Vec<String>,
+    },
     /// Rows with errors: every one of them, with row number, column, value and reason.
     #[error("名册中有{}处错误，未导入任何数据", .0.len())]
     Rows(Vec<RowError>),
@@ -59,9 +73,9 @@ pub async fn import_roster(
     importer: &Importer<'_>,
     file_name: &str,
     bytes: Vec<u8>,
-    default_unit: Option<String>,
+    options: RosterOptions,
 ) -> Result<ImportOutcome, ImportFailure> {
-    let result = import_inner(db, importer, file_name, bytes, default_unit).await;
+    let result = import_inner(db, importer, file_name, bytes, options).await;
     if let Err(failure) = &result {
         let detail = match failure {
             ImportFailure::Rows(errors) => format!("被拒绝：{}处错误", errors.len()),
@@ -77,15 +91,18 @@ async fn import_inner(
     importer: &Importer<'_>,
     file_name: &str,
     bytes: Vec<u8>,
-    default_unit: Option<String>,
+    options: RosterOptions,
 ) -> Result<ImportOutcome, ImportFailure> {
     let name = file_name.to_owned();
     let today = crate::time::today();
-    let records = tokio::task::spawn_blocking(move || -> Result<Vec<RosterRecord>, ImportFailure> {
+    let parsed = tokio::task::spawn_blocking(move || -> Result<ParsedRoster, ImportFailure> {
         let table = read_table(&name, &bytes).map_err(|e| ImportFailure::Unreadable(e.to_string()))?;
-        parse_roster(&table, today, default_unit.as_deref()).map_err(|rejection| match rejection {
+        read_roster(&table, today, &options).map_err(|rejection| match rejection {
             RosterRejection::NoHeader { reason } => ImportFailure::Unreadable(reason),
             RosterRejection::Rows(rows) => ImportFailure::Rows(rows),
+            RosterRejection::NoUnitColumn { named, headers } => {
+                ImportFailure::NoUnitColumn { named, headers }
+            }
         })
     })
     .await
@@ -101,16 +118,53 @@ async fn import_inner(
         store::id_card_owners(db).await?
     };
     let vault = importer.vault;
-    let plan = plan_changes(&records, &UnitResolver::new(&units), &existing, &owners, scope, vault)?;
+    let resolver = UnitResolver::new(&units);
+    // One pass: the rows' own errors and the unknown units together, so a clerk fixes the file
+    // once. Units of rows that failed for other reasons are checked too.
+    let mut errors = parsed.errors;
+    for (row, unit) in &parsed.rejected_units {
+        if let Err(reason) = resolver.resolve(unit) {
+            errors.push(RowError {
+                row: *row,
+                column: parsed.unit_header.clone(),
+                value: unit.clone(),
+                reason,
+            });
+        }
+    }
+    let found =
+        Found { units: &resolver, existing: &existing, owners: &owners, unit_header: &parsed.unit_header };
+    let plan = match plan_changes(&parsed.records, &found, scope, vault) {
+        Ok(plan) if errors.is_empty() => plan,
+        Ok(_) => return Err(ImportFailure::Rows(in_row_order(errors))),
+        Err(PlanError::Rows(more)) => {
+            errors.extend(more);
+            return Err(ImportFailure::Rows(in_row_order(errors)));
+        }
+        Err(PlanError::Vault(error)) => return Err(ImportFailure::Vault(error)),
+    };
+    let flagged = plan.doubts.iter().filter(|(_, d)| d.is_some()).count() + plan.new_doubts();
     let outcome = ImportOutcome {
         inserted: plan.inserts.len(),
         updated: plan.updates.len(),
         unchanged: plan.unchanged,
+        warnings: parsed.warnings,
+        flagged,
     };
-    let detail =
+    let mut detail =
         format!("新增{}人，更新{}人，未变{}人", outcome.inserted, outcome.updated, outcome.unchanged);
+    if flagged > 0 {
+        detail.push_str(&format!("，{flagged}人数据存疑"));
+    }
     let mut tx = db.begin().await?;
-    store::apply_changes(&mut tx, vault, &plan.inserts, &plan.updates).await?;
+    let ids = store::apply_changes(&mut tx, vault, &plan.inserts, &plan.updates).await?;
+    let mut doubts = plan.doubts.clone();
+    doubts.extend(
+        ids.iter()
+            .zip(&plan.inserts)
+            .filter_map(|(id, f)| doubt_of(f.birth_date, f.joined_party_on).map(|d| (*id, Some(d)))),
+    );
+    store::set_doubts(&mut tx, &doubts).await?;
     audit::record_in(&mut tx, importer.actor, Action::Import, file_name, &detail, true).await?;
     tx.commit().await?;
     if plan.inserts.len() + plan.updates.len() > 1_000 {
@@ -123,11 +177,34 @@ async fn import_inner(
     Ok(outcome)
 }
 
+/// Errors sorted by Excel row (stable: a row's own errors keep their column order).
+fn in_row_order(mut errors: Vec<RowError>) -> Vec<RowError> {
+    errors.sort_by_key(|e| e.row);
+    errors
+}
+
+/// What the rows are matched against.
+struct Found<'a> {
+    units: &'a UnitResolver<'a>,
+    existing: &'a [Member],
+    owners: &'a [(String, i64, String)],
+    unit_header: &'a str,
+}
+
 /// The writes an import will make.
 struct Plan {
     inserts: Vec<MemberFields>,
     updates: Vec<(i64, MemberFields)>,
     unchanged: usize,
+    /// 数据存疑 flags of updated members that change: set (a new doubtful date) or cleared.
+    doubts: Vec<(i64, Option<&'static str>)>,
+}
+
+impl Plan {
+    /// How many new members are doubtful.
+    fn new_doubts(&self) -> usize {
+        self.inserts.iter().filter(|f| doubt_of(f.birth_date, f.joined_party_on).is_some()).count()
+    }
 }
 
 /// Finds units by name inside the importer's subtree: a plain name when it is unique there, or
@@ -167,12 +244,11 @@ fn normalize_unit_name(name: &str) -> String {
 
 fn plan_changes(
     records: &[RosterRecord],
-    units: &UnitResolver<'_>,
-    existing: &[Member],
-    owners: &[(String, i64, String)],
+    found: &Found<'_>,
     scope: &Scope,
     vault: &IdCardVault,
 ) -> Result<Plan, PlanError> {
+    let Found { units, existing, owners, unit_header } = *found;
     // Matched by the keyed hash: the plain numbers are not in the database to compare with.
     let by_id_card: HashMap<&str, &Member> =
         existing.iter().filter_map(|m| m.id_card_hash.as_deref().map(|h| (h, m))).collect();
@@ -186,7 +262,7 @@ fn plan_changes(
         owners.iter().filter(|(_, _, path)| !scope.covers(path)).map(|(card, _, _)| card.as_str()).collect();
 
     let mut errors = Vec::new();
-    let mut plan = Plan { inserts: Vec::new(), updates: Vec::new(), unchanged: 0 };
+    let mut plan = Plan { inserts: Vec::new(), updates: Vec::new(), unchanged: 0, doubts: Vec::new() };
     let mut claimed: HashMap<i64, usize> = HashMap::new();
     for record in records {
         let error = |column: &str, value: &str, reason: String| RowError {
@@ -198,7 +274,7 @@ fn plan_changes(
         let unit_id = match units.resolve(&record.unit_name) {
             Ok(id) => id,
             Err(reason) => {
-                errors.push(error("所在单位", &record.unit_name, reason));
+                errors.push(error(unit_header, &record.unit_name, reason));
                 continue;
             }
         };
@@ -238,6 +314,12 @@ fn plan_changes(
                 if merged == stored {
                     plan.unchanged += 1;
                 } else {
+                    let dates = |f: &MemberFields| (f.birth_date, f.joined_party_on);
+                    if let Some(change) =
+                        doubt_change(member.doubt.as_deref(), dates(&stored), dates(&merged))
+                    {
+                        plan.doubts.push((member.id, change));
+                    }
                     plan.updates.push((member.id, merged));
                 }
             }

@@ -10,10 +10,11 @@ mod fields;
 use std::collections::HashMap;
 use std::fmt;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::formats::table::{Cell, Table, TableRow};
 use crate::people::dates::DatePrecision;
+use crate::people::doubt::{add_years, doubt_of, month_of};
 use crate::people::model::{
     FieldError, Gender, IdCardNumber, MemberCategories, MemberStatus, Phone, normalize_text,
 };
@@ -80,6 +81,13 @@ pub enum RosterRejection {
         /// What is missing, in Chinese.
         reason: String,
     },
+    /// No column is recognisably the unit, and no default unit was given: the person picks one.
+    NoUnitColumn {
+        /// The column the person named, when no header matches it.
+        named: Option<String>,
+        /// The headers of the columns no other field took, as written, to pick from.
+        headers: Vec<String>,
+    },
     /// Every problem found, in row order.
     Rows(Vec<RowError>),
 }
@@ -88,6 +96,13 @@ impl fmt::Display for RosterRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RosterRejection::NoHeader { reason } => f.write_str(reason),
+            RosterRejection::NoUnitColumn { named, headers } => {
+                match named {
+                    Some(name) => write!(f, "表头中没有名为“{name}”的列")?,
+                    None => f.write_str("未能识别哪一列是所在单位（村、社区、党组织或支部）")?,
+                }
+                write!(f, "；文件中的其他列：{}", headers.join("、"))
+            }
             RosterRejection::Rows(errors) => {
                 for error in errors.iter().take(ERRORS_SHOWN) {
                     writeln!(f, "{error}")?;
@@ -101,6 +116,31 @@ impl fmt::Display for RosterRejection {
 
 impl std::error::Error for RosterRejection {}
 
+/// What the person importing says about the file beyond its contents.
+#[derive(Debug, Clone, Default)]
+pub struct RosterOptions {
+    /// The unit of rows that name none (and of every row when the file has no unit column).
+    pub default_unit: Option<String>,
+    /// The header of the column that holds the unit, when no header is recognisably it.
+    pub unit_column: Option<String>,
+}
+
+/// A roster read in one pass: the good rows, every problem and every warning.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedRoster {
+    /// The rows without errors.
+    pub records: Vec<RosterRecord>,
+    /// Every problem, in row order; any one of them rejects the file.
+    pub errors: Vec<RowError>,
+    /// Implausible but possible values (数据存疑): shown, never blocking.
+    pub warnings: Vec<RowError>,
+    /// (row, unit) of the rows rejected for other reasons, so that an unknown unit on them is
+    /// reported in the same pass.
+    pub rejected_units: Vec<(usize, String)>,
+    /// The unit column's header as written in the file.
+    pub unit_header: String,
+}
+
 /// Reads and checks a roster. The header is the first row (among the first
 /// ten) with a 姓名 cell; columns are found by their Chinese names in any
 /// order. `today` anchors the age and date checks; `default_unit` fills a
@@ -110,32 +150,47 @@ pub fn parse_roster(
     today: NaiveDate,
     default_unit: Option<&str>,
 ) -> Result<Vec<RosterRecord>, RosterRejection> {
-    let default_unit = default_unit.map(normalize_text).filter(|u| !u.is_empty());
-    let (header_index, columns) = find_header(table, default_unit.is_some())?;
+    let options = RosterOptions { default_unit: default_unit.map(str::to_owned), unit_column: None };
+    let parsed = read_roster(table, today, &options)?;
+    if parsed.errors.is_empty() { Ok(parsed.records) } else { Err(RosterRejection::Rows(parsed.errors)) }
+}
+
+/// Reads a roster in one pass: every row is read, and every problem and warning is collected
+/// (a header problem alone stops it). See [`parse_roster`].
+pub fn read_roster(
+    table: &Table,
+    today: NaiveDate,
+    options: &RosterOptions,
+) -> Result<ParsedRoster, RosterRejection> {
+    let default_unit = options.default_unit.as_deref().map(normalize_text).filter(|u| !u.is_empty());
+    let (header_index, columns) = find_header(table, default_unit.is_some(), options.unit_column.as_deref())?;
     let mut parser = RowParser {
         columns,
         today,
         default_unit,
-        errors: Vec::new(),
+        parsed: ParsedRoster::default(),
         first_row_of_id: HashMap::new(),
         first_row_of_phone: HashMap::new(),
     };
+    parser.parsed.unit_header = parser.columns.header(Field::Unit).to_owned();
     let data_rows = &table.rows[header_index + 1..];
-    let mut records = Vec::with_capacity(data_rows.len());
+    parser.parsed.records.reserve(data_rows.len());
     for row in data_rows {
         if parser.columns.row_is_blank(row) || parser.columns.is_repeated_header(row) {
             continue;
         }
-        records.extend(parser.parse_row(row));
+        if let Some(record) = parser.parse_row(row) {
+            parser.parsed.records.push(record);
+        }
     }
-    if parser.errors.is_empty() { Ok(records) } else { Err(RosterRejection::Rows(parser.errors)) }
+    Ok(parser.parsed)
 }
 
 struct RowParser {
     columns: Columns,
     today: NaiveDate,
     default_unit: Option<String>,
-    errors: Vec<RowError>,
+    parsed: ParsedRoster,
     first_row_of_id: HashMap<String, usize>,
     /// Rows seen per phone, and whether that row had an ID card.
     first_row_of_phone: HashMap<String, (usize, bool)>,
@@ -144,7 +199,7 @@ struct RowParser {
 impl RowParser {
     /// Reads one row, recording its errors; returns the record if it had none.
     fn parse_row(&mut self, row: &TableRow) -> Option<RosterRecord> {
-        let errors_before = self.errors.len();
+        let errors_before = self.parsed.errors.len();
         let today = self.today;
         let name = self.read(row, Field::Name, fields::read_name);
         let unit_name = self.unit(row);
@@ -162,7 +217,13 @@ impl RowParser {
         let joined_party_on = self.check_joined(row, joined, birth_date);
         self.check_duplicates(row, phone.as_ref(), id_card.as_ref());
 
-        (self.errors.len() == errors_before).then(|| RosterRecord {
+        if self.parsed.errors.len() != errors_before {
+            if let Some(unit) = unit_name.filter(|u| !u.is_empty()) {
+                self.parsed.rejected_units.push((row.number, unit));
+            }
+            return None;
+        }
+        Some(RosterRecord {
             row: row.number,
             name: name.unwrap_or_default(),
             gender,
@@ -265,9 +326,10 @@ impl RowParser {
         let founding = NaiveDate::from_ymd_opt(1921, 7, 1).unwrap_or(NaiveDate::MIN);
         if date < founding || date > self.today {
             self.error(row, Field::JoinedParty, "入党时间不合理");
-        } else if birth.and_then(|b| add_years(b, 18)).is_some_and(|adult| month_of(date) < month_of(adult)) {
-            // Compared by month: "入党年月" columns usually omit the day.
-            self.error(row, Field::JoinedParty, "入党时间早于年满18周岁");
+        } else if let Some(doubt) = doubt_of(birth, Some(date)) {
+            // Implausible, not impossible (old records): a warning, and the member is flagged.
+            let warning = self.finding(row, Field::JoinedParty, doubt);
+            self.parsed.warnings.push(warning);
         }
         Some(date)
     }
@@ -298,12 +360,17 @@ impl RowParser {
     }
 
     fn error(&mut self, row: &TableRow, field: Field, reason: impl Into<String>) {
-        self.errors.push(RowError {
+        let error = self.finding(row, field, reason);
+        self.parsed.errors.push(error);
+    }
+
+    fn finding(&self, row: &TableRow, field: Field, reason: impl Into<String>) -> RowError {
+        RowError {
             row: row.number,
             column: self.columns.header(field).to_owned(),
             value: self.columns.cell(row, field).to_text().into_owned(),
             reason: reason.into(),
-        });
+        }
     }
 }
 
@@ -324,16 +391,9 @@ fn same_date(exact: NaiveDate, typed: NaiveDate, precision: DatePrecision) -> bo
     }
 }
 
-fn month_of(date: NaiveDate) -> (i32, u32) {
-    (date.year(), date.month())
-}
-
-/// The date `years` later; 29 February becomes 28 February when needed.
-fn add_years(date: NaiveDate, years: u32) -> Option<NaiveDate> {
-    date.checked_add_months(Months::new(years * 12))
-}
-
 #[cfg(test)]
 mod file_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unit_tests;

@@ -8,7 +8,7 @@ use crate::people::model::{Gender, MemberCategories, MemberStatus};
 use crate::roster::parse::RosterRecord;
 
 /// Column headers and widths (in characters), in sheet order.
-const COLUMNS: [(&str, f64); 10] = [
+pub(super) const COLUMNS: [(&str, f64); 10] = [
     ("序号", 6.0),
     ("姓名", 10.0),
     ("性别", 6.0),
@@ -81,7 +81,7 @@ pub fn write_roster_xlsx(title: &str, rows: &[RosterExportRow]) -> Result<Vec<u8
     workbook.save_to_buffer()
 }
 
-fn write_title_and_header(sheet: &mut Worksheet, title: &str) -> Result<(), XlsxError> {
+pub(super) fn write_title_and_header(sheet: &mut Worksheet, title: &str) -> Result<(), XlsxError> {
     let title_format = Format::new()
         .set_bold()
         .set_font_size(16)
@@ -99,7 +99,7 @@ fn write_title_and_header(sheet: &mut Worksheet, title: &str) -> Result<(), Xlsx
     Ok(())
 }
 
-fn write_member(
+pub(super) fn write_member(
     sheet: &mut Worksheet,
     row: u32,
     member: &RosterExportRow,

@@ -12,6 +12,7 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::formats::table::{Cell, Table, TableRow};
 use crate::org::store as org_store;
+use crate::people::doubt::{doubt_change, doubt_of};
 use crate::people::model::{Gender, MemberCategories, MemberStatus};
 use crate::people::store::{self, MemberFields};
 use crate::roster::parse::{RosterRejection, parse_roster};
@@ -120,7 +121,9 @@ impl MemberInput {
         let table = Table { rows: vec![row(1, &header), row(2, &values)] };
         let mut records =
             parse_roster(&table, crate::time::today(), None).map_err(|rejection| match rejection {
-                RosterRejection::NoHeader { reason } => vec![reason],
+                RosterRejection::NoHeader { .. } | RosterRejection::NoUnitColumn { .. } => {
+                    vec![rejection.to_string()]
+                }
                 RosterRejection::Rows(rows) => {
                     rows.into_iter().map(|e| format!("{}：{}", e.column, e.reason)).collect()
                 }
@@ -230,6 +233,10 @@ pub(in crate::people) async fn create(
     };
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &state.vault, &fields).await?;
+    let doubt = doubt_of(fields.birth_date, fields.joined_party_on);
+    if doubt.is_some() {
+        store::set_doubts(&mut tx, &[(id, doubt)]).await?;
+    }
     audit::record_in(
         &mut tx,
         &Actor::user(&user),
@@ -240,7 +247,7 @@ pub(in crate::people) async fn create(
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/members/{id}"), "已新增"))
+    Ok(redirect_with_flash(&format!("/members/{id}"), &flash_with_doubt("已新增", doubt)))
 }
 
 pub(in crate::people) async fn update(
@@ -265,8 +272,13 @@ pub(in crate::people) async fn update(
         return Ok(redirect_with_flash(&format!("/members/{id}"), "没有改动"));
     }
     let changed = describe_changes(&before, &fields);
+    let dates = |f: &MemberFields| (f.birth_date, f.joined_party_on);
+    let change = doubt_change(member.doubt.as_deref(), dates(&before), dates(&fields));
     let mut tx = state.db.begin().await?;
     store::update(&mut tx, &state.vault, id, &fields).await?;
+    if let Some(doubt) = change {
+        store::set_doubts(&mut tx, &[(id, doubt)]).await?;
+    }
     audit::record_in(
         &mut tx,
         &Actor::user(&user),
@@ -277,7 +289,15 @@ pub(in crate::people) async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/members/{id}"), "已保存"))
+    Ok(redirect_with_flash(&format!("/members/{id}"), &flash_with_doubt("已保存", change.flatten())))
+}
+
+/// The flash after a save, saying when the member was flagged 数据存疑.
+fn flash_with_doubt(done: &str, doubt: Option<&str>) -> String {
+    match doubt {
+        Some(doubt) => format!("{done}；{doubt}，已标记“数据存疑”，请核实"),
+        None => done.to_owned(),
+    }
 }
 
 /// Names the changed fields (never their values: the log must not leak numbers either).

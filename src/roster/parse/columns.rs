@@ -52,7 +52,10 @@ impl Field {
     }
 
     fn from_header(key: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.aliases().contains(&key))
+        Field::ALL
+            .into_iter()
+            .find(|f| f.aliases().contains(&key))
+            .or_else(|| is_unit_header(key).then_some(Field::Unit))
     }
 }
 
@@ -106,11 +109,36 @@ impl Columns {
     }
 }
 
+/// Where a place is named in a unit header: 村, 社区 and their combinations.
+const UNIT_PLACES: [&str; 8] = ["村社区", "村/社区", "村、社区", "村居", "村社", "社区", "村", "居委会"];
+/// Where an organisation is named in a unit header.
+const UNIT_ORGS: [&str; 8] = ["基层党组织", "党组织", "党总支", "党支部", "支部", "党委", "组织", "单位"];
+
+/// True for the many ways village rosters name the unit column: 村, 社区, 村社, 党组织, 支部
+/// and their combinations, with 所属/所在 before and 名称/全称/名 after ("所在村社",
+/// "党组织名称", "所属支部", "村党支部名称"). "村(社区)" arrives here as "村": notes in
+/// brackets are dropped by [`header_key`].
+pub(super) fn is_unit_header(key: &str) -> bool {
+    let key = key.strip_prefix("所属").or_else(|| key.strip_prefix("所在")).unwrap_or(key);
+    let key = ["名称", "全称", "名"].iter().find_map(|s| key.strip_suffix(s)).unwrap_or(key);
+    let (place, rest) = match UNIT_PLACES.iter().find(|p| key.starts_with(**p)) {
+        Some(place) => (true, &key[place.len()..]),
+        None => (false, key),
+    };
+    match rest {
+        "" => place,
+        // "组织" and "单位" alone are too vague without a place ("所在单位" is an alias).
+        _ => UNIT_ORGS.contains(&rest) && (place || !matches!(rest, "组织" | "单位")),
+    }
+}
+
 /// Finds the header row: the first of the first few rows with a 姓名 cell.
-/// Returns its index in `table.rows` and the column map.
+/// Returns its index in `table.rows` and the column map. `unit_column` names the unit's column
+/// when no header is recognisably it.
 pub(super) fn find_header(
     table: &Table,
     has_default_unit: bool,
+    unit_column: Option<&str>,
 ) -> Result<(usize, Columns), RosterRejection> {
     let position = table
         .rows
@@ -120,14 +148,38 @@ pub(super) fn find_header(
     let Some(position) = position else {
         return Err(no_header(format!("未找到表头：表格前{HEADER_SEARCH_ROWS}行中没有“姓名”列")));
     };
-    let columns = map_columns(&table.rows[position]);
+    let header = &table.rows[position];
+    let mut columns = map_columns(header);
+    let named = unit_column.map(header_key).filter(|k| !k.is_empty());
     if columns.position(Field::Phone).is_none() && columns.position(Field::IdCard).is_none() {
         return Err(no_header("缺少“手机号码”或“身份证号”列，至少需要其中一列"));
     }
+    if let Some(named) = &named {
+        match header.cells.iter().position(|c| cell_header_key(c) == *named) {
+            Some(index) => {
+                columns.found[Field::Unit as usize] = None;
+                columns.record(Field::Unit, index, &header.cell(index).to_text());
+            }
+            None => return Err(unit_column_missing(header, &columns, unit_column)),
+        }
+    }
     if columns.position(Field::Unit).is_none() && !has_default_unit {
-        return Err(no_header("缺少“所在单位”列：请在表中加上该列，或在导入时选择所在单位"));
+        return Err(unit_column_missing(header, &columns, None));
     }
     Ok((position, columns))
+}
+
+/// The rejection that lists the headers no field took, for the person to pick the unit's column.
+fn unit_column_missing(header: &TableRow, columns: &Columns, named: Option<&str>) -> RosterRejection {
+    let taken: Vec<usize> = Field::ALL.iter().filter_map(|&f| columns.position(f)).collect();
+    let headers = header
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(index, cell)| !taken.contains(index) && !cell_header_key(cell).is_empty())
+        .map(|(_, cell)| cell.to_text().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    RosterRejection::NoUnitColumn { named: named.map(str::to_owned), headers }
 }
 
 fn map_columns(header: &TableRow) -> Columns {
