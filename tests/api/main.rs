@@ -29,5 +29,6 @@ mod rejections;
 mod reports;
 mod roll_call;
 mod roster;
+mod roster_clerk;
 mod scope;
 mod sessions;
