@@ -216,3 +216,89 @@ test('the committee sees the rejected and the accepted import and the unmasking 
     await context.close();
   }
 });
+
+// A clerk's roster names its unit column 网格, which nothing recognises: the page lists the
+// headers, she taps the right one, and the file imports without choosing it again. One member
+// joined before turning 18 (an old record): the import goes through, lists the warning, and the
+// member carries 数据存疑 until the station checks and clears it. The template downloads.
+test('an unrecognised unit column is picked on a phone, a doubtful join date warns and flags', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, STATION_ADMIN);
+    await page.goto(`${app.baseUrl}/members/import`, { waitUntil: 'load' });
+
+    // The template is a real .xlsx.
+    const template = await page.request.get(`${app.baseUrl}/members/import/template`);
+    assert.equal(template.status(), 200);
+    assert.match(template.headers()['content-type'], /spreadsheetml/);
+    assert.equal((await template.body()).subarray(0, 2).toString(), 'PK');
+    assert.ok(await page.locator('#template-link').isVisible(), 'the template link is on the import page');
+
+    const ExcelJS = (await import('exceljs')).default;
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('花名册');
+    sheet.addRow(['序号', '姓名', '出生日期', '手机号码', '网格', '入党时间', '备注']);
+    sheet.addRow([1, '钱老根', '1949-04-10', '13605170001', '蟹塘社区第一党支部', '1966-08-01', '']);
+    sheet.addRow([2, '孙立新', '1970-02-02', '13605170002', '蟹塘社区第一党支部', '1995-07-01', '']);
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    assert.equal(await upload(page, '网格花名册.xlsx', bytes), 422);
+    const picker = page.locator('#unit-column-picker');
+    await picker.waitFor();
+    const offered = (await picker.locator('.choice').allInnerTexts()).map((s) => s.trim());
+    assert.deepEqual(offered, ['序号', '网格', '备注'], 'the headers not otherwise understood are offered');
+    await assertNoSidewaysScroll(page, 'the unit column picker');
+    await screenshot(page, 'roster-11-pick-unit-column.png');
+
+    await picker.locator('.choice', { hasText: '网格' }).click();
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/members/import'),
+      picker.locator('[type="submit"]').click(),
+    ]);
+    await page.waitForLoadState('load');
+    assert.equal(response.status(), 200, 'the staged file imports with the picked column');
+    assert.match(await page.locator('#import-result').innerText(), /新增\s*2\s*人/);
+    const warnings = page.locator('#import-warnings');
+    const warningText = await warnings.innerText();
+    assert.match(warningText, /1处数据存疑/);
+    assert.match(warningText, /第2行/);
+    assert.match(warningText, /入党时间早于年满18周岁/);
+    await assertNoSidewaysScroll(page, 'the import result with warnings');
+    await screenshot(page, 'roster-12-imported-with-warning.png');
+
+    // The flagged member on the list, found by the link in the warning box.
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === '/members' && u.searchParams.get('doubt') === '1'),
+      warnings.getByRole('link', { name: '查看数据存疑的党员' }).click(),
+    ]);
+    const card = page.locator('ul.members li', { hasText: '钱老根' });
+    assert.equal(await card.count(), 1);
+    assert.match(await card.innerText(), /数据存疑/);
+    assert.equal(await page.locator('ul.members li', { hasText: '孙立新' }).count(), 0, 'a plausible member is not flagged');
+    await screenshot(page, 'roster-13-doubtful-list.png');
+
+    // Found by the last four digits of the phone too.
+    await page.goto(`${app.baseUrl}/members?q=0001`, { waitUntil: 'load' });
+    assert.equal(await page.locator('ul.members li', { hasText: '钱老根' }).count(), 1, 'found by the phone tail');
+
+    await Promise.all([
+      page.waitForURL((u) => /^\/members\/\d+$/.test(u.pathname)),
+      page.locator('ul.members li', { hasText: '钱老根' }).locator('a').first().click(),
+    ]);
+    const doubt = page.locator('#doubt');
+    assert.match(await doubt.innerText(), /入党时间早于年满18周岁/);
+    await assertNoSidewaysScroll(page, 'the flagged member page');
+    await screenshot(page, 'roster-14-member-doubt.png');
+    await Promise.all([
+      page.waitForURL((u) => /^\/members\/\d+$/.test(u.pathname)),
+      doubt.getByRole('button', { name: '核实无误，清除标记' }).click(),
+    ]);
+    await page.waitForLoadState('load');
+    assert.equal(await page.locator('#doubt').count(), 0, 'the flag is gone');
+    assert.match(await page.locator('body').innerText(), /已核实/);
+    await screenshot(page, 'roster-15-doubt-cleared.png');
+  } finally {
+    await context.close();
+  }
+});
