@@ -215,3 +215,22 @@ async fn the_last_four_digits_of_a_phone_find_the_member() {
     let html = app.get(&client, "/members?q=1390").await.text().await.unwrap();
     assert!(html.contains("共 1 人") && html.contains("李四"), "a four-digit start still works: {html}");
 }
+
+#[tokio::test]
+async fn the_member_form_saves_a_doubtful_join_date_and_flags_it() {
+    let app = spawn_app().await;
+    let client = app.logged_in(STATION_A).await;
+    let unit = app.branch_a.id.to_string();
+    let form = [
+        ("name", "赵早"),
+        ("phone", "13912345678"),
+        ("birth_date", "1950-06-15"),
+        ("joined_party_on", "1967-01-01"),
+        ("unit_id", unit.as_str()),
+        ("status", "正常"),
+    ];
+    let r = app.post_form(&client, "/members", &form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "a doubtful date does not block the form");
+    let page = app.get(&client, &location(&r)).await.text().await.unwrap();
+    assert!(page.contains("数据存疑") && page.contains("id=\"doubt\""), "{page}");
+}
