@@ -101,11 +101,9 @@ async fn the_cli_lists_the_headers_and_takes_unit_column() {
     let app = spawn_app().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("名册.xlsx");
-    std::fs::write(
-        &file,
-        sheet(&["姓名", "手机号码", "网格"], &[vec!["张三", "13800001000", "甲村第一支部"]]),
-    )
-    .unwrap();
+    let header = ["姓名", "手机号码", "网格", "出生日期", "入党时间"];
+    let row = vec!["张三", "13800001000", "甲村第一支部", "1950-06-15", "1966-03-01"];
+    std::fs::write(&file, sheet(&header, &[row])).unwrap();
     let out = dongxun(&app).args(["import", "members"]).arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -114,6 +112,8 @@ async fn the_cli_lists_the_headers_and_takes_unit_column() {
 
     let out = dongxun(&app).args(["import", "members", "--unit-column", "网格"]).arg(&file).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("数据存疑") && stdout.contains("第2行"), "warnings are printed: {stdout}");
     assert_eq!(app.count("members").await, 1);
 }
 
