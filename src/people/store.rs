@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::doubt::doubt_of;
 use super::model::{Gender, MemberCategories, MemberStatus, pinyin_keys};
 use super::vault::IdCardVault;
 use crate::db::{Db, Tx};
@@ -220,12 +221,13 @@ pub async fn update(
     Ok(())
 }
 
-/// Rows per multi-row INSERT: 14 parameters each stays far below both backends' limits.
+/// Rows per multi-row INSERT: 15 parameters each stays far below both backends' limits.
 const INSERT_BATCH: usize = 500;
 
 /// Inserts and updates members in the caller's transaction: all of them are stored, or none.
 /// Returns the new members' ids in input order. ID cards are stored sealed and hashed by
-/// `vault`; the plain `id_card` column is never written.
+/// `vault`; the plain `id_card` column is never written. A new member whose dates are doubtful
+/// is flagged 数据存疑 as it is inserted; an updated one's flag is the caller's ([`set_doubts`]).
 pub async fn apply_changes(
     tx: &mut Tx,
     vault: &IdCardVault,
@@ -245,8 +247,8 @@ pub async fn apply_changes(
         for chunk in inserts.chunks(INSERT_BATCH) {
             let mut builder = sqlx::QueryBuilder::new(
                 "INSERT INTO members (unit_id, name, name_pinyin, name_initials, gender, birth_date, \
-                 phone, id_card_sealed, id_card_hash, joined_party_on, categories, status, created_at, \
-                 updated_at) ",
+                 phone, id_card_sealed, id_card_hash, joined_party_on, categories, status, doubt, \
+                 created_at, updated_at) ",
             );
             builder.push_values(chunk, |mut row, f| {
                 let (full, initials) = pinyin_keys(&f.name);
@@ -262,6 +264,7 @@ pub async fn apply_changes(
                     .push_bind(f.joined_party_on)
                     .push_bind(i64::from(f.categories.bits()))
                     .push_bind(f.status)
+                    .push_bind(doubt_of(f.birth_date, f.joined_party_on))
                     .push_bind(now)
                     .push_bind(now);
             });

@@ -157,14 +157,9 @@ async fn import_inner(
         detail.push_str(&format!("，{flagged}人数据存疑"));
     }
     let mut tx = db.begin().await?;
-    let ids = store::apply_changes(&mut tx, vault, &plan.inserts, &plan.updates).await?;
-    let mut doubts = plan.doubts.clone();
-    doubts.extend(
-        ids.iter()
-            .zip(&plan.inserts)
-            .filter_map(|(id, f)| doubt_of(f.birth_date, f.joined_party_on).map(|d| (*id, Some(d)))),
-    );
-    store::set_doubts(&mut tx, &doubts).await?;
+    // New members are flagged as they are inserted; updated ones as `doubt_change` decided.
+    store::apply_changes(&mut tx, vault, &plan.inserts, &plan.updates).await?;
+    store::set_doubts(&mut tx, &plan.doubts).await?;
     audit::record_in(&mut tx, importer.actor, Action::Import, file_name, &detail, true).await?;
     tx.commit().await?;
     if plan.inserts.len() + plan.updates.len() > 1_000 {

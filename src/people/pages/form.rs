@@ -233,10 +233,7 @@ pub(in crate::people) async fn create(
     };
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &state.vault, &fields).await?;
-    let doubt = doubt_of(fields.birth_date, fields.joined_party_on);
-    if doubt.is_some() {
-        store::set_doubts(&mut tx, &[(id, doubt)]).await?;
-    }
+    let doubt = doubt_of(fields.birth_date, fields.joined_party_on); // flagged by the insert
     audit::record_in(
         &mut tx,
         &Actor::user(&user),
