@@ -1,18 +1,25 @@
 //! Photos uploaded from phones (door-to-door visits, activities): checked, turned upright,
 //! shrunk and re-encoded as JPEG before anything is stored.
 
-mod gate;
 #[cfg(test)]
 mod tests;
 
-pub use gate::{BUSY_WAIT, DecodeGate, MAX_CONCURRENT_DECODES, PHOTO_DECODES};
-
 use std::io::Cursor;
+use std::time::Duration;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage};
+
+use super::gate::DecodeGate;
+
+/// Photo decodes running at once, process-wide: the machine's two cores are busy with two anyway.
+pub const MAX_CONCURRENT_DECODES: usize = 2;
+/// How long an upload waits for a decoding slot before it is answered "busy".
+pub const BUSY_WAIT: Duration = Duration::from_secs(10);
+/// The bound every photo upload passes.
+pub static PHOTO_DECODES: DecodeGate = DecodeGate::new(MAX_CONCURRENT_DECODES, BUSY_WAIT);
 
 /// The longest side of a stored photo. 1600 px is sharp on any phone screen and in a printed
 /// article, at a few hundred kilobytes.
@@ -63,9 +70,6 @@ pub enum PhotoError {
     /// More pixels than [`MAX_PIXELS`], or more memory than [`MAX_DECODED_BYTES`].
     #[error("图片尺寸太大：不能超过 4000 万像素")]
     TooManyPixels,
-    /// Every decoding slot stayed taken for [`BUSY_WAIT`].
-    #[error("服务器正忙，请稍后重新提交")]
-    Busy,
     /// The file is truncated or damaged.
     #[error("图片已损坏，请重新拍摄或选择其他照片")]
     Corrupt,

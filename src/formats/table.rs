@@ -4,9 +4,12 @@
 use std::borrow::Cow;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
 
 use calamine::{Data, Reader, Sheet, SheetType, SheetVisible, Xls, Xlsx};
 use chrono::NaiveDate;
+
+use super::gate::DecodeGate;
 
 /// Most data rows an upload may have; beyond this we refuse rather than
 /// tie up the server (a sub-district has a few thousand members).
@@ -145,6 +148,14 @@ pub enum TableError {
     )]
     ExpandsTooMuch,
 }
+
+/// Spreadsheets read at once, process-wide. One read of a file up to the upload limit stays
+/// within about 300 MB; two at once keep imports within the memory a small server has.
+pub const MAX_CONCURRENT_READS: usize = 2;
+/// Every spreadsheet read on behalf of a person passes this gate ([`DecodeGate::run`]); a read
+/// that finds both slots taken for half a minute is answered "busy" (a large roster takes
+/// seconds to read).
+pub static TABLE_READS: DecodeGate = DecodeGate::new(MAX_CONCURRENT_READS, Duration::from_secs(30));
 
 /// Reads the first visible worksheet of an uploaded file. The format is
 /// taken from the file's signature when it has one (an .xlsx renamed to

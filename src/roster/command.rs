@@ -52,6 +52,10 @@ pub async fn import_members(
             eprintln!("导入被拒绝：{message}");
             Ok(ExitCode::from(2))
         }
+        Err(busy @ ImportFailure::Busy) => {
+            eprintln!("{busy}");
+            Ok(ExitCode::FAILURE)
+        }
         Err(ImportFailure::Database(e)) => Err(e.into()),
         Err(ImportFailure::Vault(e)) => Err(e),
     }

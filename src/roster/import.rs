@@ -7,7 +7,8 @@ use std::collections::{HashMap, HashSet};
 use super::parse::{ParsedRoster, RosterOptions, RosterRecord, RosterRejection, RowError, read_roster};
 use crate::audit::{self, Action, Actor};
 use crate::db::Db;
-use crate::formats::table::read_table;
+use crate::formats::gate::GateError;
+use crate::formats::table::{TABLE_READS, read_table};
 use crate::org::Scope;
 use crate::org::store::{self as org_store, Unit};
 use crate::people::IdCardVault;
@@ -47,6 +48,9 @@ pub enum ImportFailure {
     /// Rows with errors: every one of them, with row number, column, value and reason.
     #[error("名册中有{}处错误，未导入任何数据", .0.len())]
     Rows(Vec<RowError>),
+    /// Other spreadsheets are being read; each read is bounded in memory, and so is their number.
+    #[error("服务器正在处理其他名册，请稍等一分钟后重新上传")]
+    Busy,
     /// The database failed (nothing was stored: the transaction rolled back).
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -95,18 +99,22 @@ async fn import_inner(
 ) -> Result<ImportOutcome, ImportFailure> {
     let name = file_name.to_owned();
     let today = crate::time::today();
-    let parsed = tokio::task::spawn_blocking(move || -> Result<ParsedRoster, ImportFailure> {
-        let table = read_table(&name, &bytes).map_err(|e| ImportFailure::Unreadable(e.to_string()))?;
-        read_roster(&table, today, &options).map_err(|rejection| match rejection {
-            RosterRejection::NoHeader { reason } => ImportFailure::Unreadable(reason),
-            RosterRejection::Rows(rows) => ImportFailure::Rows(rows),
-            RosterRejection::NoUnitColumn { named, headers } => {
-                ImportFailure::NoUnitColumn { named, headers }
-            }
+    let parsed = TABLE_READS
+        .run(move || -> Result<ParsedRoster, ImportFailure> {
+            let table = read_table(&name, &bytes).map_err(|e| ImportFailure::Unreadable(e.to_string()))?;
+            read_roster(&table, today, &options).map_err(|rejection| match rejection {
+                RosterRejection::NoHeader { reason } => ImportFailure::Unreadable(reason),
+                RosterRejection::Rows(rows) => ImportFailure::Rows(rows),
+                RosterRejection::NoUnitColumn { named, headers } => {
+                    ImportFailure::NoUnitColumn { named, headers }
+                }
+            })
         })
-    })
-    .await
-    .map_err(|e| ImportFailure::Unreadable(format!("读取文件失败：{e}")))??;
+        .await
+        .map_err(|refused| match refused {
+            GateError::Busy => ImportFailure::Busy,
+            GateError::Failed => ImportFailure::Unreadable("读取文件失败，请检查文件后重新上传".to_owned()),
+        })??;
 
     let scope = &importer.scope;
     let units = org_store::active_units_in_scope(db, scope).await?;

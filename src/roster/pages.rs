@@ -134,6 +134,10 @@ pub(super) async fn import_upload(
             page.error = Some(message);
             StatusCode::UNPROCESSABLE_ENTITY
         }
+        Err(busy @ ImportFailure::Busy) => {
+            page.error = Some(busy.to_string());
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         Err(ImportFailure::Database(e)) => return Err(e.into()),
         Err(ImportFailure::Vault(e)) => return Err(e.into()),
     };

@@ -1,23 +1,25 @@
-//! Bounds how many photos are decoded at once. One decode holds up to
-//! [`super::MAX_DECODED_BYTES`]; twelve at once once took 3.7 GB. Uploads beyond the bound
-//! wait briefly for a slot, then are told the server is busy.
+//! Bounds how many memory-heavy decodes (photos, spreadsheets) run at once. Each decoder is
+//! bounded on its own (a photo to 128 MB, a spreadsheet to 300 MB), but twelve photos at once
+//! once took 3.7 GB: the process's memory is bounded only if the number of decodes is too. Work
+//! beyond the bound waits briefly for a slot, then is told the server is busy.
 
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
-use super::PhotoError;
+/// Why gated work did not produce its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum GateError {
+    /// Every slot stayed taken for the gate's wait.
+    #[error("服务器正忙，请稍后重新提交")]
+    Busy,
+    /// The work panicked.
+    #[error("处理失败，请稍后再试")]
+    Failed,
+}
 
-/// Decodes running at once, process-wide: the machine's two cores are busy with two anyway.
-pub const MAX_CONCURRENT_DECODES: usize = 2;
-/// How long an upload waits for a decoding slot before it is answered "busy".
-pub const BUSY_WAIT: Duration = Duration::from_secs(10);
-
-/// The bound every photo upload passes: one gate for the whole process, because the memory
-/// it protects is the process's.
-pub static PHOTO_DECODES: DecodeGate = DecodeGate::new(MAX_CONCURRENT_DECODES, BUSY_WAIT);
-
-/// A limited number of slots for CPU- and memory-heavy work, run off the async threads.
+/// A limited number of slots for CPU- and memory-heavy work, run off the async threads. Use one
+/// static gate per kind of work: the memory it protects is the whole process's.
 pub struct DecodeGate {
     slots: Semaphore,
     wait: Duration,
@@ -29,24 +31,23 @@ impl DecodeGate {
         DecodeGate { slots: Semaphore::const_new(slots), wait }
     }
 
-    /// Runs `job` on the blocking pool once a slot is free; [`PhotoError::Busy`] when none
+    /// Runs `job` on the blocking pool once a slot is free; [`GateError::Busy`] when none
     /// frees up in time. The slot moves into the job, so it stays taken until the job ends
     /// even if the request that started it is gone.
     pub async fn run<T: Send + 'static>(
         &'static self,
         job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, PhotoError> {
+    ) -> Result<T, GateError> {
         let slot = tokio::time::timeout(self.wait, self.slots.acquire())
             .await
-            .map_err(|_| PhotoError::Busy)?
-            .map_err(|_| PhotoError::Busy)?;
+            .map_err(|_| GateError::Busy)?
+            .map_err(|_| GateError::Busy)?;
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
             job()
         })
         .await
-        // The job panicked: the photo could not be processed.
-        .map_err(|_| PhotoError::Encode)
+        .map_err(|_| GateError::Failed)
     }
 }
 
@@ -81,8 +82,8 @@ mod tests {
         }
         // Both slots are taken until the jobs are released, so this one cannot get in.
         let third = GATE.run(job).await;
-        assert_eq!(third, Err(PhotoError::Busy));
-        assert_eq!(PhotoError::Busy.to_string(), "服务器正忙，请稍后重新提交");
+        assert_eq!(third, Err(GateError::Busy));
+        assert_eq!(GateError::Busy.to_string(), "服务器正忙，请稍后重新提交");
         RELEASED.store(true, Ordering::SeqCst);
         assert!(first.await.unwrap().is_ok() && second.await.unwrap().is_ok());
         assert!(GATE.run(job).await.is_ok(), "a freed slot is used again");
