@@ -108,7 +108,12 @@ pub(super) async fn login(
     audit::record(&state.db, &actor, Action::Login, &user.phone, "登录成功", true).await?;
     let secure = served_over_https(peer.ip(), &headers, &state.config);
     let cookie = login_session::start(&state.db, user.id, &ip, secure).await?;
-    let target = if user.must_change_password { "/password".to_owned() } else { next };
+    // A one-time password is changed first; then on to where the person was going (a check-in).
+    let target = match (user.must_change_password, next.as_str()) {
+        (false, _) => next,
+        (true, "/") => "/password".to_owned(),
+        (true, page) => format!("/password?next={}", crate::web::error::urlencode(page)),
+    };
     let mut response = Redirect::to(&target).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response.headers_mut().append(header::SET_COOKIE, rotated_anonymous_cookie(secure));
@@ -147,14 +152,18 @@ struct PasswordPage {
     shell: Shell,
     first_time: bool,
     error: Option<String>,
+    /// Where to go once the password is changed (a check-in the login was for), `/` for home.
+    next: String,
 }
 
 pub(super) async fn password_page(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(q): Query<NextQuery>,
 ) -> AppResult<Html<String>> {
     let first_time = store::by_phone(&state.db, &user.phone).await?.is_some_and(|u| u.must_change_password);
-    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, error: None };
+    let next = safe_next(q.next.as_deref());
+    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, error: None, next };
     Ok(Html(page.render()?))
 }
 
@@ -163,12 +172,13 @@ pub(super) struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
+    next: Option<String>,
 }
 
 labels! {
     NextQuery { next: "登录后前往的页面" }
     LoginForm { phone: "手机号码", password: "密码", next: "登录后前往的页面" }
-    PasswordForm { current: "当前密码", new: "新密码", confirm: "再输一次新密码" }
+    PasswordForm { current: "当前密码", new: "新密码", confirm: "再输一次新密码", next: "改完后前往的页面" }
 }
 
 pub(super) async fn change_password(
@@ -177,6 +187,7 @@ pub(super) async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let account = store::by_phone(&state.db, &user.phone).await?.ok_or(AppError::NotFound)?;
+    let next = safe_next(form.next.as_deref());
     let wait = state.config.hash_queue_wait;
     let matches = password::verify(form.current.clone(), account.password_hash.clone(), wait)
         .await
@@ -195,6 +206,7 @@ pub(super) async fn change_password(
             shell: Shell::new(&user, "修改密码", "me"),
             first_time: account.must_change_password,
             error: Some(problem.to_owned()),
+            next,
         };
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     }
@@ -208,7 +220,7 @@ pub(super) async fn change_password(
     audit::record_in(&mut tx, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
         .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash("/", "密码已修改"))
+    Ok(redirect_with_flash(&next, "密码已修改"))
 }
 
 /// Turns large-font mode on or off; works before login too.
