@@ -141,7 +141,7 @@ async fn a_clash_in_row_three_of_a_batch_keeps_the_header_and_all_six_rows() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let html = r.text().await.unwrap();
     let beside = field_error(&html, "date_2").expect("the clash beside row 3");
-    assert!(beside.starts_with("第3行：宣讲人同一时间已有安排"), "{beside}");
+    assert!(beside.starts_with("第3场：宣讲人同一时间已有安排"), "{beside}");
     assert!(html.contains(r#"value="分批宣讲""#) && html.contains(r#"value="请带好学习笔记""#));
     assert!(selected(&html, "lecturer_id", &lecturer));
     for (row, date) in dates.iter().enumerate() {
@@ -204,4 +204,40 @@ async fn an_error_page_carries_the_header_and_navigation_and_a_way_back() {
     let r =
         visitor.post(app.url("/preferences/font")).form(&[("csrf", token.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_lecturer_and_venue_forms_keep_what_was_typed() {
+    let app = spawn_app().await;
+    let committee = app.logged_in(COMMITTEE).await;
+    let unit = app.village_b.id.to_string();
+    let lecturer = [
+        ("name", "周老师"),
+        ("kind", "agriculture"),
+        ("phone", "1390000"),
+        ("unit_id", unit.as_str()),
+        ("topics", "草莓种植"),
+        ("availability", "周末上午"),
+    ];
+    let r = app.post_form(&committee, "/lecturers", &lecturer).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(field_error(&html, "phone").unwrap().starts_with("手机号码："), "{html}");
+    assert!(html.contains(r#"id="new-lecturer" open"#) || html.contains(r#"open id="new-lecturer""#));
+    for kept in [r#"value="周老师""#, r#"value="1390000""#, r#"value="草莓种植""#, r#"value="周末上午""#]
+    {
+        assert!(html.contains(kept), "{kept}");
+    }
+    assert!(html.contains(r#"<option value="agriculture" selected>"#));
+    assert!(html.contains(&format!(r#"<option value="{unit}" selected>"#)));
+
+    let r = app
+        .post_form(&committee, "/venues", &[("name", "乙村会议室"), ("capacity", "0"), ("unit_id", &unit)])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert_eq!(field_error(&html, "capacity").as_deref(), Some("容纳人数：请填写大于0的整数"));
+    assert!(html.contains(r#"value="乙村会议室""#) && html.contains(r#"value="0""#));
+    assert_eq!(app.count("lecturers").await, 0);
+    assert_eq!(app.count("venues").await, 0);
 }

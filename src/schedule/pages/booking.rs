@@ -157,11 +157,11 @@ pub(super) async fn form(
 }
 
 /// A row's problem as the batch form shows it: a row's own field numbered, its message naming
-/// the row (第3行：…); a shared field's as it is.
+/// the row (第3场：…, as its legend says); a shared field's as it is.
 fn in_row(row: usize) -> impl Fn(&str, &str) -> (String, String) {
     move |field, message| {
         if ROW_FIELDS.contains(&field) {
-            (format!("{field}_{row}"), format!("第{}行：{message}", row + 1))
+            (format!("{field}_{row}"), format!("第{}场：{message}", row + 1))
         } else {
             (field.to_owned(), message.to_owned())
         }
