@@ -241,3 +241,72 @@ async fn the_lecturer_and_venue_forms_keep_what_was_typed() {
     assert_eq!(app.count("lecturers").await, 0);
     assert_eq!(app.count("venues").await, 0);
 }
+
+#[tokio::test]
+async fn the_campaign_forms_keep_what_was_typed() {
+    let app = spawn_app().await;
+    let committee = app.logged_in(COMMITTEE).await;
+    let village = app.village_b.id.to_string();
+    let backwards = [
+        ("name", "倒序的冬训"),
+        ("starts_on", "2027-03-01"),
+        ("ends_on", "2026-11-01"),
+        ("required_sessions", "5"),
+        ("required_hours", "10.5"),
+        ("unit", village.as_str()),
+    ];
+    let r = app.post_form(&committee, "/campaigns", &backwards).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert_eq!(field_error(&html, "ends_on").as_deref(), Some("结束日期不能早于开始日期"));
+    assert!(
+        html.contains(r#"id="new-campaign""#) && html.contains(r#" open id="new-campaign""#),
+        "the form is open"
+    );
+    for kept in [
+        r#"value="倒序的冬训""#,
+        r#"value="2027-03-01""#,
+        r#"value="2026-11-01""#,
+        r#"value="5""#,
+        r#"value="10.5""#,
+    ] {
+        assert!(html.contains(kept), "{kept}");
+    }
+    assert!(html.contains(&format!(r#"name="unit" value="{village}" checked"#)));
+    assert_eq!(app.count("campaigns").await, 0);
+
+    let id = create_campaign(&app).await;
+    let page = format!("/campaigns/{id}");
+    let root = app.root.id.to_string();
+    let edit = [
+        ("name", "改过的冬训"),
+        ("starts_on", "2026-11-01"),
+        ("ends_on", "2027-03-31"),
+        ("required_hours", "999"),
+        ("unit", root.as_str()),
+    ];
+    let r = app.post_form(&committee, &page, &edit).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert_eq!(field_error(&html, "required_hours").as_deref(), Some("学时：请填写0到500之间的数字"));
+    assert!(html.contains(r#"value="改过的冬训""#) && html.contains(r#"value="999""#));
+
+    let r =
+        app.post_form(&committee, &format!("{page}/topics"), &[("name", "x"), ("compulsory", "on")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert_eq!(field_error(&html, "topic-name").as_deref(), Some("专题名称应为2到40个字"));
+    assert!(html.contains(r#"name="compulsory" checked"#));
+
+    let r = app
+        .post_form(
+            &committee,
+            &format!("{page}/exclusions"),
+            &[("member", "查无此人"), ("reason", "长期住院")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert_eq!(field_error(&html, "member").as_deref(), Some("没有找到党员“查无此人”"));
+    assert!(html.contains(r#"value="查无此人""#) && html.contains(r#"value="长期住院""#));
+}
