@@ -14,6 +14,7 @@ use crate::people::model::Phone;
 use crate::state::AppState;
 use crate::web::csrf::rotated_anonymous_cookie;
 use crate::web::extract::{Form, Query, labels};
+use crate::web::form::FieldErrors;
 use crate::web::shell::{FONT_COOKIE, Prefs, redirect_with_flash};
 use crate::web::{AppError, AppResult, Shell};
 
@@ -151,7 +152,8 @@ pub(super) async fn logout(State(state): State<AppState>, user: CurrentUser) -> 
 struct PasswordPage {
     shell: Shell,
     first_time: bool,
-    error: Option<String>,
+    /// The problem, beside the field to retype.
+    errors: FieldErrors,
     /// Where to go once the password is changed (a check-in the login was for), `/` for home.
     next: String,
 }
@@ -163,7 +165,8 @@ pub(super) async fn password_page(
 ) -> AppResult<Html<String>> {
     let first_time = store::by_phone(&state.db, &user.phone).await?.is_some_and(|u| u.must_change_password);
     let next = safe_next(q.next.as_deref());
-    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, error: None, next };
+    let errors = FieldErrors::default();
+    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, errors, next };
     Ok(Html(page.render()?))
 }
 
@@ -192,20 +195,23 @@ pub(super) async fn change_password(
     let matches = password::verify(form.current.clone(), account.password_hash.clone(), wait)
         .await
         .map_err(|_| AppError::TooManyAttempts(BUSY.into()))?;
+    // Each problem beside the field to retype (passwords themselves are never shown again).
     let problem = if !matches {
-        Some("当前密码不正确")
+        Some(("current", "当前密码不正确"))
     } else if form.new != form.confirm {
-        Some("两次输入的新密码不一致")
+        Some(("confirm", "两次输入的新密码不一致"))
     } else if form.new == form.current {
-        Some("新密码不能与当前密码相同")
+        Some(("new", "新密码不能与当前密码相同"))
     } else {
-        password::check_rule(&form.new).err()
+        password::check_rule(&form.new).err().map(|rule| ("new", rule))
     };
-    if let Some(problem) = problem {
+    if let Some((field, problem)) = problem {
+        let mut errors = FieldErrors::default();
+        errors.add(field, problem);
         let page = PasswordPage {
             shell: Shell::new(&user, "修改密码", "me"),
             first_time: account.must_change_password,
-            error: Some(problem.to_owned()),
+            errors,
             next,
         };
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());

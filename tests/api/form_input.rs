@@ -310,3 +310,33 @@ async fn the_campaign_forms_keep_what_was_typed() {
     assert_eq!(field_error(&html, "member").as_deref(), Some("没有找到党员“查无此人”"));
     assert!(html.contains(r#"value="查无此人""#) && html.contains(r#"value="长期住院""#));
 }
+
+#[tokio::test]
+async fn a_refused_password_change_says_which_password_to_retype_and_keeps_where_it_was_going() {
+    let app = spawn_app().await;
+    let member = app.logged_in(MEMBER).await;
+    let next = "/checkin/7?t=abc";
+    let html = app.get(&member, "/password?next=%2Fcheckin%2F7%3Ft%3Dabc").await.text().await.unwrap();
+    let csrf = extract_csrf(&html).unwrap();
+    let form = [
+        ("current", "wrong-one-1"),
+        ("new", "newpass2026"),
+        ("confirm", "newpass2026"),
+        ("csrf", &csrf),
+        ("next", next),
+    ];
+    let r = member.post(app.url("/password")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert_eq!(field_error(&html, "current").as_deref(), Some("当前密码不正确"));
+    assert!(html.contains(&format!(r#"name="next" value="{next}""#)), "still on its way back");
+    let form = [
+        ("current", PASSWORD),
+        ("new", "newpass2026"),
+        ("confirm", "newpass2027"),
+        ("csrf", &csrf),
+        ("next", next),
+    ];
+    let html = member.post(app.url("/password")).form(&form).send().await.unwrap().text().await.unwrap();
+    assert_eq!(field_error(&html, "confirm").as_deref(), Some("两次输入的新密码不一致"));
+}
