@@ -228,8 +228,17 @@ test('a member scans the projector QR in WeChat, checks in with name and phone; 
     // A wrong phone number is refused, naming what to check, and records nothing.
     await page.goto(await currentQrUrl(), { waitUntil: 'load' });
     const wrong = `${viaQr.phone.slice(0, 10)}${(Number(viaQr.phone[10]) + 1) % 10}`;
-    assert.equal(await submitCheckin(page, { name: viaQr.name, phone: wrong }), '签到未完成');
-    assert.match(await page.locator('.checkin-result .detail').innerText(), /姓名和手机号/);
+    await page.getByLabel('姓名').fill(viaQr.name);
+    await page.getByLabel('手机号码').fill(wrong);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: '签到', exact: true }).tap(),
+    ]);
+    // The form comes back as typed, the reason beside the phone, one tap to try again.
+    assert.match(await page.locator('#who-error').innerText(), /姓名和手机号/);
+    assert.equal(await page.getByLabel('姓名').inputValue(), viaQr.name);
+    assert.equal(await page.getByLabel('手机号码').inputValue(), wrong);
+    assert.ok(await page.getByRole('button', { name: '重试签到' }).isVisible());
     await screenshot(page, 'checkin-06-phone-not-found');
     // A photo of the QR forwarded long after is refused.
     await page.goto(`${app.baseUrl}/checkin/${sessionId}?t=0123456789abcdef`, { waitUntil: 'load' });
@@ -276,7 +285,11 @@ test('a member without a scanner types the six-digit code from the projector', a
       page.waitForNavigation({ waitUntil: 'load' }),
       page.getByRole('button', { name: '签到', exact: true }).tap(),
     ]);
-    assert.equal((await page.locator('#checkin-headline').innerText()).trim(), '签到码不正确或已过期');
+    // The form comes back as typed, the reason beside the code.
+    assert.match(await page.locator('#code-error').innerText(), /签到码不正确或已过期/);
+    assert.equal(await page.getByLabel('大屏上的6位签到码').inputValue(), wrong);
+    assert.equal(await page.getByLabel('姓名').inputValue(), viaCode.name);
+    assert.equal(await page.getByLabel('手机号码').inputValue(), viaCode.phone);
     await screenshot(page, 'checkin-09-code-wrong');
   } finally {
     await context.close();

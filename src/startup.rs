@@ -34,7 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::feedback::router())
         .merge(crate::dashboard::router())
         .merge(crate::reports::router());
-    let sessions = crate::auth::LoginSessions(state.db.clone());
+    let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }
 

@@ -97,36 +97,61 @@ where
         let config = Arc::<WebConfig>::from_ref(state);
         let unauthenticated = || AppError::Unauthenticated { next: parts.uri.path().to_owned() };
         let token = cookie_value(&parts.headers, COOKIE).ok_or_else(unauthenticated)?;
-        let row: Option<SessionRow> = on_db!(&db, pool => {
-            sqlx::query_as(SESSION_SQL).bind(token_hash(&token)).fetch_optional(pool).await?
-        });
-        let row = row.ok_or_else(unauthenticated)?;
-        let idle = Utc::now() - row.last_seen_at;
-        if idle.to_std().unwrap_or_default() > config.session_idle {
-            login_session::end(&db, row.session_id).await?;
-            return Err(unauthenticated());
-        }
-        if idle.num_seconds() > login_session::TOUCH_AFTER_SECONDS {
-            login_session::touch(&db, row.session_id).await?;
-        }
+        let row = live_row(&db, &config, &token).await?.ok_or_else(unauthenticated)?;
         if row.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&parts.uri.path()) {
-            return Err(AppError::MustChangePassword);
+            // Back to this page once the password is changed (a check-in, with its code).
+            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+            return Err(AppError::MustChangePassword { next });
         }
-        Ok(CurrentUser {
-            user_id: row.user_id,
-            session_id: row.session_id,
-            name: row.name,
-            phone: row.phone,
-            role: row.role,
-            unit_id: row.unit_id,
-            unit_path: row.unit_path,
-            unit_name: row.unit_name,
-            member_id: row.member_id,
-            csrf_token: row.csrf_token,
-            prefs: Prefs::from_headers(&parts.headers),
-            ip: client_ip(parts, &config.trusted_proxies),
-        })
+        let ip = client_ip(parts, &config.trusted_proxies);
+        Ok(row.into_user(&parts.headers, ip))
     }
+}
+
+/// The live login session a cookie's token names, touched when due; an idle one is ended.
+async fn live_row(db: &Db, config: &WebConfig, token: &str) -> Result<Option<SessionRow>, AppError> {
+    let row: Option<SessionRow> = on_db!(db, pool => {
+        sqlx::query_as(SESSION_SQL).bind(token_hash(token)).fetch_optional(pool).await?
+    });
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let idle = Utc::now() - row.last_seen_at;
+    if idle.to_std().unwrap_or_default() > config.session_idle {
+        login_session::end(db, row.session_id).await?;
+        return Ok(None);
+    }
+    if idle.num_seconds() > login_session::TOUCH_AFTER_SECONDS {
+        login_session::touch(db, row.session_id).await?;
+    }
+    Ok(Some(row))
+}
+
+impl SessionRow {
+    fn into_user(self, headers: &HeaderMap, ip: String) -> CurrentUser {
+        CurrentUser {
+            user_id: self.user_id,
+            session_id: self.session_id,
+            name: self.name,
+            phone: self.phone,
+            role: self.role,
+            unit_id: self.unit_id,
+            unit_path: self.unit_path,
+            unit_name: self.unit_name,
+            member_id: self.member_id,
+            csrf_token: self.csrf_token,
+            prefs: Prefs::from_headers(headers),
+            ip,
+        }
+    }
+}
+
+/// Whoever the request's cookies name, to frame a page that no handler renders (an error page):
+/// the logged-in user, or nobody. Nothing is refused here.
+pub(super) async fn viewer(db: &Db, config: &WebConfig, headers: &HeaderMap) -> Option<CurrentUser> {
+    let token = cookie_value(headers, COOKIE)?;
+    let row = live_row(db, config, &token).await.ok()??;
+    Some(row.into_user(headers, String::new()))
 }
 
 impl<S> axum::extract::OptionalFromRequestParts<S> for CurrentUser
@@ -138,11 +163,13 @@ where
     type Rejection = AppError;
 
     /// Pages open to everyone (check-in) still know a logged-in member; a visitor without a
-    /// session, or one who has not yet changed a one-time password, is simply anonymous there.
+    /// session is simply anonymous there. Someone logged in with a one-time password is led to
+    /// change it and brought back here ([`AppError::MustChangePassword`]): as a visitor they would
+    /// be sent a form whose token their login refuses.
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, AppError> {
         match <CurrentUser as FromRequestParts<S>>::from_request_parts(parts, state).await {
             Ok(user) => Ok(Some(user)),
-            Err(AppError::Unauthenticated { .. } | AppError::MustChangePassword) => Ok(None),
+            Err(AppError::Unauthenticated { .. }) => Ok(None),
             Err(other) => Err(other),
         }
     }

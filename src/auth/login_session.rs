@@ -9,8 +9,9 @@ use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use crate::db::{Db, Tx};
-use crate::web::AppError;
 use crate::web::csrf::{SessionCsrf, cookie_value, random_token};
+use crate::web::shell::ShellSource;
+use crate::web::{AppError, Shell};
 use crate::{on_db, on_tx};
 
 /// The login cookie's name.
@@ -89,9 +90,19 @@ pub(super) async fn touch(db: &Db, session_id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Login sessions as the CSRF middleware asks about them.
+/// Login sessions as the shell asks about them: the CSRF middleware (which token?) and error
+/// pages (whose frame?).
 #[derive(Clone)]
-pub struct LoginSessions(pub Db);
+pub struct LoginSessions(pub Db, pub std::sync::Arc<crate::web::WebConfig>);
+
+impl ShellSource for LoginSessions {
+    async fn shell(&self, headers: &HeaderMap, title: &str) -> Shell {
+        match super::current_user::viewer(&self.0, &self.1, headers).await {
+            Some(user) => Shell::new(&user, title, ""),
+            None => Shell::anonymous(title, headers),
+        }
+    }
+}
 
 impl SessionCsrf for LoginSessions {
     async fn session_token(&self, headers: &HeaderMap) -> Result<Option<String>, AppError> {

@@ -14,6 +14,7 @@ use crate::people::model::Phone;
 use crate::state::AppState;
 use crate::web::csrf::rotated_anonymous_cookie;
 use crate::web::extract::{Form, Query, labels};
+use crate::web::form::FieldErrors;
 use crate::web::shell::{FONT_COOKIE, Prefs, redirect_with_flash};
 use crate::web::{AppError, AppResult, Shell};
 
@@ -108,7 +109,12 @@ pub(super) async fn login(
     audit::record(&state.db, &actor, Action::Login, &user.phone, "登录成功", true).await?;
     let secure = served_over_https(peer.ip(), &headers, &state.config);
     let cookie = login_session::start(&state.db, user.id, &ip, secure).await?;
-    let target = if user.must_change_password { "/password".to_owned() } else { next };
+    // A one-time password is changed first; then on to where the person was going (a check-in).
+    let target = match (user.must_change_password, next.as_str()) {
+        (false, _) => next,
+        (true, "/") => "/password".to_owned(),
+        (true, page) => format!("/password?next={}", crate::web::error::urlencode(page)),
+    };
     let mut response = Redirect::to(&target).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response.headers_mut().append(header::SET_COOKIE, rotated_anonymous_cookie(secure));
@@ -146,15 +152,21 @@ pub(super) async fn logout(State(state): State<AppState>, user: CurrentUser) -> 
 struct PasswordPage {
     shell: Shell,
     first_time: bool,
-    error: Option<String>,
+    /// The problem, beside the field to retype.
+    errors: FieldErrors,
+    /// Where to go once the password is changed (a check-in the login was for), `/` for home.
+    next: String,
 }
 
 pub(super) async fn password_page(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(q): Query<NextQuery>,
 ) -> AppResult<Html<String>> {
     let first_time = store::by_phone(&state.db, &user.phone).await?.is_some_and(|u| u.must_change_password);
-    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, error: None };
+    let next = safe_next(q.next.as_deref());
+    let errors = FieldErrors::default();
+    let page = PasswordPage { shell: Shell::new(&user, "修改密码", "me"), first_time, errors, next };
     Ok(Html(page.render()?))
 }
 
@@ -163,12 +175,13 @@ pub(super) struct PasswordForm {
     current: String,
     new: String,
     confirm: String,
+    next: Option<String>,
 }
 
 labels! {
     NextQuery { next: "登录后前往的页面" }
     LoginForm { phone: "手机号码", password: "密码", next: "登录后前往的页面" }
-    PasswordForm { current: "当前密码", new: "新密码", confirm: "再输一次新密码" }
+    PasswordForm { current: "当前密码", new: "新密码", confirm: "再输一次新密码", next: "改完后前往的页面" }
 }
 
 pub(super) async fn change_password(
@@ -177,24 +190,29 @@ pub(super) async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let account = store::by_phone(&state.db, &user.phone).await?.ok_or(AppError::NotFound)?;
+    let next = safe_next(form.next.as_deref());
     let wait = state.config.hash_queue_wait;
     let matches = password::verify(form.current.clone(), account.password_hash.clone(), wait)
         .await
         .map_err(|_| AppError::TooManyAttempts(BUSY.into()))?;
+    // Each problem beside the field to retype (passwords themselves are never shown again).
     let problem = if !matches {
-        Some("当前密码不正确")
+        Some(("current", "当前密码不正确"))
     } else if form.new != form.confirm {
-        Some("两次输入的新密码不一致")
+        Some(("confirm", "两次输入的新密码不一致"))
     } else if form.new == form.current {
-        Some("新密码不能与当前密码相同")
+        Some(("new", "新密码不能与当前密码相同"))
     } else {
-        password::check_rule(&form.new).err()
+        password::check_rule(&form.new).err().map(|rule| ("new", rule))
     };
-    if let Some(problem) = problem {
+    if let Some((field, problem)) = problem {
+        let mut errors = FieldErrors::default();
+        errors.add(field, problem);
         let page = PasswordPage {
             shell: Shell::new(&user, "修改密码", "me"),
             first_time: account.must_change_password,
-            error: Some(problem.to_owned()),
+            errors,
+            next,
         };
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     }
@@ -208,7 +226,7 @@ pub(super) async fn change_password(
     audit::record_in(&mut tx, &Actor::user(&user), Action::Password, &user.phone, "本人修改密码", true)
         .await?;
     tx.commit().await?;
-    Ok(redirect_with_flash("/", "密码已修改"))
+    Ok(redirect_with_flash(&next, "密码已修改"))
 }
 
 /// Turns large-font mode on or off; works before login too.

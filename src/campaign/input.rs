@@ -5,9 +5,8 @@ use serde::Deserialize;
 
 use super::store::CampaignFields;
 use crate::people::model::MemberCategories;
-use crate::web::AppError;
 use crate::web::extract::labels;
-use crate::web::form::{parse_count, parse_date};
+use crate::web::form::{FieldErrors, parse_count, parse_date};
 
 /// The campaign form, creating or editing.
 #[derive(Deserialize, Default)]
@@ -55,41 +54,68 @@ labels! {
     ExclusionInput { member: "党员姓名或手机号", reason: "原因" }
 }
 
-/// Reads and checks the campaign form.
-pub(super) fn read_fields(input: &CampaignInput) -> Result<CampaignFields, AppError> {
+impl CampaignInput {
+    /// The audience units ticked.
+    pub(super) fn units(&self) -> &[i64] {
+        &self.unit
+    }
+
+    /// The categories ticked, as one set of bits.
+    pub(super) fn category_bits(&self) -> u32 {
+        self.category.iter().fold(0u32, |acc, bit| acc | MemberCategories::from_bits(*bit).bits())
+    }
+
+    /// What was typed into the text fields, to show again: name, dates, sessions, hours.
+    pub(super) fn typed(&self) -> [&str; 5] {
+        [&self.name, &self.starts_on, &self.ends_on, &self.required_sessions, &self.required_hours]
+    }
+}
+
+/// Reads and checks the campaign form: its fields, or every problem under its field's name.
+pub(super) fn read_fields(input: &CampaignInput) -> Result<CampaignFields, FieldErrors> {
+    let mut errors = FieldErrors::default();
     let name = input.name.trim().to_owned();
     if !(2..=40).contains(&name.chars().count()) {
-        return Err(AppError::BadRequest("名称应为2到40个字".into()));
+        errors.add("name", "名称应为2到40个字");
     }
-    let starts_on = parse_date(&input.starts_on, "开始日期")?;
-    let ends_on = parse_date(&input.ends_on, "结束日期")?;
-    if ends_on < starts_on {
-        return Err(AppError::BadRequest("结束日期不能早于开始日期".into()));
+    let starts_on = errors.check("starts_on", parse_date(&input.starts_on, "开始日期"));
+    let ends_on = errors.check("ends_on", parse_date(&input.ends_on, "结束日期"));
+    if let (Some(starts), Some(ends)) = (starts_on, ends_on)
+        && ends < starts
+    {
+        errors.add("ends_on", "结束日期不能早于开始日期");
     }
     let hours = input.required_hours.trim();
     let required_minutes = if hours.is_empty() {
-        0
+        Some(0)
     } else {
-        hours
+        let minutes = hours
             .parse::<f64>()
             .ok()
             .filter(|h| (0.0..=500.0).contains(h))
-            .map(|h| (h * 60.0).round() as i64)
-            .ok_or_else(|| AppError::BadRequest("学时：请填写0到500之间的数字".into()))?
+            .map(|h| (h * 60.0).round() as i64);
+        if minutes.is_none() {
+            errors.add("required_hours", "学时：请填写0到500之间的数字");
+        }
+        minutes
     };
-    let unit_ids = input.unit.clone();
-    if unit_ids.is_empty() {
-        return Err(AppError::BadRequest("请至少选择一个参训单位".into()));
+    if input.unit.is_empty() {
+        errors.add("unit", "请至少选择一个参训单位");
     }
-    let audience_categories =
-        input.category.iter().fold(0u32, |acc, bit| acc | MemberCategories::from_bits(*bit).bits());
+    let required_sessions =
+        errors.check("required_sessions", parse_count(&input.required_sessions, "场次", 100));
+    let (Some(starts_on), Some(ends_on), Some(required_minutes), Some(required_sessions), true) =
+        (starts_on, ends_on, required_minutes, required_sessions, errors.is_empty())
+    else {
+        return Err(errors);
+    };
     Ok(CampaignFields {
         name,
         starts_on,
         ends_on,
-        audience_categories: i64::from(audience_categories),
-        required_sessions: parse_count(&input.required_sessions, "场次", 100)?,
+        audience_categories: i64::from(input.category_bits()),
+        required_sessions,
         required_minutes,
-        unit_ids,
+        unit_ids: input.unit.clone(),
     })
 }

@@ -1,21 +1,27 @@
 //! Campaigns (S2): dates, audience (units and categories, with exclusions), completion rule,
-//! topics; one is current. The committee edits; station admins read.
+//! topics; one is current. The committee edits; station admins read. A refused form comes back
+//! as typed, each problem beside its field.
+
+mod detail;
+
+pub(super) use detail::{add_topic, detail, exclude, include};
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Html, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 
-use super::input::{CampaignInput, ExclusionInput, TopicInput, read_fields};
+use super::input::{CampaignInput, read_fields};
 use crate::audit::{self, Action, Actor};
-use crate::auth::{AdminUser, CommitteeUser, Role};
+use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
 use crate::campaign::model::{CompletionRule, hours_text};
-use crate::campaign::store::{self as campaigns, Campaign, CampaignFields, Topic};
+use crate::campaign::store::{self as campaigns, Campaign, Topic};
 use crate::org::Scope;
 use crate::org::store as org_store;
-use crate::people::model::{MemberCategories, MemberStatus};
-use crate::people::store::{self as member_store, MemberQuery};
+use crate::people::model::MemberCategories;
 use crate::state::AppState;
 use crate::web::extract::{Form, Path};
+use crate::web::form::FieldErrors;
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -37,9 +43,16 @@ struct ListPage {
     form: CampaignForm,
 }
 
+impl ListPage {
+    /// The new-campaign form is open when there is none yet, or it was refused.
+    fn form_open(&self) -> bool {
+        self.campaigns.is_empty() || !self.form.errors.is_empty()
+    }
+}
+
 /// The campaign form as `campaign/_campaign_form.html` shows it, blank on the list page and
 /// filled in on a campaign's page, so creating and editing ask exactly the same questions.
-struct CampaignForm {
+pub(super) struct CampaignForm {
     /// Creating (the list page) rather than editing: only the button differs.
     is_new: bool,
     action: String,
@@ -52,6 +65,8 @@ struct CampaignForm {
     units: Vec<(i64, String, bool)>,
     /// (category bit, label, ticked).
     categories: Vec<(u32, &'static str, bool)>,
+    /// The problems with what was typed, each beside its field.
+    errors: FieldErrors,
 }
 
 impl CampaignForm {
@@ -68,6 +83,28 @@ impl CampaignForm {
             required_hours: "12".into(),
             units: units.into_iter().enumerate().map(|(i, (id, name))| (id, name, i == 0)).collect(),
             categories: category_choices().into_iter().map(|(bit, label)| (bit, label, false)).collect(),
+            errors: FieldErrors::default(),
+        }
+    }
+
+    /// The form as it was sent (`id` None: creating), with its `errors`.
+    fn typed(input: &CampaignInput, id: Option<i64>, units: Vec<(i64, String)>, errors: FieldErrors) -> Self {
+        let [name, starts_on, ends_on, required_sessions, required_hours] = input.typed().map(str::to_owned);
+        let bits = input.category_bits();
+        CampaignForm {
+            is_new: id.is_none(),
+            action: id.map_or("/campaigns".into(), |id| format!("/campaigns/{id}")),
+            name,
+            starts_on,
+            ends_on,
+            required_sessions,
+            required_hours,
+            units: units.into_iter().map(|(id, name)| (id, name, input.units().contains(&id))).collect(),
+            categories: category_choices()
+                .into_iter()
+                .map(|(bit, label)| (bit, label, bits & bit != 0))
+                .collect(),
+            errors,
         }
     }
 
@@ -92,6 +129,7 @@ impl CampaignForm {
                 .into_iter()
                 .map(|(bit, label)| (bit, label, bits & bit != 0))
                 .collect(),
+            errors: FieldErrors::default(),
         }
     }
 }
@@ -119,6 +157,12 @@ pub(super) async fn list(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
 ) -> AppResult<Html<String>> {
+    let form = CampaignForm::blank(audience_choices(&state).await?);
+    Ok(Html(list_page(&state, &user, form).await?))
+}
+
+/// The list of campaigns with the new-campaign form (`form`, blank or as refused).
+async fn list_page(state: &AppState, user: &CurrentUser, form: CampaignForm) -> AppResult<String> {
     let mut rows = Vec::new();
     for c in campaigns::list(&state.db).await? {
         let topics = campaigns::topics(&state.db, c.id).await?;
@@ -131,20 +175,20 @@ pub(super) async fn list(
         });
     }
     let page = ListPage {
-        shell: Shell::new(&user, "冬训计划", "campaigns"),
+        shell: Shell::new(user, "冬训计划", "campaigns"),
         campaigns: rows,
         can_edit: user.role == Role::CommitteeAdmin,
-        form: CampaignForm::blank(audience_choices(&state).await?),
+        form,
     };
-    Ok(Html(page.render()?))
+    Ok(page.render()?)
 }
 
 /// Checks that every audience unit is a real unit (ids come from the browser).
-async fn check_units(state: &AppState, f: &CampaignFields) -> AppResult<()> {
-    for id in &f.unit_ids {
-        org_store::unit_in_scope(&state.db, *id, &Scope::whole_tree())
-            .await?
-            .ok_or_else(|| AppError::BadRequest("参训单位不存在".into()))?;
+async fn check_units(state: &AppState, units: &[i64], errors: &mut FieldErrors) -> AppResult<()> {
+    for id in units {
+        if org_store::unit_in_scope(&state.db, *id, &Scope::whole_tree()).await?.is_none() {
+            errors.add("unit", "参训单位不存在");
+        }
     }
     Ok(())
 }
@@ -177,8 +221,19 @@ async fn save(
     if let Some(id) = id {
         campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     }
-    let fields = read_fields(input)?;
-    check_units(state, &fields).await?;
+    let (fields, mut errors) = match read_fields(input) {
+        Ok(fields) => (Some(fields), FieldErrors::default()),
+        Err(errors) => (None, errors),
+    };
+    check_units(state, input.units(), &mut errors).await?;
+    let (Some(fields), true) = (fields, errors.is_empty()) else {
+        let form = CampaignForm::typed(input, id, audience_choices(state).await?, errors);
+        let html = match id {
+            None => list_page(state, &user.0, form).await?,
+            Some(id) => detail::detail_page(state, &user.0, id, detail::Refused::Edit(form)).await?,
+        };
+        return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
+    };
     let mut tx = state.db.begin().await?;
     let (id, detail, flash) = match id {
         None => (campaigns::insert(&mut tx, &fields).await?, "新建冬训计划", "冬训计划已创建"),
@@ -204,139 +259,4 @@ pub(super) async fn make_current(
         .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/campaigns/{id}"), "已设为当前冬训"))
-}
-
-#[derive(Template)]
-#[template(path = "campaign/detail.html")]
-struct DetailPage {
-    shell: Shell,
-    campaign: Campaign,
-    rule: String,
-    topics: Vec<Topic>,
-    form: CampaignForm,
-    exclusions: Vec<(i64, String, String, String)>,
-    can_edit: bool,
-}
-
-pub(super) async fn detail(
-    State(state): State<AppState>,
-    AdminUser(user): AdminUser,
-    Path(id): Path<i64>,
-) -> AppResult<Html<String>> {
-    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let topics = campaigns::topics(&state.db, id).await?;
-    let chosen: Vec<i64> =
-        campaigns::audience_units(&state.db, id).await?.into_iter().map(|(id, _)| id).collect();
-    let form = CampaignForm::filled(&campaign, audience_choices(&state).await?, &chosen);
-    let mut exclusions = Vec::new();
-    for (member_id, reason) in campaigns::exclusions(&state.db, id).await? {
-        // Only members inside the viewer's subtree are listed.
-        if let Some(m) = member_store::by_id_in_scope(&state.db, member_id, &user.scope()).await? {
-            exclusions.push((m.id, m.name, m.unit_name, reason));
-        }
-    }
-    let page = DetailPage {
-        shell: Shell::new(&user, campaign.name.clone(), "campaigns"),
-        rule: describe(&campaign, &topics),
-        topics,
-        form,
-        exclusions,
-        can_edit: user.role == Role::CommitteeAdmin,
-        campaign,
-    };
-    Ok(Html(page.render()?))
-}
-
-pub(super) async fn add_topic(
-    State(state): State<AppState>,
-    CommitteeUser(user): CommitteeUser,
-    Path(id): Path<i64>,
-    Form(input): Form<TopicInput>,
-) -> AppResult<Response> {
-    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let name = input.name.trim();
-    if !(2..=40).contains(&name.chars().count()) {
-        return Err(AppError::BadRequest("专题名称应为2到40个字".into()));
-    }
-    let compulsory = input.compulsory == "on";
-    let mut tx = state.db.begin().await?;
-    campaigns::add_topic(&mut tx, id, name, compulsory).await?;
-    audit::record_in(
-        &mut tx,
-        &Actor::user(&user),
-        Action::CampaignEdit,
-        &campaign.name,
-        &format!("新增专题：{name}"),
-        true,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/campaigns/{id}"), "专题已添加"))
-}
-
-/// Excludes one member found by name or phone inside the admin's subtree (e.g. long-term sick).
-pub(super) async fn exclude(
-    State(state): State<AppState>,
-    AdminUser(user): AdminUser,
-    Path(id): Path<i64>,
-    Form(input): Form<ExclusionInput>,
-) -> AppResult<Response> {
-    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let reason = input.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 100 {
-        return Err(AppError::BadRequest("请填写不参训的原因（100字以内）".into()));
-    }
-    let text = crate::people::model::normalize_text(&input.member);
-    let query = MemberQuery {
-        text: text.clone(),
-        status: Some(MemberStatus::Active),
-        ..MemberQuery::inside(user.scope())
-    };
-    let (found, total) = member_store::search(&state.db, &query, 2, 0).await?;
-    let exact: Vec<_> =
-        found.iter().filter(|m| m.name == text || m.phone.as_deref() == Some(text.as_str())).collect();
-    let member = match (total, exact.as_slice()) {
-        (_, [one]) => *one,
-        (1, _) => &found[0],
-        (0, _) => return Err(AppError::BadRequest(format!("没有找到党员“{text}”"))),
-        _ => {
-            return Err(AppError::BadRequest(format!("找到{total}名党员，请输入手机号以区分")));
-        }
-    };
-    let mut tx = state.db.begin().await?;
-    campaigns::exclude(&mut tx, id, member.id, reason).await?;
-    audit::record_in(
-        &mut tx,
-        &Actor::user(&user),
-        Action::CampaignEdit,
-        &campaign.name,
-        &format!("{}不参训：{reason}", member.name),
-        true,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/campaigns/{id}"), &format!("{}已列为不参训", member.name)))
-}
-
-pub(super) async fn include(
-    State(state): State<AppState>,
-    AdminUser(user): AdminUser,
-    Path((id, member_id)): Path<(i64, i64)>,
-) -> AppResult<Response> {
-    let campaign = campaigns::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let member =
-        member_store::by_id_in_scope(&state.db, member_id, &user.scope()).await?.ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    campaigns::include(&mut tx, id, member.id).await?;
-    audit::record_in(
-        &mut tx,
-        &Actor::user(&user),
-        Action::CampaignEdit,
-        &campaign.name,
-        &format!("{}恢复参训", member.name),
-        true,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/campaigns/{id}"), &format!("{}已恢复参训", member.name)))
 }

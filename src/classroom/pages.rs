@@ -76,6 +76,8 @@ struct OnlinePage {
     /// The member's ticket ('' before they are identified: the page asks for name and phone).
     ticket: String,
     identified: bool,
+    /// The name and phone typed, shown again beside the problem with them.
+    who: WhoForm,
     error: String,
     /// Live: the broadcast can be joined now. Recording: it can be watched now.
     open: bool,
@@ -95,7 +97,7 @@ pub(super) async fn page(
 ) -> AppResult<Response> {
     let (session, kind) = online_session(&state, id).await?;
     let member_id = member_of(user.as_ref(), &session, &q.k);
-    render(&state, &headers, user.as_ref(), session, kind, member_id, String::new()).await
+    render(&state, &headers, user.as_ref(), session, kind, member_id, Default::default()).await
 }
 
 async fn render(
@@ -105,7 +107,7 @@ async fn render(
     session: TrainingSession,
     kind: SessionKind,
     member_id: Option<i64>,
-    error: String,
+    (who, error): (WhoForm, String),
 ) -> AppResult<Response> {
     let shell = Shell::for_visitor(user, session.title.clone(), "sessions", headers);
     let now = Utc::now();
@@ -144,6 +146,7 @@ async fn render(
         when: crate::time::local_datetime(session.starts_at),
         ticket: member_id.map(|m| ticket(&session.secret, m)).unwrap_or_default(),
         identified: member_id.is_some(),
+        who,
         error,
         live,
         open,
@@ -156,7 +159,7 @@ async fn render(
     Ok((status, Html(page.render()?)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct WhoForm {
     #[serde(default)]
     name: String,
@@ -183,7 +186,7 @@ pub(super) async fn identify_member(
             Ok(Redirect::to(&to).into_response())
         }
         Err(AppError::BadRequest(message)) => {
-            render(&state, &headers, user.as_ref(), session, kind, None, message).await
+            render(&state, &headers, user.as_ref(), session, kind, None, (form, message)).await
         }
         Err(other) => Err(other),
     }

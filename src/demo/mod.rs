@@ -92,11 +92,16 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
         stations.push(station);
     }
     let mut members = demo_members(&mut rng, &branches, 1500);
-    // One smartphone-owning member gets a memorable phone so the member login is easy to try.
+    // One smartphone-owning member of the first station gets a memorable phone, so the member
+    // login is easy to try — and can check in to the demo session, which is for that station.
+    let first_station: Vec<i64> =
+        branches.iter().filter(|b| b.path.starts_with(&stations[0].path)).map(|b| b.id).collect();
     let member_index = members
         .iter()
-        .position(|m| m.unit_id != hub_branch.id && !m.categories.contains(MemberCategories::NO_SMARTPHONE))
-        .expect("demo has members");
+        .position(|m| {
+            first_station.contains(&m.unit_id) && !m.categories.contains(MemberCategories::NO_SMARTPHONE)
+        })
+        .expect("the first station has members");
     members[member_index].phone = Some(DEMO_MEMBER_PHONE.to_owned());
     let ids = member_store::apply_changes(&mut tx, vault, &members, &[]).await?;
     let member = (&members[member_index], ids[member_index]);

@@ -60,15 +60,16 @@ pub async fn protect<S: SessionCsrf>(
             Some(token)
         }
     };
-    let request = if is_safe(request.method()) {
-        request
+    let checked = if is_safe(request.method()) {
+        Ok(request)
     } else {
-        match check(&sessions, request, anonymous.as_deref()).await {
-            Ok(request) => request,
-            Err(error) => return error.into_response(),
-        }
+        check(&sessions, request, anonymous.as_deref()).await
     };
-    let mut response = next.run(request).await;
+    // A refused first visit keeps its token too: the error page's way back works with it.
+    let mut response = match checked {
+        Ok(request) => next.run(request).await,
+        Err(error) => error.into_response(),
+    };
     if let Some(token) = minted {
         response.headers_mut().append(header::SET_COOKIE, anonymous_cookie(&token, false));
     }

@@ -16,9 +16,10 @@ pub enum AppError {
     /// Not logged in (or the session expired): go to the login page.
     #[error("请先登录")]
     Unauthenticated { next: String },
-    /// Logged in with a one-time password: change it before anything else.
+    /// Logged in with a one-time password: change it before anything else, then go on to `next`
+    /// (the page that was asked for).
     #[error("请先修改初始密码")]
-    MustChangePassword,
+    MustChangePassword { next: String },
     /// The role may not do this at all.
     #[error("您没有权限进行此操作")]
     Forbidden,
@@ -90,17 +91,10 @@ impl From<askama::Error> for AppError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "web/error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
-}
-
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthenticated { .. } | Self::MustChangePassword => StatusCode::SEE_OTHER,
+            Self::Unauthenticated { .. } | Self::MustChangePassword { .. } => StatusCode::SEE_OTHER,
             Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -136,8 +130,12 @@ impl IntoResponse for AppError {
                 let target = format!("/login?next={}", urlencode(next));
                 (Redirect::to(&target).into_response(), ErrorAnswer::SignIn)
             }
-            Self::MustChangePassword => {
-                (Redirect::to("/password").into_response(), ErrorAnswer::ChangePassword)
+            Self::MustChangePassword { next } => {
+                let target = match next.as_str() {
+                    "/" | "/password" => "/password".to_owned(),
+                    page => format!("/password?next={}", urlencode(page)),
+                };
+                (Redirect::to(&target).into_response(), ErrorAnswer::ChangePassword)
             }
             Self::Database(_) | Self::Internal(_) => {
                 (page(self.status(), INTERNAL_MESSAGE), ErrorAnswer::Message(INTERNAL_MESSAGE.to_owned()))
@@ -155,10 +153,17 @@ impl IntoResponse for AppError {
 /// What a person sees of a 500: the details are in the log, not on the screen.
 const INTERNAL_MESSAGE: &str = "服务器内部错误，请稍后重试。如多次出现，请联系街道管理员。";
 
-/// The whole error page, for a browser that loads it as a page.
+/// The whole error page, for a browser that loads it as a page: framed for nobody in particular,
+/// until [`super::error_page::frame_errors`] frames it for the person who asked.
 fn page(status: StatusCode, message: &str) -> Response {
     let title = status.canonical_reason().map(|_| error_title(status)).unwrap_or("出错了");
-    let body = ErrorPage { title, message }.render().unwrap_or_else(|_| "出错了".to_owned());
+    let page = super::error_page::ErrorPage {
+        shell: super::Shell::bare(title),
+        message,
+        back: "/".to_owned(),
+        retry: None,
+    };
+    let body = page.render().unwrap_or_else(|_| "出错了".to_owned());
     (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
 }
 

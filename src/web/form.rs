@@ -55,3 +55,87 @@ pub fn parse_count(text: &str, field: &str, max: i64) -> Result<i64, AppError> {
 pub fn optional_id(text: &str) -> Option<i64> {
     text.trim().parse::<i64>().ok().filter(|id| *id > 0)
 }
+
+/// A form's problems, each kept with the name of the field it is about, so the page shows it
+/// beside that field (and lists them all above the form) while the form keeps what was typed.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    /// Notes a problem with `field` (a form field's `name`); the same problem twice is kept once.
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        let entry = (field.into(), message.into());
+        if !self.0.contains(&entry) {
+            self.0.push(entry);
+        }
+    }
+
+    /// Notes the problem in `result`'s error (a check's Chinese message) under `field`, and gives
+    /// its value if there was none.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, AppError>) -> Option<T> {
+        result.map_err(|error| self.add(field, error.to_string())).ok()
+    }
+
+    /// The first problem with `field`, to show beside it.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// The problem with the numbered field `field_row` of a form's repeated rows (`row` by
+    /// reference, as a template's loop gives it).
+    pub fn of(&self, field: &str, row: &usize) -> Option<&str> {
+        self.get(&format!("{field}_{row}"))
+    }
+
+    /// Adds `other`'s problems, each under `field` renamed (a row's fields numbered) and its
+    /// message reworded (a row's message naming the row).
+    pub fn merge(&mut self, other: FieldErrors, rename: impl Fn(&str, &str) -> (String, String)) {
+        for (field, message) in other.0 {
+            let (field, message) = rename(&field, &message);
+            self.add(field, message);
+        }
+    }
+
+    /// Adds one problem, renamed and reworded as in [`Self::merge`].
+    pub fn merge_one(&mut self, field: &str, message: &str, rename: impl Fn(&str, &str) -> (String, String)) {
+        let (field, message) = rename(field, message);
+        self.add(field, message);
+    }
+
+    /// Whether nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every problem, in the order found, for the list above the form.
+    pub fn messages(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(_, m)| m.as_str())
+    }
+
+    /// Every problem, as [`AppError::Invalid`] carries them.
+    pub fn into_messages(self) -> Vec<String> {
+        self.0.into_iter().map(|(_, m)| m).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_stay_with_their_fields() {
+        let mut errors = FieldErrors::default();
+        assert!(errors.is_empty());
+        assert_eq!(errors.check("date", parse_date("2021-13-40", "日期")), None);
+        assert_eq!(
+            errors.check("start", parse_time("09:30", "开始")).map(|t| t.to_string()),
+            Some("09:30:00".into())
+        );
+        errors.add("venue_id_2", "场地同一时间已被占用");
+        errors.add("venue_id_2", "场地同一时间已被占用");
+        assert_eq!(errors.get("date"), Some("日期：请填写日期"));
+        assert_eq!(errors.of("venue_id", &2), Some("场地同一时间已被占用"));
+        assert_eq!(errors.get("start"), None);
+        assert_eq!(errors.messages().count(), 2);
+    }
+}

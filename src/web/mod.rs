@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod download;
 pub mod error;
+mod error_page;
 pub mod extract;
 pub mod form;
 pub mod htmx;
@@ -11,7 +12,7 @@ pub mod shell;
 
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -63,7 +64,7 @@ impl Default for WebConfig {
 pub fn frame<S, C>(routes: Router<S>, sessions: C, config: &WebConfig) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
-    C: SessionCsrf,
+    C: SessionCsrf + shell::ShellSource,
 {
     let upload_limit = config.max_upload_bytes + 64 * 1024;
     // Over https, browsers are told to refuse plain http to this host for a year.
@@ -73,7 +74,8 @@ where
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .layer(middleware::from_fn_with_state(sessions, csrf::protect::<C>))
+        .layer(middleware::from_fn_with_state(sessions.clone(), csrf::protect::<C>))
+        .layer(middleware::from_fn_with_state(sessions, error_page::frame_errors::<C>))
         .layer(middleware::from_fn(htmx::answer_errors))
         .layer(DefaultBodyLimit::max(upload_limit))
         // Nothing is to be sniffed into another type (an upload served back, a CSV read as HTML).
@@ -101,7 +103,30 @@ where
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(middleware::map_response_with_state(config.https, secure_cookies))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Under `--https` every cookie is `Secure` — the login's, the pre-login CSRF token minted on a
+/// first visit, the flash message, large-font mode — whoever set it, so none travels over plain
+/// http to a network in between.
+async fn secure_cookies(State(https): State<bool>, mut response: Response) -> Response {
+    if !https {
+        return response;
+    }
+    let cookies: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().cloned().collect();
+    response.headers_mut().remove(header::SET_COOKIE);
+    for cookie in cookies {
+        let text = cookie.to_str().unwrap_or_default();
+        let already = text.split(';').any(|part| part.trim().eq_ignore_ascii_case("secure"));
+        let value = if already || text.is_empty() {
+            cookie
+        } else {
+            HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(cookie)
+        };
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// htmx, the stylesheet and the small app script, embedded in the binary so no page needs

@@ -37,6 +37,14 @@ pub trait Viewer {
     fn csrf_token(&self) -> &str;
 }
 
+/// Frames a page for whoever a request's cookies name, where no handler is there to ask (an
+/// error page rendered outside the handlers). Implemented by `auth`; the shell is given it when
+/// the router is assembled.
+pub trait ShellSource: Clone + Send + Sync + 'static {
+    /// The frame for a page titled `title`: the logged-in user's, else the anonymous one.
+    fn shell(&self, headers: &HeaderMap, title: &str) -> impl std::future::Future<Output = Shell> + Send;
+}
+
 /// The frame of a page.
 #[derive(Debug, Clone)]
 pub struct Shell {
@@ -81,6 +89,20 @@ impl Shell {
             large_font: prefs.large_font,
             csrf: cookie_value(headers, ANONYMOUS_COOKIE).unwrap_or_default(),
             flash: prefs.flash,
+        }
+    }
+
+    /// A frame for nobody in particular (no login, no token): what an error page has before
+    /// [`ShellSource`] tells who is asking.
+    pub fn bare(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            user_name: None,
+            user_label: String::new(),
+            nav: Vec::new(),
+            large_font: false,
+            csrf: String::new(),
+            flash: None,
         }
     }
 

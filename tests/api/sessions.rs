@@ -227,7 +227,7 @@ async fn a_batch_booking_is_stored_whole_or_not_at_all() {
     }
     let r = app.post_owned_form(&a, "/bookings", &fields).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert!(r.text().await.unwrap().contains("第3行：宣讲人同一时间已有安排"));
+    assert!(r.text().await.unwrap().contains("第3场：宣讲人同一时间已有安排"));
     assert_eq!(app.count("training_sessions").await, 0);
     assert_eq!(app.count("booking_batches").await, 0);
 

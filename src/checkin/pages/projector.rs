@@ -22,6 +22,8 @@ struct ProjectorPage {
     shell: Shell,
     session: TrainingSession,
     fragment: String,
+    /// The code page's address as phones in the room reach it (`http://host:port/checkin`).
+    code_page: String,
 }
 
 #[derive(Template)]
@@ -69,8 +71,9 @@ pub(super) async fn projector(
 ) -> AppResult<Html<String>> {
     let session = managed(&state, &user, id).await?;
     let fragment = code_fragment(&session, &headers)?;
-    let page =
-        ProjectorPage { shell: Shell::new(&user, session.title.clone(), "sessions"), session, fragment };
+    let code_page = format!("{}/checkin", crate::web::form::base_url(&headers));
+    let shell = Shell::new(&user, session.title.clone(), "sessions");
+    let page = ProjectorPage { shell, session, fragment, code_page };
     Ok(Html(page.render()?))
 }
 

@@ -8,17 +8,18 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 use serde::Deserialize;
 
-use super::session_form::{Choices, SessionForm, choices, read_session};
+use super::session_form::{Choices, SessionForm, choices, conflict_field, read_session};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::campaign::CurrentCampaign;
+use crate::campaign::store::Campaign;
 use crate::checkin::store as attendance;
 use crate::schedule::may_manage;
 use crate::schedule::model::{SessionKind, SessionStatus};
 use crate::schedule::store::sessions::{self, TrainingSession};
 use crate::state::AppState;
 use crate::web::extract::{Form, Path, Query, labels};
-use crate::web::form::local_to_utc;
+use crate::web::form::{FieldErrors, local_to_utc};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -139,7 +140,26 @@ pub(super) async fn calendar(
 struct NewPage {
     shell: Shell,
     choices: Choices,
-    errors: Vec<String>,
+    /// What was typed (the blank form at first), kept through every refusal.
+    form: SessionForm,
+    errors: FieldErrors,
+}
+
+/// The scheduling form, showing `form` with `errors` beside their fields.
+async fn form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    campaign: &Campaign,
+    form: SessionForm,
+    errors: FieldErrors,
+) -> AppResult<String> {
+    let page = NewPage {
+        shell: Shell::new(user, "安排场次", "sessions"),
+        choices: choices(state, user, campaign).await?,
+        form,
+        errors,
+    };
+    Ok(page.render()?)
 }
 
 pub(super) async fn new_form(
@@ -147,21 +167,24 @@ pub(super) async fn new_form(
     AdminUser(user): AdminUser,
     CurrentCampaign(campaign): CurrentCampaign,
 ) -> AppResult<Html<String>> {
-    let page = NewPage {
-        shell: Shell::new(&user, "安排场次", "sessions"),
-        choices: choices(&state, &user, &campaign).await?,
-        errors: Vec::new(),
-    };
-    Ok(Html(page.render()?))
+    Ok(Html(form_page(&state, &user, &campaign, SessionForm::blank(), FieldErrors::default()).await?))
 }
 
+/// Schedules one session. Any problem — a field, or a clash with the calendar — gives the form
+/// back with everything typed and the reason beside its field.
 pub(super) async fn create(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
     CurrentCampaign(campaign): CurrentCampaign,
     Form(form): Form<SessionForm>,
 ) -> AppResult<Response> {
-    let (session, capacity) = read_session(&state, &user, &campaign, &form).await?;
+    let (session, capacity) = match read_session(&state, &user, &campaign, &form).await? {
+        Ok(read) => read,
+        Err(errors) => {
+            let html = form_page(&state, &user, &campaign, form, errors).await?;
+            return Ok((StatusCode::BAD_REQUEST, Html(html)).into_response());
+        }
+    };
     let mut tx = state.db.begin().await?;
     match sessions::insert_checked(&mut tx, std::slice::from_ref(&session), &[capacity], None).await? {
         Ok(ids) => {
@@ -179,12 +202,12 @@ pub(super) async fn create(
         }
         Err(conflicts) => {
             drop(tx);
-            let page = NewPage {
-                shell: Shell::new(&user, "安排场次", "sessions"),
-                choices: choices(&state, &user, &campaign).await?,
-                errors: conflicts.iter().map(|(_, c)| c.message()).collect(),
-            };
-            Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response())
+            let mut errors = FieldErrors::default();
+            for (_, conflict) in &conflicts {
+                errors.add(conflict_field(conflict), conflict.message());
+            }
+            let html = form_page(&state, &user, &campaign, form, errors).await?;
+            Ok((StatusCode::CONFLICT, Html(html)).into_response())
         }
     }
 }
