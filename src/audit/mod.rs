@@ -87,6 +87,8 @@ coded_enum! {
         SessionEdit = ("session_edit", "场次安排"),
         /// Attendance entered by staff (roll call, paper).
         AttendanceEntry = ("attendance_entry", "代为签到"),
+        /// Door-to-door tasks assigned, or a visit recorded.
+        Delivery = ("delivery", "送学上门"),
     }
 }
 

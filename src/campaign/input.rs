@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::model::VisitCredit;
 use super::store::CampaignFields;
 use crate::people::model::MemberCategories;
 use crate::web::extract::labels;
@@ -17,6 +18,8 @@ pub(super) struct CampaignInput {
     ends_on: String,
     required_sessions: String,
     required_hours: String,
+    /// What a door-to-door visit counts for (a `VisitCredit` code).
+    visit_credit: String,
     /// The ticked audience units.
     unit: Vec<i64>,
     /// The ticked audience categories, each a bit.
@@ -47,6 +50,7 @@ labels! {
         ends_on: "结束日期",
         required_sessions: "至少参加几场",
         required_hours: "累计学时",
+        visit_credit: "送学上门计为",
         unit: "参训单位",
         category: "参训对象类别",
     }
@@ -63,6 +67,15 @@ impl CampaignInput {
     /// The categories ticked, as one set of bits.
     pub(super) fn category_bits(&self) -> u32 {
         self.category.iter().fold(0u32, |acc, bit| acc | MemberCategories::from_bits(*bit).bits())
+    }
+
+    /// The visit credit chosen, if it is one (a form from before the choice existed sends none:
+    /// the default).
+    pub(super) fn visit_credit(&self) -> Option<VisitCredit> {
+        match self.visit_credit.trim() {
+            "" => Some(VisitCredit::Complete),
+            code => VisitCredit::from_code(code),
+        }
     }
 
     /// What was typed into the text fields, to show again: name, dates, sessions, hours.
@@ -104,8 +117,18 @@ pub(super) fn read_fields(input: &CampaignInput) -> Result<CampaignFields, Field
     }
     let required_sessions =
         errors.check("required_sessions", parse_count(&input.required_sessions, "场次", 100));
-    let (Some(starts_on), Some(ends_on), Some(required_minutes), Some(required_sessions), true) =
-        (starts_on, ends_on, required_minutes, required_sessions, errors.is_empty())
+    let visit_credit = input.visit_credit();
+    if visit_credit.is_none() {
+        errors.add("visit_credit", "送学上门计为：请从列表中选择");
+    }
+    let (
+        Some(starts_on),
+        Some(ends_on),
+        Some(required_minutes),
+        Some(required_sessions),
+        Some(visit_credit),
+        true,
+    ) = (starts_on, ends_on, required_minutes, required_sessions, visit_credit, errors.is_empty())
     else {
         return Err(errors);
     };
@@ -116,6 +139,7 @@ pub(super) fn read_fields(input: &CampaignInput) -> Result<CampaignFields, Field
         audience_categories: i64::from(input.category_bits()),
         required_sessions,
         required_minutes,
+        visit_credit,
         unit_ids: input.unit.clone(),
     })
 }

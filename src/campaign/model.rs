@@ -1,8 +1,24 @@
 //! A campaign's pure rules: the completion rule and a member's progress against it, and hours as
 //! people read them. No I/O.
 
+use crate::coded_enum;
+
+coded_enum! {
+    /// What a door-to-door visit (送学上门) counts for in a campaign. Either way the visit adds one
+    /// session, its minutes and the topics it delivered to the member's progress.
+    VisitCredit {
+        /// The visit completes the member's sessions-or-hours requirement on its own (送学上门
+        /// exists so that those who cannot come are fully covered); compulsory topics still have
+        /// to be delivered, on the visit or otherwise.
+        Complete = ("complete", "完成全部要求（讲授了必修专题即算学完）"),
+        /// The visit counts as one session with its minutes, like any other.
+        OneSession = ("one_session", "计一场（按实际学习时长计学时）"),
+    }
+}
+
 /// What completes a campaign for one member: at least `required_sessions` sessions OR at least
-/// `required_minutes` minutes (a route set to 0 is unused), and every compulsory topic.
+/// `required_minutes` minutes (a route set to 0 is unused) OR, when the campaign says so, a
+/// door-to-door visit; and every compulsory topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompletionRule {
     /// Sessions needed (0 = this route unused).
@@ -11,17 +27,21 @@ pub struct CompletionRule {
     pub required_minutes: i64,
     /// Topic ids every member must have attended.
     pub compulsory_topics: Vec<i64>,
+    /// What a door-to-door visit counts for.
+    pub visit_credit: VisitCredit,
 }
 
 /// One member's progress so far, over every channel.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {
-    /// Sessions attended.
+    /// Sessions attended, door-to-door visits included.
     pub sessions: i64,
     /// Minutes studied.
     pub minutes: i64,
-    /// Topic ids attended (sorted, deduplicated).
+    /// Topic ids attended or delivered on a visit (sorted, deduplicated).
     pub topics: Vec<i64>,
+    /// Door-to-door visits received (each also counted in `sessions`).
+    pub visits: i64,
 }
 
 impl Progress {
@@ -33,6 +53,17 @@ impl Progress {
             && let Err(at) = self.topics.binary_search(&topic)
         {
             self.topics.insert(at, topic);
+        }
+    }
+
+    /// Adds one door-to-door visit: a session with its minutes and every topic it delivered.
+    pub fn add_visit(&mut self, minutes: i64, topics: &[i64]) {
+        self.add(minutes, None);
+        self.visits += 1;
+        for topic in topics {
+            if let Err(at) = self.topics.binary_search(topic) {
+                self.topics.insert(at, *topic);
+            }
         }
     }
 }
@@ -47,6 +78,8 @@ pub enum Criterion {
     Minutes(i64),
     /// This topic attended.
     Topic(i64),
+    /// A door-to-door visit received.
+    Visited,
 }
 
 impl Criterion {
@@ -56,14 +89,16 @@ impl Criterion {
             Criterion::Sessions(n) => progress.sessions >= n,
             Criterion::Minutes(n) => progress.minutes >= n,
             Criterion::Topic(topic) => progress.topics.binary_search(&topic).is_ok(),
+            Criterion::Visited => progress.visits > 0,
         }
     }
 }
 
 impl CompletionRule {
     /// THE definition of "covered": a member is covered when every clause has a criterion that
-    /// holds. The first clause is the quantity (sessions OR minutes, each route only when set;
-    /// no clause at all when neither is), then one clause per compulsory topic.
+    /// holds. The first clause is the quantity (sessions OR minutes, each route only when set,
+    /// OR a door-to-door visit when the campaign counts one as complete; no clause at all when
+    /// neither route is set), then one clause per compulsory topic.
     ///
     /// Everything that judges coverage derives from this list: [`Self::is_met`] here, the SQL
     /// conditions in `coverage::sql`, and the words of what is still missing. The progress rows
@@ -73,7 +108,10 @@ impl CompletionRule {
             (self.required_sessions > 0).then_some(Criterion::Sessions(self.required_sessions)),
             (self.required_minutes > 0).then_some(Criterion::Minutes(self.required_minutes)),
         ];
-        let quantity: Vec<Criterion> = routes.into_iter().flatten().collect();
+        let mut quantity: Vec<Criterion> = routes.into_iter().flatten().collect();
+        if !quantity.is_empty() && self.visit_credit == VisitCredit::Complete {
+            quantity.push(Criterion::Visited);
+        }
         let topics = self.compulsory_topics.iter().map(|topic| vec![Criterion::Topic(*topic)]);
         (!quantity.is_empty()).then_some(quantity).into_iter().chain(topics).collect()
     }
@@ -131,7 +169,12 @@ mod tests {
 
     #[test]
     fn four_sessions_or_twelve_hours_plus_the_first_lecture() {
-        let rule = CompletionRule { required_sessions: 4, required_minutes: 720, compulsory_topics: vec![7] };
+        let rule = CompletionRule {
+            required_sessions: 4,
+            required_minutes: 720,
+            compulsory_topics: vec![7],
+            visit_credit: VisitCredit::OneSession,
+        };
         let mut p = Progress::default();
         for _ in 0..4 {
             p.add(90, Some(3));
@@ -140,14 +183,19 @@ mod tests {
         assert_eq!(rule.unmet(&p), vec![vec![Criterion::Topic(7)]]);
         p.add(90, Some(7));
         assert!(rule.is_met(&p));
-        let long = Progress { sessions: 2, minutes: 720, topics: vec![7] };
+        let long = Progress { sessions: 2, minutes: 720, topics: vec![7], visits: 0 };
         assert!(rule.is_met(&long), "twelve hours suffice on their own");
         assert_eq!(rule.describe(), "至少4场或12小时，含1个必修专题");
     }
 
     #[test]
     fn a_rule_without_quantities_needs_only_the_topics() {
-        let rule = CompletionRule { required_sessions: 0, required_minutes: 0, compulsory_topics: vec![] };
+        let rule = CompletionRule {
+            required_sessions: 0,
+            required_minutes: 0,
+            compulsory_topics: vec![],
+            visit_credit: VisitCredit::Complete,
+        };
         assert!(rule.clauses().is_empty());
         assert!(rule.is_met(&Progress::default()));
         let rule = CompletionRule { compulsory_topics: vec![7], ..rule };
@@ -161,15 +209,18 @@ mod tests {
             required_sessions: s,
             required_minutes: m,
             compulsory_topics: t.to_vec(),
+            visit_credit: VisitCredit::OneSession,
         };
-        use Criterion::{Minutes, Sessions, Topic};
+        use Criterion::{Minutes, Sessions, Topic, Visited};
         assert_eq!(
             rule(4, 720, &[7, 9]).clauses(),
             vec![vec![Sessions(4), Minutes(720)], vec![Topic(7)], vec![Topic(9)]]
         );
         assert_eq!(rule(4, 0, &[]).clauses(), vec![vec![Sessions(4)]]);
         assert_eq!(rule(0, 720, &[3]).clauses(), vec![vec![Minutes(720)], vec![Topic(3)]]);
-        let three_sessions = Progress { sessions: 3, minutes: 800, topics: vec![9] };
+        let complete = CompletionRule { visit_credit: VisitCredit::Complete, ..rule(4, 0, &[7]) };
+        assert_eq!(complete.clauses(), vec![vec![Sessions(4), Visited], vec![Topic(7)]]);
+        let three_sessions = Progress { sessions: 3, minutes: 800, topics: vec![9], visits: 0 };
         assert_eq!(rule(4, 0, &[7, 9]).unmet(&three_sessions), vec![vec![Sessions(4)], vec![Topic(7)]]);
     }
 
@@ -208,6 +259,26 @@ mod tests {
         p.add(60, Some(2));
         p.add(60, Some(5));
         p.add(30, None);
-        assert_eq!(p, Progress { sessions: 4, minutes: 210, topics: vec![2, 5] });
+        assert_eq!(p, Progress { sessions: 4, minutes: 210, topics: vec![2, 5], visits: 0 });
+    }
+
+    #[test]
+    fn a_visit_that_delivers_the_compulsory_topics_completes_when_the_campaign_says_so() {
+        let rule = |credit| CompletionRule {
+            required_sessions: 4,
+            required_minutes: 720,
+            compulsory_topics: vec![7],
+            visit_credit: credit,
+        };
+        let mut visited = Progress::default();
+        visited.add_visit(90, &[3]);
+        assert_eq!(visited, Progress { sessions: 1, minutes: 90, topics: vec![3], visits: 1 });
+        assert!(!rule(VisitCredit::Complete).is_met(&visited), "the compulsory topic is still missing");
+        assert_eq!(rule(VisitCredit::Complete).unmet(&visited), vec![vec![Criterion::Topic(7)]]);
+        let mut delivered = Progress::default();
+        delivered.add_visit(90, &[7, 3]);
+        assert!(rule(VisitCredit::Complete).is_met(&delivered));
+        assert!(!rule(VisitCredit::OneSession).is_met(&delivered), "one session of four");
+        assert_eq!(VisitCredit::from_code("complete"), Some(VisitCredit::Complete));
     }
 }

@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::input::{CampaignInput, read_fields};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
-use crate::campaign::model::{CompletionRule, hours_text};
+use crate::campaign::model::{CompletionRule, VisitCredit, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, Topic};
 use crate::org::Scope;
 use crate::org::store as org_store;
@@ -61,6 +61,8 @@ pub(super) struct CampaignForm {
     ends_on: String,
     required_sessions: String,
     required_hours: String,
+    /// What a door-to-door visit counts for: (code, label, chosen).
+    visit_credits: Vec<(&'static str, &'static str, bool)>,
     /// (unit id, indented name, ticked).
     units: Vec<(i64, String, bool)>,
     /// (category bit, label, ticked).
@@ -81,6 +83,7 @@ impl CampaignForm {
             ends_on: String::new(),
             required_sessions: "4".into(),
             required_hours: "12".into(),
+            visit_credits: visit_credit_choices(Some(VisitCredit::Complete)),
             units: units.into_iter().enumerate().map(|(i, (id, name))| (id, name, i == 0)).collect(),
             categories: category_choices().into_iter().map(|(bit, label)| (bit, label, false)).collect(),
             errors: FieldErrors::default(),
@@ -99,6 +102,7 @@ impl CampaignForm {
             ends_on,
             required_sessions,
             required_hours,
+            visit_credits: visit_credit_choices(input.visit_credit()),
             units: units.into_iter().map(|(id, name)| (id, name, input.units().contains(&id))).collect(),
             categories: category_choices()
                 .into_iter()
@@ -124,6 +128,7 @@ impl CampaignForm {
             } else {
                 String::new()
             },
+            visit_credits: visit_credit_choices(Some(campaign.visit_credit)),
             units: units.into_iter().map(|(id, name)| (id, name, chosen.contains(&id))).collect(),
             categories: category_choices()
                 .into_iter()
@@ -139,6 +144,7 @@ fn describe(c: &Campaign, topics: &[Topic]) -> String {
         required_sessions: c.required_sessions,
         required_minutes: c.required_minutes,
         compulsory_topics: topics.iter().filter(|t| t.compulsory).map(|t| t.id).collect(),
+        visit_credit: c.visit_credit,
     }
     .describe()
 }
@@ -147,6 +153,10 @@ fn describe(c: &Campaign, topics: &[Topic]) -> String {
 async fn audience_choices(state: &AppState) -> AppResult<Vec<(i64, String)>> {
     let units = org_store::active_units_in_scope(&state.db, &Scope::whole_tree()).await?;
     Ok(units.into_iter().filter(|u| u.depth() <= 1).map(|u| (u.id, u.indented_name())).collect())
+}
+
+fn visit_credit_choices(chosen: Option<VisitCredit>) -> Vec<(&'static str, &'static str, bool)> {
+    VisitCredit::ALL.iter().map(|v| (v.code(), v.label(), Some(*v) == chosen)).collect()
 }
 
 fn category_choices() -> Vec<(u32, &'static str)> {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::campaign::model::CompletionRule;
+use crate::campaign::model::{CompletionRule, VisitCredit};
 use crate::db::{Db, Tx};
 use crate::{on_db, on_tx};
 
@@ -23,6 +23,8 @@ pub struct Campaign {
     pub required_sessions: i64,
     /// Minutes that complete it (0 = route unused).
     pub required_minutes: i64,
+    /// What a door-to-door visit counts for.
+    pub visit_credit: VisitCredit,
     /// The campaign pages open on.
     pub is_current: bool,
     /// Created (UTC).
@@ -57,12 +59,14 @@ pub struct CampaignFields {
     pub required_sessions: i64,
     /// Minutes needed.
     pub required_minutes: i64,
+    /// What a door-to-door visit counts for.
+    pub visit_credit: VisitCredit,
     /// Audience units (each with its subtree).
     pub unit_ids: Vec<i64>,
 }
 
 const COLUMNS: &str = "id, name, starts_on, ends_on, audience_categories, required_sessions, \
-                       required_minutes, is_current, created_at";
+                       required_minutes, visit_credit, is_current, created_at";
 
 /// Every campaign, newest first.
 pub async fn list(db: &Db) -> Result<Vec<Campaign>, sqlx::Error> {
@@ -89,7 +93,8 @@ pub async fn insert(tx: &mut Tx, f: &CampaignFields) -> Result<i64, sqlx::Error>
         let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns").fetch_one(&mut *conn).await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO campaigns (name, starts_on, ends_on, audience_categories, required_sessions, \
-             required_minutes, is_current, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+             required_minutes, visit_credit, is_current, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(&f.name)
         .bind(f.starts_on)
@@ -97,6 +102,7 @@ pub async fn insert(tx: &mut Tx, f: &CampaignFields) -> Result<i64, sqlx::Error>
         .bind(f.audience_categories)
         .bind(f.required_sessions)
         .bind(f.required_minutes)
+        .bind(f.visit_credit)
         .bind(existing == 0)
         .bind(now)
         .fetch_one(&mut *conn)
@@ -117,7 +123,7 @@ pub async fn update(tx: &mut Tx, id: i64, f: &CampaignFields) -> Result<(), sqlx
     on_tx!(tx, conn => {
         sqlx::query(
             "UPDATE campaigns SET name = $1, starts_on = $2, ends_on = $3, audience_categories = $4, \
-             required_sessions = $5, required_minutes = $6 WHERE id = $7",
+             required_sessions = $5, required_minutes = $6, visit_credit = $7 WHERE id = $8",
         )
         .bind(&f.name)
         .bind(f.starts_on)
@@ -125,6 +131,7 @@ pub async fn update(tx: &mut Tx, id: i64, f: &CampaignFields) -> Result<(), sqlx
         .bind(f.audience_categories)
         .bind(f.required_sessions)
         .bind(f.required_minutes)
+        .bind(f.visit_credit)
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -213,6 +220,7 @@ pub async fn completion_rule(db: &Db, campaign: &Campaign) -> Result<CompletionR
         required_sessions: campaign.required_sessions,
         required_minutes: campaign.required_minutes,
         compulsory_topics,
+        visit_credit: campaign.visit_credit,
     })
 }
 

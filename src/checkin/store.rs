@@ -89,15 +89,16 @@ pub async fn channel_of(db: &Db, session_id: i64, member_id: i64) -> Result<Opti
     })
 }
 
-/// A member's attendances in a campaign as (session id, title, start, channel), newest first.
+/// A member's attendances in a campaign as (session id, title, start, channel, self-declared),
+/// newest first.
 pub async fn of_member(
     db: &Db,
     campaign_id: i64,
     member_id: i64,
-) -> Result<Vec<(i64, String, DateTime<Utc>, Channel)>, sqlx::Error> {
+) -> Result<Vec<(i64, String, DateTime<Utc>, Channel, bool)>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT s.id, s.title, s.starts_at, a.channel FROM attendances a \
+            "SELECT s.id, s.title, s.starts_at, a.channel, a.self_declared FROM attendances a \
              JOIN training_sessions s ON s.id = a.session_id \
              WHERE a.member_id = $1 AND s.campaign_id = $2 ORDER BY s.starts_at DESC, s.id DESC",
         )

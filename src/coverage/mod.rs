@@ -38,6 +38,22 @@ pub fn router() -> Router<AppState> {
         .route("/coverage/uncovered", get(uncovered::page))
         .route("/coverage/deliveries", post(uncovered::create_deliveries))
         .route("/coverage/export.xlsx", get(export::download))
+        .route("/coverage/select-all.js", get(select_all_script))
+}
+
+/// `GET /coverage/select-all.js`: the uncovered list's 全选 box ticks the members shown. The CSP
+/// allows scripts from this app only (no inline ones), so it is served as a file.
+async fn select_all_script() -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("select-all.js"),
+    )
+        .into_response()
 }
 
 /// A campaign's coverage inside one subtree.
@@ -99,7 +115,7 @@ pub enum MemberFilter {
 
 /// Audience members with their progress: `$1` campaign, `$2` scope, `$3` audience categories.
 const MEMBERS_SQL: &str = "SELECT m.id, m.name, m.name_pinyin, m.unit_id, u.name AS unit_name, \
-     u.path AS unit_path, m.categories, m.phone, p.sessions, p.minutes, p.topics \
+     u.path AS unit_path, m.categories, m.phone, p.sessions, p.minutes, p.topics, p.visits \
      FROM members m JOIN units u ON u.id = m.unit_id \
      LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id";
 
@@ -110,6 +126,7 @@ struct MemberRow {
     sessions: Option<i64>,
     minutes: Option<i64>,
     topics: Option<String>,
+    visits: Option<i64>,
 }
 
 impl MemberRow {
@@ -117,6 +134,7 @@ impl MemberRow {
         let progress = Progress {
             sessions: self.sessions.unwrap_or(0),
             minutes: self.minutes.unwrap_or(0),
+            visits: self.visits.unwrap_or(0),
             ..sql::parse_topics(self.topics.as_deref().unwrap_or(","))
         };
         MemberCoverage {
@@ -138,6 +156,19 @@ pub async fn members(
     filter: MemberFilter,
     limit: Option<usize>,
 ) -> Result<Vec<MemberCoverage>, sqlx::Error> {
+    members_page(db, campaign, rule, scope, filter, limit, 0).await
+}
+
+/// [`members`], skipping the first `offset` (the uncovered list's pages).
+pub async fn members_page(
+    db: &Db,
+    campaign: &Campaign,
+    rule: &CompletionRule,
+    scope: &Scope,
+    filter: MemberFilter,
+    limit: Option<usize>,
+    offset: usize,
+) -> Result<Vec<MemberCoverage>, sqlx::Error> {
     let condition = match filter {
         MemberFilter::All => String::new(),
         MemberFilter::Covered => format!(" AND {}", sql::covered(rule)),
@@ -146,7 +177,7 @@ pub async fn members(
             format!(" AND NOT {} AND {}", sql::covered(rule), sql::has_reason(reason))
         }
     };
-    let limit = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+    let limit = limit.map(|n| format!(" LIMIT {n} OFFSET {offset}")).unwrap_or_default();
     let audience = audience::where_in_units(&audience::units(db, campaign, scope).await?);
     let query =
         format!("{MEMBERS_SQL} WHERE {audience}{condition} ORDER BY u.path, m.name_pinyin, m.id{limit}");
@@ -160,30 +191,44 @@ pub async fn members(
     Ok(rows.into_iter().map(|r| r.judge(rule)).collect())
 }
 
-/// How many audience members inside `scope` are not covered, per reason (reasons with nobody
-/// are absent).
+/// How many audience members inside `scope` are not covered, in all and per reason (reasons
+/// with nobody are absent). A member counts under each of their reasons, so the per-reason
+/// counts add up to more than the total.
 pub async fn uncovered_by_reason(
     db: &Db,
     campaign: &Campaign,
     rule: &CompletionRule,
     scope: &Scope,
-) -> Result<HashMap<Reason, i64>, sqlx::Error> {
-    let query = format!(
-        "SELECT {reason} AS reason, COUNT(*) FROM members m \
-         LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id \
-         WHERE {audience} AND NOT {covered} GROUP BY 1",
-        reason = sql::reason_code(),
+) -> Result<(i64, HashMap<Reason, i64>), sqlx::Error> {
+    let audience = audience::where_in_units(&audience::units(db, campaign, scope).await?);
+    let uncovered = format!(
+        "FROM members m LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id \
+         WHERE {audience} AND NOT {covered}",
         covered = sql::covered(rule),
-        audience = audience::where_in_units(&audience::units(db, campaign, scope).await?),
     );
-    let rows: Vec<(Reason, i64)> = on_db!(db, pool => {
-        sqlx::query_as(&query)
+    let total_sql = format!("SELECT COUNT(*) {uncovered}");
+    let per_reason_sql = format!(
+        "SELECT r.code, COUNT(*) FROM members m CROSS JOIN {reasons} \
+         LEFT JOIN member_progress p ON p.campaign_id = $1 AND p.member_id = m.id \
+         WHERE {audience} AND NOT {covered} AND {has} GROUP BY r.code",
+        reasons = sql::reasons_table(),
+        covered = sql::covered(rule),
+        has = sql::has_reason_of_row(),
+    );
+    let (total, rows): ((i64,), Vec<(Reason, i64)>) = on_db!(db, pool => {
+        let total = sqlx::query_as(&total_sql)
+            .bind(campaign.id)
+            .bind(campaign.audience_categories)
+            .fetch_one(pool)
+            .await?;
+        let rows = sqlx::query_as(&per_reason_sql)
             .bind(campaign.id)
             .bind(campaign.audience_categories)
             .fetch_all(pool)
-            .await?
+            .await?;
+        (total, rows)
     });
-    Ok(rows.into_iter().collect())
+    Ok((total.0, rows.into_iter().collect()))
 }
 
 /// The per-unit rollup for a viewer at `viewer` (id, name, path) over its child units
@@ -230,18 +275,40 @@ pub async fn progress_of(
     // Integers formatted here, never request text.
     let list = member_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let query = format!(
-        "SELECT member_id, sessions, minutes, topics FROM member_progress \
+        "SELECT member_id, sessions, minutes, topics, visits FROM member_progress \
          WHERE campaign_id = $1 AND member_id IN ({list})"
     );
-    let rows: Vec<(i64, i64, i64, String)> = on_db!(db, pool => {
+    let rows: Vec<(i64, i64, i64, String, i64)> = on_db!(db, pool => {
         sqlx::query_as(&query).bind(campaign.id).fetch_all(pool).await?
     });
     Ok(rows
         .into_iter()
-        .map(|(member, sessions, minutes, topics)| {
-            (member, Progress { sessions, minutes, ..sql::parse_topics(&topics) })
+        .map(|(member, sessions, minutes, topics, visits)| {
+            (member, Progress { sessions, minutes, visits, ..sql::parse_topics(&topics) })
         })
         .collect())
+}
+
+/// How many of each listed member's attendances in a campaign are self-declared online study
+/// (identified by name and phone only); members without any are absent.
+pub async fn self_declared_counts(
+    db: &Db,
+    campaign_id: i64,
+    member_ids: &[i64],
+) -> Result<HashMap<i64, i64>, sqlx::Error> {
+    if member_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Integers formatted here, never request text.
+    let list = member_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let query = format!(
+        "SELECT a.member_id, COUNT(*) FROM attendances a JOIN training_sessions s ON s.id = a.session_id \
+         WHERE s.campaign_id = $1 AND a.self_declared = TRUE AND a.member_id IN ({list}) GROUP BY a.member_id"
+    );
+    let rows: Vec<(i64, i64)> = on_db!(db, pool => {
+        sqlx::query_as(&query).bind(campaign_id).fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().collect())
 }
 
 /// The coverage of `campaign` inside `scope`: every audience member.
@@ -253,7 +320,7 @@ pub async fn compute(db: &Db, campaign: &Campaign, scope: &Scope) -> Result<Cove
 }
 
 /// The per-unit counts `(unit key, audience, covered)` for a viewer at `viewer_path`, computed as
-/// ONE SQL query straight from the attendances (no progress rows): the unit key is the path of the viewer's child holding the member (or the
+/// ONE SQL query straight from the attendances and visits (no progress rows): the unit key is the path of the viewer's child holding the member (or the
 /// viewer's own path for members directly in it), as [`rollup::child_key`] computes it. Same
 /// numbers as [`unit_rates`]; kept for benchmarks (the alternative to keeping progress rows) and
 /// as a cross-check of the trigger that keeps them.
@@ -269,11 +336,10 @@ pub async fn unit_counts_sql(
         "SELECT substr(u.path, 1, CAST($4 AS INTEGER)) AS unit_key, COUNT(*) AS audience, \
          SUM(CASE WHEN {covered} THEN 1 ELSE 0 END) AS covered \
          FROM members m JOIN units u ON u.id = m.unit_id \
-         LEFT JOIN (SELECT {progress} FROM attendances a CROSS JOIN training_sessions s \
-                    WHERE s.id = a.session_id AND s.campaign_id = $1 GROUP BY a.member_id) p ON p.member_id = m.id \
+         LEFT JOIN ({progress}) p ON p.member_id = m.id \
          WHERE {AUDIENCE_WHERE} GROUP BY 1 ORDER BY 1",
         covered = sql::covered_from_attendances(&rule),
-        progress = sql::progress_from_attendances(&rule),
+        progress = sql::progress_from_credits(&rule),
     );
     let rows: Vec<(String, i64, i64)> = on_db!(db, pool => {
         sqlx::query_as(&sql)

@@ -2,7 +2,7 @@
 //! (create door-to-door tasks), and the .xlsx download. Admins only; every query is confined to
 //! the viewer's subtree, and a unit outside it is simply not found.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use axum::extract::State;
@@ -160,6 +160,27 @@ pub(super) async fn overview(
     Ok(Html(page.render()?).into_response())
 }
 
+/// What coverage cards mark beside a member's progress: an open door-to-door task, a visit
+/// received, online study only self-declared.
+#[derive(Default)]
+pub(super) struct Marks {
+    open_tasks: HashSet<i64>,
+    visited: HashSet<i64>,
+    self_declared: HashMap<i64, i64>,
+}
+
+impl Marks {
+    /// The marks of the listed members in a campaign.
+    pub(super) async fn of(state: &AppState, campaign_id: i64, listed: &[MemberCoverage]) -> AppResult<Self> {
+        let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
+        Ok(Self {
+            open_tasks: deliveries::open_member_ids(&state.db, campaign_id).await?.into_iter().collect(),
+            visited: deliveries::visited_member_ids(&state.db, campaign_id).await?.into_iter().collect(),
+            self_declared: super::self_declared_counts(&state.db, campaign_id, &ids).await?,
+        })
+    }
+}
+
 /// A member as a coverage card.
 pub(super) struct MemberRow {
     pub(super) id: i64,
@@ -172,28 +193,28 @@ pub(super) struct MemberRow {
     /// Compulsory topics: (name, attended).
     pub(super) topics: Vec<(String, bool)>,
     pub(super) covered: bool,
-    pub(super) reason: &'static str,
+    /// How far an uncovered member got (尚未学完 / 尚未参学); '' when covered.
+    pub(super) standing: &'static str,
     pub(super) missing: String,
     pub(super) has_task: bool,
+    /// A door-to-door visit is recorded (已送学).
+    pub(super) visited: bool,
+    /// Of the sessions, how many are online study the member only declared (自报).
+    pub(super) self_declared: i64,
 }
 
 impl MemberRow {
-    /// The card of a member; the category that is the reason is not repeated beside it.
-    pub(super) fn of(
-        rule: &CompletionRule,
-        topics: &[Topic],
-        m: &MemberCoverage,
-        open_tasks: &HashSet<i64>,
-    ) -> Self {
+    /// The card of a member: how far they got, every category, and the marks.
+    pub(super) fn of(rule: &CompletionRule, topics: &[Topic], m: &MemberCoverage, marks: &Marks) -> Self {
         let topic_name = |id: i64| {
             topics.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| format!("专题#{id}"))
         };
-        let reason = m.reason().map(Reason::label).unwrap_or("");
+        let standing = if m.covered { "" } else { Reason::of_progress(&m.progress).label() };
         Self {
             id: m.member.id,
             name: m.member.name.clone(),
             unit_name: m.member.unit_name.clone(),
-            categories: m.member.categories.labels().into_iter().filter(|c| *c != reason).collect(),
+            categories: m.member.categories.labels(),
             phone: masked_phone(m.member.phone.as_deref()),
             sessions: m.progress.sessions,
             hours: hours_text(m.progress.minutes),
@@ -203,9 +224,11 @@ impl MemberRow {
                 .map(|t| (topic_name(*t), m.progress.topics.binary_search(t).is_ok()))
                 .collect(),
             covered: m.covered,
-            reason,
+            standing,
             missing: rollup::missing_text(rule, &m.progress, topic_name),
-            has_task: open_tasks.contains(&m.member.id),
+            has_task: marks.open_tasks.contains(&m.member.id),
+            visited: marks.visited.contains(&m.member.id),
+            self_declared: marks.self_declared.get(&m.member.id).copied().unwrap_or(0),
         }
     }
 }
@@ -266,8 +289,8 @@ pub(super) async fn unit(
     };
     let scope = unit.scope();
     let listed = super::members(&state.db, &campaign, &rule, &scope, filter, Some(LIST_LIMIT)).await?;
-    let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id).await?.into_iter().collect();
-    let members = listed.iter().map(|m| MemberRow::of(&rule, &topics, m, &open)).collect();
+    let marks = Marks::of(&state, campaign.id, &listed).await?;
+    let members = listed.iter().map(|m| MemberRow::of(&rule, &topics, m, &marks)).collect();
     let parent_link = match unit.parent_id {
         Some(parent) if unit.id != user.unit_id && parent != user.unit_id => {
             org_store::unit_in_scope(&state.db, parent, &user.scope())

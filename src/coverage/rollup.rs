@@ -8,8 +8,9 @@ use crate::campaign::model::{CompletionRule, Criterion, Progress, hours_text};
 use crate::coded_enum;
 use crate::people::model::MemberCategories;
 
-/// The categories that explain why a member is not covered, in the order they are tried: the
-/// first one a member has is their reason.
+/// The categories that explain why a member is not covered, in the order they are listed: a
+/// member has each of theirs as a reason (an elderly member without a smartphone is found under
+/// both).
 pub const BY_CATEGORY: [(MemberCategories, Reason); 5] = [
     (MemberCategories::ELDERLY, Reason::Elderly),
     (MemberCategories::HARDSHIP, Reason::Hardship),
@@ -19,8 +20,9 @@ pub const BY_CATEGORY: [(MemberCategories, Reason); 5] = [
 ];
 
 coded_enum! {
-    /// Why an audience member is not yet covered: their circumstances first (these decide how to
-    /// reach them — 送学上门, 云课堂 …), else how far they got. The code is for URLs and counts.
+    /// Why an audience member is not yet covered: each of their circumstances (these decide how
+    /// to reach them — 送学上门, 云课堂 …), and how far they got. A member has as many reasons as
+    /// apply, always exactly one of the last two. The code is for URLs and counts.
     Reason {
         /// 老党员.
         Elderly = ("elderly", "老党员"),
@@ -40,13 +42,25 @@ coded_enum! {
 }
 
 impl Reason {
-    /// The reason for a member who is not covered.
-    pub fn for_member(categories: MemberCategories, progress: &Progress) -> Reason {
+    /// How far a member who is not covered got: studied some (尚未学完) or nothing yet (尚未参学).
+    pub fn of_progress(progress: &Progress) -> Reason {
+        if progress.sessions == 0 { Reason::NotReached } else { Reason::Unfinished }
+    }
+
+    /// Every reason of a member who is not covered: each of their categories in
+    /// [`BY_CATEGORY`] order, then how far they got.
+    pub fn for_member(categories: MemberCategories, progress: &Progress) -> Vec<Reason> {
         BY_CATEGORY
             .iter()
-            .find(|(c, _)| categories.contains(*c))
+            .filter(|(c, _)| categories.contains(*c))
             .map(|(_, r)| *r)
-            .unwrap_or(if progress.sessions == 0 { Reason::NotReached } else { Reason::Unfinished })
+            .chain([Reason::of_progress(progress)])
+            .collect()
+    }
+
+    /// Reasons as one line: "老党员、无智能手机、尚未学完".
+    pub fn labels(reasons: &[Reason]) -> String {
+        reasons.iter().map(|r| r.label()).collect::<Vec<_>>().join("、")
     }
 }
 
@@ -67,6 +81,8 @@ pub fn missing_text(
                 Criterion::Sessions(n) => routes.push(format!("{}场", n - progress.sessions)),
                 Criterion::Minutes(n) => routes.push(format!("{}小时", hours_text(n - progress.minutes))),
                 Criterion::Topic(topic) => topics.push(topic_name(topic)),
+                // Not something the member can do: staff decide on a visit.
+                Criterion::Visited => {}
             }
         }
         if !routes.is_empty() {
@@ -92,8 +108,8 @@ pub struct MemberCoverage {
 
 impl MemberCoverage {
     /// Why not covered yet (none when covered).
-    pub fn reason(&self) -> Option<Reason> {
-        (!self.covered).then(|| Reason::for_member(self.member.categories, &self.progress))
+    pub fn reasons(&self) -> Vec<Reason> {
+        if self.covered { Vec::new() } else { Reason::for_member(self.member.categories, &self.progress) }
     }
 }
 
@@ -203,6 +219,7 @@ pub fn unit_rollup<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::campaign::model::VisitCredit;
 
     fn member(id: i64, path: &str, categories: MemberCategories) -> AudienceMember {
         AudienceMember {
@@ -234,34 +251,53 @@ mod tests {
     }
 
     fn rule() -> CompletionRule {
-        CompletionRule { required_sessions: 4, required_minutes: 720, compulsory_topics: vec![7] }
+        CompletionRule {
+            required_sessions: 4,
+            required_minutes: 720,
+            compulsory_topics: vec![7],
+            visit_credit: VisitCredit::Complete,
+        }
     }
 
     #[test]
     fn missing_names_both_routes_and_the_topic() {
-        let p = Progress { sessions: 2, minutes: 540, topics: vec![] };
+        let p = Progress { sessions: 2, minutes: 540, ..Progress::default() };
         let text = missing_text(&rule(), &p, |_| "书记开讲第一课".into());
         assert_eq!(text, "还差2场或3小时；未参加必修专题：书记开讲第一课");
-        let only_topic = Progress { sessions: 5, minutes: 450, topics: vec![3] };
+        let only_topic = Progress { sessions: 5, minutes: 450, topics: vec![3], visits: 0 };
         assert_eq!(missing_text(&rule(), &only_topic, |_| "第一课".into()), "未参加必修专题：第一课");
-        let done = Progress { sessions: 1, minutes: 720, topics: vec![7] };
+        let done = Progress { sessions: 1, minutes: 720, topics: vec![7], visits: 0 };
+        let mut visited = Progress::default();
+        visited.add_visit(60, &[]);
+        assert_eq!(
+            missing_text(&rule(), &visited, |_| "第一课".into()),
+            "未参加必修专题：第一课",
+            "the visit met the quantity; the words name only the topic"
+        );
         assert_eq!(missing_text(&rule(), &done, |_| String::new()), "");
-        let by_minutes_only =
-            CompletionRule { required_sessions: 0, required_minutes: 180, compulsory_topics: vec![] };
+        let by_minutes_only = CompletionRule {
+            required_minutes: 180,
+            required_sessions: 0,
+            compulsory_topics: vec![],
+            ..rule()
+        };
         assert_eq!(missing_text(&by_minutes_only, &Progress::default(), |_| String::new()), "还差3小时");
     }
 
     #[test]
-    fn reasons_come_from_categories_before_progress() {
+    fn a_member_has_every_category_as_a_reason_and_how_far_they_got() {
         let none = Progress::default();
-        let some = Progress { sessions: 1, minutes: 60, topics: vec![] };
+        let some = Progress { sessions: 1, minutes: 60, ..Progress::default() };
         assert_eq!(
             Reason::for_member(MemberCategories::NO_SMARTPHONE | MemberCategories::ELDERLY, &none),
-            Reason::Elderly
+            vec![Reason::Elderly, Reason::NoSmartphone, Reason::NotReached]
         );
-        assert_eq!(Reason::for_member(MemberCategories::MOBILE, &some), Reason::Mobile);
-        assert_eq!(Reason::for_member(MemberCategories::NONE, &none), Reason::NotReached);
-        assert_eq!(Reason::for_member(MemberCategories::NONE, &some), Reason::Unfinished);
+        assert_eq!(
+            Reason::for_member(MemberCategories::MOBILE, &some),
+            vec![Reason::Mobile, Reason::Unfinished]
+        );
+        assert_eq!(Reason::for_member(MemberCategories::NONE, &none), vec![Reason::NotReached]);
+        assert_eq!(Reason::labels(&Reason::for_member(MemberCategories::SICK, &some)), "长期患病、尚未学完");
         for &r in Reason::ALL {
             assert_eq!(Reason::from_code(r.code()), Some(r));
         }
@@ -275,7 +311,7 @@ mod tests {
         assert_eq!(child_key(v, "/0000000001/0000000002/0000000003/"), a);
         assert_eq!(child_key(v, a), a);
         assert_eq!(child_key(v, v), v);
-        let done = Progress { sessions: 4, minutes: 0, topics: vec![7] };
+        let done = Progress { sessions: 4, minutes: 0, topics: vec![7], visits: 0 };
         let mut progress = HashMap::new();
         progress.insert(1, done);
         let audience = vec![

@@ -4,7 +4,8 @@
 //! The completion rule is not written here: [`covered`] translates the rule's clauses
 //! ([`CompletionRule::clauses`], the one definition [`CompletionRule::is_met`] also evaluates)
 //! criterion by criterion, so SQL and Rust judge alike by construction. [`has_reason`] mirrors
-//! [`Reason::for_member`]; the tests below run both sides over the same cases.
+//! [`Reason::for_member`]; the tests below run both sides over the same cases, door-to-door
+//! visits (`delivery_visits`, counted in `p.visits`) included.
 //! Every number put into the SQL comes from the database or from constants, never from a request.
 
 use super::rollup::{BY_CATEGORY, Reason};
@@ -14,6 +15,7 @@ use crate::campaign::model::{CompletionRule, Criterion, Progress};
 const SESSIONS: &str = "COALESCE(p.sessions, 0)";
 const MINUTES: &str = "COALESCE(p.minutes, 0)";
 const TOPICS: &str = "COALESCE(p.topics, ',')";
+const VISITS: &str = "COALESCE(p.visits, 0)";
 
 /// `TRUE` exactly when [`CompletionRule::is_met`] holds for the member's progress row.
 pub fn covered(rule: &CompletionRule) -> String {
@@ -22,21 +24,35 @@ pub fn covered(rule: &CompletionRule) -> String {
 }
 
 /// `TRUE` exactly when [`CompletionRule::is_met`] holds for the member's progress computed from
-/// the raw attendances by [`progress_from_attendances`] (a subquery aliased `p`).
+/// the raw attendances and visits by [`progress_from_credits`] (a subquery aliased `p`).
 pub fn covered_from_attendances(rule: &CompletionRule) -> String {
     condition(rule, |topic| format!("COALESCE(p.topic_{topic}, 0) > 0"))
 }
 
-/// The select list of a subquery over `attendances a` JOIN `training_sessions s` grouped by
-/// member: the same `sessions` and `minutes` as a progress row, and a `topic_<id>` column per
-/// compulsory topic (1 when attended).
-pub fn progress_from_attendances(rule: &CompletionRule) -> String {
-    let topics: String = rule
-        .compulsory_topics
-        .iter()
-        .map(|t| format!(", MAX(CASE WHEN s.topic_id = {t} THEN 1 ELSE 0 END) AS topic_{t}"))
-        .collect();
-    format!("a.member_id, COUNT(*) AS sessions, SUM(a.minutes) AS minutes{topics}")
+/// A query over campaign `$1`'s attendances (`attendances` JOIN `training_sessions`) and
+/// door-to-door visits (`delivery_visits` with `delivery_visit_topics`), grouped by member: the
+/// same `sessions`, `minutes` and `visits` as a progress row, and a `topic_<id>` column per
+/// compulsory topic (1 when attended or delivered).
+pub fn progress_from_credits(rule: &CompletionRule) -> String {
+    let columns = |source: &dyn Fn(i64) -> String| -> String {
+        rule.compulsory_topics.iter().map(|t| format!(", {} AS topic_{t}", source(*t))).collect()
+    };
+    let attended = columns(&|t| format!("CASE WHEN s.topic_id = {t} THEN 1 ELSE 0 END"));
+    let delivered = columns(&|t| {
+        format!(
+            "CASE WHEN EXISTS (SELECT 1 FROM delivery_visit_topics vt \
+             WHERE vt.visit_id = v.id AND vt.topic_id = {t}) THEN 1 ELSE 0 END"
+        )
+    });
+    let any: String =
+        rule.compulsory_topics.iter().map(|t| format!(", MAX(c.topic_{t}) AS topic_{t}")).collect();
+    format!(
+        "SELECT c.member_id, COUNT(*) AS sessions, SUM(c.minutes) AS minutes, SUM(c.visit) AS visits{any} \
+         FROM (SELECT a.member_id, a.minutes, 0 AS visit{attended} FROM attendances a \
+               JOIN training_sessions s ON s.id = a.session_id WHERE s.campaign_id = $1 \
+               UNION ALL SELECT v.member_id, v.minutes, 1 AS visit{delivered} FROM delivery_visits v \
+               WHERE v.campaign_id = $1) c GROUP BY c.member_id"
+    )
 }
 
 /// Every clause of the rule, each true when any of its criteria holds; `attended` says where a
@@ -59,29 +75,34 @@ fn criterion(criterion: Criterion, attended: fn(i64) -> String) -> String {
         Criterion::Sessions(n) => format!("{SESSIONS} >= {n}"),
         Criterion::Minutes(n) => format!("{MINUTES} >= {n}"),
         Criterion::Topic(topic) => attended(topic),
+        Criterion::Visited => format!("{VISITS} > 0"),
     }
 }
 
-/// `TRUE` exactly when an uncovered member's reason is `reason` (see [`Reason::for_member`]):
-/// the first of their categories in [`BY_CATEGORY`] order, else whether they attended anything.
+/// `TRUE` exactly when an uncovered member has `reason` among theirs (see
+/// [`Reason::for_member`]): the category, or how far they got.
 pub fn has_reason(reason: Reason) -> String {
-    let category_bits = |upto: usize| BY_CATEGORY[..upto].iter().fold(0, |bits, (c, _)| bits | c.bits());
-    let all = category_bits(BY_CATEGORY.len());
-    match BY_CATEGORY.iter().position(|(_, r)| *r == reason) {
-        Some(at) => {
-            let (own, earlier) = (BY_CATEGORY[at].0.bits(), category_bits(at));
-            format!("((m.categories & {own}) <> 0 AND (m.categories & {earlier}) = 0)")
-        }
-        None if reason == Reason::NotReached => format!("((m.categories & {all}) = 0 AND {SESSIONS} = 0)"),
-        None => format!("((m.categories & {all}) = 0 AND {SESSIONS} > 0)"),
+    match BY_CATEGORY.iter().find(|(_, r)| *r == reason) {
+        Some((category, _)) => format!("((m.categories & {}) <> 0)", category.bits()),
+        None if reason == Reason::NotReached => format!("({SESSIONS} = 0)"),
+        None => format!("({SESSIONS} > 0)"),
     }
 }
 
-/// The reason code of an uncovered member as one SQL `CASE` (for counting per reason).
-pub fn reason_code() -> String {
-    let arms: String =
-        Reason::ALL.iter().map(|r| format!(" WHEN {} THEN '{}'", has_reason(*r), r.code())).collect();
-    format!("(CASE{arms} END)")
+/// A derived table `r` with one row per reason (`r.code`) and its condition, to join uncovered
+/// members to each reason they have and count them per reason in one pass.
+pub fn reasons_table() -> String {
+    let rows: Vec<String> = Reason::ALL.iter().map(|r| format!("SELECT '{}' AS code", r.code())).collect();
+    format!("({}) r", rows.join(" UNION ALL "))
+}
+
+/// `TRUE` when the member of a row joined to [`reasons_table`] has that row's reason.
+pub fn has_reason_of_row() -> String {
+    let arms: String = Reason::ALL
+        .iter()
+        .map(|r| format!(" WHEN r.code = '{}' THEN {}", r.code(), has_reason(*r)))
+        .collect();
+    format!("(CASE{arms} ELSE 1 = 0 END)")
 }
 
 /// Reads a progress row's topic list (",3,7,") into sorted, distinct ids.
@@ -97,33 +118,42 @@ mod tests {
     use sqlx::sqlite::SqlitePoolOptions;
 
     use super::*;
+    use crate::campaign::model::VisitCredit;
     use crate::people::model::MemberCategories;
 
-    /// A progress row (sessions, minutes, topics) or none, and category bits.
-    type Case = (Option<(i64, i64, &'static str)>, u32);
+    /// A progress row (sessions, minutes, topics, visits among the sessions) or none, and
+    /// category bits.
+    type Case = (Option<(i64, i64, &'static str, i64)>, u32);
 
-    /// Progress cases: none, a little, enough by sessions, by minutes, with and without topics.
+    /// Progress cases: none, a little, enough by sessions, by minutes, with and without topics,
+    /// with and without door-to-door visits (delivering a topic or not).
     fn cases() -> Vec<Case> {
         let progress = [
             None,
-            Some((1, 60, ",")),
-            Some((4, 240, ",3,")),
-            Some((2, 720, ",7,")),
-            Some((5, 300, ",3,7,")),
-            Some((9, 900, ",17,")),
+            Some((1, 60, ",", 0)),
+            Some((4, 240, ",3,", 0)),
+            Some((2, 720, ",7,", 0)),
+            Some((5, 300, ",3,7,", 0)),
+            Some((9, 900, ",17,", 0)),
+            Some((1, 60, ",", 1)),
+            Some((1, 90, ",7,", 1)),
+            Some((2, 120, ",3,7,", 1)),
+            Some((3, 100, ",17,", 2)),
         ];
         let categories = [0, 1, 2, 4, 8, 16, 1 | 8, 2 | 4, 4 | 16, 8 | 16];
         progress.iter().flat_map(|p| categories.iter().map(move |c| (*p, *c))).collect()
     }
 
-    /// Every shape of rule: both routes, either, neither, with none, one or several topics.
+    /// Every shape of rule: both routes, either, neither, with none, one or several topics; a
+    /// visit counting as complete or as one session.
     fn rules() -> Vec<CompletionRule> {
         let rule = |s, m, t: &[i64]| CompletionRule {
             required_sessions: s,
             required_minutes: m,
             compulsory_topics: t.to_vec(),
+            visit_credit: VisitCredit::Complete,
         };
-        vec![
+        let shapes = vec![
             rule(4, 720, &[7]),
             rule(4, 720, &[]),
             rule(4, 0, &[]),
@@ -133,48 +163,60 @@ mod tests {
             rule(2, 300, &[3, 7, 17]),
             rule(0, 0, &[]),
             rule(0, 0, &[7]),
-        ]
+        ];
+        let one_session =
+            shapes.iter().map(|r| CompletionRule { visit_credit: VisitCredit::OneSession, ..r.clone() });
+        shapes.clone().into_iter().chain(one_session).collect()
     }
 
     fn progress_of(case: &Case) -> Progress {
         match case.0 {
             None => Progress::default(),
-            Some((sessions, minutes, topics)) => Progress { sessions, minutes, ..parse_topics(topics) },
+            Some((sessions, minutes, topics, visits)) => {
+                Progress { sessions, minutes, visits, ..parse_topics(topics) }
+            }
         }
     }
 
-    /// Each case as a member, its progress row, and attendances that add up to the same progress
-    /// (the first carries all the minutes; the first few carry the topics).
+    /// Each case as a member, its progress row, and attendances and visits that add up to the same
+    /// progress (the first carries all the minutes; the first few carry the topics; the first
+    /// `visits` are visits).
     async fn fill(pool: &sqlx::SqlitePool) {
         let setup = "CREATE TABLE members (id INTEGER PRIMARY KEY, categories INTEGER NOT NULL); \
                      CREATE TABLE member_progress (member_id INTEGER PRIMARY KEY, sessions INTEGER, \
-                     minutes INTEGER, topics TEXT); \
-                     CREATE TABLE training_sessions (id INTEGER PRIMARY KEY, topic_id INTEGER); \
-                     CREATE TABLE attendances (session_id INTEGER, member_id INTEGER, minutes INTEGER)";
+                     minutes INTEGER, topics TEXT, visits INTEGER); \
+                     CREATE TABLE training_sessions (id INTEGER PRIMARY KEY, campaign_id INTEGER, topic_id INTEGER); \
+                     CREATE TABLE attendances (session_id INTEGER, member_id INTEGER, minutes INTEGER); \
+                     CREATE TABLE delivery_visits (id INTEGER PRIMARY KEY, campaign_id INTEGER, member_id INTEGER, \
+                     minutes INTEGER); \
+                     CREATE TABLE delivery_visit_topics (visit_id INTEGER, topic_id INTEGER)";
         sqlx::raw_sql(setup).execute(pool).await.unwrap();
         for (id, case) in cases().iter().enumerate() {
             let id = id as i64;
             let insert = "INSERT INTO members VALUES ($1, $2)";
             sqlx::query(insert).bind(id).bind(case.1).execute(pool).await.unwrap();
-            let Some((sessions, minutes, topics)) = case.0 else { continue };
-            let insert = "INSERT INTO member_progress VALUES ($1, $2, $3, $4)";
-            sqlx::query(insert)
-                .bind(id)
-                .bind(sessions)
-                .bind(minutes)
-                .bind(topics)
-                .execute(pool)
-                .await
-                .unwrap();
+            let Some((sessions, minutes, topics, visits)) = case.0 else { continue };
+            let insert = "INSERT INTO member_progress VALUES ($1, $2, $3, $4, $5)";
+            let row = sqlx::query(insert).bind(id).bind(sessions).bind(minutes).bind(topics).bind(visits);
+            row.execute(pool).await.unwrap();
             let topics = parse_topics(topics).topics;
             for k in 0..sessions {
-                let session = id * 100 + k;
+                let key = id * 100 + k;
                 let topic = topics.get(k as usize).copied();
-                let insert = "INSERT INTO training_sessions VALUES ($1, $2)";
-                sqlx::query(insert).bind(session).bind(topic).execute(pool).await.unwrap();
-                let insert = "INSERT INTO attendances VALUES ($1, $2, $3)";
                 let credited = if k == 0 { minutes } else { 0 };
-                sqlx::query(insert).bind(session).bind(id).bind(credited).execute(pool).await.unwrap();
+                if k < visits {
+                    let insert = "INSERT INTO delivery_visits VALUES ($1, 1, $2, $3)";
+                    sqlx::query(insert).bind(key).bind(id).bind(credited).execute(pool).await.unwrap();
+                    let insert = "INSERT INTO delivery_visit_topics VALUES ($1, $2)";
+                    if topic.is_some() {
+                        sqlx::query(insert).bind(key).bind(topic).execute(pool).await.unwrap();
+                    }
+                    continue;
+                }
+                let insert = "INSERT INTO training_sessions VALUES ($1, 1, $2)";
+                sqlx::query(insert).bind(key).bind(topic).execute(pool).await.unwrap();
+                let insert = "INSERT INTO attendances VALUES ($1, $2, $3)";
+                sqlx::query(insert).bind(key).bind(id).bind(credited).execute(pool).await.unwrap();
             }
         }
     }
@@ -183,31 +225,44 @@ mod tests {
     async fn sql_conditions_agree_with_the_rust_rules() {
         let pool = SqlitePoolOptions::new().connect("sqlite::memory:").await.unwrap();
         fill(&pool).await;
+        let flags: Vec<String> = Reason::ALL
+            .iter()
+            .map(|r| format!("(CASE WHEN {} THEN 'Y' ELSE 'n' END)", has_reason(*r)))
+            .collect();
         for rule in rules() {
             let from_rows = format!(
-                "SELECT m.id, {} AS covered, {} AS reason FROM members m \
+                "SELECT m.id, {} AS covered, {} AS reasons FROM members m \
                  LEFT JOIN member_progress p ON p.member_id = m.id ORDER BY m.id",
                 covered(&rule),
-                reason_code()
+                flags.join(" || ")
             );
-            let from_attendances = format!(
-                "SELECT m.id, {} FROM members m LEFT JOIN (SELECT {} FROM attendances a \
-                 JOIN training_sessions s ON s.id = a.session_id GROUP BY a.member_id) p \
-                 ON p.member_id = m.id ORDER BY m.id",
+            let from_credits = format!(
+                "SELECT m.id, {} FROM members m LEFT JOIN ({}) p ON p.member_id = m.id ORDER BY m.id",
                 covered_from_attendances(&rule),
-                progress_from_attendances(&rule)
+                progress_from_credits(&rule)
             );
             let rows: Vec<(i64, bool, String)> = sqlx::query_as(&from_rows).fetch_all(&pool).await.unwrap();
-            let raw: Vec<(i64, bool)> = sqlx::query_as(&from_attendances).fetch_all(&pool).await.unwrap();
-            for (((id, is_covered, reason), (_, raw_covered)), case) in rows.into_iter().zip(raw).zip(cases())
+            let raw: Vec<(i64, bool)> = sqlx::query_as(&from_credits).bind(1).fetch_all(&pool).await.unwrap();
+            for (((id, is_covered, reasons), (_, raw_covered)), case) in
+                rows.into_iter().zip(raw).zip(cases())
             {
                 let p = progress_of(&case);
                 assert_eq!(is_covered, rule.is_met(&p), "member {id} under {rule:?}");
                 assert_eq!(raw_covered, rule.is_met(&p), "member {id} from attendances under {rule:?}");
                 let expected = Reason::for_member(MemberCategories::from_bits(case.1), &p);
-                assert_eq!(reason, expected.code(), "member {id}");
+                let expected: String =
+                    Reason::ALL.iter().map(|r| if expected.contains(r) { 'Y' } else { 'n' }).collect();
+                assert_eq!(reasons, expected, "member {id}");
             }
         }
+    }
+
+    #[test]
+    fn a_member_without_a_smartphone_is_found_under_that_reason_whatever_else_they_are() {
+        let bit = MemberCategories::NO_SMARTPHONE.bits();
+        assert_eq!(has_reason(Reason::NoSmartphone), format!("((m.categories & {bit}) <> 0)"));
+        assert_eq!(has_reason_of_row().matches(" WHEN ").count(), Reason::ALL.len());
+        assert!(reasons_table().ends_with(") r"));
     }
 
     #[test]

@@ -1,24 +1,25 @@
-//! The uncovered list (未覆盖党员) and its one action: door-to-door tasks for the ticked members.
+//! The uncovered list (未覆盖党员) and its one action: door-to-door tasks for the ticked members,
+//! or for every member the filters find (全选).
 //! Counting per reason, filtering and paging happen in the database (see [`super::members`]), so
 //! the committee's list at city scale reads one page of names, not the whole audience.
 
-use std::collections::HashSet;
-
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
-use super::pages::{LIST_LIMIT, MemberRow, no_campaign};
+use super::pages::{LIST_LIMIT, Marks, MemberRow, no_campaign};
 use super::{MemberFilter, Reason};
-use crate::auth::{AdminUser, Role};
+use crate::audit::{self, Action, Actor};
+use crate::auth::{AdminUser, CurrentUser, Role};
 use crate::campaign::CurrentCampaign;
 use crate::campaign::audience;
 use crate::campaign::store::{self as campaigns, Campaign};
 use crate::delivery::store::{self as deliveries, NewTask};
 use crate::org::Scope;
-use crate::org::store as org_store;
+use crate::org::store::{self as org_store, Unit};
 use crate::state::AppState;
 use crate::web::extract::{Form, Query, labels};
 use crate::web::shell::redirect_with_flash;
@@ -29,6 +30,7 @@ pub(super) struct UncoveredQuery {
     #[serde(default)]
     reason: String,
     unit: Option<i64>,
+    page: Option<usize>,
 }
 
 /// The ticked members and the task to give them. Read as text, so each check below can say
@@ -37,6 +39,8 @@ pub(super) struct UncoveredQuery {
 #[serde(default)]
 pub(super) struct DeliveriesForm {
     member_id: Vec<String>,
+    /// `1`: every member the filters find, not only the ticked ones (全选).
+    all: String,
     assignee: String,
     due_on: String,
     material: Vec<String>,
@@ -46,9 +50,10 @@ pub(super) struct DeliveriesForm {
 }
 
 labels! {
-    UncoveredQuery { reason: "原因", unit: "单位" }
+    UncoveredQuery { reason: "原因", unit: "单位", page: "页码" }
     DeliveriesForm {
         member_id: "党员",
+        all: "全选",
         assignee: "送学人员",
         due_on: "截止日期",
         material: "学习材料",
@@ -69,10 +74,30 @@ struct UncoveredPage {
     members: Vec<MemberRow>,
     shown_total: usize,
     all_uncovered: i64,
+    /// 1-based page of the list, and links to the pages around it ('' when there is none).
+    page: usize,
+    previous_page: String,
+    next_page: String,
     assignees: Vec<(i64, String)>,
     materials: Vec<(i64, String, &'static str)>,
     due_on: String,
     today: String,
+    /// The action's problems, and what was chosen, when it is shown again after a refusal.
+    errors: Vec<String>,
+    checked: Vec<i64>,
+    all: bool,
+    assignee: i64,
+    chosen_materials: Vec<i64>,
+}
+
+impl UncoveredPage {
+    fn is_checked(&self, id: &i64) -> bool {
+        self.all || self.checked.contains(id)
+    }
+
+    fn material_chosen(&self, id: &i64) -> bool {
+        self.chosen_materials.contains(id)
+    }
 }
 
 /// Lecturer and volunteer accounts inside a scope: who may be sent on visits.
@@ -90,44 +115,60 @@ async fn assignees_in_scope(state: &AppState, scope: &Scope) -> AppResult<Vec<(i
     Ok(rows)
 }
 
-/// `GET /coverage/uncovered`: members not yet covered, with the reason, filterable, each with a
-/// check box for the one action below: create door-to-door tasks.
-pub(super) async fn page(
-    State(state): State<AppState>,
-    AdminUser(user): AdminUser,
-    campaign: Option<CurrentCampaign>,
-    Query(q): Query<UncoveredQuery>,
-) -> AppResult<Response> {
-    let Some(CurrentCampaign(campaign)) = campaign else {
-        return no_campaign(&user);
-    };
+/// The scope the list's unit filter names (the viewer's own when none or not theirs).
+async fn filter_scope(state: &AppState, user: &CurrentUser, unit: i64) -> AppResult<(Scope, Vec<Unit>)> {
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
-    let scope = q
-        .unit
-        .and_then(|id| units.iter().find(|u| u.id == id))
-        .map(|u| u.scope())
-        .unwrap_or_else(|| user.scope());
+    let scope = units.iter().find(|u| u.id == unit).map(|u| u.scope()).unwrap_or_else(|| user.scope());
+    Ok((scope, units))
+}
+
+/// The list under its filters, with the action's problems and choices when shown again.
+async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    campaign: Campaign,
+    q: &UncoveredQuery,
+    refused: Option<(&DeliveriesForm, Vec<String>)>,
+) -> AppResult<UncoveredPage> {
+    let (scope, units) = filter_scope(state, user, q.unit.unwrap_or(0)).await?;
     let rule = campaigns::completion_rule(&state.db, &campaign).await?;
     let topics = campaigns::topics(&state.db, campaign.id).await?;
-    let per_reason = super::uncovered_by_reason(&state.db, &campaign, &rule, &scope).await?;
+    let (all_uncovered, per_reason) = super::uncovered_by_reason(&state.db, &campaign, &rule, &scope).await?;
     let reason = Reason::from_code(&q.reason);
     let count = |r: &Reason| per_reason.get(r).copied().unwrap_or(0);
-    let all_uncovered: i64 = Reason::ALL.iter().map(count).sum();
-    let shown_total = reason.map(|r| count(&r)).unwrap_or(all_uncovered);
+    let shown_total = usize::try_from(reason.map(|r| count(&r)).unwrap_or(all_uncovered)).unwrap_or(0);
+    let pages = shown_total.div_ceil(LIST_LIMIT).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
     let filter = MemberFilter::Uncovered(reason);
-    let listed = super::members(&state.db, &campaign, &rule, &scope, filter, Some(LIST_LIMIT)).await?;
-    let open: HashSet<i64> = deliveries::open_member_ids(&state.db, campaign.id).await?.into_iter().collect();
+    let offset = (page - 1) * LIST_LIMIT;
+    let listed =
+        super::members_page(&state.db, &campaign, &rule, &scope, filter, Some(LIST_LIMIT), offset).await?;
+    let marks = Marks::of(state, campaign.id, &listed).await?;
     let today = crate::time::today();
-    let page = UncoveredPage {
-        shell: Shell::new(&user, "未覆盖党员", "coverage"),
-        reason: reason.map(Reason::code).unwrap_or("").to_owned(),
-        unit: q.unit.unwrap_or(0),
+    let unit = q.unit.unwrap_or(0);
+    let reason_code = reason.map(Reason::code).unwrap_or("");
+    let link = |to: usize| {
+        let url = list_url(unit, reason_code);
+        format!("{url}{}page={to}", if url.contains('?') { '&' } else { '?' })
+    };
+    let (form, errors) = match refused {
+        Some((form, errors)) => (Some(form), errors),
+        None => (None, Vec::new()),
+    };
+    let ids = |values: &[String]| values.iter().filter_map(|v| v.trim().parse().ok()).collect::<Vec<i64>>();
+    Ok(UncoveredPage {
+        shell: Shell::new(user, "未覆盖党员", "coverage"),
+        reason: reason_code.to_owned(),
+        unit,
         reasons: Reason::ALL.iter().map(|r| (r.code(), r.label(), count(r))).collect(),
         units: units.iter().map(|u| (u.id, u.indented_name())).collect(),
-        shown_total: usize::try_from(shown_total).unwrap_or(0),
+        shown_total,
         all_uncovered,
-        members: listed.iter().map(|m| MemberRow::of(&rule, &topics, m, &open)).collect(),
-        assignees: assignees_in_scope(&state, &user.scope())
+        page,
+        previous_page: if page > 1 { link(page - 1) } else { String::new() },
+        next_page: if page < pages { link(page + 1) } else { String::new() },
+        members: listed.iter().map(|m| MemberRow::of(&rule, &topics, m, &marks)).collect(),
+        assignees: assignees_in_scope(state, &user.scope())
             .await?
             .into_iter()
             .map(|(id, name, role)| (id, crate::delivery::assignee_label(&name, role.label())))
@@ -138,43 +179,89 @@ pub(super) async fn page(
             .filter(|m| m.active)
             .map(|m| (m.id, m.name, m.kind.label()))
             .collect(),
-        due_on: (today + Duration::days(7)).to_string(),
+        due_on: form
+            .map(|f| f.due_on.trim().to_owned())
+            .unwrap_or_else(|| (today + Duration::days(7)).to_string()),
         today: today.to_string(),
+        errors,
+        checked: form.map(|f| ids(&f.member_id)).unwrap_or_default(),
+        all: form.is_some_and(|f| f.all.trim() == "1"),
+        assignee: form.and_then(|f| f.assignee.trim().parse().ok()).unwrap_or(0),
+        chosen_materials: form.map(|f| ids(&f.material)).unwrap_or_default(),
         campaign,
-    };
-    Ok(Html(page.render()?).into_response())
+    })
 }
 
-/// `POST /coverage/deliveries`: door-to-door tasks for the ticked members. Idempotent: a member
-/// with an open task gets no second one, and the answer says so.
-pub(super) async fn create_deliveries(
+/// `GET /coverage/uncovered`: members not yet covered, with every reason they have, filterable
+/// and paged, each with a check box (or 全选 for all the filters find) for the one action below:
+/// create door-to-door tasks.
+pub(super) async fn page(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
-    CurrentCampaign(campaign): CurrentCampaign,
-    Form(form): Form<DeliveriesForm>,
+    campaign: Option<CurrentCampaign>,
+    Query(q): Query<UncoveredQuery>,
 ) -> AppResult<Response> {
+    let Some(CurrentCampaign(campaign)) = campaign else {
+        return no_campaign(&user);
+    };
+    Ok(Html(list_page(&state, &user, campaign, &q, None).await?.render()?).into_response())
+}
+
+/// What the action will do, once its form is checked.
+struct Assignment {
+    member_ids: Vec<i64>,
+    assignee_id: i64,
+    assignee_name: String,
+    due_on: NaiveDate,
+    material_names: Vec<String>,
+}
+
+/// Checks the action's form; every problem is named.
+async fn check(
+    state: &AppState,
+    user: &CurrentUser,
+    campaign: &Campaign,
+    form: &DeliveriesForm,
+) -> AppResult<Result<Assignment, Vec<String>>> {
+    let mut errors = Vec::new();
     let mut member_ids = Vec::new();
-    for v in &form.member_id {
-        let id: i64 =
-            v.trim().parse().map_err(|_| AppError::BadRequest("勾选的党员有误，请刷新页面后重试".into()))?;
-        if !member_ids.contains(&id) {
-            member_ids.push(id);
+    if form.all.trim() == "1" {
+        // Every uncovered member the filters find, however many pages they fill.
+        let (scope, _) = filter_scope(state, user, form.unit.trim().parse().unwrap_or(0)).await?;
+        let rule = campaigns::completion_rule(&state.db, campaign).await?;
+        let filter = MemberFilter::Uncovered(Reason::from_code(form.reason.trim()));
+        let found = super::members(&state.db, campaign, &rule, &scope, filter, None).await?;
+        member_ids = found.iter().map(|m| m.member.id).collect();
+    } else {
+        for v in &form.member_id {
+            match v.trim().parse::<i64>() {
+                Ok(id) if !member_ids.contains(&id) => member_ids.push(id),
+                Ok(_) => {}
+                Err(_) => return Err(AppError::BadRequest("勾选的党员有误，请刷新页面后重试".into())),
+            }
         }
     }
     if member_ids.is_empty() {
-        return Err(AppError::BadRequest("请至少勾选一名党员".into()));
+        errors.push("党员：请至少勾选一名党员，或勾选“全选”".to_owned());
     }
     let assignee_id: i64 = form.assignee.trim().parse().unwrap_or(0);
-    let assignees = assignees_in_scope(&state, &user.scope()).await?;
-    let Some((_, assignee_name, _)) = assignees.iter().find(|(id, _, _)| *id == assignee_id) else {
-        return Err(AppError::BadRequest("请选择送学人员（本辖区的宣讲员或志愿者）".into()));
-    };
-    let due_on = NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d")
-        .ok()
-        .ok_or_else(|| AppError::BadRequest("请填写截止日期".into()))?;
-    if due_on < crate::time::today() {
-        return Err(AppError::BadRequest("截止日期不能早于今天".into()));
+    let assignees = assignees_in_scope(state, &user.scope()).await?;
+    let assignee_name =
+        assignees.iter().find(|(id, _, _)| *id == assignee_id).map(|(_, name, _)| name.clone());
+    if assignee_name.is_none() {
+        errors.push("送学人员：请选择本辖区的宣讲员或志愿者".to_owned());
     }
+    let due_on = match NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d") {
+        Err(_) => {
+            errors.push("截止日期：请填写日期".to_owned());
+            None
+        }
+        Ok(day) if day < crate::time::today() => {
+            errors.push("截止日期：不能早于今天".to_owned());
+            None
+        }
+        Ok(day) => Some(day),
+    };
     let catalogue = deliveries::materials(&state.db).await?;
     let mut material_names = Vec::new();
     for v in &form.material {
@@ -183,15 +270,45 @@ pub(super) async fn create_deliveries(
         match found {
             Some(m) if !material_names.contains(&m.name) => material_names.push(m.name.clone()),
             Some(_) => {}
-            None => return Err(AppError::BadRequest("所选学习材料不存在或已停用".into())),
+            None => errors.push("学习材料：所选材料不存在或已停用".to_owned()),
         }
     }
-    let members = audience::members_by_ids(&state.db, &campaign, &user.scope(), &member_ids).await?;
-    if members.len() != member_ids.len() {
+    Ok(match (assignee_name, due_on) {
+        (Some(assignee_name), Some(due_on)) if errors.is_empty() => {
+            Ok(Assignment { member_ids, assignee_id, assignee_name, due_on, material_names })
+        }
+        _ => Err(errors),
+    })
+}
+
+/// `POST /coverage/deliveries`: door-to-door tasks for the ticked members (or all the filters
+/// find), audited with them. Idempotent: a member with an open task gets no second one, and the
+/// answer says so. A form with problems shows the list again under its filters, with the choices
+/// kept and every problem named.
+pub(super) async fn create_deliveries(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    CurrentCampaign(campaign): CurrentCampaign,
+    Form(form): Form<DeliveriesForm>,
+) -> AppResult<Response> {
+    let plan = match check(&state, &user, &campaign, &form).await? {
+        Ok(plan) => plan,
+        Err(errors) => {
+            let q = UncoveredQuery {
+                reason: form.reason.trim().to_owned(),
+                unit: form.unit.trim().parse().ok(),
+                page: None,
+            };
+            let page = list_page(&state, &user, campaign, &q, Some((&form, errors))).await?;
+            return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
+        }
+    };
+    let members = audience::members_by_ids(&state.db, &campaign, &user.scope(), &plan.member_ids).await?;
+    if members.len() != plan.member_ids.len() {
         // Outside the viewer's subtree, or not in the audience: not theirs to assign.
         return Err(AppError::NotFound);
     }
-    let progress = super::progress_of(&state.db, &campaign, &member_ids).await?;
+    let progress = super::progress_of(&state.db, &campaign, &plan.member_ids).await?;
     let rule = campaigns::completion_rule(&state.db, &campaign).await?;
     let mut tasks = Vec::new();
     let mut already_covered = 0;
@@ -201,30 +318,45 @@ pub(super) async fn create_deliveries(
             already_covered += 1;
             continue;
         }
-        tasks.push(NewTask {
-            member_id: m.id,
-            reason: Reason::for_member(m.categories, &p).label().to_owned(),
-        });
+        tasks
+            .push(NewTask { member_id: m.id, reason: Reason::labels(&Reason::for_member(m.categories, &p)) });
     }
     let mut tx = state.db.begin().await?;
     let outcome = deliveries::create_tasks(
         &mut tx,
         campaign.id,
         &tasks,
-        assignee_id,
-        due_on,
-        &deliveries::names_to_json(&material_names),
+        plan.assignee_id,
+        plan.due_on,
+        &deliveries::names_to_json(&plan.material_names),
         user.user_id,
     )
     .await?;
+    if !outcome.created.is_empty() {
+        let names: Vec<&str> = members
+            .iter()
+            .filter(|m| tasks.iter().any(|t| t.member_id == m.id) && !outcome.already_open.contains(&m.id))
+            .map(|m| m.name.as_str())
+            .collect();
+        let detail = format!(
+            "派送学任务{}个（任务#{}）：{}；送学人员：{}；截止{}",
+            outcome.created.len(),
+            outcome.created.iter().map(i64::to_string).collect::<Vec<_>>().join("、#"),
+            names.join("、"),
+            plan.assignee_name,
+            plan.due_on
+        );
+        let actor = Actor::user(&user);
+        audit::record_in(&mut tx, &actor, Action::Delivery, &campaign.name, &detail, true).await?;
+    }
     tx.commit().await?;
     let mut parts = Vec::new();
     if !outcome.created.is_empty() {
         parts.push(format!(
             "已为{}名党员派送学任务：{}负责，{}前完成",
             outcome.created.len(),
-            assignee_name,
-            due_on.format("%m月%d日")
+            plan.assignee_name,
+            plan.due_on.format("%m月%d日")
         ));
     }
     if !outcome.already_open.is_empty() {
@@ -233,14 +365,16 @@ pub(super) async fn create_deliveries(
     if already_covered > 0 {
         parts.push(format!("{already_covered}人已完成学习，无需送学"));
     }
-    Ok(redirect_with_flash(&back_to_list(form.unit.trim(), form.reason.trim()), &parts.join("；")))
+    let unit = form.unit.trim().parse::<i64>().unwrap_or(0);
+    let reason = Reason::from_code(form.reason.trim()).map(Reason::code).unwrap_or("");
+    Ok(redirect_with_flash(&list_url(unit, reason), &parts.join("；")))
 }
 
-/// The uncovered list with the filters the action was taken under, so the secretary carries on
-/// where they were. Only a numeric unit and a known reason code are carried over.
-fn back_to_list(unit: &str, reason: &str) -> String {
+/// The uncovered list under its filters, so the secretary carries on where they were. Only a
+/// unit id and a known reason code are carried over.
+fn list_url(unit: i64, reason: &str) -> String {
     let mut query = Vec::new();
-    if let Some(unit) = unit.parse::<i64>().ok().filter(|u| *u > 0) {
+    if unit > 0 {
         query.push(format!("unit={unit}"));
     }
     if let Some(reason) = Reason::from_code(reason) {
@@ -255,12 +389,12 @@ fn back_to_list(unit: &str, reason: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::back_to_list;
+    use super::list_url;
 
     #[test]
     fn the_list_keeps_only_valid_filters() {
-        assert_eq!(back_to_list("12", "elderly"), "/coverage/uncovered?unit=12&reason=elderly");
-        assert_eq!(back_to_list("0", ""), "/coverage/uncovered");
-        assert_eq!(back_to_list("//evil", "x"), "/coverage/uncovered");
+        assert_eq!(list_url(12, "elderly"), "/coverage/uncovered?unit=12&reason=elderly");
+        assert_eq!(list_url(0, ""), "/coverage/uncovered");
+        assert_eq!(list_url(0, "x"), "/coverage/uncovered");
     }
 }

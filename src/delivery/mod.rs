@@ -2,9 +2,10 @@
 //! lecturer or volunteer brings chosen materials and books home and studies one-on-one.
 //!
 //! The committee keeps the materials catalogue; admins create tasks from the coverage page's
-//! uncovered list; the assignee records the visit from a phone. A recorded visit is a `delivery`
-//! training session with the member's attendance, so it counts for coverage like any other
-//! channel.
+//! uncovered list; the assignee records the visit from a phone. A recorded visit is private to
+//! the member, the assignee and staff in scope: it is no training session (no calendar, nobody
+//! else's upcoming list), and triggers add it to the member's progress; what it counts for is the
+//! campaign's `VisitCredit` (by default, a visit delivering the compulsory topics completes).
 
 mod pages;
 pub mod store;

@@ -10,7 +10,10 @@ mod visits;
 pub use tasks::{
     Created, NewTask, Task, TaskFilter, create_tasks, open_member_ids, overdue_count, task, tasks,
 };
-pub use visits::{NewVisit, Visit, VisitError, record_visit, visit, visit_photo};
+pub use visits::{
+    NewVisit, Visit, VisitError, of_member as visits_of_member, record_visit, visit, visit_photo,
+    visit_topics, visited_member_ids,
+};
 
 use super::MaterialKind;
 use crate::db::Db;

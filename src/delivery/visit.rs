@@ -19,8 +19,8 @@ pub struct VisitInput {
     pub visited_on: String,
     /// Minutes studied.
     pub minutes: String,
-    /// A campaign topic id, '' or '0' for none.
-    pub topic_id: String,
+    /// The campaign topics delivered, as ticked ('' or '0' stand for none).
+    pub topic_ids: Vec<String>,
     /// What was taught.
     pub content: String,
     /// Books handed over: names from the task's materials.
@@ -38,6 +38,13 @@ pub struct VisitInput {
     /// Why the photo could not be re-encoded (set by the handler, which re-encodes only a
     /// visit whose other fields are valid).
     pub photo_error: Option<String>,
+}
+
+impl VisitInput {
+    /// Whether the topic is ticked.
+    pub fn has_topic(&self, id: &i64) -> bool {
+        self.topic_ids.iter().any(|t| t.trim() == id.to_string())
+    }
 }
 
 /// What the checks need to know about the task.
@@ -60,8 +67,8 @@ pub struct VisitFacts {
     pub visited_on: NaiveDate,
     /// Minutes studied.
     pub minutes: i64,
-    /// Topic taught, if one of the campaign's.
-    pub topic_id: Option<i64>,
+    /// The campaign's topics delivered (distinct, in the order ticked).
+    pub topic_ids: Vec<i64>,
     /// What was taught.
     pub content: String,
     /// Books handed over.
@@ -106,16 +113,23 @@ pub fn validate(input: &VisitInput, ctx: &VisitContext) -> Result<VisitFacts, Ve
     if minutes.is_none() {
         errors.push(format!("学习时长：请填写{low}到{high}分钟"));
     }
-    let topic_id = match input.topic_id.trim() {
-        "" | "0" => None,
-        text => match text.parse::<i64>() {
-            Ok(id) if ctx.topics.contains(&id) => Some(id),
-            _ => {
-                errors.push("学习专题：请从列表中选择".to_owned());
-                None
-            }
-        },
-    };
+    let mut topic_ids = Vec::new();
+    for text in &input.topic_ids {
+        match text.trim() {
+            "" | "0" => {}
+            text => match text.parse::<i64>() {
+                Ok(id) if ctx.topics.contains(&id) => {
+                    if !topic_ids.contains(&id) {
+                        topic_ids.push(id);
+                    }
+                }
+                _ => {
+                    errors.push("学习专题：请从列表中选择".to_owned());
+                    break;
+                }
+            },
+        }
+    }
     let content = clean(&input.content);
     if content.is_empty() {
         errors.push("学习内容：请填写宣讲学习了什么".to_owned());
@@ -161,7 +175,7 @@ pub fn validate(input: &VisitInput, ctx: &VisitContext) -> Result<VisitFacts, Ve
         (Some(visited_on), Some(minutes), Some(confirmer)) if errors.is_empty() => Ok(VisitFacts {
             visited_on,
             minutes,
-            topic_id,
+            topic_ids,
             content,
             books,
             member_words,
@@ -185,7 +199,7 @@ mod tests {
         VisitInput {
             visited_on: "2021-01-12".into(),
             minutes: "60".into(),
-            topic_id: "7".into(),
+            topic_ids: vec!["7".into(), "7".into()],
             content: " 学习十九届五中全会精神 ".into(),
             books: vec!["《习近平谈治国理政》第三卷".into()],
             member_words: "感谢组织记挂".into(),
@@ -213,7 +227,7 @@ mod tests {
         let facts = check(&good()).unwrap();
         assert_eq!(facts.visited_on, day(12));
         assert_eq!(facts.minutes, 60);
-        assert_eq!(facts.topic_id, Some(7));
+        assert_eq!(facts.topic_ids, vec![7], "ticked twice, delivered once");
         assert_eq!(facts.content, "学习十九届五中全会精神");
         assert_eq!(facts.confirmer, Confirmer::Family);
         assert_eq!(facts.photo, None, "an empty file input is no photo");
@@ -224,7 +238,7 @@ mod tests {
         let bad = VisitInput {
             visited_on: "2021-01-20".into(),
             minutes: "5".into(),
-            topic_id: "99".into(),
+            topic_ids: vec!["7".into(), "99".into()],
             content: "  ".into(),
             books: vec!["别的书".into()],
             member_words: String::new(),

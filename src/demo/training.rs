@@ -54,6 +54,7 @@ pub async fn seed(
             audience_categories: 0,
             required_sessions: 4,
             required_minutes: 12 * 60,
+            visit_credit: crate::campaign::model::VisitCredit::Complete,
             unit_ids: vec![root.id],
         },
     )

@@ -21,8 +21,8 @@ pub struct StudyLine {
     pub when: String,
     /// Title.
     pub title: String,
-    /// Channel (attended) or kind (coming).
-    pub how: &'static str,
+    /// Channel (attended, marked （自报） when only self-declared) or kind (coming).
+    pub how: String,
     /// Studied online: the link to the online page.
     pub online: bool,
 }
@@ -39,6 +39,8 @@ pub struct MyStudy {
     pub hours: String,
     /// Whether the rule is met.
     pub covered: bool,
+    /// A door-to-door visit is recorded for them (已送学).
+    pub visited: bool,
     /// What is still missing, in words ('' when covered).
     pub missing: String,
     /// Attended, newest first.
@@ -61,17 +63,31 @@ pub async fn for_member(db: &Db, user: &CurrentUser, member_id: i64) -> Result<O
     let progress =
         coverage::progress_of(db, &campaign, &[member_id]).await?.remove(&member_id).unwrap_or_default();
     let topic_name = |id: i64| topics.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_default();
-    let attended = attendance::of_member(db, campaign.id, member_id)
+    let mut attended: Vec<StudyLine> = attendance::of_member(db, campaign.id, member_id)
         .await?
         .into_iter()
-        .map(|(session_id, title, at, channel)| StudyLine {
+        .map(|(session_id, title, at, channel, self_declared)| StudyLine {
             session_id,
             when: crate::time::local_datetime(at),
             title,
-            how: channel.label(),
+            how: if self_declared {
+                format!("{}（自报）", channel.label())
+            } else {
+                channel.label().to_owned()
+            },
             online: false,
         })
         .collect();
+    // A visit is no session: it shows here, to the member, on the day it happened.
+    let visits = crate::delivery::store::visits_of_member(db, campaign.id, member_id).await?;
+    attended.extend(visits.iter().map(|(on, minutes, _)| StudyLine {
+        session_id: 0,
+        when: on.to_string(),
+        title: format!("送学上门（{minutes}分钟）"),
+        how: "送学上门".to_owned(),
+        online: false,
+    }));
+    attended.sort_by(|a, b| b.when.cmp(&a.when));
     let now = Utc::now();
     let coming =
         sessions::between(db, now - Duration::hours(2), now + Duration::days(14), None, &user.unit_path)
@@ -84,7 +100,7 @@ pub async fn for_member(db: &Db, user: &CurrentUser, member_id: i64) -> Result<O
                 session_id: s.id,
                 when: crate::time::local_datetime(s.starts_at),
                 online: matches!(s.kind, SessionKind::Live | SessionKind::Recording),
-                how: s.kind.label(),
+                how: s.kind.label().to_owned(),
                 title: s.title,
             })
             .collect();
@@ -94,6 +110,7 @@ pub async fn for_member(db: &Db, user: &CurrentUser, member_id: i64) -> Result<O
         sessions: progress.sessions,
         hours: hours_text(progress.minutes),
         covered: rule.is_met(&progress),
+        visited: !visits.is_empty(),
         missing: rollup::missing_text(&rule, &progress, topic_name),
         attended,
         coming,

@@ -1,24 +1,21 @@
 //! `POST /deliveries/{id}/visit`: the assignee (or an admin in scope) records the visit.
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use chrono_tz::Asia::Shanghai;
-
 use super::load_task;
 use super::task::{DetailPage, detail_page};
+use crate::audit::{self, Action, Actor};
 use crate::auth::CurrentUser;
 use crate::campaign::store as campaigns;
 use crate::delivery::store::{self as deliveries, NewVisit, Task, VisitError, names_to_json};
 use crate::delivery::visit::{self, VisitContext, VisitFacts, VisitInput};
 use crate::delivery::{MAX_PHOTO_BYTES, TaskStatus, prepare_photo};
 use crate::formats::photo::PHOTO_DECODES;
-use crate::schedule::store::lecturers;
 use crate::state::AppState;
 use crate::web::extract::{Multipart, Path};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 
 const ALREADY: &str = "该任务已登记走访，本次提交未重复记录";
 
@@ -44,7 +41,7 @@ async fn read_visit_form(mut multipart: Multipart) -> AppResult<VisitInput> {
         match name.as_str() {
             "visited_on" => input.visited_on = text,
             "minutes" => input.minutes = text,
-            "topic_id" => input.topic_id = text,
+            "topic" | "topic_id" => input.topic_ids.push(text),
             "content" => input.content = text,
             "book" => input.books.push(text),
             "member_words" => input.member_words = text,
@@ -97,34 +94,13 @@ async fn check_then_reencode(state: &AppState, task: &Task, input: &mut VisitInp
     Ok(facts)
 }
 
-/// The session a visit becomes starts at 10:00 Shanghai on the visit day.
-fn session_start(day: NaiveDate) -> AppResult<DateTime<Utc>> {
-    Shanghai
-        .from_local_datetime(&day.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default()))
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| AppError::BadRequest("走访日期无效".into()))
-}
-
-/// The visit to store, with the session it becomes.
-async fn new_visit(
-    state: &AppState,
-    user: &CurrentUser,
-    task: &Task,
-    facts: VisitFacts,
-) -> AppResult<NewVisit> {
-    let starts_at = session_start(facts.visited_on)?;
-    let lecturer_id = lecturers::by_user(&state.db, task.assignee_user_id).await?.map(|l| l.id);
-    Ok(NewVisit {
+/// The visit to store.
+fn new_visit(user: &CurrentUser, task: &Task, facts: VisitFacts) -> NewVisit {
+    NewVisit {
         delivery_id: task.id,
         campaign_id: task.campaign_id,
         member_id: task.member_id,
-        unit_id: task.unit_id,
-        title: format!("送学上门：{}", task.member_name),
-        topic_id: facts.topic_id,
-        lecturer_id,
-        starts_at,
-        ends_at: starts_at + Duration::minutes(facts.minutes),
+        topic_ids: facts.topic_ids,
         visited_on: facts.visited_on,
         minutes: facts.minutes,
         content: facts.content,
@@ -134,7 +110,7 @@ async fn new_visit(
         confirmed_by_name: facts.confirmed_by_name,
         photo: facts.photo,
         recorded_by: user.user_id,
-    })
+    }
 }
 
 /// The form again with every problem listed; the photo must be chosen again.
@@ -165,10 +141,21 @@ pub(in crate::delivery) async fn record_visit(
         }
         Err(other) => return Err(other),
     };
-    let visit = new_visit(&state, &user, &task, facts).await?;
+    let visit = new_visit(&user, &task, facts);
     let mut tx = state.db.begin().await?;
     match deliveries::record_visit(&mut tx, &visit).await {
-        Ok(_) => {
+        Ok(visit_id) => {
+            let detail =
+                format!("送学任务#{}：走访#{visit_id}，{}，{}分钟", task.id, visit.visited_on, visit.minutes);
+            audit::record_in(
+                &mut tx,
+                &Actor::user(&user),
+                Action::Delivery,
+                &task.member_name,
+                &detail,
+                true,
+            )
+            .await?;
             tx.commit().await?;
             Ok(redirect_with_flash(
                 &here,

@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono_tz::Asia::Shanghai;
 
 use super::load_task;
 use crate::audit::{self, Action, Actor};
@@ -40,13 +39,14 @@ struct VisitView {
     confirmer: String,
     has_photo: bool,
     recorded_by: String,
-    /// The training session it counts as, by title and day (its id means nothing to people).
-    session: String,
+    /// When it was recorded, in Shanghai time.
+    recorded_at: String,
+    /// The campaign topics it delivered.
+    topics: Vec<String>,
 }
 
 impl VisitView {
-    fn of(v: Visit) -> Self {
-        let session_day = v.session_starts_at.with_timezone(&Shanghai).format("%Y年%m月%d日");
+    fn of(v: Visit, topics: Vec<String>) -> Self {
         Self {
             visited_on: v.visited_on.format("%Y年%m月%d日").to_string(),
             minutes: duration_text(v.minutes),
@@ -56,7 +56,8 @@ impl VisitView {
             confirmer: format!("{}：{}", v.confirmed_by_kind.label(), v.confirmed_by_name),
             has_photo: v.has_photo,
             recorded_by: v.recorded_by_name,
-            session: format!("“{}”（{session_day}）", v.session_title),
+            recorded_at: crate::time::local_datetime(v.created_at),
+            topics,
         }
     }
 }
@@ -129,7 +130,10 @@ pub(super) async fn detail_page(
     errors: Vec<String>,
 ) -> AppResult<DetailPage> {
     let today = crate::time::today();
-    let visit = deliveries::visit(&state.db, task.id).await?.map(VisitView::of);
+    let visit = match deliveries::visit(&state.db, task.id).await? {
+        Some(v) => Some(VisitView::of(v, deliveries::visit_topics(&state.db, task.id).await?)),
+        None => None,
+    };
     let campaign = campaigns::by_id(&state.db, task.campaign_id).await?;
     let topics = campaigns::topics(&state.db, task.campaign_id)
         .await?
@@ -158,16 +162,24 @@ pub(super) async fn detail_page(
     })
 }
 
-/// The form's starting values: today, an hour, every planned material handed over.
-fn default_input(task: &Task) -> VisitInput {
-    VisitInput {
+/// The form's starting values: today, an hour, the compulsory topics delivered, every planned
+/// material handed over.
+async fn default_input(state: &AppState, task: &Task) -> AppResult<VisitInput> {
+    let compulsory = campaigns::topics(&state.db, task.campaign_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.compulsory)
+        .map(|t| t.id.to_string())
+        .collect();
+    Ok(VisitInput {
         visited_on: crate::time::today().to_string(),
         minutes: "60".into(),
+        topic_ids: compulsory,
         books: task.material_names(),
         confirmed_by_kind: Confirmer::Member.code().into(),
         confirmed_by_name: task.member_name.clone(),
         ..VisitInput::default()
-    }
+    })
 }
 
 /// `GET /deliveries/{id}`: the task, and either the visit form or the recorded visit.
@@ -177,7 +189,7 @@ pub(in crate::delivery) async fn detail(
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     let task = load_task(&state, &user, id).await?;
-    let input = default_input(&task);
+    let input = default_input(&state, &task).await?;
     Ok(Html(detail_page(&state, &user, task, input, Vec::new()).await?.render()?))
 }
 
@@ -202,7 +214,7 @@ pub(in crate::delivery) async fn reveal_phone(
     if headers.contains_key("hx-request") {
         return Ok((no_store, Html(contact)).into_response());
     }
-    let input = default_input(&task);
+    let input = default_input(&state, &task).await?;
     let mut page = detail_page(&state, &user, task, input, Vec::new()).await?;
     page.contact = contact;
     Ok((no_store, Html(page.render()?)).into_response())

@@ -1,5 +1,7 @@
-//! Recorded visits: each one is also a `delivery` training session with the member's attendance,
-//! so it counts for coverage like any other channel.
+//! Recorded visits. A visit is not a training session: it appears on no calendar and in nobody
+//! else's upcoming list. The database's triggers (migration 0008) add it to the member's progress
+//! row — one session, its minutes, the topics it delivered, one visit — in the same transaction,
+//! and the campaign's rule says what a visit counts for.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -12,12 +14,6 @@ use crate::{on_db, on_tx};
 pub struct Visit {
     /// Id.
     pub id: i64,
-    /// The training session it created.
-    pub session_id: i64,
-    /// That session's title ("送学上门：<name>"), shown instead of its internal id.
-    pub session_title: String,
-    /// That session's start (UTC).
-    pub session_starts_at: DateTime<Utc>,
     /// Date of the visit.
     pub visited_on: NaiveDate,
     /// How long they studied.
@@ -44,12 +40,10 @@ pub struct Visit {
 pub async fn visit(db: &Db, delivery_id: i64) -> Result<Option<Visit>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT v.id, v.session_id, s.title AS session_title, s.starts_at AS session_starts_at, \
-             v.visited_on, v.minutes, v.content, v.books, v.member_words, \
+            "SELECT v.id, v.visited_on, v.minutes, v.content, v.books, v.member_words, \
              v.confirmed_by_kind, v.confirmed_by_name, (v.photo IS NOT NULL) AS has_photo, \
              COALESCE(r.name, '') AS recorded_by_name, v.created_at \
-             FROM delivery_visits v JOIN training_sessions s ON s.id = v.session_id \
-             LEFT JOIN users r ON r.id = v.recorded_by WHERE v.delivery_id = $1",
+             FROM delivery_visits v LEFT JOIN users r ON r.id = v.recorded_by WHERE v.delivery_id = $1",
         )
         .bind(delivery_id)
         .fetch_optional(pool)
@@ -68,7 +62,51 @@ pub async fn visit_photo(db: &Db, delivery_id: i64) -> Result<Option<Vec<u8>>, s
     Ok(row.and_then(|(photo,)| photo))
 }
 
-/// A visit to record, with the session it becomes.
+/// The names of the topics a task's visit delivered.
+pub async fn visit_topics(db: &Db, delivery_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT t.name FROM delivery_visits v JOIN delivery_visit_topics vt ON vt.visit_id = v.id \
+             JOIN topics t ON t.id = vt.topic_id WHERE v.delivery_id = $1 ORDER BY t.id",
+        )
+        .bind(delivery_id)
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows.into_iter().map(|(name,)| name).collect())
+}
+
+/// A member's visits in a campaign, newest first: (visit date, minutes, recorded at). For the
+/// member's own study page.
+pub async fn of_member(
+    db: &Db,
+    campaign_id: i64,
+    member_id: i64,
+) -> Result<Vec<(NaiveDate, i64, DateTime<Utc>)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT visited_on, minutes, created_at FROM delivery_visits \
+             WHERE campaign_id = $1 AND member_id = $2 ORDER BY visited_on DESC, id DESC",
+        )
+        .bind(campaign_id)
+        .bind(member_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// Members visited in a campaign (the 已送学 mark).
+pub async fn visited_member_ids(db: &Db, campaign_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT DISTINCT member_id FROM delivery_visits WHERE campaign_id = $1")
+            .bind(campaign_id)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// A visit to record.
 #[derive(Debug, Clone)]
 pub struct NewVisit {
     /// The task.
@@ -77,18 +115,8 @@ pub struct NewVisit {
     pub campaign_id: i64,
     /// The member visited.
     pub member_id: i64,
-    /// The member's unit: host and audience of the session.
-    pub unit_id: i64,
-    /// "送学上门：<name>".
-    pub title: String,
-    /// Topic taught, if one of the campaign's.
-    pub topic_id: Option<i64>,
-    /// The assignee's lecturer record, if any.
-    pub lecturer_id: Option<i64>,
-    /// Session start (visit date 10:00 Shanghai) and end (+ minutes).
-    pub starts_at: DateTime<Utc>,
-    /// Session end.
-    pub ends_at: DateTime<Utc>,
+    /// The campaign's topics delivered.
+    pub topic_ids: Vec<i64>,
     /// Visit date.
     pub visited_on: NaiveDate,
     /// Minutes studied.
@@ -120,8 +148,8 @@ pub enum VisitError {
     Database(#[from] sqlx::Error),
 }
 
-/// Records a visit in the caller's transaction: the `delivery` training session, the member's
-/// attendance (channel `delivery`), the visit row, and the task set done. A retry finds the task
+/// Records a visit in the caller's transaction: the visit row with the topics it delivered (the
+/// triggers add them to the member's progress), and the task set done. A retry finds the task
 /// done (or trips `delivery_visits.delivery_id UNIQUE`) and changes nothing once the caller drops
 /// the transaction.
 pub async fn record_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
@@ -145,43 +173,14 @@ async fn write_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
         if taken == 0 {
             return Err(VisitError::AlreadyRecorded);
         }
-        let (session_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO training_sessions (campaign_id, batch_id, kind, title, topic_id, lecturer_id, unit_id, \
-             audience_unit_id, venue_id, place, starts_at, ends_at, expected_attendees, checkin_opens_minutes, \
-             online_url, status, secret, created_by, created_at) \
-             VALUES ($1, NULL, 'delivery', $2, $3, $4, $5, $5, NULL, '党员家中', $6, $7, 1, 0, '', 'scheduled', $8, $9, $10) \
-             RETURNING id",
-        )
-        .bind(v.campaign_id)
-        .bind(&v.title)
-        .bind(v.topic_id)
-        .bind(v.lecturer_id)
-        .bind(v.unit_id)
-        .bind(v.starts_at)
-        .bind(v.ends_at)
-        .bind(crate::web::csrf::random_token())
-        .bind(v.recorded_by)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) \
-             VALUES ($1, $2, 'delivery', $3, FALSE, $4, $5)",
-        )
-        .bind(session_id)
-        .bind(v.member_id)
-        .bind(v.minutes)
-        .bind(now)
-        .bind(v.recorded_by)
-        .execute(&mut *conn)
-        .await?;
         let (visit_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO delivery_visits (delivery_id, session_id, visited_on, minutes, content, books, \
-             member_words, confirmed_by_kind, confirmed_by_name, photo, recorded_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            "INSERT INTO delivery_visits (delivery_id, campaign_id, member_id, visited_on, minutes, content, \
+             books, member_words, confirmed_by_kind, confirmed_by_name, photo, recorded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(v.delivery_id)
-        .bind(session_id)
+        .bind(v.campaign_id)
+        .bind(v.member_id)
         .bind(v.visited_on)
         .bind(v.minutes)
         .bind(&v.content)
@@ -194,6 +193,13 @@ async fn write_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
+        for topic_id in &v.topic_ids {
+            sqlx::query("INSERT INTO delivery_visit_topics (visit_id, topic_id) VALUES ($1, $2)")
+                .bind(visit_id)
+                .bind(topic_id)
+                .execute(&mut *conn)
+                .await?;
+        }
         Ok(visit_id)
     })
 }

@@ -5,7 +5,7 @@ use dongxun::campaign::store::Campaign;
 use dongxun::coverage;
 use dongxun::people::model::{MemberCategories, MemberStatus};
 
-use super::{member, scenario, session};
+use super::{member, scenario, session, text};
 use crate::helpers::*;
 
 /// Asserts the progress rows (kept by the attendance trigger, judged in Rust), the one query
@@ -102,7 +102,7 @@ async fn the_progress_rows_agree_with_the_attendances() {
 
     // The uncovered list's SQL filters pick exactly the members the Rust rules judge.
     let rule = report.rule.clone();
-    let per_reason =
+    let (total, per_reason) =
         coverage::uncovered_by_reason(&app.db, &s.campaign, &rule, &dongxun::org::Scope::whole_tree())
             .await
             .unwrap();
@@ -114,10 +114,11 @@ async fn the_progress_rows_agree_with_the_attendances() {
                 .unwrap();
         let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
         let expected: Vec<i64> =
-            report.members.iter().filter(|m| m.reason() == Some(reason)).map(|m| m.member.id).collect();
+            report.members.iter().filter(|m| m.reasons().contains(&reason)).map(|m| m.member.id).collect();
         assert_eq!(ids, expected, "{reason:?}");
         assert_eq!(per_reason.get(&reason).copied().unwrap_or(0), expected.len() as i64, "{reason:?}");
     }
+    assert_eq!(total, report.audience() - report.covered());
     let covered = coverage::members(
         &app.db,
         &s.campaign,
@@ -164,4 +165,33 @@ async fn assert_covered_list_agrees(app: &TestApp, campaign: &Campaign) {
     let ids: Vec<i64> = listed.iter().map(|m| m.member.id).collect();
     let expected: Vec<i64> = report.members.iter().filter(|m| m.covered).map(|m| m.member.id).collect();
     assert_eq!(ids, expected, "{:?}", report.rule);
+}
+
+#[tokio::test]
+async fn self_declared_online_study_is_marked_on_coverage_rows_and_the_members_own_page() {
+    let app = spawn_app().await;
+    let s = scenario(&app).await;
+    // 李四's live broadcast was joined by name and phone only.
+    app.execute(&format!(
+        "UPDATE attendances SET self_declared = TRUE WHERE member_id = {} AND channel = 'live'",
+        s.li
+    ))
+    .await;
+    app.execute(&format!("UPDATE users SET member_id = {} WHERE phone = '{MEMBER}'", s.li)).await;
+    let admin = app.logged_in(COMMITTEE).await;
+    let unit = text(&app, &admin, &format!("/coverage/units/{}", app.branch_a.id)).await;
+    let li = &unit[unit.find("李四").unwrap()..];
+    let li = &li[..li.find("</li>").unwrap()];
+    assert!(li.contains("3场（含1场自报）"), "{li}");
+    let zhang = &unit[unit.find("张三").unwrap()..];
+    let zhang = &zhang[..zhang.find("</li>").unwrap()];
+    assert!(!zhang.contains("自报"), "{zhang}");
+    let uncovered = text(&app, &admin, "/coverage/uncovered").await;
+    assert!(uncovered.contains("3场（含1场自报）"), "{uncovered}");
+    let own = text(&app, &app.logged_in(MEMBER).await, "/").await;
+    assert!(own.contains("线上直播（自报）"), "{own}");
+    assert!(
+        own.contains("纸质签到</span>") && !own.contains("纸质签到（自报）"),
+        "other channels unmarked: {own}"
+    );
 }

@@ -4,7 +4,9 @@
 use chrono::Duration;
 use reqwest::StatusCode;
 
-use super::{scenario, text};
+use dongxun::people::model::{MemberCategories, MemberStatus};
+
+use super::{member, scenario, text};
 use crate::helpers::*;
 
 #[tokio::test]
@@ -21,7 +23,8 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     assert!(
         html.contains("老党员（1人）")
             && html.contains("流动党员（1人）")
-            && html.contains("尚未学完（1人）")
+            && html.contains("尚未学完（2人）"),
+        "a member counts under every reason they have: {html}"
     );
     assert!(html.contains("志愿者甲（志愿者）") && html.contains("宣讲员甲（宣讲员）"));
     assert!(html.contains("《习近平谈治国理政》第三卷"));
@@ -45,12 +48,18 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     let yesterday = (dongxun::time::today() - Duration::days(1)).to_string();
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![("assignee", &assignee), ("due_on", &due)], "请至少勾选一名党员"),
-        (vec![("member_id", &wang), ("assignee", "999"), ("due_on", &due)], "请选择送学人员"),
-        (vec![("member_id", &wang), ("assignee", &assignee), ("due_on", &yesterday)], "截止日期不能早于今天"),
-        (vec![("member_id", &wang), ("assignee", &assignee), ("due_on", "下周")], "请填写截止日期"),
+        (
+            vec![("member_id", &wang), ("assignee", "999"), ("due_on", &due)],
+            "送学人员：请选择本辖区的宣讲员或志愿者",
+        ),
+        (
+            vec![("member_id", &wang), ("assignee", &assignee), ("due_on", &yesterday)],
+            "截止日期：不能早于今天",
+        ),
+        (vec![("member_id", &wang), ("assignee", &assignee), ("due_on", "下周")], "截止日期：请填写日期"),
         (
             vec![("member_id", &wang), ("assignee", &assignee), ("due_on", &due), ("material", "999")],
-            "所选学习材料不存在",
+            "学习材料：所选材料不存在或已停用",
         ),
     ];
     for (fields, message) in cases {
@@ -98,4 +107,79 @@ async fn the_uncovered_list_filters_by_reason_and_creates_tasks_once() {
     forged.extend([("unit", "https://evil.example/"), ("reason", "<script>")]);
     let r = app.post_form(&client, "/coverage/deliveries", &forged).await;
     assert_eq!(location(&r), "/coverage/uncovered");
+}
+
+#[tokio::test]
+async fn every_reason_counts_select_all_takes_every_member_found_and_an_empty_submit_keeps_the_filter() {
+    let app = spawn_app().await;
+    let s = scenario(&app).await;
+    let categories = MemberCategories::ELDERLY | MemberCategories::NO_SMARTPHONE;
+    let sun = member(&app, app.branch_a.id, "吴十一", "13800000081", categories, MemberStatus::Active).await;
+    let categories = MemberCategories::MOBILE | MemberCategories::NO_SMARTPHONE;
+    let zhou = member(&app, app.branch_b.id, "郑十二", "13800000091", categories, MemberStatus::Active).await;
+    let client = app.logged_in(COMMITTEE).await;
+
+    // 无智能手机 finds both though each has an earlier category; 李四's category does not hide
+    // that he studied some (尚未学完).
+    let html = text(&app, &client, "/coverage/uncovered").await;
+    assert!(html.contains("无智能手机（2人）") && html.contains("老党员（2人）"), "{html}");
+    let li = &html[html.find("李四").unwrap()..];
+    let li = &li[..li.find("</li>").unwrap()];
+    assert!(li.contains("尚未学完") && li.contains("流动党员"), "{li}");
+    let html = text(&app, &client, "/coverage/uncovered?reason=no_smartphone").await;
+    assert!(html.contains("吴十一") && html.contains("郑十二") && !html.contains("李四"), "{html}");
+    assert!(html.contains("name=\"all\" value=\"1\"") && html.contains("全选：筛选出的全部 2 人"), "{html}");
+
+    // An empty submit: the list again under the same filter, the problem named, what was chosen kept.
+    let lecturer = dongxun::auth::store::by_phone(&app.db, LECTURER).await.unwrap().unwrap().id.to_string();
+    let due = (dongxun::time::today() + Duration::days(7)).to_string();
+    let r = app
+        .post_form(
+            &client,
+            "/coverage/deliveries",
+            &[("assignee", &lecturer), ("due_on", &due), ("reason", "no_smartphone")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("请至少勾选一名党员，或勾选“全选”"), "{html}");
+    assert!(html.contains("<option value=\"no_smartphone\" selected>"), "the filter is kept: {html}");
+    assert!(html.contains("吴十一") && html.contains("郑十二") && !html.contains("李四"), "{html}");
+    assert!(html.contains(&format!("<option value=\"{lecturer}\" selected>")), "{html}");
+    assert_eq!(app.count("deliveries").await, 0);
+    assert!(app.audit("delivery").await.is_empty());
+
+    // 全选 under the filter: a task for every member it finds, audited in the same transaction.
+    let fields =
+        [("all", "1"), ("assignee", lecturer.as_str()), ("due_on", &due), ("reason", "no_smartphone")];
+    let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/coverage/uncovered?reason=no_smartphone");
+    let tasks = dongxun::delivery::store::open_member_ids(&app.db, s.campaign.id).await.unwrap();
+    let mut tasks = tasks.clone();
+    tasks.sort();
+    assert_eq!(tasks, vec![sun, zhou]);
+    let audited = app.audit("delivery").await;
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    assert!(
+        audited[0].contains("派送学任务2个")
+            && audited[0].contains("吴十一")
+            && audited[0].contains("郑十二")
+    );
+    assert!(audited[0].contains("宣讲员甲"), "{audited:?}");
+    let task = dongxun::delivery::store::tasks(
+        &app.db,
+        &dongxun::delivery::store::TaskFilter {
+            scope: app.root.scope(),
+            assignee_user_id: None,
+            member_id: Some(sun),
+            campaign_id: None,
+            status: String::new(),
+        },
+        dongxun::time::today(),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(task[0].reason, "老党员、无智能手机、尚未参学", "every reason kept with the task");
 }
