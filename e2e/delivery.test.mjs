@@ -1,7 +1,12 @@
-// Door-to-door study (送学上门): the committee picks an uncovered 蟹塘社区 member
-// on the coverage page and sends the demo volunteer; the volunteer, on a phone,
-// opens the task, records the visit (time, what was taught, who confirmed, a
-// photo) and the member's coverage counts it as one more session.
+// Door-to-door study (送学上门): the committee picks an uncovered member of the
+// demo member's own branch (竹岭村), so a visit published as a session would land
+// in that member's 近期可参加, on the coverage page and sends the demo volunteer;
+// the volunteer, on a phone,
+// opens the task, records the visit (time, the compulsory topic taught, who
+// confirmed, a photo) and the member is covered by it and shows as 已送学. The
+// visit is private: no session on the calendar, nothing in another member's
+// 近期可参加. The uncovered list finds every 无智能手机 member, selects all of
+// them, and keeps its filter when submitted with nobody ticked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -9,18 +14,19 @@ import {
 } from './harness.mjs';
 
 const COMMITTEE_ADMIN = '13900000001';
-const STATION_ADMIN = '13900000100'; // 蟹塘社区
 const VOLUNTEER = '13900000300'; // 志愿者1（演示）
 const VOLUNTEER_NAME = '志愿者1（演示）';
 // How the assignee list labels her: the role joins the note in one pair of brackets.
 const VOLUNTEER_OPTION = '志愿者1（演示，志愿者）';
-const STATION = '蟹塘社区';
+const DEMO_MEMBER = '13900000400';
 const COMPULSORY = '书记开讲第一课';
 const MATERIAL = '党员冬训口袋书';
 
 let app;
 let browser;
+// The demo member's station { id, name, admin } and branch { name }.
 let station;
+let branch;
 // The member sent a visit: { id, name, sessions, hours, missing }.
 let member;
 let taskCreated = false;
@@ -29,8 +35,14 @@ let visitRecorded = false;
 before(async () => {
   app = await startApp({ demo: true });
   browser = await launchBrowser();
-  [station] = await sqliteRows(app.dataDir, "SELECT id FROM units WHERE name = ? AND kind = 'station'", [STATION]);
-  assert.ok(station, `the demo has the station ${STATION}`);
+  [station] = await sqliteRows(app.dataDir,
+    "SELECT s.id, s.name, b.name AS branch FROM users us JOIN members m ON m.id = us.member_id " +
+    "JOIN units b ON b.id = m.unit_id JOIN units s ON s.id = b.parent_id WHERE us.phone = ? AND s.kind = 'station'",
+    [DEMO_MEMBER]);
+  assert.ok(station, 'the demo member belongs to a station');
+  branch = { name: station.branch };
+  [{ phone: station.admin }] = await sqliteRows(app.dataDir,
+    "SELECT phone FROM users WHERE role = 'station_admin' AND unit_id = ?", [station.id]);
 });
 
 after(async () => {
@@ -94,13 +106,17 @@ test('the committee sends the volunteer to an uncovered member from the coverage
       unit: li.querySelector('.unit').innerText.trim(),
       missing: li.querySelector('.missing')?.innerText.trim() ?? '',
     })));
-    assert.ok(rows.length > 0, `${STATION} has uncovered members`);
-    assert.ok(rows.every((r) => r.unit.startsWith(STATION)), 'the filter keeps to the station');
-    // Someone with enough sessions who only missed the compulsory lecture: a visit
-    // on that topic completes them.
+    assert.ok(rows.length > 0, `${station.name} has uncovered members`);
+    // Branch names repeat the station's without its "（示例）" note: 竹岭村第一党支部.
+    const village = station.name.replace(/（示例）$/, '');
+    assert.ok(rows.every((r) => r.unit.startsWith(village)), 'the filter keeps to the station');
+    // Someone still short of sessions (还差…场) and of the compulsory lecture: under the
+    // campaign's default rule a visit that teaches that lecture completes them all the same.
     // (The demo is seeded deterministically and has such members.)
-    member = rows.find((r) => r.enabled && r.missing === `未参加必修专题：${COMPULSORY}`);
-    assert.ok(member, `an uncovered member without a task who only missed ${COMPULSORY}`);
+    // Of the demo member's own branch.
+    member = rows.find((r) => r.enabled && r.unit === branch.name
+      && /^还差\d+场/.test(r.missing) && r.missing.includes(COMPULSORY));
+    assert.ok(member, `an uncovered member without a task, short of sessions and of ${COMPULSORY}`);
     const before = await (async () => {
       const p = await context.newPage();
       try { return await coverageCard(p, station.id, member.id); } finally { await p.close(); }
@@ -172,7 +188,9 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
     // An empty 学习内容 is refused with the field named, nothing stored.
     const form = page.locator('.visit-form form');
     await page.getByLabel('学习时长').selectOption('90');
-    await page.getByLabel('学习专题').selectOption({ label: `${COMPULSORY}（必修）` });
+    // The compulsory lecture comes ticked: a visit is meant to deliver it.
+    const topic = page.locator('fieldset.visit-topics label.check', { hasText: COMPULSORY }).locator('input[name="topic"]');
+    assert.equal(await topic.isChecked(), true, `${COMPULSORY} is ticked to begin with`);
     await page.getByLabel('学习内容').fill('一对一宣讲书记开讲第一课的内容，读《中国共产党简史》第一章，讲解冬春季疫情防控要点。');
     await page.getByLabel('党员心声').fill('腿脚不便去不了会场，感谢组织上门送学。');
     await page.locator('label.choice', { hasText: '家属' }).tap();
@@ -199,7 +217,9 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
     const visitText = await visit.innerText();
     assert.match(visitText, /1小时30分钟/);
     assert.doesNotMatch(visitText, /场次#/, 'no internal session id');
-    assert.match(visitText, new RegExp(`已作为场次“送学上门：${member.name}”`));
+    assert.doesNotMatch(visitText, /已作为场次|10:00/, 'no session, no invented time');
+    assert.match(visitText, /仅党员本人、送学人员和管理员可见/);
+    assert.match(visitText, new RegExp(`讲授专题\\s*${COMPULSORY}`));
     assert.match(visitText, /家属：王小红/);
     assert.match(visitText, /感谢组织上门送学/);
     const photo = visit.locator('img.visit-photo');
@@ -221,18 +241,19 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
   }
 });
 
-test('the station sees the visit in its coverage: one more session, 1.5 more hours', async () => {
+test('the station sees the visit close the loop: covered, 已送学, one more session, 1.5 more hours', async () => {
   assert.ok(visitRecorded, 'needs the visit above');
   const context = await phoneContext(browser);
   try {
     const page = await context.newPage();
-    await login(page, app.baseUrl, STATION_ADMIN);
+    await login(page, app.baseUrl, station.admin);
     const now = await coverageCard(page, station.id, member.id);
     assert.equal(now.sessions, member.sessions + 1, `${member.name}: ${member.sessions}场 → ${now.sessions}场`);
     assert.ok(Math.abs(now.hours - (member.hours + 1.5)) < 0.11, `${member.name}: ${member.hours} → ${now.hours} 小时`);
     assert.match(now.text, new RegExp(`✓${COMPULSORY}`), 'the visit counts for the compulsory topic it taught');
     assert.doesNotMatch(now.text, /已派送学/, 'the task is no longer open');
-    assert.equal(now.done, true, `${member.name} only lacked the compulsory lecture and is now covered`);
+    assert.match(now.text, /已送学/, 'the member shows as visited');
+    assert.equal(now.done, true, `${member.name} was short of sessions, but the visit completes them`);
     await page.locator(`#m${member.id}`).scrollIntoViewIfNeeded();
     await screenshot(page, 'coverage-02-member-after-visit', { fullPage: false });
 
@@ -247,6 +268,104 @@ test('the station sees the visit in its coverage: one more session, 1.5 more hou
     await page.goto(`${app.baseUrl}/coverage/uncovered`, { waitUntil: 'load' });
     await page.locator('fieldset.deliver-box').scrollIntoViewIfNeeded();
     await screenshot(page, 'delivery-09-station-assign', { fullPage: false });
+  } finally {
+    await context.close();
+  }
+});
+
+test('the visit is private: not on the station calendar, not in another member\'s 近期可参加', async () => {
+  assert.ok(visitRecorded, 'needs the visit above');
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, station.admin);
+    await page.goto(`${app.baseUrl}/sessions`, { waitUntil: 'load' });
+    const calendar = await page.locator('main').innerText();
+    assert.doesNotMatch(calendar, /送学上门：/, 'no visit on the calendar');
+    assert.ok(!calendar.includes(member.name), `${member.name} is not named on the calendar`);
+    await screenshot(page, 'delivery-10-calendar-without-visit');
+    await context.clearCookies();
+
+    await login(page, app.baseUrl, DEMO_MEMBER);
+    await page.goto(`${app.baseUrl}/`, { waitUntil: 'load' });
+    const home = await page.locator('main').innerText();
+    assert.match(home, /近期可参加|学习记录/, 'the member\'s own study page');
+    assert.doesNotMatch(home, /送学上门：/, 'nothing of another member\'s visit');
+    assert.ok(!home.includes(member.name), `${member.name} is not named to another member`);
+    await screenshot(page, 'delivery-11-other-member-home');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the uncovered list finds every 无智能手机 member, selects all, and keeps the filter when nobody is ticked', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, COMMITTEE_ADMIN);
+    await page.goto(`${app.baseUrl}/coverage/uncovered`, { waitUntil: 'load' });
+    const reason = page.getByRole('combobox', { name: '原因' });
+    const label = await reason.locator('option[value="no_smartphone"]').innerText();
+    const count = Number(/（(\d+)人）/.exec(label)[1]);
+    assert.ok(count > 0, `uncovered members without a smartphone are counted: ${label}`);
+    await reason.selectOption('no_smartphone');
+    await Promise.all([
+      page.waitForURL((u) => u.searchParams.get('reason') === 'no_smartphone'),
+      page.getByRole('button', { name: '筛选' }).tap(),
+    ]);
+    const rows = page.locator('ul.pick li.cov-member');
+    const shown = await rows.count();
+    assert.ok(shown > 0 && shown <= count, `${shown} of ${count} shown`);
+    const tags = await rows.evaluateAll((lis) => lis.map((li) => li.innerText));
+    assert.ok(tags.every((t) => t.includes('无智能手机')), 'every row carries 无智能手机');
+    assert.ok(tags.every((t) => /尚未学完|尚未参学/.test(t)), 'how far each got is shown beside the categories');
+    assert.match(await page.locator('label.select-all').innerText(), new RegExp(`全选：筛选出的全部 ${count} 人`));
+
+    // 全选 ticks every member that can be sent; unticking one takes it back off.
+    const all = page.locator('input[name="all"]');
+    await all.check();
+    const enabled = page.locator('ul.pick input[name="member_id"]:not([disabled])');
+    const states = await enabled.evaluateAll((boxes) => boxes.map((b) => b.checked));
+    assert.ok(states.length > 0 && states.every(Boolean), 'every member shown is ticked');
+    await screenshot(page, 'coverage-03-select-all', { fullPage: false });
+    await enabled.first().uncheck();
+    assert.equal(await all.isChecked(), false, 'unticking a member leaves 全选');
+    await all.check();
+    await all.uncheck();
+    assert.equal(await page.locator('ul.pick input[name="member_id"]:checked').count(), 0);
+
+    // Submitted with nobody ticked: the problem is named and the filter stays.
+    const assignee = page.getByRole('combobox', { name: '送学人员' });
+    const option = await assignee.locator('option', { hasText: VOLUNTEER_OPTION }).getAttribute('value');
+    await assignee.selectOption(option);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: '为勾选的党员派送学任务' }).tap(),
+    ]);
+    assert.match(await page.locator('#deliver-errors').innerText(), /请至少勾选一名党员，或勾选“全选”/);
+    assert.equal(await page.getByRole('combobox', { name: '原因' }).inputValue(), 'no_smartphone', 'the filter is kept');
+    assert.equal(await page.getByRole('combobox', { name: '送学人员' }).inputValue(), option, 'the choice is kept');
+    const again = await page.locator('ul.pick li.cov-member').evaluateAll((lis) => lis.map((li) => li.innerText));
+    assert.ok(again.length === shown && again.every((t) => t.includes('无智能手机')), 'the same filtered list');
+    await assertFitsPhone(page, 'the refused uncovered list');
+    await screenshot(page, 'coverage-04-empty-submit', { fullPage: false });
+
+    // 全选 and send: every member the filter finds gets a task, on every page of the list; a
+    // member with an open task already is counted, not sent twice.
+    await page.locator('input[name="all"]').check();
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: '为勾选的党员派送学任务' }).tap(),
+    ]);
+    assert.equal(new URL(page.url()).searchParams.get('reason'), 'no_smartphone', 'back to the same filter');
+    const flash = await page.locator('.flash').innerText();
+    const created = Number((/已为(\d+)名党员派送学任务/.exec(flash) ?? [0, 0])[1]);
+    const already = Number((/(\d+)人已有未完成的送学任务/.exec(flash) ?? [0, 0])[1]);
+    assert.ok(created > 0, flash);
+    assert.equal(created + already, count, `every one of the ${count} found: ${flash}`);
+    const marks = await page.locator('ul.pick li.cov-member').evaluateAll((lis) => lis.map((li) => li.innerText));
+    assert.ok(marks.every((t) => /已派送学|已送学/.test(t)), 'each now carries its task');
+    await screenshot(page, 'coverage-05-select-all-sent', { fullPage: false });
   } finally {
     await context.close();
   }
