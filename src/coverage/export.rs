@@ -94,7 +94,7 @@ pub fn coverage_xlsx(title: &str, report: &CoverageReport, units: &[UnitRate]) -
         sheet.write_number_with_format(row, 5, m.progress.minutes as f64 / 60.0, &hours)?;
         sheet.write_string(row, 6, topics)?;
         sheet.write_string(row, 7, if m.covered { "已完成" } else { "未完成" })?;
-        sheet.write_string(row, 8, &Reason::labels(&m.reasons()))?;
+        sheet.write_string(row, 8, Reason::labels(&m.reasons()))?;
         sheet.write_string(row, 9, report.missing(m))?;
     }
     sheet.set_freeze_panes(2, 3)?;

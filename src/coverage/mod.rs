@@ -8,6 +8,7 @@
 //! is filtered and paged there too. [`unit_counts_sql`] computes the same per-unit counts straight
 //! from the attendances, for benchmarks and as a cross-check of the trigger.
 
+mod assign;
 mod export;
 mod pages;
 pub mod rollup;

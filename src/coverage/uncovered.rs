@@ -7,13 +7,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use serde::Deserialize;
 
+use super::assign::{DeliveriesForm, assignees_in_scope, check};
 use super::pages::{LIST_LIMIT, Marks, MemberRow, no_campaign};
 use super::{MemberFilter, Reason};
 use crate::audit::{self, Action, Actor};
-use crate::auth::{AdminUser, CurrentUser, Role};
+use crate::auth::{AdminUser, CurrentUser};
 use crate::campaign::CurrentCampaign;
 use crate::campaign::audience;
 use crate::campaign::store::{self as campaigns, Campaign};
@@ -33,33 +34,8 @@ pub(super) struct UncoveredQuery {
     page: Option<usize>,
 }
 
-/// The ticked members and the task to give them. Read as text, so each check below can say
-/// exactly what is wrong.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct DeliveriesForm {
-    member_id: Vec<String>,
-    /// `1`: every member the filters find, not only the ticked ones (全选).
-    all: String,
-    assignee: String,
-    due_on: String,
-    material: Vec<String>,
-    /// The list's filters, to return to it.
-    unit: String,
-    reason: String,
-}
-
 labels! {
     UncoveredQuery { reason: "原因", unit: "单位", page: "页码" }
-    DeliveriesForm {
-        member_id: "党员",
-        all: "全选",
-        assignee: "送学人员",
-        due_on: "截止日期",
-        material: "学习材料",
-        unit: "单位",
-        reason: "原因",
-    }
 }
 
 #[derive(Template)]
@@ -100,23 +76,12 @@ impl UncoveredPage {
     }
 }
 
-/// Lecturer and volunteer accounts inside a scope: who may be sent on visits.
-async fn assignees_in_scope(state: &AppState, scope: &Scope) -> AppResult<Vec<(i64, String, Role)>> {
-    let rows: Vec<(i64, String, Role)> = crate::on_db!(&state.db, pool => {
-        sqlx::query_as(
-            "SELECT us.id, us.name, us.role FROM users us JOIN units un ON un.id = us.unit_id \
-             WHERE un.path LIKE $1 AND us.active = TRUE AND us.role IN ('lecturer', 'volunteer') \
-             ORDER BY us.role, us.name, us.id",
-        )
-        .bind(scope)
-        .fetch_all(pool)
-        .await?
-    });
-    Ok(rows)
-}
-
 /// The scope the list's unit filter names (the viewer's own when none or not theirs).
-async fn filter_scope(state: &AppState, user: &CurrentUser, unit: i64) -> AppResult<(Scope, Vec<Unit>)> {
+pub(super) async fn filter_scope(
+    state: &AppState,
+    user: &CurrentUser,
+    unit: i64,
+) -> AppResult<(Scope, Vec<Unit>)> {
     let units = org_store::active_units_in_scope(&state.db, &user.scope()).await?;
     let scope = units.iter().find(|u| u.id == unit).map(|u| u.scope()).unwrap_or_else(|| user.scope());
     Ok((scope, units))
@@ -205,80 +170,6 @@ pub(super) async fn page(
         return no_campaign(&user);
     };
     Ok(Html(list_page(&state, &user, campaign, &q, None).await?.render()?).into_response())
-}
-
-/// What the action will do, once its form is checked.
-struct Assignment {
-    member_ids: Vec<i64>,
-    assignee_id: i64,
-    assignee_name: String,
-    due_on: NaiveDate,
-    material_names: Vec<String>,
-}
-
-/// Checks the action's form; every problem is named.
-async fn check(
-    state: &AppState,
-    user: &CurrentUser,
-    campaign: &Campaign,
-    form: &DeliveriesForm,
-) -> AppResult<Result<Assignment, Vec<String>>> {
-    let mut errors = Vec::new();
-    let mut member_ids = Vec::new();
-    if form.all.trim() == "1" {
-        // Every uncovered member the filters find, however many pages they fill.
-        let (scope, _) = filter_scope(state, user, form.unit.trim().parse().unwrap_or(0)).await?;
-        let rule = campaigns::completion_rule(&state.db, campaign).await?;
-        let filter = MemberFilter::Uncovered(Reason::from_code(form.reason.trim()));
-        let found = super::members(&state.db, campaign, &rule, &scope, filter, None).await?;
-        member_ids = found.iter().map(|m| m.member.id).collect();
-    } else {
-        for v in &form.member_id {
-            match v.trim().parse::<i64>() {
-                Ok(id) if !member_ids.contains(&id) => member_ids.push(id),
-                Ok(_) => {}
-                Err(_) => return Err(AppError::BadRequest("勾选的党员有误，请刷新页面后重试".into())),
-            }
-        }
-    }
-    if member_ids.is_empty() {
-        errors.push("党员：请至少勾选一名党员，或勾选“全选”".to_owned());
-    }
-    let assignee_id: i64 = form.assignee.trim().parse().unwrap_or(0);
-    let assignees = assignees_in_scope(state, &user.scope()).await?;
-    let assignee_name =
-        assignees.iter().find(|(id, _, _)| *id == assignee_id).map(|(_, name, _)| name.clone());
-    if assignee_name.is_none() {
-        errors.push("送学人员：请选择本辖区的宣讲员或志愿者".to_owned());
-    }
-    let due_on = match NaiveDate::parse_from_str(form.due_on.trim(), "%Y-%m-%d") {
-        Err(_) => {
-            errors.push("截止日期：请填写日期".to_owned());
-            None
-        }
-        Ok(day) if day < crate::time::today() => {
-            errors.push("截止日期：不能早于今天".to_owned());
-            None
-        }
-        Ok(day) => Some(day),
-    };
-    let catalogue = deliveries::materials(&state.db).await?;
-    let mut material_names = Vec::new();
-    for v in &form.material {
-        let found =
-            v.trim().parse::<i64>().ok().and_then(|id| catalogue.iter().find(|m| m.id == id && m.active));
-        match found {
-            Some(m) if !material_names.contains(&m.name) => material_names.push(m.name.clone()),
-            Some(_) => {}
-            None => errors.push("学习材料：所选材料不存在或已停用".to_owned()),
-        }
-    }
-    Ok(match (assignee_name, due_on) {
-        (Some(assignee_name), Some(due_on)) if errors.is_empty() => {
-            Ok(Assignment { member_ids, assignee_id, assignee_name, due_on, material_names })
-        }
-        _ => Err(errors),
-    })
 }
 
 /// `POST /coverage/deliveries`: door-to-door tasks for the ticked members (or all the filters
