@@ -16,8 +16,9 @@
 //! what the .xlsx export reads).
 //!
 //! Checks every round: both rollups give the same counts per unit and the same totals; the
-//! per-reason counts sum to the uncovered total; the page holds min(300, uncovered) members, none
-//! covered. With `--full` also: `compute`'s totals equal the rollup's, its per-reason counts
+//! uncovered total is the rollup's, and since every uncovered member is exactly one of 尚未学完 /
+//! 尚未参学 (besides each of their categories), those two counts sum to it; the page holds
+//! min(300, uncovered) members, none covered. With `--full` also: `compute`'s totals equal the rollup's, its per-reason counts
 //! (judged in Rust by `CompletionRule::is_met` / `Reason::for_member`) equal the SQL ones, and its
 //! first 300 uncovered members are the page's, in the same order.
 //!
@@ -138,16 +139,18 @@ async fn main() -> anyhow::Result<()> {
         let uncovered = audience - covered;
 
         // The uncovered list: counts per reason, then its first page.
-        let per_reason = timed(
+        let (uncovered_total, per_reason) = timed(
             round,
             "uncovered: by reason",
             coverage::uncovered_by_reason(&db, &campaign, &rule, &scope),
         )
         .await?;
-        let by_reason_total: i64 = per_reason.values().sum();
-        if by_reason_total != uncovered {
+        let count = |r: Reason| per_reason.get(&r).copied().unwrap_or(0);
+        let by_progress = count(Reason::Unfinished) + count(Reason::NotReached);
+        if uncovered_total != uncovered || by_progress != uncovered {
             problems.push(format!(
-                "uncovered_by_reason sums to {by_reason_total} ({}), rollup says {uncovered} uncovered",
+                "uncovered_by_reason: {uncovered_total} uncovered, {by_progress} by progress ({}), \
+                 rollup says {uncovered} uncovered",
                 reason_counts(&per_reason)
             ));
         }
@@ -179,7 +182,7 @@ async fn main() -> anyhow::Result<()> {
                 ));
             }
             let mut rust_reasons: HashMap<Reason, i64> = HashMap::new();
-            for r in report.members.iter().filter_map(|m| m.reason()) {
+            for r in report.members.iter().flat_map(|m| m.reasons()) {
                 *rust_reasons.entry(r).or_default() += 1;
             }
             if rust_reasons != per_reason {

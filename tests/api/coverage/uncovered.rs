@@ -183,3 +183,36 @@ async fn every_reason_counts_select_all_takes_every_member_found_and_an_empty_su
     .unwrap();
     assert_eq!(task[0].reason, "老党员、无智能手机、尚未参学", "every reason kept with the task");
 }
+
+#[tokio::test]
+async fn a_list_longer_than_a_page_pages_on_and_select_all_takes_every_page() {
+    let app = spawn_app().await;
+    let campaign = super::make_campaign(&app, 1, 0).await;
+    // 305 members of 甲村第一支部 without a smartphone, none reached yet.
+    let bits = MemberCategories::NO_SMARTPHONE.bits();
+    app.execute(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 305) \
+         INSERT INTO members (unit_id, name, name_pinyin, name_initials, categories, status, created_at, updated_at) \
+         SELECT {}, '党员' || i, 'dangyuan' || (1000 + i), 'dy', {bits}, 'active', \
+         '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n",
+        app.branch_a.id
+    ))
+    .await;
+    let client = app.logged_in(COMMITTEE).await;
+    let html = text(&app, &client, "/coverage/uncovered?reason=no_smartphone").await;
+    assert!(html.contains("共 305 人，第 1 页显示 300 人"), "{html}");
+    assert_eq!(html.matches("name=\"member_id\"").count(), 300);
+    assert!(html.contains("href=\"/coverage/uncovered?reason=no_smartphone&#38;page=2\">下一页"), "{html}");
+    let second = text(&app, &client, "/coverage/uncovered?reason=no_smartphone&page=2").await;
+    assert_eq!(second.matches("name=\"member_id\"").count(), 5, "{second}");
+    assert!(second.contains("上一页") && !second.contains("下一页"));
+
+    let lecturer = dongxun::auth::store::by_phone(&app.db, LECTURER).await.unwrap().unwrap().id.to_string();
+    let due = (dongxun::time::today() + Duration::days(7)).to_string();
+    let fields =
+        [("all", "1"), ("assignee", lecturer.as_str()), ("due_on", &due), ("reason", "no_smartphone")];
+    let r = app.post_form(&client, "/coverage/deliveries", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let open = dongxun::delivery::store::open_member_ids(&app.db, campaign.id).await.unwrap();
+    assert_eq!(open.len(), 305, "both pages");
+}
