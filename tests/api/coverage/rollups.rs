@@ -182,12 +182,12 @@ async fn self_declared_online_study_is_marked_on_coverage_rows_and_the_members_o
     let unit = text(&app, &admin, &format!("/coverage/units/{}", app.branch_a.id)).await;
     let li = &unit[unit.find("李四").unwrap()..];
     let li = &li[..li.find("</li>").unwrap()];
-    assert!(li.contains("3场（含1场自报）"), "{li}");
+    assert!(li.contains("<span>3场</span>") && li.contains("含1场自报"), "{li}");
     let zhang = &unit[unit.find("张三").unwrap()..];
     let zhang = &zhang[..zhang.find("</li>").unwrap()];
     assert!(!zhang.contains("自报"), "{zhang}");
     let uncovered = text(&app, &admin, "/coverage/uncovered").await;
-    assert!(uncovered.contains("3场（含1场自报）"), "{uncovered}");
+    assert!(uncovered.contains("3场 2.25小时（含1场自报）"), "{uncovered}");
     let own = text(&app, &app.logged_in(MEMBER).await, "/").await;
     assert!(own.contains("线上直播（自报）"), "{own}");
     assert!(
