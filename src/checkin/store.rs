@@ -167,7 +167,7 @@ pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sql
 
 /// Removes a roll-call tick made by mistake, in the caller's transaction (which also holds its
 /// audit entry), and sets the member's progress in that campaign back to what their remaining
-/// attendances make it: the progress trigger follows inserts only. Only roll-call entries can be
+/// attendances and door-to-door visits make it: the progress triggers follow inserts only. Only roll-call entries can be
 /// undone this way — a scan, a paper entry or a visit is the member's own record. Returns whether
 /// a tick was removed (false: none, or recorded by another channel).
 pub async fn undo_roll_call(tx: &mut Tx, session_id: i64, member_id: i64) -> Result<bool, sqlx::Error> {
@@ -187,15 +187,26 @@ pub async fn undo_roll_call(tx: &mut Tx, session_id: i64, member_id: i64) -> Res
             .bind(session_id)
             .fetch_one(&mut *conn)
             .await?;
+        // A visit counts as a session with its minutes (see migration 0008); its topics are
+        // listed beside it.
         let left: Vec<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT a.minutes, s.topic_id FROM attendances a JOIN training_sessions s ON s.id = a.session_id \
-             WHERE a.member_id = $1 AND s.campaign_id = $2",
+             WHERE a.member_id = $1 AND s.campaign_id = $2 \
+             UNION ALL SELECT v.minutes, NULL FROM delivery_visits v WHERE v.member_id = $1 AND v.campaign_id = $2",
         )
         .bind(member_id)
         .bind(campaign_id)
         .fetch_all(&mut *conn)
         .await?;
-        let (sessions, minutes, topics) = progress_from(&left);
+        let delivered: Vec<i64> = sqlx::query_scalar(
+            "SELECT vt.topic_id FROM delivery_visit_topics vt JOIN delivery_visits v ON v.id = vt.visit_id \
+             WHERE v.member_id = $1 AND v.campaign_id = $2",
+        )
+        .bind(member_id)
+        .bind(campaign_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let (sessions, minutes, topics) = progress_from(&left, &delivered);
         sqlx::query(
             "UPDATE member_progress SET sessions = $1, minutes = $2, topics = $3 \
              WHERE campaign_id = $4 AND member_id = $5",
@@ -211,10 +222,12 @@ pub async fn undo_roll_call(tx: &mut Tx, session_id: i64, member_id: i64) -> Res
     })
 }
 
-/// A member's progress row from their attendances as (minutes, topic): sessions, minutes and the
-/// distinct topics as ",3,7," ("," when none), the shape the progress trigger keeps.
-fn progress_from(attended: &[(i64, Option<i64>)]) -> (i64, i64, String) {
-    let mut topics: Vec<i64> = attended.iter().filter_map(|(_, t)| *t).collect();
+/// A member's progress row from their attendances and visits as (minutes, topic) and the topics
+/// their visits delivered: sessions, minutes and the distinct topics as ",3,7," ("," when none),
+/// the shape the progress triggers keep.
+fn progress_from(attended: &[(i64, Option<i64>)], delivered: &[i64]) -> (i64, i64, String) {
+    let mut topics: Vec<i64> =
+        attended.iter().filter_map(|(_, t)| *t).chain(delivered.iter().copied()).collect();
     topics.sort_unstable();
     topics.dedup();
     let text: String = topics.iter().map(|t| format!("{t},")).collect();
@@ -227,10 +240,12 @@ mod tests {
 
     #[test]
     fn progress_is_rebuilt_in_the_triggers_shape() {
-        assert_eq!(progress_from(&[]), (0, 0, ",".to_owned()));
+        assert_eq!(progress_from(&[], &[]), (0, 0, ",".to_owned()));
         assert_eq!(
-            progress_from(&[(90, Some(7)), (60, None), (30, Some(3)), (45, Some(7))]),
+            progress_from(&[(90, Some(7)), (60, None), (30, Some(3)), (45, Some(7))], &[]),
             (4, 225, ",3,7,".to_owned())
         );
+        // A visit: one more session with its minutes, and the topics it delivered.
+        assert_eq!(progress_from(&[(90, Some(7)), (60, None)], &[9, 7]), (2, 150, ",7,9,".to_owned()));
     }
 }

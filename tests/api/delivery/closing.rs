@@ -191,3 +191,28 @@ async fn the_campaign_form_says_what_a_visit_counts_for() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("送学上门计为：请从列表中选择"));
 }
+
+#[tokio::test]
+async fn undoing_a_roll_call_tick_keeps_what_the_visit_counted() {
+    let app = spawn_app().await;
+    let c = four_sessions_and_a_first_lecture(&app, VisitCredit::Complete).await;
+    let volunteer = app.logged_in(VOLUNTEER).await;
+    let topic = c.first.to_string();
+    let r = post_visit(&app, &volunteer, c.task, visit_form(None, &[("topic", &topic)])).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let tonight = app.session(c.campaign.id, app.branch_a.id).insert().await;
+    app.attend(tonight.id, c.wang, Channel::RollCall, 90).await;
+    let progress = |app: &TestApp| {
+        let (db, campaign, wang) = (app.db.clone(), c.campaign.clone(), c.wang);
+        async move {
+            dongxun::coverage::progress_of(&db, &campaign, &[wang]).await.unwrap().remove(&wang).unwrap()
+        }
+    };
+    assert_eq!(progress(&app).await.sessions, 3);
+    let mut tx = app.db.begin().await.unwrap();
+    assert!(dongxun::checkin::store::undo_roll_call(&mut tx, tonight.id, c.wang).await.unwrap());
+    tx.commit().await.unwrap();
+    let after = progress(&app).await;
+    assert_eq!((after.sessions, after.minutes, after.visits), (2, 180, 1), "the paper session and the visit");
+    assert_eq!(after.topics, vec![c.first], "the visit's topic stays");
+}
