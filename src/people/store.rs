@@ -339,8 +339,7 @@ pub async fn seal_plain_id_cards(db: &Db, vault: &IdCardVault) -> Result<usize, 
     // index: sqlite_stat4, pg_statistic), in freed space and in SQLite's WAL until rewritten.
     // SQLite connections run with `secure_delete` (db::Db::connect), so the UPDATE above zeroed
     // the old bytes in their pages; re-analysing replaces the samples, and the checkpoint copies
-    // the pages home and empties the WAL. No VACUUM: rebuilding the file under a server that
-    // has it open in another process made that server's next read fail (SQLITE_IOERR_SHORT_READ).
+    // the pages home and empties the WAL — without rebuilding the whole file (VACUUM) at start.
     // Backups made before still hold the old values (README).
     db.analyze().await?;
     match db {

@@ -96,6 +96,17 @@ async fn raw_columns(db: &Db) -> Vec<(i64, Option<String>, Option<String>)> {
     }
 }
 
+/// A file's bytes, read by another process. Opening and closing the database file in this
+/// process — the one the test server runs in — would silently drop the server's POSIX locks on
+/// it (SQLite's "how to corrupt a database", §2.2): a CLI run next would then think itself the
+/// last user, delete the WAL from under the server, and the server's next read would fail with
+/// SQLITE_IOERR_SHORT_READ.
+fn bytes_of(file: &Path) -> Vec<u8> {
+    let out = std::process::Command::new("cat").arg(file).output().expect("run cat");
+    assert!(out.status.success(), "cat {}", file.display());
+    out.stdout
+}
+
 /// No plain number in any column, and on SQLite not in any byte of the files either.
 async fn assert_no_plain_number(app: &TestApp, cards: &[String]) {
     for (id, plain, sealed) in raw_columns(&app.db).await {
@@ -105,7 +116,7 @@ async fn assert_no_plain_number(app: &TestApp, cards: &[String]) {
     }
     if !on_postgres() {
         for file in std::fs::read_dir(app._dir.path()).unwrap().map(|e| e.unwrap().path()) {
-            let bytes = std::fs::read(&file).unwrap();
+            let bytes = bytes_of(&file);
             for card in cards {
                 let found = bytes.windows(card.len()).any(|w| w == card.as_bytes());
                 if found {
