@@ -3,6 +3,7 @@
 //! categories, accounts for every role, and a running campaign (see [`training`]).
 //! Deterministic: the same seed gives the same people.
 
+mod deliveries;
 mod training;
 
 use std::collections::HashSet;
@@ -108,6 +109,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     seed_accounts(&mut tx, &hash, &root, &hub_branch, &stations, member).await?;
     tx.commit().await?;
     training::seed(db, &mut rng, &root, &hub, &stations).await?;
+    deliveries::seed(db, &stations, crate::time::today()).await?;
     Ok(true)
 }
 

@@ -31,9 +31,10 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
+use dongxun::campaign::store as campaigns;
 use dongxun::coverage::{self, MemberFilter, Reason};
-use dongxun::campaign::store;
 use dongxun::db::{Db, Location};
+use dongxun::org::Scope;
 use dongxun::org::store as org_store;
 
 /// The uncovered list's page size (`LIST_LIMIT` in src/campaign/coverage/pages.rs).
@@ -85,14 +86,14 @@ async fn main() -> anyhow::Result<()> {
     let campaign = campaigns::current(&db).await?.ok_or_else(|| anyhow::anyhow!("no current campaign"))?;
     let root = org_store::root(&db).await?.ok_or_else(|| anyhow::anyhow!("no root unit"))?;
     // The committee admin's view: the root and its children, as pages::children_of gives them.
-    let children: Vec<(i64, String, String)> = org_store::units_in_scope(&db, &format!("{}%", root.path))
+    let children: Vec<(i64, String, String)> = org_store::units_in_scope(&db, &Scope::of_unit(&root.path))
         .await?
         .into_iter()
         .filter(|u| u.parent_id == Some(root.id))
         .map(|u| (u.id, u.name, u.path))
         .collect();
     let viewer = (root.id, root.name.as_str(), root.path.as_str());
-    let scope = format!("{}%", root.path);
+    let scope = Scope::of_unit(&root.path);
     let rule = campaigns::completion_rule(&db, &campaign).await?;
     println!(
         "info\tcampaign {} ({}), viewer {} with {} child units; rule: {} sessions or {} minutes, compulsory topics {:?}",
