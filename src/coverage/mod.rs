@@ -232,6 +232,28 @@ pub async fn uncovered_by_reason(
     Ok((total.0, rows.into_iter().collect()))
 }
 
+/// A unit's child units still in use (or retired ones that still hold audience), as
+/// (id, name, path), in tree order: the rows of every rollup.
+pub async fn child_units(
+    db: &Db,
+    parent_id: i64,
+    parent_path: &str,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let units = crate::org::store::units_in_scope(db, &Scope::of_unit(parent_path)).await?;
+    Ok(units.into_iter().filter(|u| u.parent_id == Some(parent_id)).map(|u| (u.id, u.name, u.path)).collect())
+}
+
+/// [`unit_rates`] over the viewer's own child units: what the coverage page, the overview and a
+/// secretary's home all show, so they always agree.
+pub async fn viewer_rates(
+    db: &Db,
+    campaign: &Campaign,
+    viewer: (i64, &str, &str),
+) -> Result<(Vec<UnitRate>, i64, i64), sqlx::Error> {
+    let children = child_units(db, viewer.0, viewer.2).await?;
+    unit_rates(db, campaign, viewer, &children).await
+}
+
 /// The per-unit rollup for a viewer at `viewer` (id, name, path) over its child units
 /// (id, name, path), and the totals (audience, covered): ONE query counting each unit's audience
 /// and covered members over the progress rows (a few hundred rows come back, no names).

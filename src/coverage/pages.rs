@@ -17,7 +17,6 @@ use crate::campaign::audience::masked_phone;
 use crate::campaign::model::{CompletionRule, hours_text};
 use crate::campaign::store::{self as campaigns, Campaign, Topic};
 use crate::delivery::store as deliveries;
-use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::state::AppState;
 use crate::web::extract::{Path, Query, labels};
@@ -39,15 +38,13 @@ struct NoCampaignPage {
     shell: Shell,
 }
 
-/// A unit's child units still in use (or retired ones that still hold audience), as
-/// (id, name, path), in tree order.
+/// A unit's child units ([`super::child_units`]).
 pub(super) async fn children_of(
     state: &AppState,
     parent_id: i64,
     parent_path: &str,
 ) -> AppResult<Vec<(i64, String, String)>> {
-    let units = org_store::units_in_scope(&state.db, &Scope::of_unit(parent_path)).await?;
-    Ok(units.into_iter().filter(|u| u.parent_id == Some(parent_id)).map(|u| (u.id, u.name, u.path)).collect())
+    Ok(super::child_units(&state.db, parent_id, parent_path).await?)
 }
 
 /// A unit row as shown, with its bar.

@@ -12,7 +12,6 @@ use crate::campaign::store as campaigns;
 use crate::coverage;
 use crate::feedback::{self, store as feedback_store};
 use crate::formats::chart::{bar_chart_svg, line_chart_svg};
-use crate::org::store as org_store;
 use crate::state::AppState;
 use crate::web::{AppResult, Shell};
 
@@ -47,14 +46,8 @@ pub(super) async fn overview(
     let scope = user.scope();
     let today = crate::time::today();
 
-    let children: Vec<(i64, String, String)> = org_store::active_units_in_scope(&state.db, &scope)
-        .await?
-        .into_iter()
-        .filter(|u| u.parent_id == Some(user.unit_id))
-        .map(|u| (u.id, u.name, u.path))
-        .collect();
     let viewer = (user.unit_id, user.unit_name.as_str(), user.unit_path.as_str());
-    let (rates, audience, covered) = coverage::unit_rates(&state.db, &campaign, viewer, &children).await?;
+    let (rates, audience, covered) = coverage::viewer_rates(&state.db, &campaign, viewer).await?;
     let bars: Vec<(String, f64)> = rates
         .iter()
         .filter(|r| r.audience > 0)

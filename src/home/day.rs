@@ -9,7 +9,6 @@ use crate::campaign::store::Campaign;
 use crate::coverage;
 use crate::delivery::store::{self as deliveries, TaskFilter};
 use crate::org::Scope;
-use crate::org::store as org_store;
 use crate::schedule::model::SessionStatus;
 use crate::schedule::store::sessions;
 use crate::state::AppState;
@@ -80,14 +79,8 @@ pub async fn admin_day(
             .collect();
     let (uncovered, audience) = match campaign {
         Some(campaign) => {
-            let children: Vec<(i64, String, String)> = org_store::active_units_in_scope(&state.db, &scope)
-                .await?
-                .into_iter()
-                .filter(|u| u.parent_id == Some(user.unit_id))
-                .map(|u| (u.id, u.name, u.path))
-                .collect();
             let viewer = (user.unit_id, user.unit_name.as_str(), user.unit_path.as_str());
-            let (_, audience, covered) = coverage::unit_rates(&state.db, campaign, viewer, &children).await?;
+            let (_, audience, covered) = coverage::viewer_rates(&state.db, campaign, viewer).await?;
             (Some(audience - covered), audience)
         }
         None => (None, 0),
