@@ -28,6 +28,19 @@ pub(super) struct RollRow {
     undoable: bool,
 }
 
+impl RollRow {
+    /// A member's row, given how (if at all) they are checked in to the session.
+    fn new(member_id: i64, name: &str, unit: &str, channel: Option<Channel>) -> RollRow {
+        RollRow {
+            member_id,
+            name: name.to_owned(),
+            unit: unit.to_owned(),
+            present: channel.is_some(),
+            undoable: channel == Some(Channel::RollCall),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "checkin/roll_call.html")]
 struct RollCallPage {
@@ -81,13 +94,7 @@ pub(super) async fn page(
             let (full, initials) = pinyin_keys(&m.name);
             matches_search(&q, &m.name, &full, &initials)
         })
-        .map(|m| RollRow {
-            member_id: m.id,
-            name: m.name.clone(),
-            unit: m.unit_name.clone(),
-            present: present.contains_key(&m.id),
-            undoable: present.get(&m.id) == Some(&Channel::RollCall),
-        })
+        .map(|m| RollRow::new(m.id, &m.name, &m.unit_name, present.get(&m.id).copied()))
         .collect();
     let shell = Shell::new(&user, "现场点名", "sessions");
     let searching = !q.is_empty();
@@ -177,13 +184,7 @@ pub(super) async fn tick(
     }
     tx.commit().await?;
     let channel = attendance::channel_of(&state.db, id, member.id).await?;
-    let row = RollRow {
-        member_id: member.id,
-        name: member.name.clone(),
-        unit: member.unit_name.clone(),
-        present: true,
-        undoable: channel == Some(Channel::RollCall),
-    };
+    let row = RollRow::new(member.id, &member.name, &member.unit_name, channel);
     row_fragment(&state, &user, id, row).await
 }
 
@@ -224,12 +225,6 @@ pub(super) async fn undo(
     )
     .await?;
     tx.commit().await?;
-    let row = RollRow {
-        member_id: member.id,
-        name: member.name.clone(),
-        unit: member.unit_name.clone(),
-        present: false,
-        undoable: false,
-    };
+    let row = RollRow::new(member.id, &member.name, &member.unit_name, None);
     row_fragment(&state, &user, id, row).await
 }
