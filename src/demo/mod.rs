@@ -175,9 +175,20 @@ fn demo_members(rng: &mut StdRng, branches: &[Unit], count: usize) -> Vec<Member
                 ),
                 categories,
                 status: MemberStatus::Active,
+                address: Some(demo_address(&unit.name, i)),
             }
         })
         .collect()
+}
+
+/// A plausible 住址 in the member's village (「和凤村3组12号」; the hub's staff live in 石湫街道),
+/// from the member's index alone, so the random draws of everything else stay as they were.
+fn demo_address(branch: &str, i: usize) -> String {
+    let place = ["党支部", "第一", "第二", "第三", "老年", "街道机关"]
+        .iter()
+        .fold(branch.to_owned(), |name, part| name.replace(part, ""));
+    let place = if place.is_empty() { "石湫街道".to_owned() } else { place };
+    format!("{place}{}组{}号", i % 12 + 1, (i * 7) % 58 + 1)
 }
 
 /// A valid (GB 11643 checksum) but invented ID number from 溧水区 (320117), unique among `taken`.

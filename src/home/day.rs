@@ -49,6 +49,8 @@ pub struct PendingVisit {
     pub member: String,
     /// Where: station · branch.
     pub place: String,
+    /// The member's 住址 (the user is the open task's assignee), if recorded.
+    pub address: Option<String>,
     /// Due, e.g. "12月05日".
     pub due: String,
     /// Past its due date.
@@ -118,6 +120,7 @@ pub async fn pending_visits(
                 Some(station) => format!("{station} · {}", t.unit_name),
                 None => t.unit_name.clone(),
             },
+            address: t.member_address.clone(),
             due: t.due_on.format("%m月%d日").to_string(),
             overdue: t.is_overdue(today),
         })

@@ -43,6 +43,8 @@ pub struct Member {
     pub categories: i64,
     /// 状态.
     pub status: MemberStatus,
+    /// 住址, if recorded (personal data: staff in scope and a visit's assignee only).
+    pub address: Option<String>,
     /// 数据存疑: why the record is doubtful, until staff have checked it.
     pub doubt: Option<String>,
     /// Created (UTC).
@@ -74,6 +76,7 @@ impl Member {
             joined_party_on: self.joined_party_on,
             categories: self.category_set(),
             status: self.status,
+            address: self.address.clone(),
         })
     }
 }
@@ -99,11 +102,16 @@ pub struct MemberFields {
     pub categories: MemberCategories,
     /// Status.
     pub status: MemberStatus,
+    /// 住址 (trimmed, at most [`ADDRESS_MAX_CHARS`] characters).
+    pub address: Option<String>,
 }
+
+/// The longest 住址 a member may have, in characters.
+pub const ADDRESS_MAX_CHARS: usize = 100;
 
 pub(super) const MEMBER_SELECT: &str = "SELECT m.id, m.unit_id, u.name AS unit_name, u.path AS unit_path, m.name, \
      m.name_pinyin, m.name_initials, m.gender, m.birth_date, m.phone, m.id_card_sealed, m.id_card_hash, m.joined_party_on, \
-     m.categories, m.status, m.doubt, m.created_at, m.updated_at FROM members m JOIN units u ON u.id = m.unit_id";
+     m.categories, m.status, m.address, m.doubt, m.created_at, m.updated_at FROM members m JOIN units u ON u.id = m.unit_id";
 
 pub use super::search::{MemberQuery, search};
 
@@ -221,7 +229,7 @@ pub async fn update(
     Ok(())
 }
 
-/// Rows per multi-row INSERT: 15 parameters each stays far below both backends' limits.
+/// Rows per multi-row INSERT: 16 parameters each stays far below both backends' limits.
 const INSERT_BATCH: usize = 500;
 
 /// Inserts and updates members in the caller's transaction: all of them are stored, or none.
@@ -247,8 +255,8 @@ pub async fn apply_changes(
         for chunk in inserts.chunks(INSERT_BATCH) {
             let mut builder = sqlx::QueryBuilder::new(
                 "INSERT INTO members (unit_id, name, name_pinyin, name_initials, gender, birth_date, \
-                 phone, id_card_sealed, id_card_hash, joined_party_on, categories, status, doubt, \
-                 created_at, updated_at) ",
+                 phone, id_card_sealed, id_card_hash, joined_party_on, categories, status, address, \
+                 doubt, created_at, updated_at) ",
             );
             builder.push_values(chunk, |mut row, f| {
                 let (full, initials) = pinyin_keys(&f.name);
@@ -264,6 +272,7 @@ pub async fn apply_changes(
                     .push_bind(f.joined_party_on)
                     .push_bind(i64::from(f.categories.bits()))
                     .push_bind(f.status)
+                    .push_bind(f.address.clone())
                     .push_bind(doubt_of(f.birth_date, f.joined_party_on))
                     .push_bind(now)
                     .push_bind(now);
@@ -277,7 +286,8 @@ pub async fn apply_changes(
             sqlx::query(
                 "UPDATE members SET unit_id = $1, name = $2, name_pinyin = $3, name_initials = $4, \
                  gender = $5, birth_date = $6, phone = $7, id_card_sealed = $8, id_card_hash = $9, \
-                 joined_party_on = $10, categories = $11, status = $12, updated_at = $13 WHERE id = $14",
+                 joined_party_on = $10, categories = $11, status = $12, address = $13, updated_at = $14 \
+                 WHERE id = $15",
             )
             .bind(f.unit_id)
             .bind(&f.name)
@@ -291,6 +301,7 @@ pub async fn apply_changes(
             .bind(f.joined_party_on)
             .bind(i64::from(f.categories.bits()))
             .bind(f.status)
+            .bind(&f.address)
             .bind(now)
             .bind(id)
             .execute(&mut *conn)

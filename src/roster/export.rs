@@ -20,6 +20,7 @@ impl RosterExportRow {
             id_card,
             unit_name: m.unit_name,
             joined_party_on: m.joined_party_on,
+            address: m.address,
         })
     }
 }

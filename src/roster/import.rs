@@ -305,6 +305,7 @@ fn plan_changes(
             joined_party_on: record.joined_party_on,
             categories: record.categories,
             status: record.status,
+            address: record.address.clone(),
         };
         match matched {
             Some(member) => {
@@ -383,6 +384,7 @@ fn merge(stored: &MemberFields, incoming: MemberFields) -> MemberFields {
         phone: incoming.phone.or_else(|| stored.phone.clone()),
         id_card: incoming.id_card.or_else(|| stored.id_card.clone()),
         joined_party_on: incoming.joined_party_on.or(stored.joined_party_on),
+        address: incoming.address.or_else(|| stored.address.clone()),
         ..incoming
     }
 }

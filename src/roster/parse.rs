@@ -4,6 +4,7 @@
 //! once, by Excel row number and column header, so a secretary can fix the
 //! whole file in one pass instead of uploading it again for each mistake.
 
+mod checks;
 mod columns;
 mod fields;
 
@@ -13,13 +14,10 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::formats::table::{Cell, Table, TableRow};
-use crate::people::dates::DatePrecision;
-use crate::people::doubt::{add_years, doubt_of, month_of};
 use crate::people::model::{
     FieldError, Gender, IdCardNumber, MemberCategories, MemberStatus, Phone, normalize_text,
 };
 use columns::{Columns, Field, find_header};
-use fields::LooseDate;
 
 /// How many errors [`RosterRejection`]'s Display lists before summarising.
 const ERRORS_SHOWN: usize = 200;
@@ -47,6 +45,8 @@ pub struct RosterRecord {
     pub categories: MemberCategories,
     /// Status; blank means 正常.
     pub status: MemberStatus,
+    /// 住址, if given (trimmed, at most 100 characters).
+    pub address: Option<String>,
 }
 
 /// One problem with one cell.
@@ -210,6 +210,7 @@ impl RowParser {
         let joined = self.read(row, Field::JoinedParty, fields::read_date);
         let categories = self.read(row, Field::Categories, fields::read_categories);
         let status = self.read(row, Field::Status, fields::read_status);
+        let address = self.read(row, Field::Address, fields::read_address);
 
         self.check_contact_given(row);
         let birth_date = self.check_birth(row, birth, id_card.as_ref());
@@ -234,6 +235,7 @@ impl RowParser {
             joined_party_on,
             categories: categories.unwrap_or_default(),
             status: status.unwrap_or_default(),
+            address,
         })
     }
 
@@ -275,90 +277,6 @@ impl RowParser {
         }
     }
 
-    /// Checks a typed birth date and reconciles it with the ID number,
-    /// whose full date wins (the file may give only year and month).
-    fn check_birth(
-        &mut self,
-        row: &TableRow,
-        typed: Option<LooseDate>,
-        id_card: Option<&IdCardNumber>,
-    ) -> Option<NaiveDate> {
-        if let Some((date, precision)) = typed {
-            if !self.is_plausible_birth(date) {
-                self.error(row, Field::BirthDate, "出生日期不合理");
-            } else if id_card.is_some_and(|id| !same_date(id.birth_date(), date, precision)) {
-                self.error(row, Field::BirthDate, "出生日期与身份证号不一致");
-            }
-        } else if id_card.is_some_and(|id| !self.is_plausible_birth(id.birth_date())) {
-            self.error(row, Field::IdCard, "按身份证号计算未满18周岁");
-        }
-        id_card.map(IdCardNumber::birth_date).or(typed.map(|(date, _)| date))
-    }
-
-    fn is_plausible_birth(&self, date: NaiveDate) -> bool {
-        let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
-        let adult = add_years(date, 18).is_some_and(|d| d <= self.today);
-        date >= earliest && date <= self.today && adult
-    }
-
-    fn check_gender(
-        &mut self,
-        row: &TableRow,
-        typed: Option<Gender>,
-        id_card: Option<&IdCardNumber>,
-    ) -> Option<Gender> {
-        let from_id = id_card.map(IdCardNumber::gender);
-        if let (Some(typed), Some(from_id)) = (typed, from_id)
-            && typed != from_id
-        {
-            self.error(row, Field::Gender, "性别与身份证号不一致");
-        }
-        from_id.or(typed)
-    }
-
-    fn check_joined(
-        &mut self,
-        row: &TableRow,
-        joined: Option<LooseDate>,
-        birth: Option<NaiveDate>,
-    ) -> Option<NaiveDate> {
-        let (date, _) = joined?;
-        let founding = NaiveDate::from_ymd_opt(1921, 7, 1).unwrap_or(NaiveDate::MIN);
-        if date < founding || date > self.today {
-            self.error(row, Field::JoinedParty, "入党时间不合理");
-        } else if let Some(doubt) = doubt_of(birth, Some(date)) {
-            // Implausible, not impossible (old records): a warning, and the member is flagged.
-            let warning = self.finding(row, Field::JoinedParty, doubt);
-            self.parsed.warnings.push(warning);
-        }
-        Some(date)
-    }
-
-    fn check_duplicates(&mut self, row: &TableRow, phone: Option<&Phone>, id: Option<&IdCardNumber>) {
-        if let Some(id) = id
-            && let Some(first) = remember(&mut self.first_row_of_id, id.as_str(), row.number)
-        {
-            self.error(row, Field::IdCard, format!("与第{first}行身份证号重复"));
-        }
-        // Family members often share one phone (an elderly couple, a son's number): that is
-        // fine when both rows carry an ID card, which then tells the two people apart.
-        if let Some(phone) = phone {
-            match self.first_row_of_phone.get(phone.as_str()) {
-                Some(&(first, first_had_id)) if !(first_had_id && id.is_some()) => {
-                    self.error(
-                        row,
-                        Field::Phone,
-                        format!("与第{first}行手机号码重复（共用手机号时两行都须填写身份证号）"),
-                    );
-                }
-                Some(_) => {}
-                None => {
-                    self.first_row_of_phone.insert(phone.as_str().to_owned(), (row.number, id.is_some()));
-                }
-            }
-        }
-    }
-
     fn error(&mut self, row: &TableRow, field: Field, reason: impl Into<String>) {
         let error = self.finding(row, field, reason);
         self.parsed.errors.push(error);
@@ -371,23 +289,6 @@ impl RowParser {
             value: self.columns.cell(row, field).to_text().into_owned(),
             reason: reason.into(),
         }
-    }
-}
-
-/// Records the first row a value appears on; returns that row if the
-/// value was seen before.
-fn remember(seen: &mut HashMap<String, usize>, value: &str, row: usize) -> Option<usize> {
-    if let Some(&first) = seen.get(value) {
-        return Some(first);
-    }
-    seen.insert(value.to_owned(), row);
-    None
-}
-
-fn same_date(exact: NaiveDate, typed: NaiveDate, precision: DatePrecision) -> bool {
-    match precision {
-        DatePrecision::Day => exact == typed,
-        DatePrecision::Month => month_of(exact) == month_of(typed),
     }
 }
 

@@ -26,11 +26,12 @@ fn example_row(unit: &str) -> RosterExportRow {
         joined_party_on: NaiveDate::from_ymd_opt(1990, 7, 1),
         categories: MemberCategories::MOBILE,
         status: MemberStatus::Active,
+        address: Some("和凤村3组12号".into()),
     }
 }
 
 /// What each column may be called and how to fill it in, for the notes sheet.
-const NOTES: [(&str, &str); 9] = [
+const NOTES: [(&str, &str); 10] = [
     ("姓名", "必填。"),
     ("手机号码", "手机号码与身份证号至少填一项；11位手机号。也可叫“手机号”“联系电话”。"),
     ("身份证号", "18位；请把该列设为文本格式，否则Excel会丢掉末尾数字。"),
@@ -43,6 +44,7 @@ const NOTES: [(&str, &str); 9] = [
     ("入党时间", "如 1990-07-01 或 1990.07；早于年满18周岁的不会阻止导入，但会标记“数据存疑”。"),
     ("人员类别", "可多项，用“、”分隔：老党员、困难党员、流动党员、无智能手机、长期患病。"),
     ("状态", "不填为正常。"),
+    ("住址", "可不填，最多100字，如“和凤村3组12号”；送学上门时志愿者据此上门。也可叫“家庭住址”“现住址”“居住地址”。"),
 ];
 
 /// Writes the template workbook: 花名册 (title, header, the example row) and 填写说明.
@@ -82,5 +84,6 @@ mod tests {
         assert_eq!(records[0].name, "张三");
         assert_eq!(records[0].unit_name, "蟹塘社区第一党支部");
         assert!(records[0].id_card.is_some(), "the example ID card is valid");
+        assert_eq!(records[0].address.as_deref(), Some("和凤村3组12号"));
     }
 }

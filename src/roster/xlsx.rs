@@ -8,7 +8,7 @@ use crate::people::model::{Gender, MemberCategories, MemberStatus};
 use crate::roster::parse::RosterRecord;
 
 /// Column headers and widths (in characters), in sheet order.
-pub(super) const COLUMNS: [(&str, f64); 10] = [
+pub(super) const COLUMNS: [(&str, f64); 11] = [
     ("序号", 6.0),
     ("姓名", 10.0),
     ("性别", 6.0),
@@ -19,6 +19,7 @@ pub(super) const COLUMNS: [(&str, f64); 10] = [
     ("入党时间", 12.0),
     ("人员类别", 24.0),
     ("状态", 8.0),
+    ("住址", 28.0),
 ];
 const TITLE_ROW: u32 = 0;
 const HEADER_ROW: u32 = 1;
@@ -46,6 +47,8 @@ pub struct RosterExportRow {
     pub categories: MemberCategories,
     /// Status, written as its Chinese label.
     pub status: MemberStatus,
+    /// 住址, blank if unknown.
+    pub address: Option<String>,
 }
 
 impl From<&RosterRecord> for RosterExportRow {
@@ -61,6 +64,7 @@ impl From<&RosterRecord> for RosterExportRow {
             joined_party_on: record.joined_party_on,
             categories: record.categories,
             status: record.status,
+            address: record.address.clone(),
         }
     }
 }
@@ -115,6 +119,7 @@ pub(super) fn write_member(
     write_optional_date(sheet, row, 7, member.joined_party_on, date_format)?;
     write_optional_text(sheet, row, 8, Some(&member.categories.to_string()))?;
     sheet.write_string(row, 9, member.status.label())?;
+    write_optional_text(sheet, row, 10, member.address.as_deref())?;
     Ok(())
 }
 

@@ -18,6 +18,7 @@ pub async fn add_member(app: &TestApp, unit_id: i64, name: &str, phone: &str) ->
         joined_party_on: None,
         categories: MemberCategories::from_bits(0),
         status: MemberStatus::Active,
+        address: None,
     };
     let mut tx = app.db.begin().await.unwrap();
     let id = store::insert(&mut tx, &app.vault, &fields).await.unwrap();

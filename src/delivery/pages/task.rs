@@ -94,8 +94,10 @@ pub(super) struct DetailPage {
     task: Task,
     /// The rendered `Contact` cell.
     contact: String,
-    /// Where the member is: the roster keeps no address, so the station and the unit.
+    /// Where the member is: the station and the unit.
     place: String,
+    /// Whether this viewer sees the 住址 (staff in scope; the assignee while the task is open).
+    show_address: bool,
     assignee: String,
     categories: Vec<&'static str>,
     materials: Vec<String>,
@@ -145,6 +147,7 @@ pub(super) async fn detail_page(
         shell: Shell::new(user, format!("送学上门：{}", task.member_name), "deliveries"),
         contact: Contact::masked(&task, user).render()?,
         place: place(&task),
+        show_address: user.role.is_admin() || task.status == crate::delivery::TaskStatus::Open,
         assignee: assignee_label(&task.assignee_name, task.assignee_role.label()),
         categories,
         materials: task.material_names(),

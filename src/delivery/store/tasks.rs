@@ -82,14 +82,17 @@ pub struct Task {
     pub member_phone: Option<String>,
     /// Member's category bits.
     pub member_categories: i64,
+    /// Member's 住址, if recorded: personal data, shown to staff in scope and, while the task is
+    /// open, to its assignee.
+    pub member_address: Option<String>,
     /// Member's unit.
     pub unit_id: i64,
     /// Its name.
     pub unit_name: String,
     /// Its path (scope checks).
     pub unit_path: String,
-    /// The village or community (station) the unit belongs to, when it is a branch of one: the
-    /// roster keeps no home address, so this is what tells a visitor where to go.
+    /// The village or community (station) the unit belongs to, when it is a branch of one: with
+    /// the 住址 (or instead of it, when none is recorded) it tells a visitor where to go.
     pub station_name: Option<String>,
     /// Who visits.
     pub assignee_user_id: i64,
@@ -124,7 +127,7 @@ impl Task {
 }
 
 const TASK_SELECT: &str = "SELECT d.id, d.campaign_id, d.member_id, m.name AS member_name, \
-     m.phone AS member_phone, m.categories AS member_categories, m.unit_id, u.name AS unit_name, \
+     m.phone AS member_phone, m.categories AS member_categories, m.address AS member_address, m.unit_id, u.name AS unit_name, \
      u.path AS unit_path, su.name AS station_name, d.assignee_user_id, au.name AS assignee_name, \
      au.role AS assignee_role, d.due_on, d.status, d.reason, d.materials, d.created_at, v.visited_on \
      FROM deliveries d JOIN members m ON m.id = d.member_id JOIN units u ON u.id = m.unit_id \

@@ -33,6 +33,7 @@ pub(in crate::people) struct MemberInput {
     joined_party_on: String,
     categories: u32,
     status: String,
+    address: String,
 }
 
 /// The member form as submitted. Read as text: the roster rules check every field and name
@@ -50,6 +51,7 @@ pub(in crate::people) struct MemberForm {
     /// The ticked categories, each a bit.
     category: Vec<String>,
     status: String,
+    address: String,
 }
 
 labels! {
@@ -63,6 +65,7 @@ labels! {
         joined_party_on: "入党时间",
         category: "人员类别",
         status: "状态",
+        address: "住址",
     }
 }
 
@@ -78,6 +81,7 @@ impl MemberInput {
             joined_party_on: form.joined_party_on,
             categories: form.category.iter().fold(0, |bits, c| bits | c.parse::<u32>().unwrap_or(0)),
             status: form.status,
+            address: form.address,
         }
     }
 
@@ -92,6 +96,7 @@ impl MemberInput {
             joined_party_on: m.joined_party_on.map(|d| d.to_string()).unwrap_or_default(),
             categories: m.category_set().bits(),
             status: m.status.label().to_owned(),
+            address: m.address.clone().unwrap_or_default(),
         }
     }
 
@@ -99,7 +104,7 @@ impl MemberInput {
     fn validate(&self) -> Result<MemberFields, Vec<String>> {
         let labels = MemberCategories::from_bits(self.categories).labels().join("、");
         let header =
-            ["姓名", "性别", "出生日期", "手机号码", "身份证号", "所在单位", "入党时间", "人员类别", "状态"];
+            ["姓名", "性别", "出生日期", "手机号码", "身份证号", "所在单位", "入党时间", "人员类别", "状态", "住址"];
         let values = [
             self.name.as_str(),
             self.gender.as_str(),
@@ -110,6 +115,7 @@ impl MemberInput {
             self.joined_party_on.as_str(),
             labels.as_str(),
             self.status.as_str(),
+            self.address.as_str(),
         ];
         let row = |number, cells: &[&str]| TableRow {
             number,
@@ -139,6 +145,7 @@ impl MemberInput {
             joined_party_on: record.joined_party_on,
             categories: record.categories,
             status: record.status,
+            address: record.address,
         })
     }
 }
@@ -153,6 +160,13 @@ struct FormPage {
     categories: Vec<(u32, &'static str, bool)>,
     statuses: Vec<(&'static str, &'static str)>,
     errors: Vec<String>,
+}
+
+impl FormPage {
+    /// The 住址 problem, to show beside its field as well as in the list above.
+    fn address_error(&self) -> Option<&str> {
+        self.errors.iter().find_map(|e| e.strip_prefix("住址："))
+    }
 }
 
 async fn form_page(
@@ -309,6 +323,7 @@ fn describe_changes(before: &MemberFields, after: &MemberFields) -> String {
         (before.joined_party_on != after.joined_party_on, "入党时间"),
         (before.categories != after.categories, "人员类别"),
         (before.status != after.status, "状态"),
+        (before.address != after.address, "住址"),
     ];
     let names: Vec<&str> = checks.iter().filter(|(c, _)| *c).map(|(_, n)| *n).collect();
     format!("修改了{}", names.join("、"))

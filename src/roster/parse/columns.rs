@@ -20,10 +20,11 @@ pub(super) enum Field {
     JoinedParty,
     Categories,
     Status,
+    Address,
 }
 
 impl Field {
-    const ALL: [Field; 9] = [
+    const ALL: [Field; 10] = [
         Field::Name,
         Field::Gender,
         Field::BirthDate,
@@ -33,6 +34,7 @@ impl Field {
         Field::JoinedParty,
         Field::Categories,
         Field::Status,
+        Field::Address,
     ];
 
     /// Header texts (as [`header_key`] leaves them) that mean this field;
@@ -48,6 +50,7 @@ impl Field {
             Field::JoinedParty => &["入党时间", "入党日期", "入党年月"],
             Field::Categories => &["人员类别", "类别", "党员类别"],
             Field::Status => &["状态", "党员状态"],
+            Field::Address => &["住址", "家庭住址", "现住址", "居住地址", "家庭地址", "联系地址", "地址", "现居住地址"],
         }
     }
 

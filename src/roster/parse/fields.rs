@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use crate::formats::table::{Cell, format_number};
 use crate::people::dates::{DatePrecision, date_from_excel_serial, parse_date_with_precision};
 use crate::people::model::{FieldError, Gender, IdCardNumber, MemberCategories, MemberStatus, Phone};
+use crate::people::store::ADDRESS_MAX_CHARS;
 use crate::people::text::{normalize_name, normalize_text};
 
 /// A date and how much of it the file gave.
@@ -29,6 +30,16 @@ pub(super) fn read_name(cell: &Cell) -> Result<Option<String>, FieldError> {
         0 => Err(FieldError::new("姓名不能为空")),
         2..=20 => Ok(Some(name)),
         _ => Err(FieldError::new("姓名应为2–20个字")),
+    }
+}
+
+/// A home address (住址), if filled in: trimmed, at most [`ADDRESS_MAX_CHARS`] characters.
+pub(super) fn read_address(cell: &Cell) -> Result<Option<String>, FieldError> {
+    match non_blank(cell) {
+        Some(text) if text.chars().count() > ADDRESS_MAX_CHARS => {
+            Err(FieldError::new(format!("住址不能超过{ADDRESS_MAX_CHARS}个字")))
+        }
+        other => Ok(other),
     }
 }
 

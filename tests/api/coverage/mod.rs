@@ -61,6 +61,7 @@ pub async fn member(
             joined_party_on: None,
             categories,
             status,
+            address: None,
         },
     )
     .await
