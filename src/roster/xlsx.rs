@@ -187,6 +187,7 @@ mod tests {
             joined_party_on: Some(ymd(1975, 7, 1)),
             categories: MemberCategories::ELDERLY | MemberCategories::NO_SMARTPHONE,
             status: MemberStatus::Active,
+            address: Some("蟹塘社区3组12号".into()),
         };
         let sparse = RosterRecord {
             row: 4,
@@ -199,6 +200,7 @@ mod tests {
             joined_party_on: None,
             categories: MemberCategories::NONE,
             status: MemberStatus::Transferred,
+            address: None,
         };
         let with_x = RosterRecord {
             row: 5,
@@ -211,6 +213,7 @@ mod tests {
             joined_party_on: Some(ymd(1972, 2, 29)),
             categories: MemberCategories::SICK,
             status: MemberStatus::Other,
+            address: None,
         };
         vec![full, sparse, with_x]
     }

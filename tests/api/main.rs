@@ -25,6 +25,7 @@ mod headers;
 mod home;
 mod htmx;
 mod login_guard;
+mod member_address;
 mod org;
 mod people;
 mod rejections;

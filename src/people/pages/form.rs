@@ -103,8 +103,18 @@ impl MemberInput {
     /// Checks the input with the roster rules; `Err` holds Chinese messages per field.
     fn validate(&self) -> Result<MemberFields, Vec<String>> {
         let labels = MemberCategories::from_bits(self.categories).labels().join("、");
-        let header =
-            ["姓名", "性别", "出生日期", "手机号码", "身份证号", "所在单位", "入党时间", "人员类别", "状态", "住址"];
+        let header = [
+            "姓名",
+            "性别",
+            "出生日期",
+            "手机号码",
+            "身份证号",
+            "所在单位",
+            "入党时间",
+            "人员类别",
+            "状态",
+            "住址",
+        ];
         let values = [
             self.name.as_str(),
             self.gender.as_str(),

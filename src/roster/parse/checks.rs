@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::RowParser;
 use super::columns::Field;
 use super::fields::LooseDate;
-use super::RowParser;
 use crate::formats::table::TableRow;
 use crate::people::dates::DatePrecision;
 use crate::people::doubt::{add_years, doubt_of, month_of};
@@ -73,7 +73,12 @@ impl RowParser {
         Some(date)
     }
 
-    pub(super) fn check_duplicates(&mut self, row: &TableRow, phone: Option<&Phone>, id: Option<&IdCardNumber>) {
+    pub(super) fn check_duplicates(
+        &mut self,
+        row: &TableRow,
+        phone: Option<&Phone>,
+        id: Option<&IdCardNumber>,
+    ) {
         if let Some(id) = id
             && let Some(first) = remember(&mut self.first_row_of_id, id.as_str(), row.number)
         {
@@ -97,7 +102,6 @@ impl RowParser {
             }
         }
     }
-
 }
 
 /// Records the first row a value appears on; returns that row if the
@@ -116,4 +120,3 @@ fn same_date(exact: NaiveDate, typed: NaiveDate, precision: DatePrecision) -> bo
         DatePrecision::Month => month_of(exact) == month_of(typed),
     }
 }
-

@@ -82,3 +82,28 @@ fn the_units_of_rejected_rows_are_kept_for_checking() {
     assert_eq!(parsed.rejected_units, vec![(2, "蟹塘".to_owned())]);
     assert_eq!(parsed.records.len(), 1);
 }
+
+#[test]
+fn an_address_column_is_recognised_by_its_usual_names_and_read_trimmed() {
+    for header in
+        ["住址", "家庭住址", "现住址", "居住地址", "家庭地址", "联系地址", "地址", "家庭住址（选填）"]
+    {
+        let rows = vec![
+            vec!["姓名", "手机号码", "所在单位", header],
+            vec!["张三", "13800000001", "蟹塘社区党支部", "\u{3000}蟹塘社区3组12号 "],
+            vec!["李四", "13800000002", "蟹塘社区党支部", ""],
+        ];
+        let records = parse_roster(&table(&rows), today(), None).unwrap_or_else(|e| panic!("{header}: {e}"));
+        assert_eq!(records[0].address.as_deref(), Some("蟹塘社区3组12号"), "{header}");
+        assert_eq!(records[1].address, None, "{header}");
+    }
+    let long = "村".repeat(101);
+    let rows = vec![
+        vec!["姓名", "手机号码", "所在单位", "住址"],
+        vec!["张三", "13800000001", "蟹塘社区党支部", &long],
+    ];
+    let Err(RosterRejection::Rows(errors)) = parse_roster(&table(&rows), today(), None) else {
+        panic!("a 101-character address is refused");
+    };
+    assert_eq!(errors[0].reason, "住址不能超过100个字");
+}
