@@ -1,7 +1,7 @@
 // The day's work and the harder parts of real use, on a 360 px phone: the roll call of a
 // 71-member audience lists everyone with the count, and a wrong tick is undone; the
 // secretary's home shows today's sessions and the uncovered count; the volunteer's home shows
-// the visits waiting; in large print every tab of the bar fits the screen.
+// the visits waiting, with the member's 住址, as the task page does; in large print every tab of the bar fits the screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -134,8 +134,19 @@ test("the volunteer's home shows the visits waiting for them", async () => {
     assert.match(await visits.innerText(), /待走访 1 户/);
     assert.match(await visits.innerText(), new RegExp(memberName));
     assert.match(await visits.innerText(), /蟹塘社区/);
+    // The demo member's 住址 tells the volunteer which door to knock on, on the card and the task.
+    const address = (await visits.locator('.address').first().innerText()).trim();
+    assert.match(address, /^蟹塘社区\d+组\d+号$/);
     assert.deepEqual(await horizontalOverflow(page), []);
     await screenshot(page, 'home-volunteer', { fullPage: false });
+    await Promise.all([
+      page.waitForURL((u) => /^\/deliveries\/\d+$/.test(u.pathname)),
+      visits.locator('a', { hasText: memberName }).first().tap(),
+    ]);
+    assert.equal((await page.locator('dd.address').innerText()).trim(), address);
+    assert.deepEqual(await horizontalOverflow(page), []);
+    await screenshot(page, 'delivery-task-address', { fullPage: false });
+    await page.goto(`${app.baseUrl}/`, { waitUntil: 'load' });
     // 我的 is a page of their own, the password one tap from it.
     await Promise.all([page.waitForURL((u) => u.pathname === '/me'), page.locator('nav.tabs a', { hasText: '我的' }).tap()]);
     assert.ok(await page.locator('main a[href="/password"]').count());
