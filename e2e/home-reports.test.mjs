@@ -184,6 +184,34 @@ test('in large print every tab fits a 360 px screen', async () => {
   }
 });
 
+test("the secretary records a member's 住址 on a phone; one too long is refused beside the field", async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, STATION_ADMIN);
+    const [member] = await sqliteRows(app.dataDir,
+      "SELECT m.id FROM members m JOIN units u ON u.id = m.unit_id WHERE u.name = ? ORDER BY m.id LIMIT 1", [BRANCH]);
+    await page.goto(`${app.baseUrl}/members/${member.id}/edit`, { waitUntil: 'load' });
+    const address = page.getByRole('textbox', { name: '住址' });
+    assert.match(await address.inputValue(), /^蟹塘社区\d+组\d+号$/, 'the demo member has one');
+    // maxlength stops a phone at 100 characters; without it the server still refuses, beside the field.
+    await address.evaluate((input) => input.removeAttribute('maxlength'));
+    await address.fill('蟹塘社区'.repeat(26));
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: '保存' }).tap()]);
+    assert.equal(await page.locator('#address-error').innerText(), '住址不能超过100个字');
+    assert.equal(await address.inputValue(), '蟹塘社区'.repeat(26), 'kept as typed');
+    assert.deepEqual(await horizontalOverflow(page), []);
+    await address.scrollIntoViewIfNeeded();
+    await screenshot(page, 'member-address-too-long', { fullPage: false });
+    await address.fill(' 蟹塘社区5组18号 ');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.getByRole('button', { name: '保存' }).tap()]);
+    assert.equal(await page.locator('dd.address').innerText(), '蟹塘社区5组18号');
+    await screenshot(page, 'member-address-saved', { fullPage: false });
+  } finally {
+    await context.close();
+  }
+});
+
 test("a member's 我的 tab is their own study, the password a link from it", async () => {
   const context = await phoneContext(browser);
   try {
