@@ -109,7 +109,9 @@ test("the volunteer's home shows the visits waiting for them", async () => {
     const [station] = await sqliteRows(app.dataDir, "SELECT id FROM units WHERE name = '蟹塘社区'");
     await page.goto(`${app.baseUrl}/coverage/uncovered?unit=${station.id}`, { waitUntil: 'load' });
     const pick = await page.locator('ul.pick li.cov-member').evaluateAll((lis) => {
-      const li = lis.find((l) => !l.querySelector('input[name="member_id"]').disabled);
+      // A demo member (with a 住址), not one the roll-call test added through the form without one.
+      const li = lis.find((l) => !l.querySelector('input[name="member_id"]').disabled
+        && !l.querySelector('.member-name').innerText.startsWith('补录党员'));
       return { id: li.querySelector('input[name="member_id"]').value, name: li.querySelector('.member-name').innerText.trim() };
     });
     memberName = pick.name;
