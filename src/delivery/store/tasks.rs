@@ -127,7 +127,8 @@ impl Task {
 }
 
 const TASK_SELECT: &str = "SELECT d.id, d.campaign_id, d.member_id, m.name AS member_name, \
-     m.phone AS member_phone, m.categories AS member_categories, m.address AS member_address, m.unit_id, u.name AS unit_name, \
+     m.phone AS member_phone, m.categories AS member_categories, m.address AS member_address, \
+     m.unit_id, u.name AS unit_name, \
      u.path AS unit_path, su.name AS station_name, d.assignee_user_id, au.name AS assignee_name, \
      au.role AS assignee_role, d.due_on, d.status, d.reason, d.materials, d.created_at, v.visited_on \
      FROM deliveries d JOIN members m ON m.id = d.member_id JOIN units u ON u.id = m.unit_id \
