@@ -40,6 +40,13 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     for category in [MemberCategories::HARDSHIP, MemberCategories::MOBILE, MemberCategories::NO_SMARTPHONE] {
         assert!(members.iter().any(|m| m.category_set().contains(category)));
     }
+    // Every demo member has a 住址 in their own village, so a demo volunteer finds the door.
+    for m in &members {
+        let address = m.address.as_deref().unwrap_or_default();
+        assert!(address.ends_with('号') && address.contains('组'), "{}: {address:?}", m.name);
+        let village: String = m.unit_name.chars().take(2).collect();
+        assert!(m.unit_name.starts_with("街道机关") || address.starts_with(&village), "{address}");
+    }
 
     let client = reqwest::Client::builder()
         .cookie_store(true)
