@@ -180,6 +180,9 @@ async fn the_assignee_of_an_open_task_sees_the_address_and_nobody_out_of_scope_d
     assert!(page.contains(&format!("<dd class=\"address\">{ADDRESS}</dd>")), "{page}");
     let home = text(&app, &volunteer, "/").await;
     assert!(home.contains(ADDRESS), "the home card says where to go: {home}");
+    let list = text(&app, &volunteer, "/deliveries").await;
+    assert!(list.contains(&format!("<div class=\"address\">{ADDRESS}</div>")), "the task list too: {list}");
+    assert!(!text(&app, &app.logged_in(STATION_B).await, "/deliveries").await.contains(ADDRESS));
     let station = app.logged_in(STATION_A).await;
     assert!(text(&app, &station, &path).await.contains(ADDRESS), "staff in scope");
     assert!(text(&app, &station, &format!("/members/{member_id}")).await.contains(ADDRESS));
@@ -206,5 +209,6 @@ async fn the_assignee_of_an_open_task_sees_the_address_and_nobody_out_of_scope_d
     app.execute(&format!("UPDATE deliveries SET status = 'done' WHERE id = {task}")).await;
     let page = text(&app, &volunteer, &path).await;
     assert!(!page.contains(ADDRESS), "{page}");
+    assert!(!text(&app, &volunteer, "/deliveries").await.contains(ADDRESS), "nor on the list");
     assert!(text(&app, &station, &path).await.contains(ADDRESS), "staff in scope still do");
 }

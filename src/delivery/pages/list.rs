@@ -30,6 +30,8 @@ struct TaskRow {
     done: bool,
     visited: String,
     materials: Vec<String>,
+    /// 住址, while the task is open (the detail page shows staff a done task's).
+    address: Option<String>,
     link: bool,
 }
 
@@ -46,6 +48,7 @@ impl TaskRow {
             done: t.status == TaskStatus::Done,
             visited: t.visited_on.map(|d| d.format("%m月%d日").to_string()).unwrap_or_default(),
             materials: t.material_names(),
+            address: if t.status == TaskStatus::Open { t.member_address.clone() } else { None },
             link,
         }
     }
