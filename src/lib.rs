@@ -18,6 +18,7 @@ pub mod formats;
 pub mod home;
 pub mod org;
 pub mod people;
+pub mod points;
 pub mod reports;
 pub mod roster;
 pub mod schedule;

@@ -89,6 +89,8 @@ coded_enum! {
         AttendanceEntry = ("attendance_entry", "代为签到"),
         /// Door-to-door tasks assigned, or a visit recorded.
         Delivery = ("delivery", "送学上门"),
+        /// Points rules set, or a ledger entry corrected.
+        Points = ("points", "积分"),
     }
 }
 
