@@ -28,6 +28,7 @@ mod login_guard;
 mod member_address;
 mod org;
 mod people;
+mod points;
 mod rejections;
 mod reports;
 mod roll_call;

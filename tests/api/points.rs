@@ -1,0 +1,180 @@
+//! Points: awards in the caller's transaction, idempotent retries, caps under concurrency,
+//! the ledger refusing edits, audited corrections, rules taking effect from their date.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+use dongxun::audit::Actor;
+use dongxun::points::store::{self, Award, Awarded};
+use dongxun::points::{PointKind, Rule};
+
+use crate::helpers::*;
+use crate::people::add_member;
+
+/// Noon in Shanghai on a December day.
+fn noon(day: u32) -> DateTime<Utc> {
+    Shanghai.with_ymd_and_hms(2026, 12, day, 12, 0, 0).unwrap().with_timezone(&Utc)
+}
+
+fn award(member_id: i64, kind: PointKind, item: &str, key: &str, at: DateTime<Utc>) -> Award {
+    Award {
+        member_id,
+        kind,
+        item_key: item.into(),
+        idempotency_key: key.into(),
+        at,
+        quantity: 1,
+        reason: String::new(),
+        recorded_by: None,
+        campaign_id: None,
+    }
+}
+
+async fn give(app: &TestApp, a: &Award) -> Awarded {
+    let mut tx = app.db.begin().await.unwrap();
+    let done = store::award(&mut tx, a).await.unwrap();
+    tx.commit().await.unwrap();
+    done
+}
+
+async fn member(app: &TestApp) -> i64 {
+    add_member(app, app.branch_a.id, "李积分", "13900007777").await
+}
+
+#[tokio::test]
+async fn an_award_counts_once_however_often_it_is_retried() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    let a = award(m, PointKind::Attendance, "session:1", "attendance:1:m", noon(3));
+    let Awarded::Recorded(first) = give(&app, &a).await else { panic!("first award not recorded") };
+    assert_eq!(first.points, 5);
+    assert_eq!(first.earned_on, NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
+    for _ in 0..3 {
+        assert_eq!(give(&app, &a).await, Awarded::AlreadyRecorded(first.clone()));
+    }
+    assert_eq!(app.count("point_entries").await, 1);
+    assert_eq!(store::total(&app.db, m).await.unwrap(), 5);
+}
+
+#[tokio::test]
+async fn an_award_rolled_back_with_its_transaction_leaves_nothing() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    let mut tx = app.db.begin().await.unwrap();
+    let a = award(m, PointKind::Attendance, "session:1", "attendance:1:m", noon(3));
+    assert!(matches!(store::award(&mut tx, &a).await.unwrap(), Awarded::Recorded(_)));
+    drop(tx);
+    assert_eq!(app.count("point_entries").await, 0);
+    assert_eq!(app.count("point_daily").await, 0);
+}
+
+#[tokio::test]
+async fn twenty_concurrent_awards_never_pass_the_daily_cap() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let db = app.db.clone();
+        let a = award(m, PointKind::Reading, &format!("article:{i}"), &format!("reading:{i}:m"), noon(4));
+        tasks.push(tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let done = store::award(&mut tx, &a).await.unwrap();
+            tx.commit().await.unwrap();
+            done
+        }));
+    }
+    for task in tasks {
+        assert!(matches!(task.await.unwrap(), Awarded::Recorded(_)));
+    }
+    assert_eq!(app.count("point_entries").await, 20);
+    assert_eq!(store::total(&app.db, m).await.unwrap(), 6, "reading is capped at 6 a day");
+    let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    assert_eq!(store::day_totals(&app.db, m, day).await.unwrap(), vec![(PointKind::Reading, 6)]);
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_edit_or_delete_ledger_entries() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    give(&app, &award(m, PointKind::Attendance, "session:1", "attendance:1:m", noon(3))).await;
+    for sql in ["UPDATE point_entries SET points = 500", "DELETE FROM point_entries"] {
+        let refused = match &app.db {
+            dongxun::db::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.err(),
+            dongxun::db::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.err(),
+        };
+        let error = refused.unwrap_or_else(|| panic!("{sql} was allowed"));
+        assert!(error.to_string().contains("append-only"), "{error}");
+    }
+    assert_eq!(store::total(&app.db, m).await.unwrap(), 5);
+}
+
+#[tokio::test]
+async fn a_correction_is_a_compensating_entry_and_audited() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    let Awarded::Recorded(entry) = give(&app, &award(m, PointKind::Attendance, "session:1", "a:1", noon(3))).await
+    else {
+        panic!("not recorded")
+    };
+    let by = Actor { user_id: None, label: "测试".into(), ip: "本机".into() };
+    let mut tx = app.db.begin().await.unwrap();
+    assert!(store::correct(&mut tx, entry.id, -5, "  ", &by).await.is_err(), "a reason is required");
+    let fix = store::correct(&mut tx, entry.id, -5, "误签到", &by).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(fix.corrects_entry_id, Some(entry.id));
+    assert_eq!(fix.earned_on, entry.earned_on);
+    assert_eq!(store::total(&app.db, m).await.unwrap(), 0);
+    assert_eq!(app.count("point_entries").await, 2);
+    let audit = app.audit("points").await;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].contains(&format!("#{}", entry.id)) && audit[0].contains("-5") && audit[0].contains("误签到"));
+    // The correction counts against the item's cap too: corrected to 0, the item may earn again.
+    let again = give(&app, &award(m, PointKind::Attendance, "session:1", "a:1:again", noon(3))).await;
+    assert!(matches!(again, Awarded::Recorded(e) if e.points == 5));
+}
+
+#[tokio::test]
+async fn a_rule_change_applies_from_its_date_and_leaves_earlier_entries_alone() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    let before = give(&app, &award(m, PointKind::Reading, "article:1", "r:1", noon(9))).await;
+    assert!(matches!(before, Awarded::Recorded(ref e) if e.points == 1));
+    let rule = Rule {
+        kind: PointKind::Reading,
+        points: 3,
+        daily_cap: Some(3),
+        per_item_cap: Some(3),
+        minutes_per_point: None,
+        windows: Vec::new(),
+        window_multiplier: 1,
+        effective_from: NaiveDate::from_ymd_opt(2026, 12, 10).unwrap(),
+    };
+    let by = Actor { user_id: None, label: "测试".into(), ip: "本机".into() };
+    let mut tx = app.db.begin().await.unwrap();
+    store::set_rule(&mut tx, &rule, &by).await.unwrap();
+    tx.commit().await.unwrap();
+    let day_before = give(&app, &award(m, PointKind::Reading, "article:2", "r:2", noon(9))).await;
+    let from_then = give(&app, &award(m, PointKind::Reading, "article:3", "r:3", noon(10))).await;
+    let capped = give(&app, &award(m, PointKind::Reading, "article:4", "r:4", noon(10))).await;
+    assert!(matches!(day_before, Awarded::Recorded(e) if e.points == 1));
+    assert!(matches!(from_then, Awarded::Recorded(e) if e.points == 3));
+    assert!(matches!(capped, Awarded::Recorded(e) if e.points == 0));
+    let history = store::history(&app.db, m, 10).await.unwrap();
+    let points: Vec<i64> = history.iter().rev().map(|e| e.points).collect();
+    assert_eq!(points, vec![1, 1, 3, 0], "the first entry kept its point");
+    assert_eq!(app.audit("points").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_day_is_the_shanghai_day_and_without_a_rule_nothing_is_recorded() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    // 23:30 UTC on 4 December is 07:30 on the 5th in Shanghai.
+    let at = Utc.with_ymd_and_hms(2026, 12, 4, 23, 30, 0).unwrap();
+    let Awarded::Recorded(e) = give(&app, &award(m, PointKind::Video, "video:1", "v:1", at)).await else {
+        panic!("not recorded")
+    };
+    assert_eq!(e.earned_on, NaiveDate::from_ymd_opt(2026, 12, 5).unwrap());
+    let long_ago = Utc.with_ymd_and_hms(1999, 1, 1, 12, 0, 0).unwrap();
+    assert_eq!(give(&app, &award(m, PointKind::Video, "video:2", "v:2", long_ago)).await, Awarded::NoRule);
+    assert_eq!(app.count("point_entries").await, 1);
+}
