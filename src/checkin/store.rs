@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::model::Channel;
 use crate::db::{Db, Tx};
+use crate::points::{self, Award, PointKind};
+use crate::schedule::model::SessionKind;
 use crate::{on_db, on_tx};
 
 /// What recording an attendance did.
@@ -37,8 +39,8 @@ pub struct Attendance {
 /// under any concurrency; callers answer only after committing.
 pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error> {
     let now = Utc::now();
-    on_tx!(tx, conn => {
-        let inserted: Option<(i64,)> = sqlx::query_as(
+    let inserted: Option<(i64,)> = on_tx!(tx, conn => {
+        sqlx::query_as(
             "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING RETURNING id",
         )
@@ -50,10 +52,13 @@ pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error
         .bind(now)
         .bind(a.recorded_by)
         .fetch_optional(&mut *conn)
-        .await?;
-        if inserted.is_some() {
-            return Ok(Recorded::New { late: a.late });
-        }
+        .await?
+    });
+    if inserted.is_some() {
+        award_points(tx, a, now).await?;
+        return Ok(Recorded::New { late: a.late });
+    }
+    on_tx!(tx, conn => {
         let (channel, at): (Channel, DateTime<Utc>) = sqlx::query_as(
             "SELECT channel, checked_in_at FROM attendances WHERE session_id = $1 AND member_id = $2",
         )
@@ -63,6 +68,37 @@ pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error
         .await?;
         Ok(Recorded::Already { channel, at })
     })
+}
+
+/// The points a new attendance earns, in the attendance's own transaction: online study (live, or a
+/// recording watched to 90 %) as such, a field lecture as such, any other session as attending.
+/// Keyed `attendance:{session}:{member}`, so a retried check-in never counts twice.
+async fn award_points(tx: &mut Tx, a: &Attendance, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let (session_kind, campaign_id): (SessionKind, i64) = on_tx!(tx, conn => {
+        sqlx::query_as("SELECT kind, campaign_id FROM training_sessions WHERE id = $1")
+            .bind(a.session_id)
+            .fetch_one(&mut *conn)
+            .await?
+    });
+    let kind = match (a.channel, session_kind) {
+        (Channel::Live | Channel::Recording, _) => PointKind::OnlineStudy,
+        (Channel::Delivery, _) => PointKind::Visit,
+        (_, SessionKind::FieldLecture) => PointKind::FieldLecture,
+        _ => PointKind::Attendance,
+    };
+    let award = Award {
+        member_id: a.member_id,
+        kind,
+        item_key: format!("session:{}", a.session_id),
+        idempotency_key: format!("attendance:{}:{}", a.session_id, a.member_id),
+        at,
+        quantity: 1,
+        reason: String::new(),
+        recorded_by: a.recorded_by,
+        campaign_id: Some(campaign_id),
+    };
+    points::award(tx, &award).await?;
+    Ok(())
 }
 
 /// Marks a member's attendance of a session as self-declared (online study by name and phone,

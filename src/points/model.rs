@@ -85,10 +85,7 @@ pub fn parse_windows(text: &str) -> Option<Vec<Window>> {
 
 /// The rule in effect on `day`: the one with the latest `effective_from` not after it.
 pub fn rule_on(rules: &[Rule], kind: PointKind, day: NaiveDate) -> Option<&Rule> {
-    rules
-        .iter()
-        .filter(|r| r.kind == kind && r.effective_from <= day)
-        .max_by_key(|r| r.effective_from)
+    rules.iter().filter(|r| r.kind == kind && r.effective_from <= day).max_by_key(|r| r.effective_from)
 }
 
 /// What the member already has before this award.

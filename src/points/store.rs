@@ -276,8 +276,11 @@ pub async fn rules(db: &Db) -> Result<Vec<Rule>, sqlx::Error> {
 /// Sets a kind's rule from `rule.effective_from` on (replacing one set for that same day), and
 /// audits it. Entries already written keep their points.
 pub async fn set_rule(tx: &mut Tx, rule: &Rule, by: &Actor) -> Result<(), sqlx::Error> {
-    let windows: Vec<String> =
-        rule.windows.iter().map(|w| format!("{}-{}", w.from.format("%H:%M"), w.until.format("%H:%M"))).collect();
+    let windows: Vec<String> = rule
+        .windows
+        .iter()
+        .map(|w| format!("{}-{}", w.from.format("%H:%M"), w.until.format("%H:%M")))
+        .collect();
     on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO point_rules (kind, points, daily_cap, per_item_cap, minutes_per_point, windows, \
@@ -320,7 +323,11 @@ pub async fn total(db: &Db, member_id: i64) -> Result<i64, sqlx::Error> {
 }
 
 /// A member's points per kind on one Shanghai day, from the counter rows.
-pub async fn day_totals(db: &Db, member_id: i64, day: NaiveDate) -> Result<Vec<(PointKind, i64)>, sqlx::Error> {
+pub async fn day_totals(
+    db: &Db,
+    member_id: i64,
+    day: NaiveDate,
+) -> Result<Vec<(PointKind, i64)>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as("SELECT kind, total FROM point_daily WHERE member_id = $1 AND earned_on = $2 ORDER BY kind")
             .bind(member_id)

@@ -111,7 +111,8 @@ async fn the_database_refuses_to_edit_or_delete_ledger_entries() {
 async fn a_correction_is_a_compensating_entry_and_audited() {
     let app = spawn_app().await;
     let m = member(&app).await;
-    let Awarded::Recorded(entry) = give(&app, &award(m, PointKind::Attendance, "session:1", "a:1", noon(3))).await
+    let Awarded::Recorded(entry) =
+        give(&app, &award(m, PointKind::Attendance, "session:1", "a:1", noon(3))).await
     else {
         panic!("not recorded")
     };
@@ -126,7 +127,11 @@ async fn a_correction_is_a_compensating_entry_and_audited() {
     assert_eq!(app.count("point_entries").await, 2);
     let audit = app.audit("points").await;
     assert_eq!(audit.len(), 1);
-    assert!(audit[0].contains(&format!("#{}", entry.id)) && audit[0].contains("-5") && audit[0].contains("误签到"));
+    assert!(
+        audit[0].contains(&format!("#{}", entry.id))
+            && audit[0].contains("-5")
+            && audit[0].contains("误签到")
+    );
     // The correction counts against the item's cap too: corrected to 0, the item may earn again.
     let again = give(&app, &award(m, PointKind::Attendance, "session:1", "a:1:again", noon(3))).await;
     assert!(matches!(again, Awarded::Recorded(e) if e.points == 5));
@@ -177,4 +182,66 @@ async fn the_day_is_the_shanghai_day_and_without_a_rule_nothing_is_recorded() {
     let long_ago = Utc.with_ymd_and_hms(1999, 1, 1, 12, 0, 0).unwrap();
     assert_eq!(give(&app, &award(m, PointKind::Video, "video:2", "v:2", long_ago)).await, Awarded::NoRule);
     assert_eq!(app.count("point_entries").await, 1);
+}
+
+#[tokio::test]
+async fn a_check_in_earns_its_points_once_however_often_it_is_sent() {
+    use dongxun::checkin::code::{qr_token, window_at};
+    let app = spawn_app().await;
+    let campaign = crate::sessions::create_campaign(&app).await;
+    let session = app.session(campaign, app.village_a.id).starts_in_minutes(-5).insert().await;
+    let zhang = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let client = app.client();
+    let csrf = app.csrf(&client, "/login").await;
+    let token = qr_token(&session.secret, window_at(Utc::now().timestamp()));
+    let attempts: Vec<_> = (0..5)
+        .map(|_| {
+            let (client, url) = (client.clone(), app.url(&format!("/checkin/{}", session.id)));
+            let form = [
+                ("t", token.clone()),
+                ("name", "张三".into()),
+                ("phone", "13800001111".into()),
+                ("csrf", csrf.clone()),
+            ];
+            tokio::spawn(async move { client.post(url).form(&form).send().await.unwrap().status() })
+        })
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await.unwrap(), reqwest::StatusCode::OK);
+    }
+    assert_eq!(app.count("attendances").await, 1);
+    let history = store::history(&app.db, zhang, 10).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].kind, history[0].points), (PointKind::Attendance, 5));
+    assert_eq!(history[0].idempotency_key, format!("attendance:{}:{zhang}", session.id));
+}
+
+#[tokio::test]
+async fn a_check_in_whose_points_cannot_be_written_stores_neither() {
+    use dongxun::checkin::model::Channel;
+    use dongxun::checkin::store::{self as attendance, Attendance};
+    let app = spawn_app().await;
+    let campaign = crate::sessions::create_campaign(&app).await;
+    let session = app.session(campaign, app.village_a.id).starts_in_minutes(-5).insert().await;
+    let m = member(&app).await;
+    if on_postgres() {
+        app.execute("CREATE FUNCTION refuse_points() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END; $$").await;
+        app.execute("CREATE TRIGGER refuse_points BEFORE INSERT ON point_entries FOR EACH ROW EXECUTE FUNCTION refuse_points()").await;
+    } else {
+        app.execute("CREATE TRIGGER refuse_points BEFORE INSERT ON point_entries BEGIN SELECT RAISE(ABORT, 'injected'); END").await;
+    }
+    let entry = Attendance {
+        session_id: session.id,
+        member_id: m,
+        channel: Channel::Code,
+        minutes: 90,
+        late: false,
+        recorded_by: None,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    let failed = attendance::record(&mut tx, &entry).await;
+    assert!(failed.unwrap_err().to_string().contains("injected"));
+    drop(tx);
+    assert_eq!(app.count("attendances").await, 0);
+    assert_eq!(app.count("point_entries").await, 0);
 }

@@ -147,10 +147,7 @@ impl Ledger {
 /// Gives each key one award: a retry repeats the same request, never a different one.
 fn keyed(tries: Vec<Try>) -> Vec<Try> {
     let mut first: HashMap<u8, Try> = HashMap::new();
-    tries
-        .into_iter()
-        .map(|t| first.entry(t.key).or_insert(t).clone())
-        .collect()
+    tries.into_iter().map(|t| first.entry(t.key).or_insert(t).clone()).collect()
 }
 
 proptest! {
