@@ -1,5 +1,5 @@
 //! 我的 (`/me`): a page of the user's own — for a member, their study this season and the
-//! visits planned for them; for everyone, their account, with the password change one tap away.
+//! visits planned for them and their points (积分); for everyone, their account, with the password change one tap away.
 
 use askama::Template;
 use axum::extract::State;
@@ -16,6 +16,7 @@ struct MePage {
     phone_tail: String,
     is_member: bool,
     study: Option<super::my_study::MyStudy>,
+    points: Option<crate::points::mine::MyPoints>,
 }
 
 /// `GET /me`.
@@ -24,12 +25,17 @@ pub(super) async fn page(State(state): State<AppState>, user: CurrentUser) -> Ap
         Some(member_id) => super::my_study::for_member(&state.db, &user, member_id).await?,
         None => None,
     };
+    let points = match user.member_id {
+        Some(member_id) => Some(crate::points::mine::for_member(&state.db, member_id).await?),
+        None => None,
+    };
     let tail: String = user.phone.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     let page = MePage {
         shell: Shell::new(&user, "我的", "me"),
         phone_tail: tail,
         is_member: user.role == Role::Member,
         study,
+        points,
     };
     Ok(Html(page.render()?))
 }

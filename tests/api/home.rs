@@ -109,5 +109,12 @@ async fn a_members_mine_tab_is_their_own_page_with_the_password_one_tap_away() {
         "{html}"
     );
     assert!(html.contains("href=\"/password\">修改密码") && html.contains("尾号0401"));
+    // The check-in earned its points, shown with the total.
+    assert!(
+        html.contains("我的积分")
+            && html.contains("累计 <strong>5</strong> 分")
+            && html.contains("参加学习 <strong>+5</strong>"),
+        "{html}"
+    );
     assert!(html.contains("class=\"active\" aria-current=\"page\">我的"), "the tab is lit");
 }
