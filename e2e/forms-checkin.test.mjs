@@ -175,6 +175,14 @@ test('(c) 登录后签到 with a one-time password: change it, land back on the 
     await submit(phone, confirm);
     assert.equal((await phone.locator('#checkin-headline').innerText()).trim(), '签到成功');
     await screenshot(phone, 'forms-c4-checked-in-phone');
+    // The check-in earned its points: 我的 shows them, with the total.
+    await phone.goto(`${app.baseUrl}/me`, { waitUntil: 'load' });
+    const card = phone.locator('#my-points');
+    assert.match(await card.innerText(), /累计 \d+ 分/);
+    assert.match(await card.innerText(), /参加学习 \+5/);
+    await assertFitsPhone(phone, 'the points card on 我的');
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(phone, 'forms-c5-me-points-phone', { fullPage: false });
   } finally {
     await member.close();
   }
