@@ -3,6 +3,7 @@
 //! the ledger (or the counter rows kept with it in the same transaction); a correction is a
 //! compensating entry, audited.
 
+pub mod index;
 pub mod mine;
 pub mod model;
 pub mod store;
