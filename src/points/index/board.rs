@@ -29,6 +29,25 @@ impl Fenwick {
         self.total = self.total.wrapping_add_signed(delta);
     }
 
+    /// A tree holding `scores` (one member each), built in O(members + span).
+    fn from_scores(scores: impl Iterator<Item = i64> + Clone) -> Self {
+        let Some((low, high)) = scores.clone().fold(None, |range: Option<(i64, i64)>, s| {
+            Some(range.map_or((s, s), |(low, high)| (low.min(s), high.max(s))))
+        }) else {
+            return Self::default();
+        };
+        let span = (high - low + 1) as usize;
+        let len = (span * 2).next_power_of_two().max(16);
+        let base = low - ((len - span) / 2) as i64;
+        let mut counts = vec![0u32; len];
+        let mut total = 0;
+        for score in scores {
+            counts[(score - base) as usize] += 1;
+            total += 1;
+        }
+        Self { base, tree: fenwick_from_counts(counts), total }
+    }
+
     /// Members with a score ≤ `score`.
     fn at_most(&self, score: i64) -> u32 {
         if self.tree.is_empty() || score < self.base {
@@ -73,16 +92,21 @@ impl Fenwick {
         for (i, count) in counts.into_iter().enumerate() {
             tree[(self.base + i as i64 - new_base) as usize] = count;
         }
-        // Linear-time Fenwick construction: push each node's sum to its parent.
-        for i in 1..=new_len {
-            let parent = i + (i & i.wrapping_neg());
-            if parent <= new_len {
-                tree[parent - 1] = tree[parent - 1].wrapping_add(tree[i - 1]);
-            }
-        }
         self.base = new_base;
-        self.tree = tree;
+        self.tree = fenwick_from_counts(tree);
     }
+}
+
+/// A Fenwick tree from per-slot counts, in linear time: each node's sum is pushed to its parent.
+fn fenwick_from_counts(mut tree: Vec<u32>) -> Vec<u32> {
+    let len = tree.len();
+    for i in 1..=len {
+        let parent = i + (i & i.wrapping_neg());
+        if parent <= len {
+            tree[parent - 1] = tree[parent - 1].wrapping_add(tree[i - 1]);
+        }
+    }
+    tree
 }
 
 /// A ranked population: members by score (for ranks) and in ranking order (for the top N),
@@ -95,6 +119,15 @@ pub(super) struct Board {
 }
 
 impl Board {
+    /// A board holding `scores` at once (for a rebuild): one sort, no per-member rebalancing.
+    pub(super) fn from_scores(scores: &[(MemberId, i64)]) -> Self {
+        Self {
+            counts: Fenwick::from_scores(scores.iter().map(|(_, score)| *score)),
+            order: scores.iter().map(|(member, score)| (Reverse(*score), *member)).collect(),
+            total: scores.iter().map(|(_, score)| score).sum(),
+        }
+    }
+
     /// Moves `member` from `old` (None: not on the board) to `new` (None: off the board).
     pub(super) fn change(&mut self, member: MemberId, old: Option<i64>, new: Option<i64>) {
         if let Some(old) = old {

@@ -162,6 +162,11 @@ proptest! {
     #[test]
     fn the_index_equals_a_brute_force_ranking(events in events()) {
         check_against_naive(&events, &index_of(&events));
+        // Applied one by one, the same answers as the bulk rebuild.
+        let mut applied = Ranks::new(campaign());
+        events.iter().for_each(|e| applied.apply(*e));
+        (0..UNITS).for_each(|u| applied.set_unit_audience(100 + u, audience_of(100 + u)));
+        check_against_naive(&events, &applied);
     }
 }
 
@@ -210,6 +215,12 @@ fn a_member_moving_unit_takes_their_points_along() {
     let moved = ranks.top(Period::Campaign, Scope::Unit(101), 10);
     assert_eq!(moved, [Ranked { rank: 1, member: 0, points: 3 }]);
     assert_eq!(ranks.standing(Period::Campaign, 3).unwrap().rank_in_unit, Some(1));
+    // Rebuilt from a ledger where the move shows as a newer entry's unit: the same rankings.
+    let moved = Event { unit: 101, ..event(0, 12, 0) };
+    let rebuilt = index_of(&[event(0, 10, 3), event(3, 10, 2), moved]);
+    for scope in [Scope::Unit(100), Scope::Unit(101), Scope::All] {
+        assert_eq!(rebuilt.top(Period::Campaign, scope, 10), ranks.top(Period::Campaign, scope, 10));
+    }
 }
 
 #[test]
