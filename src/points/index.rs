@@ -24,18 +24,19 @@
 //!   [`Ranks::set_member_unit`]); a move carries all their periods' points to the new unit.
 
 mod board;
+mod hash;
 mod period;
 #[cfg(test)]
 mod tests;
 mod units;
 
-use std::collections::HashMap;
 use std::ops::RangeInclusive;
 use std::sync::{Arc, RwLock};
 
 use chrono::{Days, NaiveDate};
 
 use board::Board;
+use hash::IdMap;
 pub use period::Period;
 use period::{Bucket, buckets_of, monday};
 pub use units::{UnitOrder, UnitStanding};
@@ -92,9 +93,9 @@ pub struct Ranked {
 /// One period's rankings.
 #[derive(Debug, Default)]
 struct Table {
-    points: HashMap<MemberId, i64>,
+    points: IdMap<MemberId, i64>,
     all: Board,
-    units: HashMap<UnitId, Board>,
+    units: IdMap<UnitId, Board>,
 }
 
 impl Table {
@@ -119,9 +120,9 @@ impl Table {
 pub struct Ranks {
     campaign: RangeInclusive<NaiveDate>,
     newest: Option<NaiveDate>,
-    unit_of: HashMap<MemberId, UnitId>,
-    audience: HashMap<UnitId, u32>,
-    tables: HashMap<Bucket, Table>,
+    unit_of: IdMap<MemberId, UnitId>,
+    audience: IdMap<UnitId, u32>,
+    tables: IdMap<Bucket, Table>,
 }
 
 impl Ranks {
@@ -133,9 +134,9 @@ impl Ranks {
         Self {
             campaign,
             newest: None,
-            unit_of: HashMap::new(),
-            audience: HashMap::new(),
-            tables: HashMap::new(),
+            unit_of: IdMap::default(),
+            audience: IdMap::default(),
+            tables: IdMap::default(),
         }
     }
 
@@ -143,7 +144,7 @@ impl Ranks {
     /// by one, built faster by summing each period's totals first and making its boards at once.
     pub fn rebuild(campaign: RangeInclusive<NaiveDate>, events: impl IntoIterator<Item = Event>) -> Self {
         let mut ranks = Self::new(campaign);
-        let mut totals: HashMap<Bucket, HashMap<MemberId, i64>> = HashMap::new();
+        let mut totals: IdMap<Bucket, IdMap<MemberId, i64>> = IdMap::default();
         for event in events {
             ranks.unit_of.insert(event.member, event.unit);
             if ranks.newest.is_none_or(|newest| event.day > newest) {
@@ -158,7 +159,7 @@ impl Ranks {
         }
         for (bucket, points) in totals {
             let scores: Vec<(MemberId, i64)> = points.iter().map(|(m, p)| (*m, *p)).collect();
-            let mut by_unit: HashMap<UnitId, Vec<(MemberId, i64)>> = HashMap::new();
+            let mut by_unit: IdMap<UnitId, Vec<(MemberId, i64)>> = IdMap::default();
             for &(member, score) in &scores {
                 by_unit.entry(ranks.unit_of[&member]).or_default().push((member, score));
             }
