@@ -81,9 +81,8 @@ const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, idempotency_k
 pub async fn award(tx: &mut Tx, award: &Award) -> Result<Awarded, sqlx::Error> {
     let local = award.at.with_timezone(&Shanghai);
     let day = local.date_naive();
-    if let Some(entry) = by_key(tx, &award.idempotency_key).await? {
-        return Ok(Awarded::AlreadyRecorded(entry));
-    }
+    // No look-up of the key first: the INSERT's ON CONFLICT is the one check, and a repeat (rare:
+    // callers award only what they newly recorded) finds its entry below.
     let Some(rule) = rule_in_tx(tx, award.kind, day).await? else {
         return Ok(Awarded::NoRule);
     };
