@@ -68,7 +68,7 @@ pub enum Awarded {
     NoRule,
 }
 
-const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, \
+pub(super) const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, \
                      corrects_entry_id FROM point_entries";
 
 /// Records an award in the caller's transaction (so an attendance and its points commit
@@ -262,6 +262,14 @@ async fn rule_in_tx(tx: &mut Tx, kind: PointKind, day: NaiveDate) -> Result<Opti
             .await?
     });
     Ok(row.map(Rule::from))
+}
+
+/// Every rule ever set, read in the caller's transaction (the table is a few dozen rows).
+pub(super) async fn all_rules_in_tx(tx: &mut Tx) -> Result<Vec<Rule>, sqlx::Error> {
+    let rows: Vec<RuleRow> = on_tx!(tx, conn => {
+        sqlx::query_as(&format!("{RULE} ORDER BY kind, effective_from")).fetch_all(&mut *conn).await?
+    });
+    Ok(rows.into_iter().map(Rule::from).collect())
 }
 
 /// Every rule ever set, oldest first within each kind.

@@ -29,6 +29,7 @@ mod member_address;
 mod org;
 mod people;
 mod points;
+mod points_batch;
 mod rejections;
 mod reports;
 mod roll_call;
