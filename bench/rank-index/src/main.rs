@@ -4,61 +4,19 @@
 //!
 //! Usage: rank-index [MEMBERS [ENTRIES [UNITS]]]   (default 1,000,000 10,000,000 200)
 
-use std::hint::black_box;
 use std::time::Instant;
 
-use chrono::{Days, NaiveDate};
 use dongxun::points::index::{Event, Period, RankIndex, Ranks, Scope};
-
-/// xorshift64*: deterministic, fast, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-fn arg(n: usize, default: u64) -> u64 {
-    std::env::args().nth(n).map_or(default, |a| a.replace(['_', ','], "").parse().expect("a number"))
-}
+use rank_index::{Campaign, Rng, arg, rss_kib, time_per};
 
 fn main() {
     let (members, entries, units) = (arg(1, 1_000_000), arg(2, 10_000_000), arg(3, 200));
-    let first = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    let days = 90u64;
-    let today = first + Days::new(days - 1);
-    let campaign = first..=today;
-    let unit_of = |member: u64| (member % units) as i64;
-
-    // Entries are generated on the fly, so the RSS growth is the index alone. One in 50 is a
-    // correction (negative); the rest earn 1–5 points on a uniformly random campaign day.
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let events = (0..entries).map(move |_| {
-        let member = rng.below(members);
-        let points = if rng.below(50) == 0 { -(rng.below(5) as i64 + 1) } else { rng.below(5) as i64 + 1 };
-        Event {
-            member: member as i64,
-            unit: unit_of(member),
-            day: first + Days::new(rng.below(days)),
-            points,
-        }
-    });
+    let plan = Campaign::new(members, units);
+    let (days, today) = (plan.days, plan.today());
+    let campaign = plan.first..=today;
+    let unit_of = |member: u64| plan.unit_of(member);
+    // Entries are generated on the fly, so the RSS growth is the index alone.
+    let events = plan.events(entries, 0x9E37_79B9_7F4A_7C15);
     let before = rss_kib();
     let started = Instant::now();
     let mut ranks = Ranks::rebuild(campaign, events);
@@ -74,15 +32,6 @@ fn main() {
 
     let mut rng = Rng(42);
     let lookups = 1_000_000u64;
-    let time_per = |count: u64, f: &mut dyn FnMut() -> u64| {
-        let started = Instant::now();
-        let mut sink = 0u64;
-        for _ in 0..count {
-            sink = sink.wrapping_add(f());
-        }
-        black_box(sink);
-        started.elapsed().as_nanos() as f64 / count as f64
-    };
     let rank_campaign = time_per(lookups, &mut || {
         let member = rng.below(members) as i64;
         index.read(|r| r.standing(Period::Campaign, member).map_or(0, |s| u64::from(s.rank)))
