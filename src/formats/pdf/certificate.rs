@@ -36,10 +36,12 @@ pub const MAX_CERTIFICATES: usize = 500;
 
 const PAGE_W: f32 = 297.0 * MM;
 const PAGE_H: f32 = 210.0 * MM;
-const TEXT_LEFT: f32 = 38.0 * MM;
-const TEXT_RIGHT: f32 = PAGE_W - 38.0 * MM;
-const BODY_SIZE: f32 = 18.0;
-const BODY_LINE_H: f32 = BODY_SIZE * 1.75;
+const TEXT_LEFT: f32 = 34.0 * MM;
+const TEXT_RIGHT: f32 = PAGE_W - 34.0 * MM;
+const BODY_SIZE: f32 = 19.0;
+const BODY_LINE_H: f32 = BODY_SIZE * 1.7;
+/// Characters a line must not start with.
+const NO_LINE_START: &str = "·、，。：；！？）》」』…,.;:!?)";
 /// Party red, for the frame.
 const FRAME_RED: (u8, u8, u8) = (190, 22, 34);
 
@@ -71,7 +73,7 @@ fn draw_certificate(surface: &mut Surface<'_>, shaper: &Shaper<'_>, c: &Certific
     let width = TEXT_RIGHT - TEXT_LEFT;
     let name = format!("{}　同志：", one_line(&c.name));
     let fitted = fit_text(&name, width, 24.0, 14.0, |t, s| shaper.measure(t, s));
-    shaper.draw(surface, TEXT_LEFT, 76.0 * MM, fitted.size, Weight::Bold, &fitted.text);
+    shaper.draw(surface, TEXT_LEFT, 80.0 * MM, fitted.size, Weight::Bold, &fitted.text);
 
     let paragraphs = [
         format!(
@@ -79,7 +81,7 @@ fn draw_certificate(surface: &mut Surface<'_>, shaper: &Shaper<'_>, c: &Certific
             one_line(&c.month),
             one_line(&c.unit)
         ),
-        format!("　　评选理由：{}", one_line(&c.reason)),
+        format!("　　评选理由：{}", sentence(&one_line(&c.reason))),
         "　　特发此状，以资鼓励。".to_owned(),
     ];
     let mut lines: Vec<String> = Vec::new();
@@ -88,7 +90,7 @@ fn draw_certificate(surface: &mut Surface<'_>, shaper: &Shaper<'_>, c: &Certific
     }
     // Five lines fit above the signature; a longer reason is cut, never drawn over it.
     let lines = fit_lines(lines, 5);
-    let mut baseline = 92.0 * MM;
+    let mut baseline = 98.0 * MM;
     for line in &lines {
         shaper.draw(surface, TEXT_LEFT, baseline, BODY_SIZE, Weight::Regular, line);
         baseline += BODY_LINE_H;
@@ -103,6 +105,15 @@ fn draw_certificate(surface: &mut Surface<'_>, shaper: &Shaper<'_>, c: &Certific
     let centre = right - block / 2.0;
     shaper.draw_centred(surface, centre, PAGE_H - 42.0 * MM, 20.0, Weight::Bold, &issuer);
     shaper.draw_centred(surface, centre, PAGE_H - 31.0 * MM, 18.0, Weight::Regular, &date);
+}
+
+/// `text` ending in a full stop (「。」 added unless it ends in punctuation already).
+fn sentence(text: &str) -> String {
+    match text.chars().last() {
+        Some(c) if "。！？.!?".contains(c) => text.to_owned(),
+        Some(_) => format!("{text}。"),
+        None => String::new(),
+    }
 }
 
 /// Strokes a red rectangle `inset` from the page edge.
@@ -131,7 +142,11 @@ fn wrap(text: &str, width: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
         line.push(ch);
         if measure(&line) > width && line.chars().count() > 1 {
             line.pop();
+            // 禁则: a line does not start with closing punctuation; the character before it
+            // goes down with it.
+            let carried = if NO_LINE_START.contains(ch) && line.chars().count() > 1 { line.pop() } else { None };
             lines.push(std::mem::take(&mut line));
+            line.extend(carried);
             line.push(ch);
         }
     }
@@ -168,6 +183,7 @@ mod tests {
     fn wraps_between_any_two_characters() {
         assert_eq!(wrap("一二三四五六七", 3.0, monospace), vec!["一二三", "四五六", "七"]);
         assert_eq!(wrap("", 3.0, monospace), Vec::<String>::new());
+        assert_eq!(wrap("一二三。五", 3.0, monospace), vec!["一二", "三。五"], "no line starts with 。");
     }
 
     #[test]
