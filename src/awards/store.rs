@@ -150,6 +150,11 @@ pub async fn round(db: &Db, id: i64) -> Result<Option<Round>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(&format!("{ROUND} WHERE id = $1")).bind(id).fetch_optional(pool).await)
 }
 
+/// One round, read in the caller's transaction (a round just opened there).
+pub async fn round_in(tx: &mut Tx, id: i64) -> Result<Round, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query_as(&format!("{ROUND} WHERE id = $1")).bind(id).fetch_one(&mut *conn).await)
+}
+
 /// One awardee of a round.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Awardee {
