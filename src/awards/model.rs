@@ -49,12 +49,20 @@ impl Month {
 
     /// The month after it.
     pub fn next(self) -> Month {
-        if self.month == 12 { Month { year: self.year + 1, month: 1 } } else { Month { month: self.month + 1, ..self } }
+        if self.month == 12 {
+            Month { year: self.year + 1, month: 1 }
+        } else {
+            Month { month: self.month + 1, ..self }
+        }
     }
 
     /// The month before it.
     pub fn previous(self) -> Month {
-        if self.month == 1 { Month { year: self.year - 1, month: 12 } } else { Month { month: self.month - 1, ..self } }
+        if self.month == 1 {
+            Month { year: self.year - 1, month: 12 }
+        } else {
+            Month { month: self.month - 1, ..self }
+        }
     }
 
     /// Its last day.
@@ -149,7 +157,8 @@ pub fn propose(candidates: &[Candidate], criteria: &Criteria, points_per_hour: i
                 && volunteer_hours(c.volunteer_points, points_per_hour) >= criteria.min_volunteer_hours
         })
         .collect();
-    eligible.sort_by(|a, b| a.unit_id.cmp(&b.unit_id).then(b.points.cmp(&a.points)).then(a.name.cmp(&b.name)));
+    eligible
+        .sort_by(|a, b| a.unit_id.cmp(&b.unit_id).then(b.points.cmp(&a.points)).then(a.name.cmp(&b.name)));
     let mut proposed: Vec<Proposed> = Vec::new();
     let mut i = 0;
     while i < eligible.len() {
@@ -173,7 +182,8 @@ pub fn propose(candidates: &[Candidate], criteria: &Criteria, points_per_hour: i
     let shared: Vec<bool> = proposed
         .iter()
         .map(|p| {
-            proposed.iter().filter(|q| q.candidate.unit_id == p.candidate.unit_id && q.rank == p.rank).count() > 1
+            proposed.iter().filter(|q| q.candidate.unit_id == p.candidate.unit_id && q.rank == p.rank).count()
+                > 1
         })
         .collect();
     for (p, tied) in proposed.iter_mut().zip(shared) {
@@ -182,16 +192,16 @@ pub fn propose(candidates: &[Candidate], criteria: &Criteria, points_per_hour: i
     proposed
 }
 
-/// The reason a proposed awardee is given: e.g. `2026年11月积分甲村第1名（86分，参加学习4次）`.
+/// The reason a proposed awardee is given: e.g. `2026年11月积分甲村第1名（86分，参加学习4次）`
+/// (sessions left out when none).
 pub fn proposal_reason(p: &Proposed, month: Month) -> String {
     let place = if p.tied { format!("并列第{}名", p.rank) } else { format!("第{}名", p.rank) };
-    format!(
-        "{}积分{}{place}（{}分，参加学习{}次）",
-        month.label(),
-        p.candidate.unit_name,
-        p.candidate.points,
-        p.candidate.sessions
-    )
+    let sessions = if p.candidate.sessions > 0 {
+        format!("，参加学习{}次", p.candidate.sessions)
+    } else {
+        String::new()
+    };
+    format!("{}积分{}{place}（{}分{sessions}）", month.label(), p.candidate.unit_name, p.candidate.points)
 }
 
 /// Units where ties at the Nth place put more than N on the list: (unit name, how many).

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::model::{Criteria, MAX_TOP_N, Month, RoundStatus, propose, proposal_reason};
+use super::model::{Criteria, MAX_TOP_N, Month, RoundStatus, proposal_reason, propose};
 use super::store::{self, Opened};
 use crate::audit::Actor;
 use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
@@ -61,9 +61,10 @@ impl CriteriaInput {
         if top_n == Some(0) {
             errors.add("top_n", format!("每单位名额：请填写1到{MAX_TOP_N}之间的整数"));
         }
-        let min_sessions = errors.check("min_sessions", parse_count(&self.min_sessions, "当月至少参加学习", 100));
-        let min_hours =
-            errors.check("min_volunteer_hours", parse_count(&self.min_volunteer_hours, "当月至少志愿服务", 300));
+        let min_sessions =
+            errors.check("min_sessions", parse_count(&self.min_sessions, "当月至少参加学习", 100));
+        let min_hours = errors
+            .check("min_volunteer_hours", parse_count(&self.min_volunteer_hours, "当月至少志愿服务", 300));
         let issuer = self.issuer.trim().to_owned();
         if issuer.chars().count() > 40 {
             errors.add("issuer", "颁发单位：请不超过40字");
@@ -114,7 +115,8 @@ async fn render(
 ) -> AppResult<String> {
     let is_committee = user.role == Role::CommitteeAdmin;
     let today = crate::time::today();
-    let (mut criteria, mut criteria_errors, mut open_error) = (CriteriaInput::default(), FieldErrors::default(), None);
+    let (mut criteria, mut criteria_errors, mut open_error) =
+        (CriteriaInput::default(), FieldErrors::default(), None);
     let mut rounds = Vec::new();
     let mut months = Vec::new();
     if let Some(campaign) = campaign {
@@ -202,7 +204,9 @@ pub(super) async fn open_month(
     let today = crate::time::today();
     let problem = match Month::parse(&input.month) {
         None => Err("请选择月份".to_owned()),
-        Some(month) if !month.has_ended(today) => Err(format!("{}还没有结束，月底之后才能评选", month.label())),
+        Some(month) if !month.has_ended(today) => {
+            Err(format!("{}还没有结束，月底之后才能评选", month.label()))
+        }
         Some(month) => Ok(month),
     };
     let month = match problem {
@@ -222,10 +226,14 @@ pub(super) async fn open_month(
             (p.candidate, reason, p.tied)
         })
         .collect();
-    let issuer =
-        if criteria.issuer.is_empty() { super::default_issuer(&state.db).await? } else { criteria.issuer.clone() };
+    let issuer = if criteria.issuer.is_empty() {
+        super::default_issuer(&state.db).await?
+    } else {
+        criteria.issuer.clone()
+    };
     let mut tx = state.db.begin().await?;
-    let opened = store::open(&mut tx, campaign.id, month, &criteria, &issuer, &proposed, &Actor::user(&user)).await?;
+    let opened =
+        store::open(&mut tx, campaign.id, month, &criteria, &issuer, &proposed, &Actor::user(&user)).await?;
     tx.commit().await?;
     Ok(match opened {
         Opened::New(id, n) => {

@@ -33,7 +33,12 @@ pub async fn criteria(db: &Db, campaign_id: i64) -> Result<Criteria, sqlx::Error
 }
 
 /// Sets the campaign's criteria, audited. Rounds already opened keep the criteria they were opened with.
-pub async fn set_criteria(tx: &mut Tx, campaign_id: i64, c: &Criteria, by: &Actor) -> Result<(), sqlx::Error> {
+pub async fn set_criteria(
+    tx: &mut Tx,
+    campaign_id: i64,
+    c: &Criteria,
+    by: &Actor,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO award_criteria (campaign_id, top_n, min_sessions, min_volunteer_hours, issuer, updated_at, \
@@ -282,7 +287,13 @@ async fn insert_awardee(
 
 /// Adds a member to a draft round with the committee's reason, audited; false if they were on it
 /// already (or the round is no longer a draft).
-pub async fn add(tx: &mut Tx, round: &Round, c: &Candidate, reason: &str, by: &Actor) -> Result<bool, sqlx::Error> {
+pub async fn add(
+    tx: &mut Tx,
+    round: &Round,
+    c: &Candidate,
+    reason: &str,
+    by: &Actor,
+) -> Result<bool, sqlx::Error> {
     let added = insert_awardee(tx, round.id, c, reason, false, false, by.user_id).await?;
     if added {
         let detail = format!("加入 {}（{}）：{reason}", c.name, c.unit_name);
@@ -305,7 +316,8 @@ pub async fn remove(tx: &mut Tx, round: &Round, member_id: i64, by: &Actor) -> R
         .await?
     });
     let Some(name) = name else { return Ok(false) };
-    audit::record_in(tx, by, Action::Award, &format!("评优 {}", round.month), &format!("移出 {name}"), true).await?;
+    audit::record_in(tx, by, Action::Award, &format!("评优 {}", round.month), &format!("移出 {name}"), true)
+        .await?;
     Ok(true)
 }
 

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 
 use crate::audit::Actor;
-use crate::awards::model::{Criteria, Month, propose, proposal_reason};
+use crate::awards::model::{Criteria, Month, proposal_reason, propose};
 use crate::awards::{publish, store};
 use crate::db::Db;
 use crate::on_db;
@@ -79,7 +79,12 @@ pub async fn seed(db: &Db, hub: &Unit, stations: &[Unit], demo_member_phone: &st
 }
 
 /// Staff-recorded offline study worth `total` points, spread over days of `month` (10 a day at most).
-async fn study_offline(tx: &mut crate::db::Tx, member_id: i64, total: i64, month: Month) -> anyhow::Result<()> {
+async fn study_offline(
+    tx: &mut crate::db::Tx,
+    member_id: i64,
+    total: i64,
+    month: Month,
+) -> anyhow::Result<()> {
     let mut left = total;
     let mut day = month.first_day() + Duration::days(4);
     while left > 0 {

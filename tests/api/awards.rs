@@ -104,9 +104,13 @@ async fn criteria_are_edited_audited_and_a_bad_form_keeps_what_was_typed() {
     let app = spawn_app().await;
     let campaign = create_campaign(&app).await;
     let client = app.logged_in(COMMITTEE).await;
-    let fields = [("top_n", "5"), ("min_sessions", "2"), ("min_volunteer_hours", "3"), ("issuer", "测试街道党工委")];
+    let fields =
+        [("top_n", "5"), ("min_sessions", "2"), ("min_volunteer_hours", "3"), ("issuer", "测试街道党工委")];
     assert_eq!(app.post_form(&client, "/awards/criteria", &fields).await.status(), StatusCode::SEE_OTHER);
-    let expected = Criteria { top_n: 5, min_sessions: 2, min_volunteer_hours: 3, issuer: "测试街道党工委".into() };
+    let expected =
+        Criteria {
+            top_n: 5, min_sessions: 2, min_volunteer_hours: 3, issuer: "测试街道党工委".into()
+        };
     assert_eq!(store::criteria(&app.db, campaign).await.unwrap(), expected);
     let audit = app.audit("award").await;
     assert!(audit[0].contains("每单位前 5 名"), "{audit:?}");
@@ -115,7 +119,10 @@ async fn criteria_are_edited_audited_and_a_bad_form_keeps_what_was_typed() {
     let r = app.post_form(&client, "/awards/criteria", &bad).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
-    assert!(html.contains("data-field-error=\"top_n\"") && html.contains("data-field-error=\"min_sessions\""), "{html}");
+    assert!(
+        html.contains("data-field-error=\"top_n\"") && html.contains("data-field-error=\"min_sessions\""),
+        "{html}"
+    );
     assert!(html.contains("value=\"两次\"") && html.contains("value=\"某某\""), "keeps what was typed");
     assert_eq!(store::criteria(&app.db, campaign).await.unwrap(), expected, "nothing changed");
     assert!(html.contains("志愿服务功能尚未上线"), "the page says how volunteer hours are counted");
@@ -131,9 +138,17 @@ async fn the_proposal_is_top_n_per_unit_with_everyone_tied_and_the_minimum_sessi
     let listed = store::awardees(&s.app.db, id, &Scope::whole_tree()).await.unwrap();
     let mut names: Vec<(&str, bool)> = listed.iter().map(|a| (a.name.as_str(), a.tied)).collect();
     names.sort();
-    assert_eq!(names, vec![("乙一", false), ("甲一", false), ("甲三", true), ("甲二", true)], "甲四 attended nothing");
+    assert_eq!(
+        names,
+        vec![("乙一", false), ("甲一", false), ("甲三", true), ("甲二", true)],
+        "甲四 attended nothing"
+    );
     assert_eq!(listed[0].name, "甲一", "the unit's first place first");
-    assert!(listed[1].reason.contains("并列第2名") && listed[1].reason.contains("20分"), "{}", listed[1].reason);
+    assert!(
+        listed[1].reason.contains("并列第2名") && listed[1].reason.contains("20分"),
+        "{}",
+        listed[1].reason
+    );
     let client = s.app.logged_in(COMMITTEE).await;
     let html = s.app.get(&client, &format!("/awards/{id}")).await.text().await.unwrap();
     assert!(html.contains("甲村：第2名有并列，按规则全部推荐，共3人（名额2人）"), "{html}");
@@ -149,12 +164,18 @@ async fn the_committee_adds_with_a_reason_and_removes() {
     let s = scene().await;
     let id = open_last_month(&s).await;
     let client = s.app.logged_in(COMMITTEE).await;
-    let r = s.app.post_form(&client, &format!("/awards/{id}/add"), &[("member", "13911110004"), ("reason", "")]).await;
+    let r = s
+        .app
+        .post_form(&client, &format!("/awards/{id}/add"), &[("member", "13911110004"), ("reason", "")])
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
     assert!(html.contains("请填写评选理由") && html.contains("value=\"13911110004\""), "{html}");
     let fields = [("member", "13911110004"), ("reason", "带头送学上门")];
-    assert_eq!(s.app.post_form(&client, &format!("/awards/{id}/add"), &fields).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.app.post_form(&client, &format!("/awards/{id}/add"), &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let r = s.app.post_form(&client, &format!("/awards/{id}/members/{}/remove", s.a[0]), &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let listed = store::awardees(&s.app.db, id, &Scope::whole_tree()).await.unwrap();
@@ -164,7 +185,10 @@ async fn the_committee_adds_with_a_reason_and_removes() {
     let audit = s.app.audit("award").await.join("\n");
     assert!(audit.contains("加入 甲四（甲村）：带头送学上门") && audit.contains("移出 甲一"), "{audit}");
     let station = s.app.logged_in(STATION_A).await;
-    assert_eq!(s.app.post_form(&station, &format!("/awards/{id}/add"), &fields).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.app.post_form(&station, &format!("/awards/{id}/add"), &fields).await.status(),
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -190,7 +214,10 @@ async fn publishing_adds_points_once_and_fixes_the_round() {
     assert_eq!(s.app.count("point_entries WHERE kind = 'monthly_award'").await, 4);
     // Fixed: the page refuses edits, and so does the database.
     let fields = [("member", "13911110004"), ("reason", "补评")];
-    assert_eq!(s.app.post_form(&client, &format!("/awards/{id}/add"), &fields).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        s.app.post_form(&client, &format!("/awards/{id}/add"), &fields).await.status(),
+        StatusCode::CONFLICT
+    );
     let refused = match &s.app.db {
         dongxun::db::Db::Sqlite(pool) => sqlx::query("DELETE FROM awardees").execute(pool).await.err(),
         dongxun::db::Db::Postgres(pool) => sqlx::query("DELETE FROM awardees").execute(pool).await.err(),
@@ -222,7 +249,9 @@ async fn a_month_that_has_not_ended_is_neither_opened_nor_published() {
     let mut tx = app.db.begin().await.unwrap();
     let proposed = [(candidate, "测试".to_owned(), false)];
     let Opened::New(id, 1) =
-        store::open(&mut tx, campaign, this_month, &Criteria::default(), "测试", &proposed, &committee()).await.unwrap()
+        store::open(&mut tx, campaign, this_month, &Criteria::default(), "测试", &proposed, &committee())
+            .await
+            .unwrap()
     else {
         panic!("not opened")
     };
@@ -232,7 +261,10 @@ async fn a_month_that_has_not_ended_is_neither_opened_nor_published() {
     let refused = publish::publish(&mut tx, &round, dongxun::time::today(), &committee()).await.unwrap();
     assert!(matches!(refused, Err(Refused::NotEnded(_))));
     drop(tx);
-    assert_eq!(app.post_form(&client, &format!("/awards/{id}/publish"), &[]).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        app.post_form(&client, &format!("/awards/{id}/publish"), &[]).await.status(),
+        StatusCode::CONFLICT
+    );
     assert_eq!(app.count("point_entries").await, 0);
 }
 
@@ -240,7 +272,11 @@ fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -260,9 +296,13 @@ async fn certificates_name_the_member_unit_and_month_for_those_allowed_only() {
     for part in ["奖", "甲一", "甲村", &last_month().label(), "测试街道党工委"] {
         assert!(text.contains(part), "{part} in {text}");
     }
-    let unit = s.app.get(&committee, &format!("/awards/{id}/units/{}/certificates", s.app.village_a.id)).await;
+    let unit =
+        s.app.get(&committee, &format!("/awards/{id}/units/{}/certificates", s.app.village_a.id)).await;
     let text = pdftotext(&unit.bytes().await.unwrap());
-    assert!(text.contains("甲一") && text.contains("甲二") && text.contains("甲三") && !text.contains("乙一"), "{text}");
+    assert!(
+        text.contains("甲一") && text.contains("甲二") && text.contains("甲三") && !text.contains("乙一"),
+        "{text}"
+    );
 
     let station_a = s.app.logged_in(STATION_A).await;
     assert_eq!(s.app.get(&station_a, &one).await.status(), StatusCode::OK);
@@ -284,7 +324,14 @@ async fn another_villages_staff_cannot_publish_or_open() {
     let s = scene().await;
     let id = open_last_month(&s).await;
     let station_b = s.app.logged_in(STATION_B).await;
-    assert_eq!(s.app.post_form(&station_b, &format!("/awards/{id}/publish"), &[]).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(s.app.get(&station_b, &format!("/awards/{id}")).await.status(), StatusCode::NOT_FOUND, "a draft");
+    assert_eq!(
+        s.app.post_form(&station_b, &format!("/awards/{id}/publish"), &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.app.get(&station_b, &format!("/awards/{id}")).await.status(),
+        StatusCode::NOT_FOUND,
+        "a draft"
+    );
     assert_eq!(s.app.count("point_entries WHERE kind = 'monthly_award'").await, 0);
 }

@@ -73,7 +73,9 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     let last_month = dongxun::awards::Month::of(dongxun::time::today()).previous();
     assert_eq!(rounds.len(), 1);
     assert_eq!((rounds[0].month(), rounds[0].status), (last_month, dongxun::awards::RoundStatus::Published));
-    let awardees = dongxun::awards::store::awardees(&db, rounds[0].id, &dongxun::org::Scope::whole_tree()).await.unwrap();
+    let awardees = dongxun::awards::store::awardees(&db, rounds[0].id, &dongxun::org::Scope::whole_tree())
+        .await
+        .unwrap();
     assert_eq!(awardees.len(), 14 * 3 + 1 + 1, "three per station, one tie, one added");
     assert_eq!(awardees.iter().filter(|a| a.unit_name == "蟹塘社区").count(), 4);
     assert!(awardees.iter().all(|a| a.points > 0 || !a.proposed));

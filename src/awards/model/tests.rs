@@ -50,17 +50,32 @@ fn top_n_per_unit_by_points() {
 
 #[test]
 fn everyone_tied_at_the_nth_place_is_proposed() {
-    let c = [cand(1, 1, 30, 1, 0), cand(2, 1, 20, 1, 0), cand(3, 1, 20, 1, 0), cand(4, 1, 20, 1, 0), cand(5, 1, 10, 1, 0)];
+    let c = [
+        cand(1, 1, 30, 1, 0),
+        cand(2, 1, 20, 1, 0),
+        cand(3, 1, 20, 1, 0),
+        cand(4, 1, 20, 1, 0),
+        cand(5, 1, 10, 1, 0),
+    ];
     let p = propose(&c, &criteria(2, 0, 0), 2);
     assert_eq!(ids(&p), vec![(1, 1, false), (2, 2, true), (3, 2, true), (4, 2, true)]);
     assert_eq!(over_quota(&p, 2), vec![("村1".to_owned(), 4)]);
-    assert_eq!(proposal_reason(&p[1], Month::parse("2026-11").unwrap()), "2026年11月积分村1并列第2名（20分，参加学习1次）");
+    assert_eq!(
+        proposal_reason(&p[1], Month::parse("2026-11").unwrap()),
+        "2026年11月积分村1并列第2名（20分，参加学习1次）"
+    );
 }
 
 #[test]
 fn a_tie_above_the_cut_skips_the_next_rank() {
     let c = [cand(1, 1, 30, 1, 0), cand(2, 1, 30, 1, 0), cand(3, 1, 20, 1, 0)];
     assert_eq!(ids(&propose(&c, &criteria(2, 0, 0), 2)), vec![(1, 1, true), (2, 1, true)]);
+}
+
+#[test]
+fn a_reason_without_sessions_does_not_count_zero() {
+    let p = propose(&[cand(1, 1, 28, 0, 0)], &criteria(3, 0, 0), 2);
+    assert_eq!(proposal_reason(&p[0], Month::parse("2026-10").unwrap()), "2026年10月积分村1第1名（28分）");
 }
 
 #[test]

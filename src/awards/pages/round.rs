@@ -67,7 +67,12 @@ async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Rou
     Ok(round)
 }
 
-async fn render(state: &AppState, user: &CurrentUser, round: Round, add: Option<(AddInput, FieldErrors)>) -> AppResult<String> {
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    round: Round,
+    add: Option<(AddInput, FieldErrors)>,
+) -> AppResult<String> {
     let month = round.month();
     let awardees = store::awardees(&state.db, round.id, &user.scope()).await?;
     let mut units: Vec<UnitGroup> = Vec::new();
@@ -82,7 +87,10 @@ async fn render(state: &AppState, user: &CurrentUser, round: Round, add: Option<
         .filter_map(|u| {
             let proposed = u.awardees.iter().filter(|a| a.proposed).count() as i64;
             (proposed > round.top_n).then(|| {
-                format!("{}：第{}名有并列，按规则全部推荐，共{proposed}人（名额{}人）", u.name, round.top_n, round.top_n)
+                format!(
+                    "{}：第{}名有并列，按规则全部推荐，共{proposed}人（名额{}人）",
+                    u.name, round.top_n, round.top_n
+                )
             })
         })
         .collect();
@@ -144,9 +152,14 @@ pub(in crate::awards) async fn add(
         errors.add("reason", "请填写评选理由（100字以内）");
     }
     let text = crate::people::model::normalize_text(&input.member);
-    let query = MemberQuery { text: text.clone(), status: Some(MemberStatus::Active), ..MemberQuery::inside(Scope::whole_tree()) };
+    let query = MemberQuery {
+        text: text.clone(),
+        status: Some(MemberStatus::Active),
+        ..MemberQuery::inside(Scope::whole_tree())
+    };
     let (found, total) = member_store::search(&state.db, &query, 2, 0).await?;
-    let exact: Vec<_> = found.iter().filter(|m| m.name == text || m.phone.as_deref() == Some(text.as_str())).collect();
+    let exact: Vec<_> =
+        found.iter().filter(|m| m.name == text || m.phone.as_deref() == Some(text.as_str())).collect();
     let member_id = match (total, exact.as_slice()) {
         _ if text.is_empty() => {
             errors.add("member", "请填写党员姓名或手机号");
@@ -175,7 +188,11 @@ pub(in crate::awards) async fn add(
     let mut tx = state.db.begin().await?;
     let added = store::add(&mut tx, &round, &candidate, &reason, &Actor::user(&user)).await?;
     tx.commit().await?;
-    let message = if added { format!("已加入{}", candidate.name) } else { format!("{}已在名单上", candidate.name) };
+    let message = if added {
+        format!("已加入{}", candidate.name)
+    } else {
+        format!("{}已在名单上", candidate.name)
+    };
     Ok(redirect_with_flash(&format!("/awards/{id}"), &message))
 }
 
@@ -189,7 +206,10 @@ pub(in crate::awards) async fn remove(
     let mut tx = state.db.begin().await?;
     let removed = store::remove(&mut tx, &round, member_id, &Actor::user(&user)).await?;
     tx.commit().await?;
-    Ok(redirect_with_flash(&format!("/awards/{id}"), if removed { "已移出名单" } else { "名单上没有这名党员" }))
+    Ok(redirect_with_flash(
+        &format!("/awards/{id}"),
+        if removed { "已移出名单" } else { "名单上没有这名党员" },
+    ))
 }
 
 /// `POST /awards/{id}/publish`: fixes the round and adds each awardee's points, in one

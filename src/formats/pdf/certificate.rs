@@ -52,7 +52,9 @@ pub fn certificates_pdf(certificates: &[Certificate], font: &FontSource) -> Resu
     }
     let shaper = Shaper::new(font).ok_or_else(|| PdfError::Render("字体无法解析".into()))?;
     let mut document = Document::new();
-    document.set_metadata(Metadata::new().title("奖状".into()).language("zh-CN".into()).creator("dongxun".into()));
+    document.set_metadata(
+        Metadata::new().title("奖状".into()).language("zh-CN".into()).creator("dongxun".into()),
+    );
     let settings =
         PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError::Render("页面尺寸无效".into()))?;
     for certificate in certificates {
@@ -144,7 +146,8 @@ fn wrap(text: &str, width: f32, measure: impl Fn(&str) -> f32) -> Vec<String> {
             line.pop();
             // 禁则: a line does not start with closing punctuation; the character before it
             // goes down with it.
-            let carried = if NO_LINE_START.contains(ch) && line.chars().count() > 1 { line.pop() } else { None };
+            let carried =
+                if NO_LINE_START.contains(ch) && line.chars().count() > 1 { line.pop() } else { None };
             lines.push(std::mem::take(&mut line));
             line.extend(carried);
             line.push(ch);

@@ -226,21 +226,36 @@ fn certificates_are_landscape_a4_one_page_each_and_read_back() {
     std::fs::write(&path, &pdf).unwrap();
     let pdf_arg = path.to_str().unwrap();
     let prefix = dir.join("page");
-    poppler("pdftoppm", &["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf_arg, prefix.to_str().unwrap()]);
+    poppler(
+        "pdftoppm",
+        &["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf_arg, prefix.to_str().unwrap()],
+    );
     let png = std::fs::read(dir.join("page.png")).unwrap();
     // 60 dpi A4 landscape is about 702 × 496 pixels.
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
     assert!((698..=706).contains(&width) && (490..=500).contains(&height), "{width}×{height}");
     let hi = dir.join("hi");
-    poppler("pdftoppm", &["-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", pdf_arg, hi.to_str().unwrap()]);
+    poppler(
+        "pdftoppm",
+        &["-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", pdf_arg, hi.to_str().unwrap()],
+    );
     let keep = std::env::temp_dir().join("dongxun-certificate-page1.png");
     std::fs::copy(dir.join("hi.png"), &keep).unwrap();
     println!("certificate rendered to {}", keep.display());
     // -raw: in drawing order, so the widely spaced title 「奖　状」 reads as one word.
     let text = squeeze(&poppler("pdftotext", &["-raw", pdf_arg, "-"]).stdout);
     std::fs::remove_dir_all(&dir).unwrap();
-    for expected in ["奖状", "王建国同志", "欧阳秀英同志", "蟹塘社区", "2026年11月", "第1名", "石湫街道党工委", "2026年12月1日"] {
+    for expected in [
+        "奖状",
+        "王建国同志",
+        "欧阳秀英同志",
+        "蟹塘社区",
+        "2026年11月",
+        "第1名",
+        "石湫街道党工委",
+        "2026年12月1日",
+    ] {
         assert!(text.contains(expected), "{expected} missing:\n{text}");
     }
 }
