@@ -306,6 +306,9 @@ async fn certificates_name_the_member_unit_and_month_for_those_allowed_only() {
 
     let station_a = s.app.logged_in(STATION_A).await;
     assert_eq!(s.app.get(&station_a, &one).await.status(), StatusCode::OK);
+    let page = s.app.get(&station_a, &format!("/awards/{id}")).await.text().await.unwrap();
+    assert!(page.contains("甲一") && !page.contains("乙一"), "a station sees its own awardees only: {page}");
+    assert!(!page.contains("加入名单") && !page.contains("移出"), "and cannot edit");
     let station_b = s.app.logged_in(STATION_B).await;
     assert_eq!(s.app.get(&station_b, &one).await.status(), StatusCode::NOT_FOUND, "another village's");
     let r = s.app.get(&station_b, &format!("/awards/{id}/units/{}/certificates", s.app.village_a.id)).await;
