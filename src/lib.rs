@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod campaign;
 pub mod checkin;
 pub mod classroom;

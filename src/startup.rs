@@ -33,7 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::delivery::router())
         .merge(crate::feedback::router())
         .merge(crate::dashboard::router())
-        .merge(crate::reports::router());
+        .merge(crate::reports::router())
+        .merge(crate::awards::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }

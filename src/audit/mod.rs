@@ -91,6 +91,8 @@ coded_enum! {
         Delivery = ("delivery", "送学上门"),
         /// Points rules set, or a ledger entry corrected.
         Points = ("points", "积分"),
+        /// Monthly awards: criteria set, a month opened, awardees added or removed, published.
+        Award = ("award", "月度评优"),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The demo sub-district: 石湫街道 with its hub, 14 village stations (the seven the founding
 //! document names, seven clearly made up), branches, ~1,500 members with realistic ages and
-//! categories, accounts for every role, and a running campaign (see [`training`]).
+//! categories, accounts for every role, a running campaign (see [`training`]) and last month's
+//! published award (see [`awards`]).
 //! Deterministic: the same seed gives the same people.
 
+mod awards;
 mod deliveries;
 mod training;
 
@@ -110,6 +112,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     tx.commit().await?;
     training::seed(db, &mut rng, &root, &hub, &stations).await?;
     deliveries::seed(db, &stations, crate::time::today()).await?;
+    awards::seed(db, &hub, &stations, DEMO_MEMBER_PHONE).await?;
     Ok(true)
 }
 

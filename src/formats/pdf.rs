@@ -1,9 +1,10 @@
 //! Printable A4 sign-in sheets (签到表) as PDF, for members who sign on paper rather than by
-//! scanning a QR code.
+//! scanning a QR code; and certificates (奖状, `certificate.rs`) in the same font and shaping.
 //!
 //! The font is found on the machine ([`find_cjk_font`]) and subset into each PDF, so a sheet
 //! stays a few kilobytes however large the font file is.
 
+mod certificate;
 mod draw;
 mod fit;
 mod font;
@@ -16,7 +17,8 @@ use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::surface::Surface;
 
-pub use font::{FontError, FontSource, find_cjk_font};
+pub use certificate::{Certificate, MAX_CERTIFICATES, certificates_pdf};
+pub use font::{FontError, FontSource, find_cjk_font, shared_cjk_font};
 
 use draw::{Shaper, Weight, rule, shade};
 use fit::{LINE_SPACING, fit_cell, fit_text, one_line};
@@ -56,8 +58,14 @@ pub enum PdfError {
         /// The limit.
         max: usize,
     },
+    /// More certificates than one file should hold.
+    #[error("奖状太多：一次最多打印 {max} 张，请按单位分开打印")]
+    TooManyCertificates {
+        /// The limit.
+        max: usize,
+    },
     /// The PDF library failed (in practice: the font could not be embedded).
-    #[error("生成签到表 PDF 失败：{0}")]
+    #[error("生成 PDF 失败：{0}")]
     Render(String),
 }
 

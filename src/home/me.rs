@@ -17,6 +17,9 @@ struct MePage {
     is_member: bool,
     study: Option<super::my_study::MyStudy>,
     points: Option<crate::points::mine::MyPoints>,
+    /// Published monthly awards (荣誉), each with its certificate.
+    awards: Vec<crate::awards::MyAward>,
+    member_id: i64,
 }
 
 /// `GET /me`.
@@ -29,6 +32,10 @@ pub(super) async fn page(State(state): State<AppState>, user: CurrentUser) -> Ap
         Some(member_id) => Some(crate::points::mine::for_member(&state.db, member_id).await?),
         None => None,
     };
+    let awards = match user.member_id {
+        Some(member_id) => crate::awards::for_member(&state.db, member_id).await?,
+        None => Vec::new(),
+    };
     let tail: String = user.phone.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     let page = MePage {
         shell: Shell::new(&user, "我的", "me"),
@@ -36,6 +43,8 @@ pub(super) async fn page(State(state): State<AppState>, user: CurrentUser) -> Ap
         is_member: user.role == Role::Member,
         study,
         points,
+        awards,
+        member_id: user.member_id.unwrap_or(0),
     };
     Ok(Html(page.render()?))
 }

@@ -65,4 +65,21 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{phone}");
         assert_eq!(location(&r), "/");
     }
+
+    // Last month's award is published: a few per station, 蟹塘社区's tie at the third place all
+    // in, the hub's one added by hand; the demo member (logged in last) is among them.
+    let campaign = dongxun::campaign::store::current(&db).await.unwrap().unwrap();
+    let rounds = dongxun::awards::store::rounds(&db, campaign.id).await.unwrap();
+    let last_month = dongxun::awards::Month::of(dongxun::time::today()).previous();
+    assert_eq!(rounds.len(), 1);
+    assert_eq!((rounds[0].month(), rounds[0].status), (last_month, dongxun::awards::RoundStatus::Published));
+    let awardees = dongxun::awards::store::awardees(&db, rounds[0].id, &dongxun::org::Scope::whole_tree())
+        .await
+        .unwrap();
+    assert_eq!(awardees.len(), 14 * 3 + 1 + 1, "three per station, one tie, one added");
+    assert_eq!(awardees.iter().filter(|a| a.unit_name == "蟹塘社区").count(), 4);
+    assert!(awardees.iter().all(|a| a.points > 0 || !a.proposed));
+    let me = client.get(format!("{address}/me")).send().await.unwrap().text().await.unwrap();
+    assert!(me.contains("我的荣誉") && me.contains(&format!("{}月度学习之星", last_month.label())), "{me}");
+    assert!(me.contains("月度评优"), "the award's points in the history");
 }

@@ -10,6 +10,7 @@ mod accounts;
 mod architecture;
 mod at_rest;
 mod audit;
+mod awards;
 mod checkin;
 mod checkin_traps;
 mod classroom;

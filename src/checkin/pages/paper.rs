@@ -11,19 +11,11 @@ use crate::audit::{self, Action, Actor};
 use crate::auth::CurrentUser;
 use crate::checkin::model::Channel;
 use crate::checkin::store::{self as attendance, Attendance, Recorded};
-use std::sync::OnceLock;
-
-use crate::formats::pdf::{FontSource, SignInRow, SignInSheet, find_cjk_font, sign_in_sheet_pdf};
+use crate::formats::pdf::{SignInRow, SignInSheet, shared_cjk_font, sign_in_sheet_pdf};
 use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
-
-/// The CJK font, read once (it is ~20 MB) and shared by every sheet afterwards.
-fn cjk_font(configured: Option<&std::path::Path>) -> Result<FontSource, String> {
-    static FONT: OnceLock<Result<FontSource, String>> = OnceLock::new();
-    FONT.get_or_init(|| find_cjk_font(configured).map_err(|e| e.to_string())).clone()
-}
 
 /// The sign-in sheet of a session's audience, as a PDF.
 pub(super) async fn sheet(
@@ -56,7 +48,7 @@ pub(super) async fn sheet(
     };
     let configured = state.config.font.clone();
     let pdf = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
-        let font = cjk_font(configured.as_deref())?;
+        let font = shared_cjk_font(configured.as_deref())?;
         sign_in_sheet_pdf(&sheet, &font).map_err(|e| e.to_string())
     })
     .await

@@ -159,6 +159,14 @@ pub fn find_cjk_font(configured: Option<&Path>) -> Result<FontSource, FontError>
     find_in(configured, &system)
 }
 
+/// [`find_cjk_font`], read once per process (the file is ~20 MB) and shared by every PDF after
+/// it: sign-in sheets and certificates alike. The first caller's `configured` path decides; the
+/// server passes the same `--font` every time. The error is its Chinese message.
+pub fn shared_cjk_font(configured: Option<&Path>) -> Result<FontSource, String> {
+    static FONT: std::sync::OnceLock<Result<FontSource, String>> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| find_cjk_font(configured).map_err(|e| e.to_string())).clone()
+}
+
 /// [`find_cjk_font`] over an explicit candidate list, so tests can point it at temp files.
 fn find_in(configured: Option<&Path>, candidates: &[&Path]) -> Result<FontSource, FontError> {
     if let Some(path) = configured {

@@ -205,3 +205,64 @@ fn the_document_title_and_language_are_set() {
     assert!(text.contains("/Lang(zh-CN)"), "language missing");
     assert!(text.contains("<dc:language><rdf:Bag><rdf:li>zh-CN"), "XMP language missing");
 }
+
+fn certificate(name: &str) -> Certificate {
+    Certificate {
+        name: name.into(),
+        unit: "蟹塘社区".into(),
+        month: "2026年11月".into(),
+        reason: "2026年11月积分蟹塘社区第1名（86分，参加学习4次）".into(),
+        issuer: "石湫街道党工委".into(),
+        date: "2026年12月1日".into(),
+    }
+}
+
+#[test]
+fn certificates_are_landscape_a4_one_page_each_and_read_back() {
+    let pdf = certificates_pdf(&[certificate("王建国"), certificate("欧阳秀英")], font()).unwrap();
+    assert_eq!(page_count(&pdf), 2);
+    let dir = temp_dir("certificate");
+    let path = dir.join("awards.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let pdf_arg = path.to_str().unwrap();
+    let prefix = dir.join("page");
+    poppler(
+        "pdftoppm",
+        &["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf_arg, prefix.to_str().unwrap()],
+    );
+    let png = std::fs::read(dir.join("page.png")).unwrap();
+    // 60 dpi A4 landscape is about 702 × 496 pixels.
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert!((698..=706).contains(&width) && (490..=500).contains(&height), "{width}×{height}");
+    let hi = dir.join("hi");
+    poppler(
+        "pdftoppm",
+        &["-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", pdf_arg, hi.to_str().unwrap()],
+    );
+    let keep = std::env::temp_dir().join("dongxun-certificate-page1.png");
+    std::fs::copy(dir.join("hi.png"), &keep).unwrap();
+    println!("certificate rendered to {}", keep.display());
+    // -raw: in drawing order, so the widely spaced title 「奖　状」 reads as one word.
+    let text = squeeze(&poppler("pdftotext", &["-raw", pdf_arg, "-"]).stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+    for expected in [
+        "奖状",
+        "王建国同志",
+        "欧阳秀英同志",
+        "蟹塘社区",
+        "2026年11月",
+        "第1名",
+        "石湫街道党工委",
+        "2026年12月1日",
+    ] {
+        assert!(text.contains(expected), "{expected} missing:\n{text}");
+    }
+}
+
+#[test]
+fn too_many_certificates_are_refused_in_chinese() {
+    let many = vec![certificate("王建国"); MAX_CERTIFICATES + 1];
+    let error = certificates_pdf(&many, font()).unwrap_err();
+    assert!(error.to_string().contains("奖状太多"), "{error}");
+}
