@@ -3,7 +3,7 @@
 //! transaction per award (what the disk's fsync rate allows without grouping) and beside raw
 //! batched INSERTs of the same rows with no caps, no counters (the ceiling on this machine).
 //!
-//! Usage: ingest [WRITERS [SECONDS [MEMBERS]]]   (default 512 10 100,000)
+//! Usage: ingest [WRITERS [SECONDS [MEMBERS]]]   (default 4,096 10 100,000)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,7 +35,7 @@ fn award(rng: &mut Rng, members: u64, key: u64, tag: &str) -> Award {
 
 #[tokio::main]
 async fn main() {
-    let (writers, seconds, members) = (arg(1, 512), arg(2, 10), arg(3, 100_000));
+    let (writers, seconds, members) = (arg(1, 4096), arg(2, 10), arg(3, 100_000));
     let dir = std::env::temp_dir().join(format!("ingest-bench-{}", std::process::id()));
     let db = Db::connect(&Location::SqliteFile(dir.join("dongxun.db"))).await.unwrap();
     db.migrate().await.unwrap();
