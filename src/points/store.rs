@@ -133,6 +133,9 @@ pub async fn correct(
     let original: Entry = on_tx!(tx, conn => {
         sqlx::query_as(&format!("{ENTRY} WHERE id = $1")).bind(entry_id).fetch_one(&mut *conn).await?
     });
+    // The day's counter row is locked before the corrections are counted: two corrections of
+    // one entry at once then number themselves one after the other instead of both taking the
+    // same key (tests/api/points_ledger.rs fails on PostgreSQL without this line).
     lock_day(tx, original.member_id, original.kind, original.earned_on).await?;
     let earlier: i64 = on_tx!(tx, conn => {
         sqlx::query_scalar("SELECT COUNT(*) FROM point_entries WHERE corrects_entry_id = $1")

@@ -31,6 +31,7 @@ mod org;
 mod people;
 mod points;
 mod points_batch;
+mod points_ledger;
 mod rejections;
 mod reports;
 mod roll_call;
