@@ -76,12 +76,22 @@ impl RuleInput {
         let mut errors = FieldErrors::default();
         let points = whole(&mut errors, "points", "分值", &self.points, 0, MAX_POINTS, false);
         let daily_cap = whole(&mut errors, "daily_cap", "每日上限", &self.daily_cap, 1, 100_000, true);
-        let per_item_cap = whole(&mut errors, "per_item_cap", "每项上限", &self.per_item_cap, 1, 100_000, true);
-        let minutes = whole(&mut errors, "minutes_per_point", "每多少分钟计分", &self.minutes_per_point, 1, 1440, true);
+        let per_item_cap =
+            whole(&mut errors, "per_item_cap", "每项上限", &self.per_item_cap, 1, 100_000, true);
+        let minutes =
+            whole(&mut errors, "minutes_per_point", "每多少分钟计分", &self.minutes_per_point, 1, 1440, true);
         let multiplier = if self.window_multiplier.trim().is_empty() {
             Some(Some(1))
         } else {
-            whole(&mut errors, "window_multiplier", "时段倍数", &self.window_multiplier, 1, MAX_MULTIPLIER, false)
+            whole(
+                &mut errors,
+                "window_multiplier",
+                "时段倍数",
+                &self.window_multiplier,
+                1,
+                MAX_MULTIPLIER,
+                false,
+            )
         };
         let windows = parse_windows(&normalize_windows(&self.windows));
         if windows.is_none() {
@@ -208,9 +218,15 @@ mod tests {
             effective_from: "2026-12-01".into(),
         };
         let errors = bad.validate(PointKind::Reading, day(9)).unwrap_err();
-        for field in
-            ["points", "daily_cap", "per_item_cap", "minutes_per_point", "windows", "window_multiplier", "effective_from"]
-        {
+        for field in [
+            "points",
+            "daily_cap",
+            "per_item_cap",
+            "minutes_per_point",
+            "windows",
+            "window_multiplier",
+            "effective_from",
+        ] {
             assert!(errors.get(field).is_some(), "{field} has no message");
         }
         assert!(errors.get("effective_from").unwrap().contains("不能早于今天"));
@@ -219,7 +235,8 @@ mod tests {
 
     #[test]
     fn today_is_allowed_and_blank_caps_mean_none() {
-        let typed = RuleInput { points: "5".into(), effective_from: "2026-12-09".into(), ..RuleInput::default() };
+        let typed =
+            RuleInput { points: "5".into(), effective_from: "2026-12-09".into(), ..RuleInput::default() };
         let rule = typed.validate(PointKind::Attendance, day(9)).unwrap();
         assert_eq!((rule.daily_cap, rule.per_item_cap, rule.window_multiplier), (None, None, 1));
         assert!(rule.windows.is_empty());

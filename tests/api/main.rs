@@ -32,6 +32,8 @@ mod people;
 mod points;
 mod points_batch;
 mod points_ledger;
+mod points_offline;
+mod points_rules;
 mod rejections;
 mod reports;
 mod roll_call;

@@ -14,6 +14,7 @@ use crate::audit::{self, Action, Actor};
 use crate::db::Db;
 use crate::formats::gate::GateError;
 use crate::formats::table::{TABLE_READS, read_table};
+use crate::on_db;
 use crate::org::Scope;
 use crate::org::store as org_store;
 use crate::people::IdCardVault;
@@ -21,7 +22,6 @@ use crate::people::store::{self as people_store, Member};
 use crate::points::model::PointKind;
 use crate::points::store::{self, Awarded};
 use crate::roster::parse::RowError;
-use crate::on_db;
 
 /// Who uploads: their subtree, their account (recorded with each entry) and the audit actor.
 pub struct Uploader<'a> {
@@ -154,7 +154,9 @@ async fn import_inner(
             // Two identical rows are one entry (the key is the content): refused, so a second
             // study session that day is written with a 备注 that tells it apart.
             first_row_of_key.insert(key, first);
-            let reason = format!("与第{first}行完全相同（同一党员、日期、事项、积分、备注）；如确是两次，请在备注中注明");
+            let reason = format!(
+                "与第{first}行完全相同（同一党员、日期、事项、积分、备注）；如确是两次，请在备注中注明"
+            );
             errors.push(error(Column::Name, row.name.clone(), reason));
             continue;
         }
@@ -203,7 +205,8 @@ async fn import_inner(
         }
     }
     let points: i64 = outcome.added.iter().map(|a| a.points).sum();
-    let detail = format!("线下积分表：新增{}条共{points}分，已导入过{}条", outcome.added.len(), outcome.already);
+    let detail =
+        format!("线下积分表：新增{}条共{points}分，已导入过{}条", outcome.added.len(), outcome.already);
     audit::record_in(&mut tx, uploader.actor, Action::Import, file_name, &detail, true).await?;
     tx.commit().await?;
     Ok(outcome)
@@ -237,7 +240,11 @@ impl<'a> Finder<'a> {
             (Some(card), _) => {
                 let hash = self.vault.lookup_hash(card.as_str());
                 let Some(member) = self.by_card.get(hash.as_str()) else {
-                    return Err((Column::IdCard, card.as_str().into(), "查无此人：该身份证号码不在党员名册中".into()));
+                    return Err((
+                        Column::IdCard,
+                        card.as_str().into(),
+                        "查无此人：该身份证号码不在党员名册中".into(),
+                    ));
                 };
                 if member.name != row.name {
                     return Err((Column::Name, row.name.clone(), "姓名与身份证号码不符".into()));
@@ -246,7 +253,11 @@ impl<'a> Finder<'a> {
             }
             (None, Some(phone)) => {
                 let Some(found) = self.by_phone.get(phone.as_str()) else {
-                    return Err((Column::Phone, phone.as_str().into(), "查无此人：该手机号码不在党员名册中".into()));
+                    return Err((
+                        Column::Phone,
+                        phone.as_str().into(),
+                        "查无此人：该手机号码不在党员名册中".into(),
+                    ));
                 };
                 let named: Vec<&&Member> = found.iter().filter(|m| m.name == row.name).collect();
                 match named.as_slice() {
@@ -258,7 +269,9 @@ impl<'a> Finder<'a> {
                     }
                 }
             }
-            (None, None) => return Err((Column::Phone, String::new(), "手机号码和身份证号码至少填写一项".into())),
+            (None, None) => {
+                return Err((Column::Phone, String::new(), "手机号码和身份证号码至少填写一项".into()));
+            }
         };
         if !self.scope.covers(&member.unit_path) {
             return Err((Column::Name, row.name.clone(), "该党员不在您管辖的单位，不能为其记积分".into()));

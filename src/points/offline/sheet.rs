@@ -35,8 +35,15 @@ pub enum Column {
 }
 
 impl Column {
-    const ALL: [Column; 7] =
-        [Column::Name, Column::Phone, Column::IdCard, Column::Item, Column::Points, Column::Date, Column::Note];
+    const ALL: [Column; 7] = [
+        Column::Name,
+        Column::Phone,
+        Column::IdCard,
+        Column::Item,
+        Column::Points,
+        Column::Date,
+        Column::Note,
+    ];
 
     /// Header names meaning this column; the first is its standard name.
     fn aliases(self) -> &'static [&'static str] {
@@ -113,7 +120,12 @@ pub struct ParsedSheet {
 
 /// Reads the sheet; `Err` says what is wrong with its header. Points are checked against the
 /// Offline rule of each row's day, days against `window`.
-pub fn read_sheet(table: &Table, rules: &[Rule], window: &Window, today: NaiveDate) -> Result<ParsedSheet, String> {
+pub fn read_sheet(
+    table: &Table,
+    rules: &[Rule],
+    window: &Window,
+    today: NaiveDate,
+) -> Result<ParsedSheet, String> {
     let Some(header_index) = header_row(table) else {
         return Err(format!("未找到表头：表格前{HEADER_SEARCH_ROWS}行中没有“姓名”列"));
     };
@@ -124,7 +136,8 @@ pub fn read_sheet(table: &Table, rules: &[Rule], window: &Window, today: NaiveDa
         if let Some(column) = Column::ALL.into_iter().find(|c| c.aliases().contains(&key.as_str()))
             && columns.found[column as usize].is_none()
         {
-            columns.found[column as usize] = Some((index, text.split_whitespace().collect::<Vec<_>>().join(" ")));
+            columns.found[column as usize] =
+                Some((index, text.split_whitespace().collect::<Vec<_>>().join(" ")));
         }
     }
     let mut missing: Vec<&str> = [Column::Item, Column::Points, Column::Date]
@@ -141,7 +154,8 @@ pub fn read_sheet(table: &Table, rules: &[Rule], window: &Window, today: NaiveDa
     let mut parsed = ParsedSheet { columns, ..ParsedSheet::default() };
     for row in &table.rows[header_index + 1..] {
         let blank = Column::ALL.iter().all(|c| parsed.columns.cell(row, *c).is_empty());
-        let repeated = matches!(parsed.columns.cell(row, Column::Name), Cell::Text(t) if header_key(t) == "姓名");
+        let repeated =
+            matches!(parsed.columns.cell(row, Column::Name), Cell::Text(t) if header_key(t) == "姓名");
         if blank || repeated {
             continue;
         }
@@ -189,10 +203,13 @@ impl RowReader<'_> {
     }
 
     fn read(&mut self, rules: &[Rule], window: &Window, today: NaiveDate) -> Option<SheetRow> {
-        let name = read_name(self.cell(Column::Name)).map_err(|e| self.error(Column::Name, e.reason)).ok().flatten();
-        let phone = read_phone(self.cell(Column::Phone)).map_err(|e| self.error(Column::Phone, e.reason)).ok();
-        let id_card =
-            read_id_card(self.cell(Column::IdCard), today).map_err(|e| self.error(Column::IdCard, e.reason)).ok();
+        let name =
+            read_name(self.cell(Column::Name)).map_err(|e| self.error(Column::Name, e.reason)).ok().flatten();
+        let phone =
+            read_phone(self.cell(Column::Phone)).map_err(|e| self.error(Column::Phone, e.reason)).ok();
+        let id_card = read_id_card(self.cell(Column::IdCard), today)
+            .map_err(|e| self.error(Column::IdCard, e.reason))
+            .ok();
         if self.cell(Column::Phone).is_empty() && self.cell(Column::IdCard).is_empty() {
             let column = if self.columns.has(Column::Phone) { Column::Phone } else { Column::IdCard };
             self.error(column, "手机号码和身份证号码至少填写一项");

@@ -14,7 +14,10 @@ const NOTES: [(&str, &str); 7] = [
     ("积分", "正整数，不超过线下学习的每日上限（见积分规则）。"),
     ("日期", "学习的日期，如 2026-12-03；须在本次冬训期间且不晚于今天。"),
     ("备注", "可不填，最多50字；同一人同一天同一事项记两次时，请在备注中注明区别。"),
-    ("说明", "列的顺序不限，可有标题行和序号列；任何一行有误整份表都不会导入；同一份表重复导入不会重复记分。"),
+    (
+        "说明",
+        "列的顺序不限，可有标题行和序号列；任何一行有误整份表都不会导入；同一份表重复导入不会重复记分。",
+    ),
 ];
 
 /// Writes the template with an example member (`name`, `phone`) studying on `day`.
@@ -76,7 +79,10 @@ mod tests {
         let parsed = read_sheet(&table, &[rule], &window, day).unwrap();
         assert_eq!(parsed.errors, Vec::new());
         assert_eq!(parsed.rows.len(), 1);
-        assert_eq!((parsed.rows[0].name.as_str(), parsed.rows[0].points, parsed.rows[0].day), ("张三", 2, day));
+        assert_eq!(
+            (parsed.rows[0].name.as_str(), parsed.rows[0].points, parsed.rows[0].day),
+            ("张三", 2, day)
+        );
         assert_eq!(parsed.rows[0].phone.as_ref().map(|p| p.as_str()), Some("13800000000"));
     }
 }

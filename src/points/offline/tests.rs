@@ -21,7 +21,9 @@ fn offline_rule(cap: Option<i64>, from: NaiveDate) -> Rule {
 }
 
 fn entry(note: &str) -> OfflineEntry {
-    OfflineEntry { member_id: 7, day: day(3), item: "观看党课录像".into(), points: 3, note: note.into() }
+    OfflineEntry {
+        member_id: 7, day: day(3), item: "观看党课录像".into(), points: 3, note: note.into()
+    }
 }
 
 #[test]

@@ -62,7 +62,10 @@ pub(in crate::points) async fn search(
     let (found, total) = if q.is_empty() {
         (Vec::new(), 0)
     } else {
-        let query = MemberQuery { text: crate::people::text::normalize_text(&q), ..MemberQuery::inside(user.scope()) };
+        let query = MemberQuery {
+            text: crate::people::text::normalize_text(&q),
+            ..MemberQuery::inside(user.scope())
+        };
         people_store::search(&state.db, &query, 30, 0).await?
     };
     let found = found.into_iter().map(|m| (m.id, m.name.clone(), m.unit_name.clone(), masked(&m))).collect();
@@ -101,7 +104,12 @@ async fn member_in_scope(state: &AppState, user: &CurrentUser, id: i64) -> AppRe
     people_store::by_id_in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)
 }
 
-async fn member_page(state: &AppState, user: &CurrentUser, member: Member, refused: Refused) -> AppResult<String> {
+async fn member_page(
+    state: &AppState,
+    user: &CurrentUser,
+    member: Member,
+    refused: Refused,
+) -> AppResult<String> {
     let today = crate::time::today();
     let (total, count) = ledger::summary(&state.db, member.id).await?;
     let campaign = window(state).await?.map(|w| (w.from.to_string(), w.until.to_string()));
@@ -144,7 +152,12 @@ pub(in crate::points) async fn show(
     Ok(Html(member_page(&state, &user, member, Refused::None).await?))
 }
 
-async fn refuse(state: &AppState, user: &CurrentUser, member: Member, refused: Refused) -> AppResult<Response> {
+async fn refuse(
+    state: &AppState,
+    user: &CurrentUser,
+    member: Member,
+    refused: Refused,
+) -> AppResult<Response> {
     Ok((StatusCode::BAD_REQUEST, Html(member_page(state, user, member, refused).await?)).into_response())
 }
 

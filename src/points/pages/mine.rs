@@ -24,7 +24,10 @@ struct MinePage {
 }
 
 /// The member's own history; an account without a member record has none.
-pub(in crate::points) async fn history(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+pub(in crate::points) async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
     let member_id = user.member_id.ok_or(AppError::NotFound)?;
     let (total, count) = ledger::summary(&state.db, member_id).await?;
     let page = MinePage {

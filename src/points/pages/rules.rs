@@ -82,7 +82,10 @@ struct RulesPage {
 }
 
 /// The rules table: what each kind earns today.
-pub(in crate::points) async fn list(State(state): State<AppState>, AdminUser(user): AdminUser) -> AppResult<Html<String>> {
+pub(in crate::points) async fn list(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+) -> AppResult<Html<String>> {
     let rules = store::rules(&state.db).await?;
     let today = crate::time::today();
     let kinds = PointKind::choices()
@@ -172,6 +175,7 @@ pub(in crate::points) async fn update(
     let mut tx = state.db.begin().await?;
     store::set_rule(&mut tx, &rule, &Actor::user(&user)).await?;
     tx.commit().await?;
-    let message = format!("已保存：{}自{}起按新规则计分", kind.label(), rule.effective_from.format("%Y-%m-%d"));
+    let message =
+        format!("已保存：{}自{}起按新规则计分", kind.label(), rule.effective_from.format("%Y-%m-%d"));
     Ok(redirect_with_flash(&format!("/points/rules/{}", kind.code()), &message))
 }

@@ -67,7 +67,8 @@ pub(in crate::points) async fn upload(
         return Err(AppError::BadRequest("请选择要上传的积分表文件".into()));
     };
     let actor = Actor::user(&user);
-    let uploader = Uploader { scope: user.scope(), user_id: Some(user.user_id), actor: &actor, vault: &state.vault };
+    let uploader =
+        Uploader { scope: user.scope(), user_id: Some(user.user_id), actor: &actor, vault: &state.vault };
     let result = import_sheet(&state.db, &uploader, &file_name, bytes).await;
     let mut page = page(&user);
     page.file_name = file_name;

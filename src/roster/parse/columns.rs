@@ -140,7 +140,11 @@ pub(super) fn is_unit_header(key: &str) -> bool {
 /// The header row's index in `table.rows`: the first of the first few rows (titles and notes may
 /// come before it) with a 姓名 cell.
 pub fn header_row(table: &Table) -> Option<usize> {
-    table.rows.iter().take(HEADER_SEARCH_ROWS).position(|row| row.cells.iter().any(|c| cell_header_key(c) == "姓名"))
+    table
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|row| row.cells.iter().any(|c| cell_header_key(c) == "姓名"))
 }
 
 /// Finds the header row: the first of the first few rows with a 姓名 cell.

@@ -23,7 +23,12 @@ fn rules() -> Vec<Rule> {
 }
 
 fn window() -> Window {
-    Window::new(1, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(), day(9))
+    Window::new(
+        1,
+        NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
+        day(9),
+    )
 }
 
 fn text_table(rows: &[&[&str]]) -> Table {
@@ -33,7 +38,10 @@ fn text_table(rows: &[&[&str]]) -> Table {
             .enumerate()
             .map(|(i, cells)| TableRow {
                 number: i + 1,
-                cells: cells.iter().map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).into()) }).collect(),
+                cells: cells
+                    .iter()
+                    .map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text((*c).into()) })
+                    .collect(),
             })
             .collect(),
     }
