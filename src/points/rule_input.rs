@@ -97,6 +97,18 @@ impl RuleInput {
         if windows.is_none() {
             errors.add("windows", "活跃时段应写成“06:00-08:30,12:00-14:00”，每段开始早于结束");
         }
+        if kind == PointKind::Offline {
+            // Staff type the points of an offline entry themselves: the rule only caps them.
+            if points.is_some_and(|p| p != Some(1)) {
+                errors.add("points", "线下学习按代录时填写的分数计分：分值须为1，可修改每日上限");
+            }
+            if minutes.is_some_and(|m| m.is_some()) {
+                errors.add("minutes_per_point", "线下学习不按时长计分，请留空");
+            }
+            if windows.as_ref().is_some_and(|w| !w.is_empty()) {
+                errors.add("windows", "线下学习没有活跃时段，请留空");
+            }
+        }
         let effective_from = match NaiveDate::parse_from_str(self.effective_from.trim(), "%Y-%m-%d") {
             Ok(day) if day < today => {
                 errors.add("effective_from", "生效日期不能早于今天：已记的积分按当时的规则，不能改");
@@ -231,6 +243,18 @@ mod tests {
         }
         assert!(errors.get("effective_from").unwrap().contains("不能早于今天"));
         assert!(errors.get("points").unwrap().contains("整数"));
+    }
+
+    #[test]
+    fn offline_points_are_what_staff_type_so_only_their_cap_changes() {
+        let typed = RuleInput { points: "2".into(), windows: "06:00-08:00".into(), ..input() };
+        let errors = typed.validate(PointKind::Offline, day(9)).unwrap_err();
+        assert!(errors.get("points").unwrap().contains("分值须为1"));
+        assert!(errors.get("minutes_per_point").is_some() && errors.get("windows").is_some());
+        let cap = RuleInput { points: "1".into(), daily_cap: "20".into(), ..RuleInput::default() };
+        let rule =
+            RuleInput { effective_from: "2026-12-09".into(), ..cap }.validate(PointKind::Offline, day(9));
+        assert_eq!(rule.unwrap().daily_cap, Some(20));
     }
 
     #[test]
