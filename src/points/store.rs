@@ -311,7 +311,7 @@ pub async fn set_rule(tx: &mut Tx, rule: &Rule, by: &Actor) -> Result<(), sqlx::
         .execute(&mut *conn)
         .await?;
     });
-    let detail = format!(
+    let mut detail = format!(
         "{} 自 {} 起：{} 分，每日上限 {:?}，每项上限 {:?}",
         rule.kind.label(),
         rule.effective_from,
@@ -319,6 +319,12 @@ pub async fn set_rule(tx: &mut Tx, rule: &Rule, by: &Actor) -> Result<(), sqlx::
         rule.daily_cap,
         rule.per_item_cap
     );
+    if let Some(minutes) = rule.minutes_per_point {
+        detail.push_str(&format!("，每{minutes}分钟计分"));
+    }
+    if !windows.is_empty() {
+        detail.push_str(&format!("，活跃时段 {} ×{}", windows.join(","), rule.window_multiplier));
+    }
     audit::record_in(tx, by, Action::Points, "积分规则", &detail, true).await
 }
 
