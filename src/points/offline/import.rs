@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 
 use super::sheet::{Column, ParsedSheet, SheetRow, read_sheet};
-use super::{OfflineEntry, Window, offline_key, record, refuse_points};
+use super::{OfflineEntry, Window, award_of, offline_key, refuse_points};
 use crate::audit::{self, Action, Actor};
 use crate::db::Db;
 use crate::formats::gate::GateError;
@@ -189,10 +189,15 @@ async fn import_inner(
         errors.sort_by_key(|e| e.row);
         return Err(SheetFailure::Rows(errors));
     }
+    // One batch: a sheet of a thousand rows is a handful of statements, with the same caps and
+    // keys as one award at a time.
+    let awards: Vec<_> =
+        new.iter().map(|(_, entry)| award_of(entry, uploader.user_id, campaign.id)).collect();
     let mut tx = db.begin().await?;
+    let done = crate::points::award_batch(&mut tx, &awards).await?;
     let mut outcome = SheetOutcome { added: Vec::new(), already };
-    for (row, entry) in new {
-        match record(&mut tx, &entry, uploader.user_id, campaign.id).await? {
+    for ((row, entry), done) in new.into_iter().zip(done) {
+        match done {
             Awarded::Recorded(e) => outcome.added.push(Added {
                 row: row.row,
                 name: row.name.clone(),

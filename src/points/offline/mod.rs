@@ -104,21 +104,16 @@ pub fn refuse_points(rules: &[Rule], day: NaiveDate, points: i64, already: i64) 
     }
 }
 
-/// Records one checked entry in the caller's transaction, by `recorded_by`, in `campaign_id`.
-/// The points count on the entry's day; a repeat of the same entry adds nothing.
-pub async fn record(
-    tx: &mut Tx,
-    entry: &OfflineEntry,
-    recorded_by: Option<i64>,
-    campaign_id: i64,
-) -> Result<Awarded, sqlx::Error> {
+/// The award an offline entry is, by `recorded_by`, in `campaign_id`: counted on the entry's day,
+/// named by [`offline_key`].
+pub fn award_of(entry: &OfflineEntry, recorded_by: Option<i64>, campaign_id: i64) -> Award {
     let key = offline_key(entry);
     // The start of the day: an offline entry has no time of day, and no 活跃时段 applies to it.
     let at = Shanghai
         .from_local_datetime(&entry.day.and_time(NaiveTime::MIN))
         .earliest()
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
-    let award = Award {
+    Award {
         member_id: entry.member_id,
         kind: PointKind::Offline,
         item_key: key.clone(),
@@ -128,8 +123,18 @@ pub async fn record(
         reason: reason_text(&entry.item, &entry.note),
         recorded_by,
         campaign_id: Some(campaign_id),
-    };
-    store::award(tx, &award).await
+    }
+}
+
+/// Records one checked entry in the caller's transaction (see [`award_of`]); a repeat of the
+/// same entry adds nothing.
+pub async fn record(
+    tx: &mut Tx,
+    entry: &OfflineEntry,
+    recorded_by: Option<i64>,
+    campaign_id: i64,
+) -> Result<Awarded, sqlx::Error> {
+    store::award(tx, &award_of(entry, recorded_by, campaign_id)).await
 }
 
 #[cfg(test)]
