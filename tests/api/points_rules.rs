@@ -109,3 +109,13 @@ async fn station_admins_read_the_rules_and_only_the_committee_changes_them() {
     assert_eq!(app.get(&member, "/points/rules").await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("point_rules").await, 14);
 }
+
+#[tokio::test]
+async fn a_kind_without_a_rule_today_is_still_listed_with_its_coming_version() {
+    let app = spawn_app().await;
+    app.execute("UPDATE point_rules SET effective_from = '2099-01-01' WHERE kind = 'quiz'").await;
+    let client = app.logged_in(COMMITTEE).await;
+    let html = app.get(&client, "/points/rules").await.text().await.unwrap();
+    let quiz = html.split("data-kind=\"quiz\"").nth(1).unwrap().split("</li>").next().unwrap();
+    assert!(quiz.contains("每日答题") && quiz.contains("今日不计分") && quiz.contains("1项待生效"), "{quiz}");
+}

@@ -91,11 +91,21 @@ pub(in crate::points) async fn list(
     let kinds = PointKind::choices()
         .into_iter()
         .filter_map(|(code, _)| PointKind::from_code(code))
-        .filter_map(|kind| {
+        .map(|kind| {
             let all = versions(&rules, kind, today);
             let upcoming = all.iter().filter(|l| l.status == "待生效").count();
-            let now = all.into_iter().find(|l| l.status == "生效中")?;
-            Some((now, upcoming))
+            // A kind without a rule in effect today still has its line, to set one.
+            let now = all.into_iter().find(|l| l.status == "生效中").unwrap_or_else(|| RuleLine {
+                kind: kind.code(),
+                label: kind.label(),
+                points: "今日不计分".into(),
+                daily_cap: "—".into(),
+                per_item_cap: "—".into(),
+                windows: "未启用".into(),
+                effective_from: "—".into(),
+                status: "未设",
+            });
+            (now, upcoming)
         })
         .collect();
     let page = RulesPage {
