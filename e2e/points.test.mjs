@@ -58,6 +58,8 @@ test('staff record offline points; the member sees history and today\'s caps at 
     const page = await own.newPage();
     await login(page, app.baseUrl, MEMBER);
     await page.goto(`${app.baseUrl}/me`, { waitUntil: 'load' });
+    await page.locator('#my-points').evaluate((el) => el.scrollIntoView());
+    await screenshot(page, 'points-me-card.png', { fullPage: false });
     await Promise.all([
       page.waitForURL((u) => u.pathname === '/points/me'),
       page.locator('#my-points-history').click(),

@@ -115,8 +115,10 @@ async fn a_member_sees_their_whole_history_and_today_against_each_cap() {
     );
     assert!(html.contains("观看视频</span>\n    <strong>1</strong><span class=\"meta\"> / 6 分"), "{html}");
     assert!(html.contains("每日答题") && html.contains("线下学习（代录）"), "every capped kind, also at 0");
-    assert!(html.contains("2026-12-03") && html.contains("已更正") && html.contains("更正第"), "{html}");
-    assert!(html.contains("签到有误"));
+    assert!(
+        html.contains("2026-12-03") && html.contains("已更正") && html.contains("更正：签到有误"),
+        "{html}"
+    );
     // Staff pages are not theirs; an account without a member record has no history.
     assert_eq!(
         app.get(&client, &format!("/points/members/{m}")).await.status(),
