@@ -105,6 +105,12 @@ enum ImportCommand {
         #[arg(long, value_name = "NAME")]
         unit_column: Option<String>,
     },
+    /// Import offline study points (姓名, 手机号码 or 身份证号码, 事项, 积分, 日期, 备注): all rows
+    /// or none; rows imported before add nothing.
+    Points {
+        /// The sheet (.xlsx, .xls, .csv).
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -204,6 +210,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Members { file, unit, unit_column }) => {
             let options = RosterOptions { default_unit: unit, unit_column };
             crate::roster::command::import_members(&db, &vault, &file, options).await?
+        }
+        Command::Import(ImportCommand::Points { file }) => {
+            crate::points::offline::command::import_points(&db, &vault, &file).await?
         }
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &vault, &output).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {

@@ -34,7 +34,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::feedback::router())
         .merge(crate::dashboard::router())
         .merge(crate::reports::router())
-        .merge(crate::awards::router());
+        .merge(crate::awards::router())
+        .merge(crate::points::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }

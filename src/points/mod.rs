@@ -6,10 +6,34 @@
 pub mod batch;
 pub mod index;
 pub mod ingest;
+pub mod ledger;
 pub mod mine;
 pub mod model;
+pub mod offline;
+mod pages;
+pub mod rule_input;
 pub mod store;
 
 pub use batch::award_batch;
 pub use model::{PointKind, Rule};
 pub use store::{Award, Awarded, Entry, award, correct};
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// The rules page, a member's own points, staff's ledger views with corrections and offline
+/// points (one at a time and from a sheet).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/points/rules", get(pages::rules::list))
+        .route("/points/rules/{kind}", get(pages::rules::show).post(pages::rules::update))
+        .route("/points/me", get(pages::mine::history))
+        .route("/points/members", get(pages::ledger::search))
+        .route("/points/members/{id}", get(pages::ledger::show))
+        .route("/points/members/{id}/offline", post(pages::ledger::record_offline))
+        .route("/points/members/{id}/entries/{entry}/correct", post(pages::ledger::correct))
+        .route("/points/import", get(pages::sheet::form).post(pages::sheet::upload))
+        .route("/points/import/template", get(pages::sheet::template))
+}

@@ -133,6 +133,9 @@ pub async fn correct(
     let original: Entry = on_tx!(tx, conn => {
         sqlx::query_as(&format!("{ENTRY} WHERE id = $1")).bind(entry_id).fetch_one(&mut *conn).await?
     });
+    // The day's counter row is locked before the corrections are counted: two corrections of
+    // one entry at once then number themselves one after the other instead of both taking the
+    // same key (tests/api/points_ledger.rs fails on PostgreSQL without this line).
     lock_day(tx, original.member_id, original.kind, original.earned_on).await?;
     let earlier: i64 = on_tx!(tx, conn => {
         sqlx::query_scalar("SELECT COUNT(*) FROM point_entries WHERE corrects_entry_id = $1")
@@ -308,7 +311,7 @@ pub async fn set_rule(tx: &mut Tx, rule: &Rule, by: &Actor) -> Result<(), sqlx::
         .execute(&mut *conn)
         .await?;
     });
-    let detail = format!(
+    let mut detail = format!(
         "{} 自 {} 起：{} 分，每日上限 {:?}，每项上限 {:?}",
         rule.kind.label(),
         rule.effective_from,
@@ -316,6 +319,12 @@ pub async fn set_rule(tx: &mut Tx, rule: &Rule, by: &Actor) -> Result<(), sqlx::
         rule.daily_cap,
         rule.per_item_cap
     );
+    if let Some(minutes) = rule.minutes_per_point {
+        detail.push_str(&format!("，每{minutes}分钟计分"));
+    }
+    if !windows.is_empty() {
+        detail.push_str(&format!("，活跃时段 {} ×{}", windows.join(","), rule.window_multiplier));
+    }
     audit::record_in(tx, by, Action::Points, "积分规则", &detail, true).await
 }
 

@@ -14,6 +14,14 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::formats::table::{Cell, Table, TableRow};
+
+/// The roster's reading of a sheet's header and cells, for other rooms' sheets (the offline
+/// points sheet): the same header row (姓名 among the first rows, titles allowed), the same
+/// header names with notes in brackets dropped, and the same name, phone, ID-card and date rules.
+pub mod cells {
+    pub use super::columns::{HEADER_SEARCH_ROWS, header_key, header_row};
+    pub use super::fields::{LooseDate, read_date, read_id_card, read_name, read_phone, text_of};
+}
 use crate::people::model::{
     FieldError, Gender, IdCardNumber, MemberCategories, MemberStatus, Phone, normalize_text,
 };

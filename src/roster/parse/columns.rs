@@ -6,7 +6,7 @@ use crate::roster::parse::RosterRejection;
 
 /// How many non-empty rows may precede and include the header (a title,
 /// a subtitle, a "填表说明" line or two).
-const HEADER_SEARCH_ROWS: usize = 10;
+pub const HEADER_SEARCH_ROWS: usize = 10;
 
 /// A roster field that a column can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +137,16 @@ pub(super) fn is_unit_header(key: &str) -> bool {
     }
 }
 
+/// The header row's index in `table.rows`: the first of the first few rows (titles and notes may
+/// come before it) with a 姓名 cell.
+pub fn header_row(table: &Table) -> Option<usize> {
+    table
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|row| row.cells.iter().any(|c| cell_header_key(c) == "姓名"))
+}
+
 /// Finds the header row: the first of the first few rows with a 姓名 cell.
 /// Returns its index in `table.rows` and the column map. `unit_column` names the unit's column
 /// when no header is recognisably it.
@@ -145,12 +155,7 @@ pub(super) fn find_header(
     has_default_unit: bool,
     unit_column: Option<&str>,
 ) -> Result<(usize, Columns), RosterRejection> {
-    let position = table
-        .rows
-        .iter()
-        .take(HEADER_SEARCH_ROWS)
-        .position(|row| row.cells.iter().any(|c| cell_header_key(c) == "姓名"));
-    let Some(position) = position else {
+    let Some(position) = header_row(table) else {
         return Err(no_header(format!("未找到表头：表格前{HEADER_SEARCH_ROWS}行中没有“姓名”列")));
     };
     let header = &table.rows[position];
@@ -207,7 +212,7 @@ fn cell_header_key(cell: &Cell) -> String {
 /// Reduces a header cell to its bare name: normalised, without spaces or
 /// asterisks, and without parenthesised notes such as "（必填）" or
 /// "(格式：2021-03-02)".
-pub(super) fn header_key(text: &str) -> String {
+pub fn header_key(text: &str) -> String {
     let mut key = String::with_capacity(text.len());
     let mut depth = 0usize;
     for ch in normalize_text(text).chars() {

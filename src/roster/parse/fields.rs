@@ -10,13 +10,13 @@ use crate::people::store::ADDRESS_MAX_CHARS;
 use crate::people::text::{normalize_name, normalize_text};
 
 /// A date and how much of it the file gave.
-pub(super) type LooseDate = (NaiveDate, DatePrecision);
+pub type LooseDate = (NaiveDate, DatePrecision);
 
 const LOST_DIGITS: &str = "身份证号被Excel存成了数字，末尾数字已丢失，请将该列设为文本格式后重新填写";
 const YEAR_ONLY: &str = "只填写了年份，请填写完整日期，如 2021-03-02";
 
 /// The cell as normalised text; numbers lose a trailing ".0".
-pub(super) fn text_of(cell: &Cell) -> String {
+pub fn text_of(cell: &Cell) -> String {
     match cell {
         Cell::Text(text) => normalize_text(text),
         other => other.to_text().into_owned(),
@@ -24,7 +24,7 @@ pub(super) fn text_of(cell: &Cell) -> String {
 }
 
 /// A member's name, required, 2–20 characters once spaces are removed.
-pub(super) fn read_name(cell: &Cell) -> Result<Option<String>, FieldError> {
+pub fn read_name(cell: &Cell) -> Result<Option<String>, FieldError> {
     let name = normalize_name(&text_of(cell));
     match name.chars().count() {
         0 => Err(FieldError::new("姓名不能为空")),
@@ -49,13 +49,13 @@ pub(super) fn read_gender(cell: &Cell) -> Result<Option<Gender>, FieldError> {
 }
 
 /// A mobile number, typed as text or stored by Excel as a number.
-pub(super) fn read_phone(cell: &Cell) -> Result<Option<Phone>, FieldError> {
+pub fn read_phone(cell: &Cell) -> Result<Option<Phone>, FieldError> {
     non_blank(cell).map(|text| Phone::parse(&text)).transpose()
 }
 
 /// An ID number. One that Excel turned into a number has lost its last
 /// digits for good (doubles keep 15–17), which deserves its own message.
-pub(super) fn read_id_card(cell: &Cell, today: NaiveDate) -> Result<Option<IdCardNumber>, FieldError> {
+pub fn read_id_card(cell: &Cell, today: NaiveDate) -> Result<Option<IdCardNumber>, FieldError> {
     if let Cell::Number(number) = cell
         && number.abs() >= 1e15
     {
@@ -72,7 +72,7 @@ pub(super) fn read_id_card(cell: &Cell, today: NaiveDate) -> Result<Option<IdCar
 
 /// A date from a real Excel date, a number (serial, 20210302 or 202103) or
 /// text in any form [`parse_date_with_precision`] accepts.
-pub(super) fn read_date(cell: &Cell) -> Result<Option<LooseDate>, FieldError> {
+pub fn read_date(cell: &Cell) -> Result<Option<LooseDate>, FieldError> {
     match cell {
         Cell::Empty => Ok(None),
         Cell::Date(date) => Ok(Some((*date, DatePrecision::Day))),
