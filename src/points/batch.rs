@@ -43,8 +43,10 @@ pub async fn award_batch(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Awarded>, 
     // One lock order for every writer, so two batches never wait on each other in a cycle.
     day_keys.sort_by(|a, b| (a.0, a.1.code(), a.2).cmp(&(b.0, b.1.code(), b.2)));
     // Locked before the keys are looked up: on PostgreSQL a writer of the same key holds the same
-    // row, so by the time the look-up runs its entry is committed and visible.
-    let mut today = lock_days(tx, &day_keys).await?;
+    // row, so by the time the look-up runs its entry is committed and visible. SQLite's writer
+    // holds the database (BEGIN IMMEDIATE), so there a plain read is enough.
+    let sqlite = tx.is_sqlite();
+    let mut today = if sqlite { read_days(tx, &day_keys).await? } else { lock_days(tx, &day_keys).await? };
     let keys: Vec<&str> = awards.iter().map(|a| a.idempotency_key.as_str()).collect();
     let mut known = entries_by_key(tx, &keys).await?;
     let item_keys: Vec<ItemKey> = awards
@@ -73,7 +75,23 @@ pub async fn award_batch(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Awarded>, 
         fresh.push((i, points));
     }
     let written = insert_entries(tx, awards, &days, &fresh).await?;
-    add_to_counters(tx, &written).await?;
+    if sqlite && written.len() == fresh.len() {
+        // Every award worked out above was written, so the totals in memory are the new ones.
+        let touched =
+            |e: &Entry| ((e.member_id, e.kind, e.earned_on), (e.member_id, e.kind, e.item_key.clone()));
+        let (day_keys, item_keys): (HashSet<DayKey>, HashSet<ItemKey>) = written.iter().map(touched).unzip();
+        let days: Vec<(DayKey, i64)> = day_keys.into_iter().map(|k| (k, today[&k])).collect();
+        let items: Vec<(ItemKey, i64)> = item_keys
+            .into_iter()
+            .map(|k| {
+                let t = items[&k];
+                (k, t)
+            })
+            .collect();
+        write_counters(tx, &days, &items, "excluded.total").await?;
+    } else {
+        add_to_counters(tx, &written).await?;
+    }
     for entry in written {
         known.insert(entry.idempotency_key.clone(), (entry, true));
     }
@@ -109,6 +127,30 @@ async fn lock_days(tx: &mut Tx, keys: &[DayKey]) -> Result<HashMap<DayKey, i64>,
              ON CONFLICT (member_id, kind, earned_on) DO UPDATE SET total = point_daily.total \
              RETURNING member_id, kind, earned_on, total",
                 tuples(chunk.len(), 3, "0")
+            ),
+        );
+        let rows: Vec<(i64, PointKind, NaiveDate, i64)> = on_tx!(tx, conn => {
+            let mut query = sqlx::query_as(&sql);
+            for (member, kind, day) in chunk {
+                query = query.bind(*member).bind(*kind).bind(*day);
+            }
+            query.fetch_all(&mut *conn).await?
+        });
+        totals.extend(rows.into_iter().map(|(m, k, d, t)| ((m, k, d), t)));
+    }
+    Ok(totals)
+}
+
+/// The counter rows' totals, read without taking locks (SQLite: the writer holds the database).
+async fn read_days(tx: &mut Tx, keys: &[DayKey]) -> Result<HashMap<DayKey, i64>, sqlx::Error> {
+    let mut totals = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(CHUNK) {
+        let sql = positional(
+            tx,
+            format!(
+                "SELECT p.member_id, p.kind, p.earned_on, p.total FROM point_daily p JOIN (VALUES {}) AS v \
+                 ON p.member_id = v.column1 AND p.kind = v.column2 AND p.earned_on = v.column3",
+                tuples(chunk.len(), 3, "")
             ),
         );
         let rows: Vec<(i64, PointKind, NaiveDate, i64)> = on_tx!(tx, conn => {
@@ -176,12 +218,11 @@ async fn insert_entries(
             format!(
                 "INSERT INTO point_entries (member_id, kind, points, item_key, idempotency_key, earned_on, at, \
              reason, recorded_by, campaign_id) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING \
-             RETURNING id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, \
-             corrects_entry_id",
+             RETURNING id, idempotency_key",
                 tuples(chunk.len(), 10, "")
             ),
         );
-        let rows: Vec<Entry> = on_tx!(tx, conn => {
+        let rows: Vec<(i64, String)> = on_tx!(tx, conn => {
             let mut query = sqlx::query_as(&sql);
             for (i, points) in chunk {
                 let award = &awards[*i];
@@ -199,7 +240,23 @@ async fn insert_entries(
             }
             query.fetch_all(&mut *conn).await?
         });
-        written.extend(rows);
+        // The entries are what was bound; only the ids come back (decoding whole rows cost more).
+        let ids: HashMap<String, i64> = rows.into_iter().map(|(id, key)| (key, id)).collect();
+        written.extend(chunk.iter().filter_map(|(i, points)| {
+            let award = &awards[*i];
+            Some(Entry {
+                id: *ids.get(&award.idempotency_key)?,
+                member_id: award.member_id,
+                kind: award.kind,
+                points: *points,
+                item_key: award.item_key.clone(),
+                idempotency_key: award.idempotency_key.clone(),
+                earned_on: days[*i],
+                at: award.at,
+                reason: award.reason.clone(),
+                corrects_entry_id: None,
+            })
+        }));
     }
     Ok(written)
 }
@@ -213,12 +270,25 @@ async fn add_to_counters(tx: &mut Tx, written: &[Entry]) -> Result<(), sqlx::Err
         *items.entry((e.member_id, e.kind, e.item_key.clone())).or_default() += e.points;
     }
     let days: Vec<(DayKey, i64)> = days.into_iter().collect();
+    let items: Vec<(ItemKey, i64)> = items.into_iter().collect();
+    write_counters(tx, &days, &items, "{table}.total + excluded.total").await
+}
+
+/// Upserts counter rows, setting an existing row's total to `new_total` (`excluded.total`: the
+/// value given; `{table}.total + excluded.total`: added to what is there).
+async fn write_counters(
+    tx: &mut Tx,
+    days: &[(DayKey, i64)],
+    items: &[(ItemKey, i64)],
+    new_total: &str,
+) -> Result<(), sqlx::Error> {
+    let day_total = new_total.replace("{table}", "point_daily");
     for chunk in days.chunks(CHUNK) {
         let sql = positional(
             tx,
             format!(
                 "INSERT INTO point_daily (member_id, kind, earned_on, total) VALUES {} \
-             ON CONFLICT (member_id, kind, earned_on) DO UPDATE SET total = point_daily.total + excluded.total",
+                 ON CONFLICT (member_id, kind, earned_on) DO UPDATE SET total = {day_total}",
                 tuples(chunk.len(), 4, "")
             ),
         );
@@ -230,13 +300,13 @@ async fn add_to_counters(tx: &mut Tx, written: &[Entry]) -> Result<(), sqlx::Err
             query.execute(&mut *conn).await?;
         });
     }
-    let items: Vec<(ItemKey, i64)> = items.into_iter().collect();
+    let item_total = new_total.replace("{table}", "point_items");
     for chunk in items.chunks(CHUNK) {
         let sql = positional(
             tx,
             format!(
                 "INSERT INTO point_items (member_id, kind, item_key, total) VALUES {} \
-             ON CONFLICT (member_id, kind, item_key) DO UPDATE SET total = point_items.total + excluded.total",
+                 ON CONFLICT (member_id, kind, item_key) DO UPDATE SET total = {item_total}",
                 tuples(chunk.len(), 4, "")
             ),
         );
