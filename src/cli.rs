@@ -130,6 +130,27 @@ enum ExportCommand {
         #[arg(long)]
         campaign: Option<String>,
     },
+    /// Export a points ranking (积分排名) as .xlsx, phone numbers in full.
+    Rankings {
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// day, week, month, quarter or campaign.
+        #[arg(long, default_value = "day")]
+        period: String,
+        /// A day inside the period, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// member or unit.
+        #[arg(long, default_value = "member")]
+        by: String,
+    },
+    /// Export the whole points ledger (积分记录) as .xlsx, one row per entry.
+    Points {
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -217,6 +238,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &vault, &output).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {
             export_coverage(&db, &output, campaign.as_deref()).await?
+        }
+        Command::Export(ExportCommand::Rankings { output, period, date, by }) => {
+            crate::rankings::command::export_rankings(&db, &output, &period, date.as_deref(), &by).await?
+        }
+        Command::Export(ExportCommand::Points { output }) => {
+            crate::rankings::command::export_points(&db, &output).await?
         }
         Command::User(UserCommand::Create { role, phone, name, unit, subdistrict }) => {
             create_user(&db, &role, &phone, &name, unit.as_deref(), &subdistrict).await?

@@ -20,6 +20,7 @@ pub mod home;
 pub mod org;
 pub mod people;
 pub mod points;
+pub mod rankings;
 pub mod reports;
 pub mod roster;
 pub mod schedule;

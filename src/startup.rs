@@ -35,7 +35,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dashboard::router())
         .merge(crate::reports::router())
         .merge(crate::awards::router())
-        .merge(crate::points::router());
+        .merge(crate::points::router())
+        .merge(crate::rankings::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }
@@ -71,7 +72,9 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let listener =
             TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
+        let ranks = crate::rankings::LiveRanks::load(&db).await?;
         let state = AppState {
+            ranks,
             db,
             vault,
             config: Arc::new(config),
@@ -108,8 +111,11 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
+        // Other servers on the same database write entries too: follow the ledger while serving.
+        let follower = self.state.ranks.follow();
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        follower.abort();
         db.close().await;
         Ok(())
     }

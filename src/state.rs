@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use crate::checkin::limits::GuessLimiter;
 use crate::db::Db;
 use crate::people::IdCardVault;
+use crate::rankings::LiveRanks;
 use crate::roster::staging::RosterStaging;
 use crate::web::WebConfig;
 
@@ -26,4 +27,6 @@ pub struct AppState {
     pub guesses: GuessLimiter,
     /// Uploaded rosters waiting for their unit column to be picked (a few, for minutes).
     pub roster_staging: RosterStaging,
+    /// The rank index, rebuilt from the ledger at start and kept level with it.
+    pub ranks: LiveRanks,
 }

@@ -39,9 +39,15 @@ fn nav_for(role: Role, section: &str) -> Vec<NavItem> {
             ("home", "/", "首页"),
             ("sessions", "/sessions", "场次"),
             ("deliveries", "/deliveries", "送学"),
+            ("rankings", "/rankings", "排名"),
             ("me", "/me", "我的"),
         ],
-        Role::Member => &[("home", "/", "首页"), ("sessions", "/sessions", "场次"), ("me", "/me", "我的")],
+        Role::Member => &[
+            ("home", "/", "首页"),
+            ("sessions", "/sessions", "场次"),
+            ("rankings", "/rankings", "排名"),
+            ("me", "/me", "我的"),
+        ],
     };
     let section = if entries.iter().any(|(key, _, _)| *key == section) { section } else { "home" };
     entries.iter().map(|&(key, href, label)| NavItem { href, label, active: key == section }).collect()

@@ -20,6 +20,7 @@ struct MePage {
     /// Published monthly awards (荣誉), each with its certificate.
     awards: Vec<crate::awards::MyAward>,
     member_id: i64,
+    mine: Vec<crate::rankings::MyLine>,
 }
 
 /// `GET /me`.
@@ -36,6 +37,11 @@ pub(super) async fn page(State(state): State<AppState>, user: CurrentUser) -> Ap
         Some(member_id) => crate::awards::for_member(&state.db, member_id).await?,
         None => Vec::new(),
     };
+    // Points and ranks from the rank index: one lookup per period, never the ledger.
+    let mine = match user.member_id {
+        Some(member_id) => crate::rankings::my_lines(&state.ranks, &state.db, member_id).await?,
+        None => Vec::new(),
+    };
     let tail: String = user.phone.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     let page = MePage {
         shell: Shell::new(&user, "我的", "me"),
@@ -45,6 +51,7 @@ pub(super) async fn page(State(state): State<AppState>, user: CurrentUser) -> Ap
         points,
         awards,
         member_id: user.member_id.unwrap_or(0),
+        mine,
     };
     Ok(Html(page.render()?))
 }
