@@ -100,6 +100,11 @@ impl Application {
         &self.state.db
     }
 
+    /// The rank index the server answers rankings from.
+    pub fn ranks(&self) -> &crate::rankings::LiveRanks {
+        &self.state.ranks
+    }
+
     /// The ID-card vault the server uses.
     pub fn vault(&self) -> &IdCardVault {
         &self.state.vault

@@ -118,7 +118,8 @@ pub async fn units(
     live.catch_up().await?;
     live.refresh_units().await?;
     let period = asked.period();
-    let rows = live.index().read(|ranks| ranks.standing(period, i64::MIN).map(|_| ranks.units(period, order)));
+    let rows =
+        live.index().read(|ranks| ranks.standing(period, i64::MIN).map(|_| ranks.units(period, order)));
     let Some(rows) = rows else { return Ok(None) };
     let names = store::unit_names(db).await?;
     Ok(Some(

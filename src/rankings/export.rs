@@ -43,10 +43,18 @@ fn header(sheet: &mut Worksheet, title: &str, columns: &[(&str, f64)]) -> Result
 }
 
 /// Members ranked; `phone` says how each number appears (full or masked).
-pub fn members_xlsx(title: &str, rows: &[MemberRow], phone: fn(Option<&str>) -> String) -> Result<Vec<u8>, XlsxError> {
+pub fn members_xlsx(
+    title: &str,
+    rows: &[MemberRow],
+    phone: fn(Option<&str>) -> String,
+) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet().set_name("党员排名")?;
-    header(sheet, title, &[("排名", 8.0), ("姓名", 12.0), ("手机号码", 16.0), ("所在单位", 28.0), ("积分", 10.0)])?;
+    header(
+        sheet,
+        title,
+        &[("排名", 8.0), ("姓名", 12.0), ("手机号码", 16.0), ("所在单位", 28.0), ("积分", 10.0)],
+    )?;
     for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 2;
         sheet.write_number(row, 0, f64::from(r.rank))?;
@@ -129,7 +137,9 @@ pub async fn ranking_workbook(
     let gone = format!("{period}的排名已不再保留（只保留最近两天的日排名和最近两周的周排名）");
     match by {
         By::Member => {
-            let Some(rows) = board::members(live, db, asked, scope, usize::MAX).await? else { return Ok(Err(gone)) };
+            let Some(rows) = board::members(live, db, asked, scope, usize::MAX).await? else {
+                return Ok(Err(gone));
+            };
             let title = format!("积分排名（{period}，按党员）");
             let bytes = members_xlsx(&title, &rows, phone)?;
             Ok(Ok((bytes, title, rows.len())))
@@ -182,8 +192,15 @@ pub(super) async fn download(
         if user.role.may_unmask() { |p| p.unwrap_or("").to_owned() } else { masked_phone };
     let (bytes, title, count) =
         ranking_workbook(&live, &state.db, asked, by, scope, phone).await?.map_err(AppError::BadRequest)?;
-    audit::record(&state.db, &Actor::user(&user), Action::Export, "积分排名", &format!("{title}：{count}行"), true)
-        .await?;
+    audit::record(
+        &state.db,
+        &Actor::user(&user),
+        Action::Export,
+        "积分排名",
+        &format!("{title}：{count}行"),
+        true,
+    )
+    .await?;
     Ok(crate::web::download::xlsx("rankings.xlsx", &format!("{title}.xlsx"), bytes))
 }
 

@@ -17,8 +17,8 @@ use axum::routing::{get, post};
 
 pub use board::Asked;
 pub use live::LiveRanks;
-pub use pages::my_lines;
 pub use pages::MyLine;
+pub use pages::my_lines;
 
 use crate::state::AppState;
 

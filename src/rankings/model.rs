@@ -43,7 +43,9 @@ impl PeriodKind {
             PeriodKind::Day => day == today,
             PeriodKind::Week => monday(day) == monday(today),
             PeriodKind::Month => (day.year(), day.month()) == (today.year(), today.month()),
-            PeriodKind::Quarter => (day.year(), (day.month() - 1) / 3) == (today.year(), (today.month() - 1) / 3),
+            PeriodKind::Quarter => {
+                (day.year(), (day.month() - 1) / 3) == (today.year(), (today.month() - 1) / 3)
+            }
             PeriodKind::Campaign => true,
         };
         if this {

@@ -14,8 +14,8 @@ use crate::audit::Actor;
 use crate::auth::{AdminUser, CommitteeUser, CurrentUser};
 use crate::points::index::{Scope, UnitOrder};
 use crate::state::AppState;
-use crate::web::extract::{Form, Query};
 use crate::web::extract::labels;
+use crate::web::extract::{Form, Query};
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
 
@@ -47,8 +47,9 @@ labels! {
 pub(super) fn asked(period: &str, date: &str) -> Result<Asked, AppError> {
     let kind = match period.trim() {
         "" => PeriodKind::Day,
-        code => PeriodKind::from_code(code)
-            .ok_or_else(|| AppError::BadRequest("排名周期只能是：今日、本周、本月、本季度或本次冬训".into()))?,
+        code => PeriodKind::from_code(code).ok_or_else(|| {
+            AppError::BadRequest("排名周期只能是：今日、本周、本月、本季度或本次冬训".into())
+        })?,
     };
     let date = match date.trim() {
         "" => crate::time::today(),
@@ -73,17 +74,18 @@ pub struct MyLine {
 
 /// A member's points and ranks today, this week, this month and this campaign (for 我的 and the
 /// rankings page).
-pub async fn my_lines(
-    live: &LiveRanks,
-    db: &crate::db::Db,
-    member: i64,
-) -> Result<Vec<MyLine>, sqlx::Error> {
+pub async fn my_lines(live: &LiveRanks, db: &crate::db::Db, member: i64) -> Result<Vec<MyLine>, sqlx::Error> {
     let path = store::member_unit_path(db, member).await?.unwrap_or_default();
     let today = crate::time::today();
     Ok(board::my_standings(live, member, &path, today)
         .await?
         .into_iter()
-        .map(|(kind, s)| MyLine { label: kind.label(), points: s.points, in_unit: s.rank_in_unit, overall: s.rank })
+        .map(|(kind, s)| MyLine {
+            label: kind.label(),
+            points: s.points,
+            in_unit: s.rank_in_unit,
+            overall: s.rank,
+        })
         .collect())
 }
 
@@ -162,7 +164,9 @@ pub(super) async fn page(
         }
     };
     let unit_choices = match sight {
-        Sight::Everyone => units.iter().flatten().map(|u| (u.unit, u.name.clone(), Some(u.unit) == list_unit)).collect(),
+        Sight::Everyone => {
+            units.iter().flatten().map(|u| (u.unit, u.name.clone(), Some(u.unit) == list_unit)).collect()
+        }
         _ => Vec::new(),
     };
     let mine = match user.member_id {
@@ -215,7 +219,11 @@ pub(super) async fn set_sight(
     let mut tx = state.db.begin().await?;
     store::set_members_see_names(&mut tx, see, &Actor::user(&user)).await?;
     tx.commit().await?;
-    let message = if see { "已设置：党员可以看到个人排名" } else { "已设置：党员只看单位排名和本人名次" };
+    let message = if see {
+        "已设置：党员可以看到个人排名"
+    } else {
+        "已设置：党员只看单位排名和本人名次"
+    };
     Ok(redirect_with_flash("/rankings", message))
 }
 

@@ -32,7 +32,11 @@ pub async fn set_members_see_names(tx: &mut Tx, see: bool, by: &Actor) -> Result
         .execute(&mut *conn)
         .await?;
     });
-    let detail = if see { "党员可以看到个人排名（含他人姓名）" } else { "党员只看单位排名和本人积分、名次" };
+    let detail = if see {
+        "党员可以看到个人排名（含他人姓名）"
+    } else {
+        "党员只看单位排名和本人积分、名次"
+    };
     audit::record_in(tx, by, Action::Points, "排名显示设置", detail, true).await
 }
 

@@ -34,6 +34,7 @@ mod points_batch;
 mod points_ledger;
 mod points_offline;
 mod points_rules;
+mod rankings;
 mod rejections;
 mod reports;
 mod roll_call;
