@@ -96,6 +96,12 @@ async fn ties_share_a_rank_and_the_next_skips_right_after_the_write() {
     // participation 4/4 against 1/2.
     let html = app.get(&committee, "/rankings?by=unit&order=participation").await.text().await.unwrap();
     assert!(html.contains("100%") && html.contains("50%"), "{html}");
+    // Long-past days are no longer kept: said so, not shown as empty.
+    let old = app.get(&committee, "/rankings?period=day&date=2020-01-01").await.text().await.unwrap();
+    assert!(old.contains("不再保留"), "{old}");
+    let bad = app.get(&committee, "/rankings?date=12/01").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("请写成 2026-12-01"));
     let bad = app.get(&committee, "/rankings?period=year").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().await.unwrap().contains("排名周期只能是"));
