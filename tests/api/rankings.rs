@@ -349,3 +349,65 @@ async fn an_id_committed_after_a_higher_one_is_not_lost() {
     live.catch_up().await.unwrap();
     assert_eq!(points(early), 5, "and counted once");
 }
+
+#[tokio::test]
+async fn a_member_moved_to_another_station_is_ranked_there_on_the_next_page() {
+    let app = spawn_app().await;
+    let board = board(&app).await;
+    let committee = app.logged_in(COMMITTEE).await;
+    app.execute(&format!("UPDATE members SET unit_id = {} WHERE id = {}", app.branch_b.id, board.a[0])).await;
+    let path = format!("/rankings?by=member&unit={}", app.village_b.id);
+    let rows = ranked_names(&app.get(&committee, &path).await.text().await.unwrap());
+    assert_eq!(rows, [(1, "乙一".to_owned()), (2, "甲一".to_owned())]);
+    let html = app.get(&committee, "/rankings?by=unit&order=participation").await.text().await.unwrap();
+    // 乙村 now has 3 members, all with points; 甲村 the 3 left.
+    assert_eq!(html.matches("3/3人").count(), 2, "{html}");
+}
+
+/// A small deterministic generator (no extra dependency): the same sequence on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[tokio::test]
+async fn after_random_writes_and_corrections_the_live_index_equals_the_ledgers_sums() {
+    let app = spawn_app().await;
+    let mut members = Vec::new();
+    for i in 0..8 {
+        let branch = if i % 2 == 0 { app.branch_a.id } else { app.branch_b.id };
+        members.push(add_member(&app, branch, &format!("成员{i}"), &format!("1380000300{i}")).await);
+    }
+    let live = LiveRanks::load(&app.db).await.unwrap();
+    let mut rng = Lcg(9);
+    let actor = dongxun::audit::Actor::command_line();
+    for round in 0..12 {
+        for i in 0..rng.below(4) {
+            let member = members[rng.below(8) as usize];
+            earn(&app, member, 1 + rng.below(2) as usize, &format!("r{round}x{i}")).await;
+        }
+        if rng.below(2) == 0 {
+            let entries = store::history(&app.db, members[rng.below(8) as usize], 50).await.unwrap();
+            if let Some(entry) = entries.iter().find(|e| e.points > 0 && e.corrects_entry_id.is_none()) {
+                let mut tx = app.db.begin().await.unwrap();
+                store::correct(&mut tx, entry.id, -entry.points, "更正", &actor).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+        }
+        live.catch_up().await.unwrap();
+        let today = Period::Day(dongxun::time::today());
+        let mut totals = Vec::new();
+        for &m in &members {
+            totals.push((m, store::total(&app.db, m).await.unwrap()));
+        }
+        for &(m, points) in &totals {
+            let rank = 1 + totals.iter().filter(|(_, p)| *p > points).count() as u32;
+            let standing = live.index().read(|r| r.standing(today, m)).unwrap();
+            assert_eq!((standing.points, standing.rank), (points, rank), "round {round}, member {m}");
+        }
+    }
+}
