@@ -98,6 +98,7 @@ pub fn ledger_xlsx(title: &str, lines: &[LedgerLine]) -> Result<Vec<u8>, XlsxErr
         ("记录时间", 18.0),
         ("事由", 30.0),
         ("更正", 10.0),
+        ("自报", 6.0),
     ];
     header(sheet, title, &columns)?;
     for (i, e) in lines.iter().enumerate() {
@@ -113,6 +114,7 @@ pub fn ledger_xlsx(title: &str, lines: &[LedgerLine]) -> Result<Vec<u8>, XlsxErr
         sheet.write_string(row, 8, &e.reason)?;
         let corrects = e.corrects_entry_id.map(|id| format!("更正 #{id}")).unwrap_or_default();
         sheet.write_string(row, 9, corrects)?;
+        sheet.write_string(row, 10, if e.self_declared { "自报" } else { "" })?;
     }
     book.save_to_buffer()
 }

@@ -103,15 +103,20 @@ pub struct LedgerLine {
     pub reason: String,
     /// The entry it corrects.
     pub corrects_entry_id: Option<i64>,
+    /// Whether the attendance it was earned by was self-declared (自报) by the member.
+    pub self_declared: bool,
 }
 
-/// The whole ledger, in id order.
+/// The whole ledger, in id order. An attendance's entries (item `session:{id}`) say whether that
+/// attendance was self-declared.
 pub async fn ledger(db: &Db) -> Result<Vec<LedgerLine>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT e.id, m.name, m.phone, u.name AS unit_name, e.kind, e.points, e.earned_on, e.at, e.reason, \
-             e.corrects_entry_id FROM point_entries e JOIN members m ON m.id = e.member_id \
-             JOIN units u ON u.id = m.unit_id ORDER BY e.id",
+             e.corrects_entry_id, COALESCE(a.self_declared, FALSE) AS self_declared \
+             FROM point_entries e JOIN members m ON m.id = e.member_id JOIN units u ON u.id = m.unit_id \
+             LEFT JOIN attendances a ON e.kind = 'attendance' AND a.member_id = e.member_id \
+             AND e.item_key = 'session:' || CAST(a.session_id AS TEXT) ORDER BY e.id",
         )
         .fetch_all(pool)
         .await

@@ -35,6 +35,7 @@ mod points_ledger;
 mod points_offline;
 mod points_rules;
 mod rankings;
+mod rankings_live;
 mod rejections;
 mod reports;
 mod roll_call;
