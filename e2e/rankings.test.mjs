@@ -111,3 +111,24 @@ test('the projector page shows today\'s unit ranking within 1280×720', async ()
     await context.close();
   }
 });
+
+test('the committee sees every member ranked by name at phone width, ties sharing a rank', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, COMMITTEE);
+    await page.goto(`${app.baseUrl}/rankings?by=member`, { waitUntil: 'load' });
+    const ranks = await page.locator('#member-ranking td.rank').allInnerTexts();
+    assert.ok(ranks.length >= 20, `members listed: ${ranks.length}`);
+    // Competition ranking: a rank repeats for a tie, and the next one skips.
+    for (let i = 1; i < ranks.length; i++) {
+      const [previous, rank] = [Number(ranks[i - 1]), Number(ranks[i])];
+      assert.ok(rank === previous || rank === i + 1, `row ${i + 1}: ${previous} then ${rank}`);
+    }
+    assert.ok(ranks.some((r, i) => i > 0 && r === ranks[i - 1]), 'the test data has ties');
+    await assertFitsPhone(page, 'the member ranking');
+    await screenshot(page, 'rankings-members-phone', { fullPage: false });
+  } finally {
+    await context.close();
+  }
+});
