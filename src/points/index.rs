@@ -219,6 +219,18 @@ impl Ranks {
         Some(Standing { points, rank: rank_on(table.map(|t| &t.all)), rank_in_unit })
     }
 
+    /// `member`'s rank in `scope` alone (what a sorted set's ZREVRANK answers, but with ties
+    /// sharing a rank): one map look-up and one Fenwick query. None when the period was dropped.
+    pub fn rank(&self, period: Period, scope: Scope, member: MemberId) -> Option<u32> {
+        let bucket = period.bucket();
+        if !self.kept(bucket) {
+            return None;
+        }
+        let table = self.tables.get(&bucket);
+        let points = table.and_then(|t| t.points.get(&member)).copied().unwrap_or(0);
+        Some(table.and_then(|t| t.board(scope)).map_or(1, |b| b.rank_of(points)))
+    }
+
     /// The first `n` members of `scope` in `period`, ranked (empty when dropped or nobody earned).
     pub fn top(&self, period: Period, scope: Scope, n: usize) -> Vec<Ranked> {
         let bucket = period.bucket();

@@ -39,14 +39,22 @@ fn main() {
     let mut i = 0usize;
     let rank_index = time_per(probes.len() as u64, &mut || {
         i += 1;
-        index.read(|r| r.standing(Period::Campaign, probes[i - 1]).map_or(0, |s| u64::from(s.rank)))
+        index.read(|r| r.rank(Period::Campaign, Scope::All, probes[i - 1]).map_or(0, u64::from))
     });
     let mut j = 0usize;
     let top_index = time_per(unit_probes.len() as u64, &mut || {
         j += 1;
         index.read(|r| r.top(Period::Day(today), Scope::Unit(unit_probes[j - 1]), 100).len() as u64)
     });
+    // What 我的 asks: the rank overall and within the unit, with the points, in one call.
+    let mut k = 0usize;
+    let standing_index = time_per(probes.len() as u64, &mut || {
+        k += 1;
+        index.read(|r| r.standing(Period::Campaign, probes[k - 1]).map_or(0, |s| u64::from(s.rank)))
+    });
+    eprintln!("index: rank {rank_index:.0} ns, standing (overall + unit) {standing_index:.0} ns");
     let mut rank = Row { what: "rank of member, campaign", index: rank_index, peers: Vec::new() };
+    rank.peers.push(("dongxun index, standing: points + rank overall + rank in unit".into(), standing_index));
     let mut top = Row { what: "top 100 of a unit today", index: top_index, peers: Vec::new() };
 
     // The answers every peer is checked against.
