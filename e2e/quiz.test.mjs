@@ -1,7 +1,7 @@
 // The committee's secretary uploads a rough question bank (plain text, one question a line, the
 // way branches pass them around) from a phone: the preview says what was understood, per type,
-// and which line was not and why; nothing is stored until she confirms; then the bank lists the
-// questions, with the attribution as the source.
+// and which line was not and why, and which question the demo bank holds already; nothing is
+// stored until she confirms; then the bank lists the new questions, the attribution as the source.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, launchBrowser, phoneContext, screenshot, login, assertFitsPhone, sqliteRows } from './harness.mjs';
@@ -45,26 +45,35 @@ test('a rough bank is previewed at 360 px, stored only on confirm, then listed',
     await page.locator('#upload [type="submit"]').click();
     await page.waitForLoadState('load');
     const preview = await page.locator('#preview').innerText();
-    assert.match(preview, /识别出\s*4\s*题/);
-    for (const kind of ['单选 1 题', '多选 1 题', '判断 1 题', '填空 1 题']) assert.ok(preview.includes(kind), kind);
+    assert.match(preview, /识别出\s*3\s*题/);
+    for (const kind of ['单选 1 题', '多选 1 题', '判断 1 题', '填空 0 题']) assert.ok(preview.includes(kind), kind);
+    // 党的根本宗旨 is in the demo bank already.
+    const duplicates = await page.locator('#duplicates').innerText();
+    assert.match(duplicates, /第4行[\s\S]*题库中已有/);
     const problems = await page.locator('#not-understood').innerText();
     assert.match(problems, /第3行/);
     assert.match(problems, /没有找到答案/);
     await assertFitsPhone(page, 'the preview');
     await screenshot(page, 'quiz-01-preview.png');
-    const [{ n }] = await sqliteRows(app.dataDir, 'SELECT COUNT(*) AS n FROM questions');
+    const [{ n }] = await sqliteRows(app.dataDir, "SELECT COUNT(*) AS n FROM questions WHERE source <> '冬训演示题库'");
     assert.equal(n, 0, 'nothing stored before confirming');
 
     await page.locator('#confirm [type="submit"]').click();
     await page.waitForLoadState('load');
-    assert.match(await page.locator('#import-result').innerText(), /新增 4 题/);
+    assert.match(await page.locator('#import-result').innerText(), /新增 3 题，重复 1 题/);
     await screenshot(page, 'quiz-02-stored.png');
 
     await page.goto(`${app.baseUrl}/questions`, { waitUntil: 'load' });
-    assert.match(await page.locator('#bank-count').innerText(), /共 4 题/);
+    assert.match(await page.locator('#bank-count').innerText(), /共 202 题，第 1\/11 页/);
+    await page.locator('#bank-filter input[name="q"]').fill('农闲');
+    await page.locator('#bank-filter [type="submit"]').click();
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('#bank-count').innerText(), /共 1 题/);
     assert.match(await page.locator('main').innerText(), /来源：甲村第一支部/);
+    await page.goto(`${app.baseUrl}/questions?category=${encodeURIComponent('防疫')}`, { waitUntil: 'load' });
+    assert.match(await page.locator('#bank-count').innerText(), /共 \d+ 题/);
     await assertFitsPhone(page, 'the bank');
-    await screenshot(page, 'quiz-03-bank.png');
+    await screenshot(page, 'quiz-03-bank.png', { fullPage: false });
   } finally {
     await context.close();
   }
