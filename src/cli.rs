@@ -111,17 +111,7 @@ enum ImportCommand {
         /// The sheet (.xlsx, .xls, .csv).
         file: PathBuf,
     },
-    /// Import a question bank (.xlsx, .csv, .json, .txt — with the template's header or rough).
-    Questions {
-        /// The bank file.
-        file: PathBuf,
-        /// Report what would be imported, store nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Store the questions understood even when some lines or rows were not.
-        #[arg(long)]
-        accept_partial: bool,
-    },
+    Questions(crate::quiz::command::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -132,12 +122,7 @@ enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Export every question as .xlsx in the import's header shape.
-    Questions {
-        /// The file to write.
-        #[arg(short, long)]
-        output: PathBuf,
-    },
+    Questions(crate::quiz::command::ExportArgs),
     /// Export a campaign's coverage (per unit and per member) as .xlsx.
     Coverage {
         /// The file to write.
@@ -252,13 +237,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Points { file }) => {
             crate::points::offline::command::import_points(&db, &vault, &file).await?
         }
-        Command::Import(ImportCommand::Questions { file, dry_run, accept_partial }) => {
-            crate::quiz::command::import_questions(&db, &file, dry_run, accept_partial).await?
-        }
+        Command::Import(ImportCommand::Questions(questions)) => questions.run(&db).await?,
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &vault, &output).await?,
-        Command::Export(ExportCommand::Questions { output }) => {
-            crate::quiz::command::export_questions(&db, &output).await?
-        }
+        Command::Export(ExportCommand::Questions(questions)) => questions.run(&db).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {
             export_coverage(&db, &output, campaign.as_deref()).await?
         }

@@ -1,8 +1,10 @@
 //! `dongxun import questions` and `dongxun export questions`: the bank from the command line,
 //! reporting as the preview page does.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::Args;
 
 use super::import::{ReadFailure, Refusal, store_understood, understand_file};
 use super::parse::Understood;
@@ -22,14 +24,47 @@ fn report(understood: &Understood) {
     }
 }
 
+/// `import questions`' arguments.
+#[derive(Args)]
+#[command(about = "Import a question bank (.xlsx, .csv, .json, .txt — with the template's header or rough).")]
+pub struct ImportArgs {
+    /// The bank file.
+    file: PathBuf,
+    /// Report what would be imported, store nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Store the questions understood even when some lines or rows were not.
+    #[arg(long)]
+    accept_partial: bool,
+}
+
+/// `export questions`' arguments.
+#[derive(Args)]
+#[command(about = "Export every question as .xlsx in the import's header shape.")]
+pub struct ExportArgs {
+    /// The file to write.
+    #[arg(short, long)]
+    output: PathBuf,
+}
+
+impl ImportArgs {
+    /// Runs `import questions`.
+    pub async fn run(&self, db: &Db) -> anyhow::Result<ExitCode> {
+        import_questions(db, self).await
+    }
+}
+
+impl ExportArgs {
+    /// Runs `export questions`.
+    pub async fn run(&self, db: &Db) -> anyhow::Result<ExitCode> {
+        export_questions(db, self).await
+    }
+}
+
 /// Imports a bank; exit 2 when refused (unreadable, or something not understood without
 /// `accept_partial`), naming every line or row not understood.
-pub async fn import_questions(
-    db: &Db,
-    file: &Path,
-    dry_run: bool,
-    accept_partial: bool,
-) -> anyhow::Result<ExitCode> {
+pub async fn import_questions(db: &Db, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let (file, dry_run, accept_partial) = (&args.file, args.dry_run, args.accept_partial);
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("无法读取 {}：{e}", file.display()))?;
     let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let understood = match understand_file(db, &file_name, bytes).await {
@@ -78,7 +113,8 @@ pub async fn import_questions(
 }
 
 /// Writes every question as .xlsx in the import's header shape; audited.
-pub async fn export_questions(db: &Db, output: &Path) -> anyhow::Result<ExitCode> {
+pub async fn export_questions(db: &Db, args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let output = &args.output;
     let questions = super::store::all(db).await?;
     let count = questions.len();
     let bytes = tokio::task::spawn_blocking(move || super::xlsx::write_questions_xlsx(&questions)).await??;
