@@ -87,3 +87,22 @@ async fn an_export_re_imports_unchanged() {
     let out = dongxun(&app).args(["import", "questions"]).arg(&export).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("新增0题，重复5题"));
 }
+
+#[tokio::test]
+async fn a_headerless_csv_of_stem_and_answer_is_understood_row_by_row() {
+    let app = spawn_app().await;
+    let file = app._dir.path().join("支部题库.csv");
+    let csv = "党员应当按时交纳（ ）。A.党费 B.会费,A\n\
+               冬训在农闲时节开展,对\n\
+               下列属于三农的是 A.农业 B.农村 C.城市,\"['a', 'b']\"\n\
+               没有选项的选择题,C\n";
+    std::fs::write(&file, csv).unwrap();
+    let out = dongxun(&app).args(["import", "questions"]).arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("第4行") && stderr.contains("没有找到选项"), "{stderr}");
+    let out = dongxun(&app).args(["import", "questions", "--accept-partial"]).arg(&file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("无表头") && stdout.contains("单选1题，多选1题，判断1题"), "{stdout}");
+    assert_eq!(app.count("questions").await, 3);
+}
