@@ -111,6 +111,7 @@ enum ImportCommand {
         /// The sheet (.xlsx, .xls, .csv).
         file: PathBuf,
     },
+    Questions(crate::quiz::command::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -121,6 +122,7 @@ enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    Questions(crate::quiz::command::ExportArgs),
     /// Export a campaign's coverage (per unit and per member) as .xlsx.
     Coverage {
         /// The file to write.
@@ -235,7 +237,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(ImportCommand::Points { file }) => {
             crate::points::offline::command::import_points(&db, &vault, &file).await?
         }
+        Command::Import(ImportCommand::Questions(questions)) => questions.run(&db).await?,
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &vault, &output).await?,
+        Command::Export(ExportCommand::Questions(questions)) => questions.run(&db).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {
             export_coverage(&db, &output, campaign.as_deref()).await?
         }

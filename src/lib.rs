@@ -20,6 +20,7 @@ pub mod home;
 pub mod org;
 pub mod people;
 pub mod points;
+pub mod quiz;
 pub mod rankings;
 pub mod reports;
 pub mod roster;

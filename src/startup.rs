@@ -36,7 +36,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::reports::router())
         .merge(crate::awards::router())
         .merge(crate::points::router())
-        .merge(crate::rankings::router());
+        .merge(crate::rankings::router())
+        .merge(crate::quiz::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }
@@ -80,6 +81,7 @@ impl Application {
             config: Arc::new(config),
             guesses: GuessLimiter::default(),
             roster_staging: Default::default(),
+            quiz_staging: Default::default(),
         };
         Ok(Self { listener, state })
     }

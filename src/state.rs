@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use crate::checkin::limits::GuessLimiter;
 use crate::db::Db;
 use crate::people::IdCardVault;
+use crate::quiz::staging::QuizStaging;
 use crate::rankings::LiveRanks;
 use crate::roster::staging::RosterStaging;
 use crate::web::WebConfig;
@@ -29,4 +30,6 @@ pub struct AppState {
     pub roster_staging: RosterStaging,
     /// The rank index, rebuilt from the ledger at start and kept level with it.
     pub ranks: LiveRanks,
+    /// Question banks uploaded and understood, waiting for the person to confirm them.
+    pub quiz_staging: QuizStaging,
 }

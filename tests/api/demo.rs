@@ -15,6 +15,11 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     let vault = dongxun::people::IdCardVault::unlock(&db, &key_file).await.unwrap();
     assert!(seed_if_empty(&db, &vault).await.unwrap());
     assert!(!seed_if_empty(&db, &vault).await.unwrap(), "seeds only an empty database");
+    let bank = dongxun::quiz::store::all(&db).await.unwrap();
+    assert!(bank.len() >= 195, "the demo's question bank: {}", bank.len());
+    for topic in ["党章", "党史", "乡村振兴", "防疫", "农技"] {
+        assert!(bank.iter().filter(|q| q.category == topic).count() >= 35, "{topic}");
+    }
 
     let units = dongxun::org::store::units_in_scope(&db, &dongxun::org::Scope::whole_tree()).await.unwrap();
     let stations: Vec<&str> =

@@ -34,6 +34,8 @@ mod points_batch;
 mod points_ledger;
 mod points_offline;
 mod points_rules;
+mod quiz;
+mod quiz_cli;
 mod rankings;
 mod rankings_live;
 mod rejections;
