@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::model::Channel;
+use crate::audit::Actor;
 use crate::db::{Db, Tx};
-use crate::points::{self, Award, PointKind};
+use crate::points::{self, Award, Awarded, PointKind};
 use crate::schedule::model::SessionKind;
 use crate::{on_db, on_tx};
 
@@ -38,11 +39,22 @@ pub struct Attendance {
 /// (an audit entry, points) commits with it. The UNIQUE (session, member) constraint decides
 /// under any concurrency; callers answer only after committing.
 pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error> {
+    record_as(tx, a, false).await
+}
+
+/// [`record`] for online study a member declared by name and phone alone, without logging in
+/// (自报): the attendance and its points carry the flag.
+pub async fn record_self_declared(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error> {
+    record_as(tx, a, true).await
+}
+
+async fn record_as(tx: &mut Tx, a: &Attendance, self_declared: bool) -> Result<Recorded, sqlx::Error> {
     let now = Utc::now();
     let inserted: Option<(i64,)> = on_tx!(tx, conn => {
         sqlx::query_as(
-            "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING RETURNING id",
+            "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by, \
+             self_declared) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id, member_id) DO NOTHING \
+             RETURNING id",
         )
         .bind(a.session_id)
         .bind(a.member_id)
@@ -51,11 +63,12 @@ pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error
         .bind(a.late)
         .bind(now)
         .bind(a.recorded_by)
+        .bind(self_declared)
         .fetch_optional(&mut *conn)
         .await?
     });
     if inserted.is_some() {
-        award_points(tx, a, now).await?;
+        award_points(tx, a, now, self_declared).await?;
         return Ok(Recorded::New { late: a.late });
     }
     on_tx!(tx, conn => {
@@ -70,23 +83,21 @@ pub async fn record(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error
     })
 }
 
-/// The points a new attendance earns, in the attendance's own transaction: online study (live, or a
-/// recording watched to 90 %) as such, a field lecture as such, any other session as attending.
-/// Keyed `attendance:{session}:{member}`, so a retried check-in never counts twice.
-async fn award_points(tx: &mut Tx, a: &Attendance, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    let (session_kind, campaign_id): (SessionKind, i64) = on_tx!(tx, conn => {
-        sqlx::query_as("SELECT kind, campaign_id FROM training_sessions WHERE id = $1")
-            .bind(a.session_id)
-            .fetch_one(&mut *conn)
-            .await?
-    });
-    let kind = match (a.channel, session_kind) {
+/// The kind of points an attendance earns: online study (live, or a recording watched to 90 %)
+/// as such, a field lecture (现场教学) as such, any other session as attending.
+fn point_kind(channel: Channel, session: SessionKind) -> PointKind {
+    match (channel, session) {
         (Channel::Live | Channel::Recording, _) => PointKind::OnlineStudy,
         (Channel::Delivery, _) => PointKind::Visit,
         (_, SessionKind::FieldLecture) => PointKind::FieldLecture,
         _ => PointKind::Attendance,
-    };
-    let award = Award {
+    }
+}
+
+/// The award for an attendance, keyed `attendance:{session}:{member}`, so a retried check-in
+/// never counts twice.
+fn attendance_award(a: &Attendance, kind: PointKind, campaign_id: i64, at: DateTime<Utc>) -> Award {
+    Award {
         member_id: a.member_id,
         kind,
         item_key: format!("session:{}", a.session_id),
@@ -96,22 +107,35 @@ async fn award_points(tx: &mut Tx, a: &Attendance, at: DateTime<Utc>) -> Result<
         reason: String::new(),
         recorded_by: a.recorded_by,
         campaign_id: Some(campaign_id),
-    };
-    points::award(tx, &award).await?;
+    }
+}
+
+/// The points a new attendance earns, in the attendance's own transaction. An attendance stored
+/// again after its roll-call tick was undone (and its points taken back) earns again, keyed
+/// `attendance:{session}:{member}:{n}` for its n-th award: still once however often it is sent.
+async fn award_points(
+    tx: &mut Tx,
+    a: &Attendance,
+    at: DateTime<Utc>,
+    self_declared: bool,
+) -> Result<(), sqlx::Error> {
+    let (session_kind, campaign_id): (SessionKind, i64) = on_tx!(tx, conn => {
+        sqlx::query_as("SELECT kind, campaign_id FROM training_sessions WHERE id = $1")
+            .bind(a.session_id)
+            .fetch_one(&mut *conn)
+            .await?
+    });
+    let mut award = attendance_award(a, point_kind(a.channel, session_kind), campaign_id, at);
+    if let Awarded::AlreadyRecorded(_) = give(tx, &award, self_declared).await? {
+        let n = points::earn::awards_for_item(tx, a.member_id, award.kind, &award.item_key).await?;
+        award.idempotency_key = format!("{}:{}", award.idempotency_key, n + 1);
+        give(tx, &award, self_declared).await?;
+    }
     Ok(())
 }
 
-/// Marks a member's attendance of a session as self-declared (online study by name and phone,
-/// without logging in), in the caller's transaction, with the recording it qualifies.
-pub async fn mark_self_declared(tx: &mut Tx, session_id: i64, member_id: i64) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query("UPDATE attendances SET self_declared = TRUE WHERE session_id = $1 AND member_id = $2")
-            .bind(session_id)
-            .bind(member_id)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    })
+async fn give(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awarded, sqlx::Error> {
+    if self_declared { points::award_self_declared(tx, award).await } else { points::award(tx, award).await }
 }
 
 /// How a member's attendance of a session was recorded, if it was.
@@ -175,13 +199,15 @@ pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>,
     })
 }
 
-/// Records many attendances in the caller's transaction (the demo); those already recorded are
-/// left as they were. Returns how many were new.
+/// Records many attendances in the caller's transaction (the demo, bulk entry); those already
+/// recorded are left as they were. The new ones earn their points as [`record`]'s do, in a few
+/// statements per few hundred ([`points::award_many`]), counted on the session's day (or now, if
+/// it has not begun). Returns how many were new.
 pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
     let now = Utc::now();
-    on_tx!(tx, conn => {
-        let mut added = 0;
-        for chunk in entries.chunks(500) {
+    let mut added: Vec<(i64, i64)> = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(500) {
+        let rows: Vec<(i64, i64)> = on_tx!(tx, conn => {
             let mut builder = sqlx::QueryBuilder::new(
                 "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) ",
             );
@@ -194,11 +220,45 @@ pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sql
                     .push_bind(now)
                     .push_bind(a.recorded_by);
             });
-            builder.push(" ON CONFLICT (session_id, member_id) DO NOTHING");
-            added += builder.build().execute(&mut *conn).await?.rows_affected();
+            builder.push(" ON CONFLICT (session_id, member_id) DO NOTHING RETURNING session_id, member_id");
+            builder.build_query_as().fetch_all(&mut *conn).await?
+        });
+        added.extend(rows);
+    }
+    let new: std::collections::HashSet<(i64, i64)> = added.iter().copied().collect();
+    let sessions = sessions_of(tx, entries).await?;
+    let awards: Vec<Award> = entries
+        .iter()
+        .filter(|a| new.contains(&(a.session_id, a.member_id)))
+        .filter_map(|a| {
+            let (kind, campaign_id, starts_at) = sessions.get(&a.session_id)?;
+            Some(attendance_award(a, point_kind(a.channel, *kind), *campaign_id, (*starts_at).min(now)))
+        })
+        .collect();
+    points::award_many(tx, &awards).await?;
+    Ok(added.len() as u64)
+}
+
+/// Kind, campaign and start of the sessions these attendances are for.
+async fn sessions_of(
+    tx: &mut Tx,
+    entries: &[Attendance],
+) -> Result<std::collections::HashMap<i64, (SessionKind, i64, DateTime<Utc>)>, sqlx::Error> {
+    let ids: std::collections::BTreeSet<i64> = entries.iter().map(|a| a.session_id).collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, SessionKind, i64, DateTime<Utc>)> = on_tx!(tx, conn => {
+        let mut select =
+            sqlx::QueryBuilder::new("SELECT id, kind, campaign_id, starts_at FROM training_sessions WHERE id IN (");
+        let mut list = select.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
         }
-        Ok(added)
-    })
+        select.push(")");
+        select.build_query_as().fetch_all(&mut *conn).await?
+    });
+    Ok(rows.into_iter().map(|(id, kind, campaign, starts)| (id, (kind, campaign, starts))).collect())
 }
 
 /// Removes a roll-call tick made by mistake, in the caller's transaction (which also holds its
@@ -206,7 +266,31 @@ pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sql
 /// attendances and door-to-door visits make it: the progress triggers follow inserts only. Only roll-call entries can be
 /// undone this way — a scan, a paper entry or a visit is the member's own record. Returns whether
 /// a tick was removed (false: none, or recorded by another channel).
-pub async fn undo_roll_call(tx: &mut Tx, session_id: i64, member_id: i64) -> Result<bool, sqlx::Error> {
+///
+/// The points the tick earned are taken back in the same transaction, by a compensating entry
+/// audited for `by` (the ledger is append-only): a secretary who unticks a member who was not
+/// there expects the member's points to go with the tick, and a later tick to earn them again.
+pub async fn undo_roll_call(
+    tx: &mut Tx,
+    session_id: i64,
+    member_id: i64,
+    by: &Actor,
+) -> Result<bool, sqlx::Error> {
+    if !remove_roll_call(tx, session_id, member_id).await? {
+        return Ok(false);
+    }
+    let session_kind: SessionKind = on_tx!(tx, conn => {
+        sqlx::query_scalar("SELECT kind FROM training_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_one(&mut *conn)
+            .await?
+    });
+    let kind = point_kind(Channel::RollCall, session_kind);
+    points::take_back(tx, member_id, kind, &format!("session:{session_id}"), "撤销点名", by).await?;
+    Ok(true)
+}
+
+async fn remove_roll_call(tx: &mut Tx, session_id: i64, member_id: i64) -> Result<bool, sqlx::Error> {
     on_tx!(tx, conn => {
         let removed: Option<(i64,)> = sqlx::query_as(
             "DELETE FROM attendances WHERE session_id = $1 AND member_id = $2 AND channel = $3 RETURNING id",

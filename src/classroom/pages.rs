@@ -270,11 +270,11 @@ async fn record_online(
     user: Option<&CurrentUser>,
     entry: &Attendance,
 ) -> AppResult<()> {
-    let recorded = attendance::record(tx, entry).await?;
-    let logged_in = user.and_then(|u| u.member_id).is_some();
-    if !logged_in && matches!(recorded, attendance::Recorded::New { .. }) {
-        attendance::mark_self_declared(tx, entry.session_id, entry.member_id).await?;
-    }
+    // Self-declared study earns points flagged as such, in the same transaction.
+    match user.and_then(|u| u.member_id) {
+        Some(_) => attendance::record(tx, entry).await?,
+        None => attendance::record_self_declared(tx, entry).await?,
+    };
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 mod awards;
 mod deliveries;
+mod points;
 mod questions;
 mod training;
 
@@ -113,6 +114,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     tx.commit().await?;
     training::seed(db, &mut rng, &root, &hub, &stations).await?;
     deliveries::seed(db, &stations, crate::time::today()).await?;
+    points::seed(db, &root, &stations, crate::time::today()).await?;
     awards::seed(db, &hub, &stations, DEMO_MEMBER_PHONE).await?;
     questions::seed(db).await?;
     Ok(true)

@@ -138,7 +138,9 @@ pub(super) async fn submit(
         wants_tags: tags.join(","),
         wants_text: limit(form.wants_text.trim().to_owned(), "希望学习的内容")?,
     };
-    let stored = store::submit(&state.db, &feedback).await?;
+    let mut tx = state.db.begin().await?;
+    let stored = store::submit(&mut tx, &feedback).await?;
+    tx.commit().await?;
     let page = ThanksPage {
         shell: Shell::for_visitor(user.as_ref(), "谢谢您的评价", "home", &headers),
         message: if stored {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Db, Tx};
 use crate::org::Scope;
+use crate::points::{self, Award, PointKind};
 use crate::{on_db, on_tx};
 
 /// One attendee's feedback.
@@ -23,9 +24,12 @@ pub struct NewFeedback {
     pub wants_text: String,
 }
 
-/// Stores feedback once per member and session; `false` when it was already given.
-pub async fn submit(db: &Db, f: &NewFeedback) -> Result<bool, sqlx::Error> {
-    let inserted: Option<(i64,)> = on_db!(db, pool => {
+/// Stores feedback once per member and session, in the caller's transaction, with the point it
+/// earns (评价反馈, keyed `feedback:{session}:{member}`: once per session however often it is
+/// sent); `false` when it was already given.
+pub async fn submit(tx: &mut Tx, f: &NewFeedback) -> Result<bool, sqlx::Error> {
+    let now = Utc::now();
+    let inserted: Option<(i64,)> = on_tx!(tx, conn => {
         sqlx::query_as(
             "INSERT INTO feedback (session_id, member_id, rating, helped, wants_tags, wants_text, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING RETURNING id",
@@ -36,11 +40,32 @@ pub async fn submit(db: &Db, f: &NewFeedback) -> Result<bool, sqlx::Error> {
         .bind(&f.helped)
         .bind(&f.wants_tags)
         .bind(&f.wants_text)
-        .bind(Utc::now())
-        .fetch_optional(pool)
+        .bind(now)
+        .fetch_optional(&mut *conn)
         .await?
     });
-    Ok(inserted.is_some())
+    if inserted.is_none() {
+        return Ok(false);
+    }
+    let campaign_id: i64 = on_tx!(tx, conn => {
+        sqlx::query_scalar("SELECT campaign_id FROM training_sessions WHERE id = $1")
+            .bind(f.session_id)
+            .fetch_one(&mut *conn)
+            .await?
+    });
+    let award = Award {
+        member_id: f.member_id,
+        kind: PointKind::Feedback,
+        item_key: format!("session:{}", f.session_id),
+        idempotency_key: format!("feedback:{}:{}", f.session_id, f.member_id),
+        at: now,
+        quantity: 1,
+        reason: String::new(),
+        recorded_by: None,
+        campaign_id: Some(campaign_id),
+    };
+    points::award(tx, &award).await?;
+    Ok(true)
 }
 
 /// Feedback as organisers see it, with where it came from.

@@ -255,6 +255,7 @@ async fn insert_entries(
                 at: award.at,
                 reason: award.reason.clone(),
                 corrects_entry_id: None,
+                self_declared: false,
             })
         }));
     }

@@ -27,6 +27,8 @@ pub struct HistoryLine {
     pub points: String,
     /// Why (a correction's or staff's reason), or empty.
     pub reason: String,
+    /// Earned by study declared by name and phone alone (自报).
+    pub self_declared: bool,
 }
 
 /// The member's points card.
@@ -61,6 +63,7 @@ pub async fn for_member(db: &Db, member_id: i64) -> Result<MyPoints, sqlx::Error
             label: e.kind.label(),
             points: if e.points > 0 { format!("+{}", e.points) } else { e.points.to_string() },
             reason: if e.corrects_entry_id.is_some() { format!("更正：{}", e.reason) } else { e.reason },
+            self_declared: e.self_declared,
         })
         .collect();
     Ok(MyPoints { total: store::total(db, member_id).await?, today, recent })

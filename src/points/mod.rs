@@ -4,6 +4,7 @@
 //! compensating entry, audited.
 
 pub mod batch;
+pub mod earn;
 pub mod index;
 pub mod ingest;
 pub mod ledger;
@@ -15,8 +16,9 @@ pub mod rule_input;
 pub mod store;
 
 pub use batch::award_batch;
+pub use earn::{award_many, take_back};
 pub use model::{PointKind, Rule};
-pub use store::{Award, Awarded, Entry, award, correct};
+pub use store::{Award, Awarded, Entry, award, award_self_declared, correct};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -55,6 +55,9 @@ pub struct Entry {
     pub reason: String,
     /// The entry this one corrects.
     pub corrects_entry_id: Option<i64>,
+    /// Earned by study the member declared by name and phone alone (自报), unverified.
+    #[sqlx(default)]
+    pub self_declared: bool,
 }
 
 /// What [`award`] did.
@@ -68,8 +71,11 @@ pub enum Awarded {
     NoRule,
 }
 
+/// The columns an [`Entry`] is read from.
+pub(super) const ENTRY_COLUMNS: &str = "id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared";
+
 pub(super) const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, \
-                     corrects_entry_id FROM point_entries";
+                     corrects_entry_id, self_declared FROM point_entries";
 
 /// Records an award in the caller's transaction (so an attendance and its points commit
 /// together), applying the rule in effect on its Shanghai day and the daily and per-item caps.
@@ -79,6 +85,16 @@ pub(super) const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, id
 /// writers are serialized already (`BEGIN IMMEDIATE`). A key already in the ledger returns
 /// [`Awarded::AlreadyRecorded`] and adds nothing, also when the other writer commits meanwhile.
 pub async fn award(tx: &mut Tx, award: &Award) -> Result<Awarded, sqlx::Error> {
+    award_as(tx, award, false).await
+}
+
+/// [`award`] for study the member declared by name and phone alone (自报): the entry carries
+/// the flag, so every list of points can mark it.
+pub async fn award_self_declared(tx: &mut Tx, award: &Award) -> Result<Awarded, sqlx::Error> {
+    award_as(tx, award, true).await
+}
+
+async fn award_as(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awarded, sqlx::Error> {
     let local = award.at.with_timezone(&Shanghai);
     let day = local.date_naive();
     // No look-up of the key first: the INSERT's ON CONFLICT is the one check, and a repeat (rare:
@@ -92,9 +108,9 @@ pub async fn award(tx: &mut Tx, award: &Award) -> Result<Awarded, sqlx::Error> {
     let inserted: Option<Entry> = on_tx!(tx, conn => {
         sqlx::query_as(
             "INSERT INTO point_entries (member_id, kind, points, item_key, idempotency_key, earned_on, at, \
-             reason, recorded_by, campaign_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             reason, recorded_by, campaign_id, self_declared) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, member_id, kind, points, item_key, \
-             idempotency_key, earned_on, at, reason, corrects_entry_id",
+             idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared",
         )
         .bind(award.member_id)
         .bind(award.kind)
@@ -106,6 +122,7 @@ pub async fn award(tx: &mut Tx, award: &Award) -> Result<Awarded, sqlx::Error> {
         .bind(&award.reason)
         .bind(award.recorded_by)
         .bind(award.campaign_id)
+        .bind(self_declared)
         .fetch_optional(&mut *conn)
         .await?
     });
@@ -147,10 +164,10 @@ pub async fn correct(
     let entry: Entry = on_tx!(tx, conn => {
         sqlx::query_as(
             "INSERT INTO point_entries (member_id, kind, points, item_key, idempotency_key, earned_on, at, \
-             reason, corrects_entry_id, recorded_by, campaign_id) \
-             SELECT member_id, kind, $1, item_key, $2, earned_on, $3, $4, id, $5, campaign_id \
+             reason, corrects_entry_id, recorded_by, campaign_id, self_declared) \
+             SELECT member_id, kind, $1, item_key, $2, earned_on, $3, $4, id, $5, campaign_id, self_declared \
              FROM point_entries WHERE id = $6 RETURNING id, member_id, kind, points, item_key, \
-             idempotency_key, earned_on, at, reason, corrects_entry_id",
+             idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared",
         )
         .bind(points)
         .bind(&key)

@@ -109,7 +109,9 @@ async fn organisers_filter_feedback_by_session_station_and_date_a_page_at_a_time
             wants_tags: "farming".into(),
             wants_text: format!("想法{i:02}号"),
         };
-        assert!(submit(&app.db, &f).await.unwrap());
+        let mut tx = app.db.begin().await.unwrap();
+        assert!(submit(&mut tx, &f).await.unwrap());
+        tx.commit().await.unwrap();
     }
     let committee = app.logged_in(COMMITTEE).await;
     let html = app.get(&committee, "/feedback").await.text().await.unwrap();

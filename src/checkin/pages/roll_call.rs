@@ -212,7 +212,7 @@ pub(super) async fn undo(
     let audience = session_audience(&state, &user, &session).await?;
     let member = audience.iter().find(|m| m.id == tick.member_id).ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    if !attendance::undo_roll_call(&mut tx, id, member.id).await? {
+    if !attendance::undo_roll_call(&mut tx, id, member.id, &Actor::user(&user)).await? {
         return Err(AppError::BadRequest(format!("{}不是点名签到的，不能在这里撤销", member.name)));
     }
     audit::record_in(

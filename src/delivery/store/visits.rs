@@ -3,10 +3,12 @@
 //! row — one session, its minutes, the topics it delivered, one visit — in the same transaction,
 //! and the campaign's rule says what a visit counts for.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
 
 use crate::db::{Db, Tx};
 use crate::delivery::Confirmer;
+use crate::points::{self, Award, PointKind};
 use crate::{on_db, on_tx};
 
 /// A recorded visit.
@@ -152,12 +154,38 @@ pub enum VisitError {
 /// triggers add them to the member's progress), and the task set done. A retry finds the task
 /// done (or trips `delivery_visits.delivery_id UNIQUE`) and changes nothing once the caller drops
 /// the transaction.
+///
+/// The visit earns the member its points (送学上门) in the same transaction, keyed
+/// `visit:{task}:{member}`: one task is visited once, so a retry never counts twice.
 pub async fn record_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
-    match write_visit(tx, v).await {
+    let visit_id = match write_visit(tx, v).await {
         Err(VisitError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-            Err(VisitError::AlreadyRecorded)
+            return Err(VisitError::AlreadyRecorded);
         }
-        other => other,
+        other => other?,
+    };
+    points::award(tx, &visit_award(v, Utc::now())).await?;
+    Ok(visit_id)
+}
+
+/// The award for a visit, counted on the visit's day: now if it is today, else noon of that day.
+fn visit_award(v: &NewVisit, now: DateTime<Utc>) -> Award {
+    let at = if now.with_timezone(&Shanghai).date_naive() == v.visited_on {
+        now
+    } else {
+        let noon = v.visited_on.and_hms_opt(12, 0, 0).expect("valid time");
+        Shanghai.from_local_datetime(&noon).single().expect("no DST in Shanghai").with_timezone(&Utc)
+    };
+    Award {
+        member_id: v.member_id,
+        kind: PointKind::Visit,
+        item_key: format!("delivery:{}", v.delivery_id),
+        idempotency_key: format!("visit:{}:{}", v.delivery_id, v.member_id),
+        at,
+        quantity: 1,
+        reason: String::new(),
+        recorded_by: Some(v.recorded_by),
+        campaign_id: Some(v.campaign_id),
     }
 }
 

@@ -210,7 +210,8 @@ async fn undoing_a_roll_call_tick_keeps_what_the_visit_counted() {
     };
     assert_eq!(progress(&app).await.sessions, 3);
     let mut tx = app.db.begin().await.unwrap();
-    assert!(dongxun::checkin::store::undo_roll_call(&mut tx, tonight.id, c.wang).await.unwrap());
+    let by = dongxun::audit::Actor { user_id: None, label: "测试".into(), ip: "本机".into() };
+    assert!(dongxun::checkin::store::undo_roll_call(&mut tx, tonight.id, c.wang, &by).await.unwrap());
     tx.commit().await.unwrap();
     let after = progress(&app).await;
     assert_eq!((after.sessions, after.minutes, after.visits), (2, 180, 1), "the paper session and the visit");
