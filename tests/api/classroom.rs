@@ -10,7 +10,7 @@ use crate::people::add_member;
 use crate::sessions::create_campaign;
 
 /// Pretends the member's last progress report was `minutes` ago (a test cannot wait that long).
-async fn backdate_view(app: &TestApp, session: i64, minutes: i64) {
+pub(crate) async fn backdate_view(app: &TestApp, session: i64, minutes: i64) {
     let at = Utc::now() - Duration::minutes(minutes);
     let sql = "UPDATE online_views SET updated_at = $1 WHERE session_id = $2";
     let changed = match &app.db {
