@@ -20,6 +20,7 @@ mod coverage;
 mod delivery;
 mod demo;
 mod earning;
+mod earning_cost;
 mod feedback;
 mod form_input;
 mod guessing;
