@@ -50,11 +50,13 @@ pub async fn record_self_declared(tx: &mut Tx, a: &Attendance) -> Result<Recorde
 
 async fn record_as(tx: &mut Tx, a: &Attendance, self_declared: bool) -> Result<Recorded, sqlx::Error> {
     let now = Utc::now();
-    let inserted: Option<(i64,)> = on_tx!(tx, conn => {
+    // The session's kind and campaign come back with the new row: the points need them.
+    let inserted: Option<(SessionKind, i64)> = on_tx!(tx, conn => {
         sqlx::query_as(
             "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by, \
              self_declared) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (session_id, member_id) DO NOTHING \
-             RETURNING id",
+             RETURNING (SELECT s.kind FROM training_sessions s WHERE s.id = session_id), \
+             (SELECT s.campaign_id FROM training_sessions s WHERE s.id = session_id)",
         )
         .bind(a.session_id)
         .bind(a.member_id)
@@ -67,8 +69,8 @@ async fn record_as(tx: &mut Tx, a: &Attendance, self_declared: bool) -> Result<R
         .fetch_optional(&mut *conn)
         .await?
     });
-    if inserted.is_some() {
-        award_points(tx, a, now, self_declared).await?;
+    if let Some(session) = inserted {
+        award_points(tx, a, session, now, self_declared).await?;
         return Ok(Recorded::New { late: a.late });
     }
     on_tx!(tx, conn => {
@@ -116,15 +118,10 @@ fn attendance_award(a: &Attendance, kind: PointKind, campaign_id: i64, at: DateT
 async fn award_points(
     tx: &mut Tx,
     a: &Attendance,
+    (session_kind, campaign_id): (SessionKind, i64),
     at: DateTime<Utc>,
     self_declared: bool,
 ) -> Result<(), sqlx::Error> {
-    let (session_kind, campaign_id): (SessionKind, i64) = on_tx!(tx, conn => {
-        sqlx::query_as("SELECT kind, campaign_id FROM training_sessions WHERE id = $1")
-            .bind(a.session_id)
-            .fetch_one(&mut *conn)
-            .await?
-    });
     let mut award = attendance_award(a, point_kind(a.channel, session_kind), campaign_id, at);
     if let Awarded::AlreadyRecorded(_) = give(tx, &award, self_declared).await? {
         let n = points::earn::awards_for_item(tx, a.member_id, award.kind, &award.item_key).await?;

@@ -80,9 +80,10 @@ pub(super) const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, id
 /// Records an award in the caller's transaction (so an attendance and its points commit
 /// together), applying the rule in effect on its Shanghai day and the daily and per-item caps.
 ///
-/// The (member, kind, day) counter row is upserted first: on PostgreSQL that row lock
-/// serializes concurrent awards of one kind for one member and day, so caps hold; on SQLite
-/// writers are serialized already (`BEGIN IMMEDIATE`). A key already in the ledger returns
+/// On PostgreSQL the (member, kind, day) counter row is upserted before the totals are read: that
+/// row lock serializes concurrent awards of one kind for one member and day, so caps hold; on
+/// SQLite writers are serialized already (`BEGIN IMMEDIATE`), and the rule and both totals are
+/// read in one statement. A key already in the ledger returns
 /// [`Awarded::AlreadyRecorded`] and adds nothing, also when the other writer commits meanwhile.
 pub async fn award(tx: &mut Tx, award: &Award) -> Result<Awarded, sqlx::Error> {
     award_as(tx, award, false).await
@@ -99,12 +100,17 @@ async fn award_as(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awa
     let day = local.date_naive();
     // No look-up of the key first: the INSERT's ON CONFLICT is the one check, and a repeat (rare:
     // callers award only what they newly recorded) finds its entry below.
-    let Some(rule) = rule_in_tx(tx, award.kind, day).await? else {
+    let Some((rule, mut earned)) = rule_and_totals(tx, award, day).await? else {
         return Ok(Awarded::NoRule);
     };
-    let today = lock_day(tx, award.member_id, award.kind, day).await?;
-    let item = item_total(tx, award.member_id, award.kind, &award.item_key).await?;
-    let points = model::points_for(&rule, award.quantity, local.time(), Earned { today, item });
+    // SQLite: the transaction holds the write lock from BEGIN IMMEDIATE, so the totals just read
+    // are exact (one statement fewer per check-in). PostgreSQL: concurrent writers — take the
+    // (member, kind, day) row lock, then read the totals again under it.
+    if let Tx::Postgres(_) = tx {
+        earned.today = lock_day(tx, award.member_id, award.kind, day).await?;
+        earned.item = item_total(tx, award.member_id, award.kind, &award.item_key).await?;
+    }
+    let points = model::points_for(&rule, award.quantity, local.time(), earned);
     let inserted: Option<Entry> = on_tx!(tx, conn => {
         sqlx::query_as(
             "INSERT INTO point_entries (member_id, kind, points, item_key, idempotency_key, earned_on, at, \
@@ -220,12 +226,13 @@ async fn item_total(tx: &mut Tx, member_id: i64, kind: PointKind, item: &str) ->
 async fn add_to_counters(tx: &mut Tx, entry: &Entry) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
-            "UPDATE point_daily SET total = total + $1 WHERE member_id = $2 AND kind = $3 AND earned_on = $4",
+            "INSERT INTO point_daily (member_id, kind, earned_on, total) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (member_id, kind, earned_on) DO UPDATE SET total = point_daily.total + $4",
         )
-        .bind(entry.points)
         .bind(entry.member_id)
         .bind(entry.kind)
         .bind(entry.earned_on)
+        .bind(entry.points)
         .execute(&mut *conn)
         .await?;
         sqlx::query(
@@ -273,15 +280,37 @@ impl From<RuleRow> for Rule {
 const RULE: &str = "SELECT kind, points, daily_cap, per_item_cap, minutes_per_point, windows, window_multiplier, \
                     effective_from FROM point_rules";
 
-async fn rule_in_tx(tx: &mut Tx, kind: PointKind, day: NaiveDate) -> Result<Option<Rule>, sqlx::Error> {
-    let row: Option<RuleRow> = on_tx!(tx, conn => {
-        sqlx::query_as(&format!("{RULE} WHERE kind = $1 AND effective_from <= $2 ORDER BY effective_from DESC LIMIT 1"))
-            .bind(kind)
-            .bind(day)
-            .fetch_optional(&mut *conn)
-            .await?
+/// The rule in effect for the award's kind on its day, with what the member already has of that
+/// kind that day and for its item (from the counter rows), in one statement.
+async fn rule_and_totals(
+    tx: &mut Tx,
+    award: &Award,
+    day: NaiveDate,
+) -> Result<Option<(Rule, Earned)>, sqlx::Error> {
+    let row: Option<RuleWithTotals> = on_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT kind, points, daily_cap, per_item_cap, minutes_per_point, windows, window_multiplier, \
+             effective_from, COALESCE((SELECT d.total FROM point_daily d WHERE d.member_id = $3 AND d.kind = $1 \
+             AND d.earned_on = $2), 0) AS today, COALESCE((SELECT i.total FROM point_items i WHERE i.member_id = $3 \
+             AND i.kind = $1 AND i.item_key = $4), 0) AS item FROM point_rules \
+             WHERE kind = $1 AND effective_from <= $2 ORDER BY effective_from DESC LIMIT 1",
+        )
+        .bind(award.kind)
+        .bind(day)
+        .bind(award.member_id)
+        .bind(&award.item_key)
+        .fetch_optional(&mut *conn)
+        .await?
     });
-    Ok(row.map(Rule::from))
+    Ok(row.map(|r| (Rule::from(r.rule), Earned { today: r.today, item: r.item })))
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleWithTotals {
+    #[sqlx(flatten)]
+    rule: RuleRow,
+    today: i64,
+    item: i64,
 }
 
 /// Every rule ever set, read in the caller's transaction (the table is a few dozen rows).
