@@ -224,6 +224,11 @@ test("a member's 我的 tab is their own study, the password a link from it", as
     assert.ok(await page.locator('main a[href="/password"]').count(), '修改密码 is one tap away');
     assert.deepEqual(await horizontalOverflow(page), []);
     await screenshot(page, 'me-member', { fullPage: false });
+    // The demo's attendances earned points; the recording watched without logging in is 自报.
+    const points = page.locator('#my-points');
+    assert.match(await points.innerText(), /线上学习 \+5 自报/);
+    await points.scrollIntoViewIfNeeded();
+    await screenshot(page, 'me-member-points', { fullPage: false });
   } finally {
     await context.close();
   }

@@ -201,12 +201,27 @@ pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>,
 /// statements per few hundred ([`points::award_many`]), counted on the session's day (or now, if
 /// it has not begun). Returns how many were new.
 pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
+    record_many_as(tx, entries, false).await
+}
+
+/// [`record_many`] for online study the members declared by name and phone alone (自报): the
+/// attendances and their points carry the flag.
+pub async fn record_many_self_declared(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
+    record_many_as(tx, entries, true).await
+}
+
+async fn record_many_as(
+    tx: &mut Tx,
+    entries: &[Attendance],
+    self_declared: bool,
+) -> Result<u64, sqlx::Error> {
     let now = Utc::now();
     let mut added: Vec<(i64, i64)> = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(500) {
         let rows: Vec<(i64, i64)> = on_tx!(tx, conn => {
             let mut builder = sqlx::QueryBuilder::new(
-                "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by) ",
+                "INSERT INTO attendances (session_id, member_id, channel, minutes, late, checked_in_at, recorded_by, \
+                 self_declared) ",
             );
             builder.push_values(chunk, |mut row, a| {
                 row.push_bind(a.session_id)
@@ -215,7 +230,8 @@ pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sql
                     .push_bind(a.minutes)
                     .push_bind(a.late)
                     .push_bind(now)
-                    .push_bind(a.recorded_by);
+                    .push_bind(a.recorded_by)
+                    .push_bind(self_declared);
             });
             builder.push(" ON CONFLICT (session_id, member_id) DO NOTHING RETURNING session_id, member_id");
             builder.build_query_as().fetch_all(&mut *conn).await?
@@ -232,7 +248,11 @@ pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sql
             Some(attendance_award(a, point_kind(a.channel, *kind), *campaign_id, (*starts_at).min(now)))
         })
         .collect();
-    points::award_many(tx, &awards).await?;
+    if self_declared {
+        points::award_many_self_declared(tx, &awards).await?;
+    } else {
+        points::award_many(tx, &awards).await?;
+    }
     Ok(added.len() as u64)
 }
 

@@ -177,8 +177,30 @@ pub async fn seed(
     };
     // The members committed before this transaction began, so the pool reads them.
     let members = member_store::unordered_in_scope(db, &root.scope()).await?;
-    let entries = attendance_entries(rng, &planned, &ids, &members);
-    attendance::record_many(&mut tx, &entries).await?;
+    let mut entries = attendance_entries(rng, &planned, &ids, &members);
+    // A third of the recording's viewers, and the demo member, watched it on a phone without
+    // logging in, known by name and phone only: their study and its points are 自报.
+    let demo_member =
+        members.iter().find(|m| m.phone.as_deref() == Some(super::DEMO_MEMBER_PHONE)).map(|m| m.id);
+    let recording_id =
+        planned.iter().zip(&ids).find(|(s, _)| s.kind == SessionKind::Recording).map(|(_, id)| *id);
+    if let (Some(member_id), Some(session_id)) = (demo_member, recording_id)
+        && !entries.iter().any(|a| a.session_id == session_id && a.member_id == member_id)
+    {
+        entries.push(Attendance {
+            session_id,
+            member_id,
+            channel: Channel::Recording,
+            minutes: 45,
+            late: false,
+            recorded_by: None,
+        });
+    }
+    let (declared, logged_in): (Vec<Attendance>, Vec<Attendance>) = entries.iter().cloned().partition(|a| {
+        a.channel == Channel::Recording && (a.member_id % 3 == 0 || Some(a.member_id) == demo_member)
+    });
+    attendance::record_many(&mut tx, &logged_in).await?;
+    attendance::record_many_self_declared(&mut tx, &declared).await?;
     tx.commit().await?;
     seed_feedback(db, rng, &entries).await
 }

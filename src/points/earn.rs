@@ -25,6 +25,20 @@ type ItemKey = (i64, PointKind, String);
 /// deadlock on PostgreSQL) and held while keys already in the ledger are skipped and the caps
 /// computed. Returns the entries written.
 pub async fn award_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Entry>, sqlx::Error> {
+    award_many_as(tx, awards, false).await
+}
+
+/// [`award_many`] for study the members declared by name and phone alone (自报): every entry
+/// carries the flag.
+pub async fn award_many_self_declared(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Entry>, sqlx::Error> {
+    award_many_as(tx, awards, true).await
+}
+
+async fn award_many_as(
+    tx: &mut Tx,
+    awards: &[Award],
+    self_declared: bool,
+) -> Result<Vec<Entry>, sqlx::Error> {
     let rules = store::all_rules_in_tx(tx).await?;
     let mut seen = HashSet::new();
     let planned: Vec<(&Award, &Rule, NaiveDate)> = awards
@@ -37,12 +51,16 @@ pub async fn award_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Entry>, sql
         .collect();
     let mut written = Vec::new();
     for chunk in planned.chunks(CHUNK) {
-        written.extend(award_chunk(tx, chunk).await?);
+        written.extend(award_chunk(tx, chunk, self_declared).await?);
     }
     Ok(written)
 }
 
-async fn award_chunk(tx: &mut Tx, chunk: &[(&Award, &Rule, NaiveDate)]) -> Result<Vec<Entry>, sqlx::Error> {
+async fn award_chunk(
+    tx: &mut Tx,
+    chunk: &[(&Award, &Rule, NaiveDate)],
+    self_declared: bool,
+) -> Result<Vec<Entry>, sqlx::Error> {
     let days: HashSet<DayKey> = chunk.iter().map(|(a, _, day)| (a.member_id, a.kind, *day)).collect();
     let mut days: Vec<DayKey> = days.into_iter().collect();
     days.sort_by_key(|(member, kind, day)| (*member, kind.code(), *day));
@@ -67,7 +85,7 @@ async fn award_chunk(tx: &mut Tx, chunk: &[(&Award, &Rule, NaiveDate)]) -> Resul
     let entries: Vec<Entry> = on_tx!(tx, conn => {
         let mut insert = sqlx::QueryBuilder::new(
             "INSERT INTO point_entries (member_id, kind, points, item_key, idempotency_key, earned_on, at, \
-             reason, recorded_by, campaign_id) ",
+             reason, recorded_by, campaign_id, self_declared) ",
         );
         insert.push_values(&rows, |mut row, (a, points, day)| {
             row.push_bind(a.member_id)
@@ -79,7 +97,8 @@ async fn award_chunk(tx: &mut Tx, chunk: &[(&Award, &Rule, NaiveDate)]) -> Resul
                 .push_bind(a.at)
                 .push_bind(&a.reason)
                 .push_bind(a.recorded_by)
-                .push_bind(a.campaign_id);
+                .push_bind(a.campaign_id)
+                .push_bind(self_declared);
         });
         insert.push(format!(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING {ENTRY_COLUMNS}"));
         insert.build_query_as().fetch_all(&mut *conn).await?

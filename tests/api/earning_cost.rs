@@ -78,7 +78,7 @@ async fn check_in_cost_with_and_without_points() {
     let (mut all_with, mut all_without, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for r in 0..ROUNDS {
         // Alternate which goes first, so neither always runs on a warmer machine.
-        let (a, b) = if r % 2 == 0 {
+        let (a, b) = if r.is_multiple_of(2) {
             let a = round(&mut with).await;
             (a, round(&mut without).await)
         } else {

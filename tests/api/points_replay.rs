@@ -45,7 +45,7 @@ async fn twenty_concurrent_capped_awards_one_by_one_and_in_batches_never_pass_th
                 tokio::spawn(async move {
                     let mut tx = db.begin().await.unwrap();
                     // Half alone, half as batches of one (a bulk entry racing single entries).
-                    let written = if (n + round) % 2 == 0 {
+                    let written = if (n + round).is_multiple_of(2) {
                         matches!(store::award(&mut tx, &a).await.unwrap(), Awarded::Recorded(_)) as usize
                     } else {
                         award_many(&mut tx, std::slice::from_ref(&a)).await.unwrap().len()
