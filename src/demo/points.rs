@@ -31,13 +31,13 @@ pub async fn seed(db: &Db, root: &Unit, stations: &[Unit], today: NaiveDate) -> 
     let mut awards = Vec::new();
     for m in &members {
         let station = stations.iter().position(|s| m.unit_path.starts_with(&s.path));
-        // Stations differ: from a tenth to over half of their members have offline study.
-        let keen = station.map_or(30, |i| 10 + (i * 37) % 50);
+        // Stations differ: from a tenth to over two thirds of their members have offline study.
+        let keen = station.map_or(30, |i| 10 + (i * 37) % 60);
         if rng.random_range(0..100) >= keen {
             continue;
         }
         let recorded_by = station.map_or(committee, |i| secretaries[i]);
-        for n in 0..rng.random_range(1..=4) {
+        for n in 0..rng.random_range(1..=5) {
             let day = today - Duration::days(rng.random_range(0..14));
             let local = day.and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("valid time"));
             let at = Shanghai
@@ -53,7 +53,7 @@ pub async fn seed(db: &Db, root: &Unit, stations: &[Unit], today: NaiveDate) -> 
                 idempotency_key: format!("offline:demo:{}:{n}", m.id),
                 at,
                 // Points are the quantity of an offline entry; a few values, so totals tie.
-                quantity: [1, 2, 2, 3, 5][rng.random_range(0..5)],
+                quantity: [2, 3, 5, 5, 8, 10][rng.random_range(0..6)],
                 reason: reason.into(),
                 recorded_by: Some(recorded_by),
                 campaign_id: Some(campaign_id),

@@ -8,10 +8,13 @@ use chrono::NaiveDate;
 use chrono_tz::Asia::Shanghai;
 
 use super::model::{self, Earned, PointKind, Rule};
-use super::store::{self, Award, ENTRY_COLUMNS, Entry};
+use super::store::{self, Award, Entry};
 use crate::audit::Actor;
 use crate::db::Tx;
 use crate::on_tx;
+
+/// The columns an [`Entry`] is read from.
+const ENTRY_COLUMNS: &str = "id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared";
 
 /// Rows per statement: well under both backends' limits on bound parameters.
 const CHUNK: usize = 1000;

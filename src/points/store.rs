@@ -71,9 +71,6 @@ pub enum Awarded {
     NoRule,
 }
 
-/// The columns an [`Entry`] is read from.
-pub(super) const ENTRY_COLUMNS: &str = "id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared";
-
 pub(super) const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, idempotency_key, earned_on, at, reason, \
                      corrects_entry_id, self_declared FROM point_entries";
 
