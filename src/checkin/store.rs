@@ -198,7 +198,7 @@ pub async fn for_session(db: &Db, session_id: i64) -> Result<Vec<AttendanceRow>,
 
 /// Records many attendances in the caller's transaction (the demo, bulk entry); those already
 /// recorded are left as they were. The new ones earn their points as [`record`]'s do, in a few
-/// statements per few hundred ([`points::award_many`]), counted on the session's day (or now, if
+/// statements per few hundred ([`points::award_batch`]), counted on the session's day (or now, if
 /// it has not begun). Returns how many were new.
 pub async fn record_many(tx: &mut Tx, entries: &[Attendance]) -> Result<u64, sqlx::Error> {
     record_many_as(tx, entries, false).await
@@ -249,9 +249,9 @@ async fn record_many_as(
         })
         .collect();
     if self_declared {
-        points::award_many_self_declared(tx, &awards).await?;
+        points::award_batch_self_declared(tx, &awards).await?;
     } else {
-        points::award_many(tx, &awards).await?;
+        points::award_batch(tx, &awards).await?;
     }
     Ok(added.len() as u64)
 }

@@ -1,7 +1,7 @@
 //! The demo's offline points (线下学习（代录）): what station secretaries recorded over the past
 //! two weeks for members who studied without a smartphone, so rankings look alive — each station
 //! as keen as it is (a different share of its members), totals varied, some tied. Written through
-//! `points::award_many`, in one transaction, with the same caps and keys as any award.
+//! `points::award_batch`, in one transaction, with the same caps and keys as any award.
 
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -61,7 +61,7 @@ pub async fn seed(db: &Db, root: &Unit, stations: &[Unit], today: NaiveDate) -> 
         }
     }
     let mut tx = db.begin().await?;
-    points::award_many(&mut tx, &awards).await?;
+    points::award_batch(&mut tx, &awards).await?;
     tx.commit().await?;
     Ok(())
 }

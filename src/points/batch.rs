@@ -27,6 +27,20 @@ type ItemKey = (i64, PointKind, String);
 /// order, and returns what happened to each, in the same order. A key repeated within the batch
 /// or already in the ledger records nothing ([`Awarded::AlreadyRecorded`]).
 pub async fn award_batch(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Awarded>, sqlx::Error> {
+    award_batch_as(tx, awards, false).await
+}
+
+/// [`award_batch`] for study the members declared by name and phone alone (自报): every entry
+/// carries the flag.
+pub async fn award_batch_self_declared(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Awarded>, sqlx::Error> {
+    award_batch_as(tx, awards, true).await
+}
+
+async fn award_batch_as(
+    tx: &mut Tx,
+    awards: &[Award],
+    self_declared: bool,
+) -> Result<Vec<Awarded>, sqlx::Error> {
     if awards.is_empty() {
         return Ok(Vec::new());
     }
@@ -74,7 +88,7 @@ pub async fn award_batch(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Awarded>, 
         *item_total += points;
         fresh.push((i, points));
     }
-    let written = insert_entries(tx, awards, &days, &fresh).await?;
+    let written = insert_entries(tx, awards, &days, &fresh, self_declared).await?;
     if sqlite && written.len() == fresh.len() {
         // Every award worked out above was written, so the totals in memory are the new ones.
         let touched =
@@ -210,6 +224,7 @@ async fn insert_entries(
     awards: &[Award],
     days: &[NaiveDate],
     fresh: &[(usize, i64)],
+    self_declared: bool,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     let mut written = Vec::with_capacity(fresh.len());
     for chunk in fresh.chunks(CHUNK) {
@@ -217,9 +232,9 @@ async fn insert_entries(
             tx,
             format!(
                 "INSERT INTO point_entries (member_id, kind, points, item_key, idempotency_key, earned_on, at, \
-             reason, recorded_by, campaign_id) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING \
+             reason, recorded_by, campaign_id, self_declared) VALUES {} ON CONFLICT (idempotency_key) DO NOTHING \
              RETURNING id, idempotency_key",
-                tuples(chunk.len(), 10, "")
+                tuples(chunk.len(), 11, "")
             ),
         );
         let rows: Vec<(i64, String)> = on_tx!(tx, conn => {
@@ -236,7 +251,8 @@ async fn insert_entries(
                     .bind(award.at)
                     .bind(award.reason.as_str())
                     .bind(award.recorded_by)
-                    .bind(award.campaign_id);
+                    .bind(award.campaign_id)
+                    .bind(self_declared);
             }
             query.fetch_all(&mut *conn).await?
         });
@@ -255,7 +271,7 @@ async fn insert_entries(
                 at: award.at,
                 reason: award.reason.clone(),
                 corrects_entry_id: None,
-                self_declared: false,
+                self_declared,
             })
         }));
     }

@@ -15,8 +15,8 @@ mod pages;
 pub mod rule_input;
 pub mod store;
 
-pub use batch::award_batch;
-pub use earn::{award_many, award_many_self_declared, take_back};
+pub use batch::{award_batch, award_batch_self_declared};
+pub use earn::take_back;
 pub use model::{PointKind, Rule};
 pub use store::{Award, Awarded, Entry, award, award_self_declared, correct};
 
