@@ -3,7 +3,7 @@
 //! as keen as it is (a different share of its members), totals varied, some tied. Written through
 //! `points::award_batch`, in one transaction, with the same caps and keys as any award.
 
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -28,6 +28,7 @@ pub async fn seed(db: &Db, root: &Unit, stations: &[Unit], today: NaiveDate) -> 
         secretaries.push(user_id(db, &format!("139000001{i:02}")).await?);
     }
     let members = member_store::unordered_in_scope(db, &root.scope()).await?;
+    let month_start = today.with_day(1).expect("every month has a first day");
     let mut awards = Vec::new();
     for m in &members {
         let station = stations.iter().position(|s| m.unit_path.starts_with(&s.path));
@@ -38,7 +39,8 @@ pub async fn seed(db: &Db, root: &Unit, stations: &[Unit], today: NaiveDate) -> 
         }
         let recorded_by = station.map_or(committee, |i| secretaries[i]);
         for n in 0..rng.random_range(1..=5) {
-            let day = today - Duration::days(rng.random_range(0..14));
+            // Within this month: last month's points are the published award's (`awards.rs`).
+            let day = (today - Duration::days(rng.random_range(0..14))).max(month_start);
             let local = day.and_time(NaiveTime::from_hms_opt(10, 0, 0).expect("valid time"));
             let at = Shanghai
                 .from_local_datetime(&local)
