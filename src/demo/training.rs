@@ -256,6 +256,7 @@ async fn seed_feedback(db: &Db, rng: &mut StdRng, entries: &[Attendance]) -> any
     const HELPED: [&str; 4] = ["讲得通俗易懂", "结合村里实际", "学到了种植技术", "政策讲得清楚"];
     const WANTS: [&str; 4] = ["", "想学电商直播卖草莓", "希望多讲讲养老政策", "想了解土地流转"];
     let mut tx = db.begin().await?;
+    let mut given = Vec::new();
     for entry in entries {
         if rng.random_range(0..12) != 0 {
             continue;
@@ -270,8 +271,9 @@ async fn seed_feedback(db: &Db, rng: &mut StdRng, entries: &[Attendance]) -> any
             wants_tags: tags.join(","),
             wants_text: WANTS[rng.random_range(0..WANTS.len())].into(),
         };
-        feedback_store::submit(&mut tx, &feedback).await?;
+        given.push(feedback);
     }
+    feedback_store::submit_many(&mut tx, &given).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -28,44 +28,54 @@ pub struct NewFeedback {
 /// earns (评价反馈, keyed `feedback:{session}:{member}`: once per session however often it is
 /// sent); `false` when it was already given.
 pub async fn submit(tx: &mut Tx, f: &NewFeedback) -> Result<bool, sqlx::Error> {
+    Ok(submit_many(tx, std::slice::from_ref(f)).await? == 1)
+}
+
+/// [`submit`] for many (the demo): each stored once, their points awarded in one batch. Returns
+/// how many were new.
+pub async fn submit_many(tx: &mut Tx, all: &[NewFeedback]) -> Result<usize, sqlx::Error> {
     let now = Utc::now();
-    let inserted: Option<(i64,)> = on_tx!(tx, conn => {
-        sqlx::query_as(
-            "INSERT INTO feedback (session_id, member_id, rating, helped, wants_tags, wants_text, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING RETURNING id",
-        )
-        .bind(f.session_id)
-        .bind(f.member_id)
-        .bind(f.rating)
-        .bind(&f.helped)
-        .bind(&f.wants_tags)
-        .bind(&f.wants_text)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?
-    });
-    if inserted.is_none() {
-        return Ok(false);
-    }
-    let campaign_id: i64 = on_tx!(tx, conn => {
-        sqlx::query_scalar("SELECT campaign_id FROM training_sessions WHERE id = $1")
+    let mut awards = Vec::new();
+    for f in all {
+        let inserted: Option<i64> = on_tx!(tx, conn => {
+            sqlx::query_scalar(
+                "INSERT INTO feedback (session_id, member_id, rating, helped, wants_tags, wants_text, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id, member_id) DO NOTHING \
+                 RETURNING (SELECT s.campaign_id FROM training_sessions s WHERE s.id = session_id)",
+            )
             .bind(f.session_id)
-            .fetch_one(&mut *conn)
+            .bind(f.member_id)
+            .bind(f.rating)
+            .bind(&f.helped)
+            .bind(&f.wants_tags)
+            .bind(&f.wants_text)
+            .bind(now)
+            .fetch_optional(&mut *conn)
             .await?
-    });
-    let award = Award {
-        member_id: f.member_id,
-        kind: PointKind::Feedback,
-        item_key: format!("session:{}", f.session_id),
-        idempotency_key: format!("feedback:{}:{}", f.session_id, f.member_id),
-        at: now,
-        quantity: 1,
-        reason: String::new(),
-        recorded_by: None,
-        campaign_id: Some(campaign_id),
-    };
-    points::award(tx, &award).await?;
-    Ok(true)
+        });
+        let Some(campaign_id) = inserted else { continue };
+        awards.push(Award {
+            member_id: f.member_id,
+            kind: PointKind::Feedback,
+            item_key: format!("session:{}", f.session_id),
+            idempotency_key: format!("feedback:{}:{}", f.session_id, f.member_id),
+            at: now,
+            quantity: 1,
+            reason: String::new(),
+            recorded_by: None,
+            campaign_id: Some(campaign_id),
+        });
+    }
+    match awards.as_slice() {
+        [] => {}
+        [one] => {
+            points::award(tx, one).await?;
+        }
+        many => {
+            points::award_batch(tx, many).await?;
+        }
+    }
+    Ok(awards.len())
 }
 
 /// Feedback as organisers see it, with where it came from.
