@@ -47,13 +47,12 @@ struct Row {
 
 /// The member's newest `limit` entries, newest first.
 pub async fn lines(db: &Db, member_id: i64, limit: i64) -> Result<Vec<Line>, sqlx::Error> {
-    // An attendance's entry names its session as its item ("session:12"): the attendance row
-    // tells whether it was self-declared.
+    // An entry earned by study declared by name and phone carries the flag itself (migration
+    // 0014); a correction copies it, but only the award is marked.
     let rows: Vec<Row> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT e.id, e.kind, e.points, e.earned_on, e.reason, e.corrects_entry_id, e.recorded_by, \
-             COALESCE((SELECT a.self_declared FROM attendances a WHERE a.member_id = e.member_id \
-                AND e.corrects_entry_id IS NULL AND e.item_key = 'session:' || a.session_id), FALSE) AS self_declared, \
+             e.self_declared AND e.corrects_entry_id IS NULL AS self_declared, \
              (SELECT COUNT(*) FROM point_entries c WHERE c.corrects_entry_id = e.id) AS corrections \
              FROM point_entries e WHERE e.member_id = $1 ORDER BY e.id DESC LIMIT $2",
         )

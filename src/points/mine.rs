@@ -63,7 +63,7 @@ pub async fn for_member(db: &Db, member_id: i64) -> Result<MyPoints, sqlx::Error
             label: e.kind.label(),
             points: if e.points > 0 { format!("+{}", e.points) } else { e.points.to_string() },
             reason: if e.corrects_entry_id.is_some() { format!("更正：{}", e.reason) } else { e.reason },
-            self_declared: e.self_declared,
+            self_declared: e.self_declared && e.corrects_entry_id.is_none(),
         })
         .collect();
     Ok(MyPoints { total: store::total(db, member_id).await?, today, recent })
