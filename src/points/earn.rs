@@ -3,8 +3,11 @@
 //! undone (a wrong roll-call tick), and counting an item's awards so a re-earning after it is
 //! keyed deterministically — both in the caller's transaction.
 
+use chrono::NaiveDate;
+
 use super::PointKind;
-use super::store::{self, Entry};
+use super::model::{Earned, Rule};
+use super::store::{self, Award, Entry};
 use crate::audit::Actor;
 use crate::db::Tx;
 use crate::on_tx;
@@ -60,4 +63,37 @@ pub async fn awards_for_item(
         .fetch_one(&mut *conn)
         .await
     })
+}
+
+/// The rule in effect for the award's kind on its day, with what the member already has of that
+/// kind that day and for its item (from the counter rows), in one statement.
+pub(super) async fn rule_and_totals(
+    tx: &mut Tx,
+    award: &Award,
+    day: NaiveDate,
+) -> Result<Option<(Rule, Earned)>, sqlx::Error> {
+    let row: Option<RuleWithTotals> = on_tx!(tx, conn => {
+        sqlx::query_as(
+            "SELECT kind, points, daily_cap, per_item_cap, minutes_per_point, windows, window_multiplier, \
+             effective_from, COALESCE((SELECT d.total FROM point_daily d WHERE d.member_id = $3 AND d.kind = $1 \
+             AND d.earned_on = $2), 0) AS today, COALESCE((SELECT i.total FROM point_items i WHERE i.member_id = $3 \
+             AND i.kind = $1 AND i.item_key = $4), 0) AS item FROM point_rules \
+             WHERE kind = $1 AND effective_from <= $2 ORDER BY effective_from DESC LIMIT 1",
+        )
+        .bind(award.kind)
+        .bind(day)
+        .bind(award.member_id)
+        .bind(&award.item_key)
+        .fetch_optional(&mut *conn)
+        .await?
+    });
+    Ok(row.map(|r| (Rule::from(r.rule), Earned { today: r.today, item: r.item })))
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleWithTotals {
+    #[sqlx(flatten)]
+    rule: store::RuleRow,
+    today: i64,
+    item: i64,
 }

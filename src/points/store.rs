@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Asia::Shanghai;
 
-use super::model::{self, Earned, PointKind, Rule};
+use super::model::{self, PointKind, Rule};
 use crate::audit::{self, Action, Actor};
 use crate::db::{Db, Tx};
 use crate::{on_db, on_tx};
@@ -97,7 +97,7 @@ async fn award_as(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awa
     let day = local.date_naive();
     // No look-up of the key first: the INSERT's ON CONFLICT is the one check, and a repeat (rare:
     // callers award only what they newly recorded) finds its entry below.
-    let Some((rule, mut earned)) = rule_and_totals(tx, award, day).await? else {
+    let Some((rule, mut earned)) = super::earn::rule_and_totals(tx, award, day).await? else {
         return Ok(Awarded::NoRule);
     };
     // SQLite: the transaction holds the write lock from BEGIN IMMEDIATE, so the totals just read
@@ -247,7 +247,7 @@ async fn add_to_counters(tx: &mut Tx, entry: &Entry) -> Result<(), sqlx::Error> 
 }
 
 #[derive(sqlx::FromRow)]
-struct RuleRow {
+pub(super) struct RuleRow {
     kind: PointKind,
     points: i64,
     daily_cap: Option<i64>,
@@ -276,39 +276,6 @@ impl From<RuleRow> for Rule {
 
 const RULE: &str = "SELECT kind, points, daily_cap, per_item_cap, minutes_per_point, windows, window_multiplier, \
                     effective_from FROM point_rules";
-
-/// The rule in effect for the award's kind on its day, with what the member already has of that
-/// kind that day and for its item (from the counter rows), in one statement.
-async fn rule_and_totals(
-    tx: &mut Tx,
-    award: &Award,
-    day: NaiveDate,
-) -> Result<Option<(Rule, Earned)>, sqlx::Error> {
-    let row: Option<RuleWithTotals> = on_tx!(tx, conn => {
-        sqlx::query_as(
-            "SELECT kind, points, daily_cap, per_item_cap, minutes_per_point, windows, window_multiplier, \
-             effective_from, COALESCE((SELECT d.total FROM point_daily d WHERE d.member_id = $3 AND d.kind = $1 \
-             AND d.earned_on = $2), 0) AS today, COALESCE((SELECT i.total FROM point_items i WHERE i.member_id = $3 \
-             AND i.kind = $1 AND i.item_key = $4), 0) AS item FROM point_rules \
-             WHERE kind = $1 AND effective_from <= $2 ORDER BY effective_from DESC LIMIT 1",
-        )
-        .bind(award.kind)
-        .bind(day)
-        .bind(award.member_id)
-        .bind(&award.item_key)
-        .fetch_optional(&mut *conn)
-        .await?
-    });
-    Ok(row.map(|r| (Rule::from(r.rule), Earned { today: r.today, item: r.item })))
-}
-
-#[derive(sqlx::FromRow)]
-struct RuleWithTotals {
-    #[sqlx(flatten)]
-    rule: RuleRow,
-    today: i64,
-    item: i64,
-}
 
 /// Every rule ever set, read in the caller's transaction (the table is a few dozen rows).
 pub(super) async fn all_rules_in_tx(tx: &mut Tx) -> Result<Vec<Rule>, sqlx::Error> {

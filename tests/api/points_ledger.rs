@@ -138,7 +138,19 @@ async fn a_self_declared_online_study_is_marked_in_the_history() {
     let client = app.logged_in(MEMBER).await;
     let html = app.get(&client, "/points/me").await.text().await.unwrap();
     assert!(html.contains("+5") && !html.contains("自报"), "{html}");
-    app.execute(&format!("UPDATE attendances SET self_declared = TRUE WHERE member_id = {m}")).await;
+    // Study declared by name and phone: the attendance and its points carry the flag.
+    let other = app.session(campaign, app.village_a.id).starts_in_minutes(-100).insert().await;
+    let entry = dongxun::checkin::store::Attendance {
+        session_id: other.id,
+        member_id: m,
+        channel: Channel::Recording,
+        minutes: 60,
+        late: false,
+        recorded_by: None,
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    dongxun::checkin::store::record_self_declared(&mut tx, &entry).await.unwrap();
+    tx.commit().await.unwrap();
     let html = app.get(&client, "/points/me").await.text().await.unwrap();
     assert!(html.contains("+5") && html.contains("自报"), "{html}");
 }
