@@ -213,9 +213,16 @@ async fn rankings_and_the_ledger_export_and_read_back() {
     // A self-declared online attendance earns points the ledger export marks 自报.
     let campaign = create_campaign(&app).await;
     let session = app.session(campaign, app.village_b.id).starts_in_minutes(-30).insert().await.id;
-    app.attend(session, board.b[1], Channel::Qr, 60).await;
+    let entry = dongxun::checkin::store::Attendance {
+        session_id: session,
+        member_id: board.b[1],
+        channel: Channel::Qr,
+        minutes: 60,
+        late: false,
+        recorded_by: None,
+    };
     let mut tx = app.db.begin().await.unwrap();
-    dongxun::checkin::store::mark_self_declared(&mut tx, session, board.b[1]).await.unwrap();
+    dongxun::checkin::store::record_self_declared(&mut tx, &entry).await.unwrap();
     tx.commit().await.unwrap();
 
     // The command line: full phones, the whole ledger with corrections marked.
