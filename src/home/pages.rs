@@ -32,6 +32,8 @@ struct HomePage {
     visits_block: bool,
     /// A member's own study in the current campaign.
     study: Option<super::my_study::MyStudy>,
+    /// A member's points and ranks (today … this campaign), from the rank index.
+    mine: Vec<crate::rankings::MyLine>,
 }
 
 /// The landing page after login.
@@ -59,9 +61,15 @@ pub(super) async fn home(State(state): State<AppState>, user: CurrentUser) -> Ap
         Some(member_id) if !is_admin => super::my_study::for_member(&state.db, &user, member_id).await?,
         _ => None,
     };
+    // One index look-up per period, never the ledger (as on 我的).
+    let mine = match user.member_id {
+        Some(member_id) if !is_admin => crate::rankings::my_lines(&state.ranks, &state.db, member_id).await?,
+        _ => Vec::new(),
+    };
     let page = HomePage {
         shell: Shell::new(&user, "冬训", "home"),
         study,
+        mine,
         is_admin,
         is_committee: user.role == Role::CommitteeAdmin,
         member_count,

@@ -101,6 +101,13 @@ async fn a_members_mine_tab_is_their_own_page_with_the_password_one_tap_away() {
     let client = app.logged_in(MEMBER).await;
     let home = app.get(&client, "/").await.text().await.unwrap();
     assert!(home.contains("href=\"/me\">我的</a>") && !home.contains("href=\"/password\">我的"), "{home}");
+    // Their points and rank on the home page too, from the rank index, linked to the details.
+    assert!(
+        home.contains("id=\"my-rank\"")
+            && home.contains("全街道第1名")
+            && home.contains("href=\"/points/me\""),
+        "{home}"
+    );
     let r = app.get(&client, "/me").await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();

@@ -97,7 +97,11 @@ fn check_against_naive(events: &[Event], ranks: &Ranks) {
             let unit = events.iter().find(|e| e.member == member).map(|e| e.unit);
             let in_unit = unit.map(|u| naive_rank(&naive_totals(events, period, Scope::Unit(u)), points));
             let expected = Standing { points, rank: naive_rank(&all, points), rank_in_unit: in_unit };
-            assert_eq!(ranks.rank(period, Scope::All, member), Some(expected.rank), "{period:?} member {member}");
+            assert_eq!(
+                ranks.rank(period, Scope::All, member),
+                Some(expected.rank),
+                "{period:?} member {member}"
+            );
             assert_eq!(ranks.standing(period, member), Some(expected), "{period:?} member {member}");
         }
         for scope in [Scope::All].into_iter().chain((0..UNITS).map(|u| Scope::Unit(100 + u))) {
