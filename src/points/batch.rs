@@ -132,41 +132,39 @@ async fn award_batch_as(
 
 /// Upserts the counter rows (taking their locks) and returns their totals.
 async fn lock_days(tx: &mut Tx, keys: &[DayKey]) -> Result<HashMap<DayKey, i64>, sqlx::Error> {
-    let mut totals = HashMap::with_capacity(keys.len());
-    for chunk in keys.chunks(CHUNK) {
-        let sql = positional(
-            tx,
-            format!(
-                "INSERT INTO point_daily (member_id, kind, earned_on, total) VALUES {} \
+    day_totals(tx, keys, |rows| {
+        format!(
+            "INSERT INTO point_daily (member_id, kind, earned_on, total) VALUES {} \
              ON CONFLICT (member_id, kind, earned_on) DO UPDATE SET total = point_daily.total \
              RETURNING member_id, kind, earned_on, total",
-                tuples(chunk.len(), 3, "0")
-            ),
-        );
-        let rows: Vec<(i64, PointKind, NaiveDate, i64)> = on_tx!(tx, conn => {
-            let mut query = sqlx::query_as(&sql);
-            for (member, kind, day) in chunk {
-                query = query.bind(*member).bind(*kind).bind(*day);
-            }
-            query.fetch_all(&mut *conn).await?
-        });
-        totals.extend(rows.into_iter().map(|(m, k, d, t)| ((m, k, d), t)));
-    }
-    Ok(totals)
+            tuples(rows, 3, "0")
+        )
+    })
+    .await
 }
 
 /// The counter rows' totals, read without taking locks (SQLite: the writer holds the database).
 async fn read_days(tx: &mut Tx, keys: &[DayKey]) -> Result<HashMap<DayKey, i64>, sqlx::Error> {
+    day_totals(tx, keys, |rows| {
+        format!(
+            "SELECT p.member_id, p.kind, p.earned_on, p.total FROM point_daily p JOIN (VALUES {}) AS v \
+             ON p.member_id = v.column1 AND p.kind = v.column2 AND p.earned_on = v.column3",
+            tuples(rows, 3, "")
+        )
+    })
+    .await
+}
+
+/// Runs `statement(rows)` per chunk of keys, binding (member, kind, day) for each, and collects
+/// the (member, kind, day, total) rows it returns.
+async fn day_totals(
+    tx: &mut Tx,
+    keys: &[DayKey],
+    statement: impl Fn(usize) -> String,
+) -> Result<HashMap<DayKey, i64>, sqlx::Error> {
     let mut totals = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(CHUNK) {
-        let sql = positional(
-            tx,
-            format!(
-                "SELECT p.member_id, p.kind, p.earned_on, p.total FROM point_daily p JOIN (VALUES {}) AS v \
-                 ON p.member_id = v.column1 AND p.kind = v.column2 AND p.earned_on = v.column3",
-                tuples(chunk.len(), 3, "")
-            ),
-        );
+        let sql = positional(tx, statement(chunk.len()));
         let rows: Vec<(i64, PointKind, NaiveDate, i64)> = on_tx!(tx, conn => {
             let mut query = sqlx::query_as(&sql);
             for (member, kind, day) in chunk {
