@@ -15,7 +15,8 @@ fn noon(day: u32) -> DateTime<Utc> {
     Shanghai.with_ymd_and_hms(2026, 12, day, 12, 0, 0).unwrap().with_timezone(&Utc)
 }
 
-fn award(member_id: i64, kind: PointKind, item: &str, key: &str, at: DateTime<Utc>) -> Award {
+/// An award of one unit, as an earning path asks for it (shared by the points test modules).
+pub fn award(member_id: i64, kind: PointKind, item: &str, key: &str, at: DateTime<Utc>) -> Award {
     Award {
         member_id,
         kind,

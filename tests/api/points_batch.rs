@@ -16,17 +16,7 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
 }
 
 fn award(member_id: i64, kind: PointKind, item: &str, key: &str, at: DateTime<Utc>, quantity: i64) -> Award {
-    Award {
-        member_id,
-        kind,
-        item_key: item.into(),
-        idempotency_key: key.into(),
-        at,
-        quantity,
-        reason: String::new(),
-        recorded_by: None,
-        campaign_id: None,
-    }
+    Award { quantity, ..crate::points::award(member_id, kind, item, key, at) }
 }
 
 async fn members(app: &TestApp, count: usize) -> Vec<i64> {

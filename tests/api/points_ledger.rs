@@ -2,30 +2,35 @@
 //! member's ledger and correcting an entry (audited, totals derived), and corrections that
 //! arrive at the same moment.
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use dongxun::audit::Actor;
 use dongxun::points::PointKind;
-use dongxun::points::store::{self, Award, Awarded, Entry};
+use dongxun::points::store::{self, Awarded, Entry};
 
 use crate::helpers::*;
 use crate::people::add_member;
 
-/// Records one attendance-like award for `member` and returns its entry.
+/// Records one award for `member` at 09:00 on a December day and returns its entry.
 pub async fn give(app: &TestApp, member: i64, kind: PointKind, key: &str, day: u32) -> Entry {
-    let at = Shanghai.with_ymd_and_hms(2026, 12, day, 9, 0, 0).unwrap().with_timezone(&Utc);
-    let award = Award {
-        member_id: member,
+    give_at(
+        app,
+        member,
         kind,
-        item_key: key.into(),
-        idempotency_key: key.into(),
-        at,
-        quantity: 1,
-        reason: String::new(),
-        recorded_by: None,
-        campaign_id: None,
-    };
+        key,
+        Shanghai.with_ymd_and_hms(2026, 12, day, 9, 0, 0).unwrap().with_timezone(&Utc),
+    )
+    .await
+}
+
+/// An award now, for today's progress.
+async fn give_now(app: &TestApp, member: i64, kind: PointKind, key: &str) -> Entry {
+    give_at(app, member, kind, key, Utc::now()).await
+}
+
+async fn give_at(app: &TestApp, member: i64, kind: PointKind, key: &str, at: DateTime<Utc>) -> Entry {
     let mut tx = app.db.begin().await.unwrap();
+    let award = crate::points::award(member, kind, key, key, at);
     let Awarded::Recorded(entry) = store::award(&mut tx, &award).await.unwrap() else {
         panic!("not recorded")
     };
@@ -62,27 +67,6 @@ async fn member_with_points(app: &TestApp) -> i64 {
     let m = add_member(app, app.branch_a.id, "党员甲", MEMBER).await;
     app.execute(&format!("UPDATE users SET member_id = {m} WHERE phone = '{MEMBER}'")).await;
     m
-}
-
-/// An award now, for today's progress.
-async fn give_now(app: &TestApp, member: i64, kind: PointKind, key: &str) -> Entry {
-    let award = Award {
-        member_id: member,
-        kind,
-        item_key: key.into(),
-        idempotency_key: key.into(),
-        at: Utc::now(),
-        quantity: 1,
-        reason: String::new(),
-        recorded_by: None,
-        campaign_id: None,
-    };
-    let mut tx = app.db.begin().await.unwrap();
-    let Awarded::Recorded(entry) = store::award(&mut tx, &award).await.unwrap() else {
-        panic!("not recorded")
-    };
-    tx.commit().await.unwrap();
-    entry
 }
 
 #[tokio::test]
