@@ -17,6 +17,7 @@ pub mod demo;
 pub mod feedback;
 pub mod formats;
 pub mod home;
+pub mod library;
 pub mod org;
 pub mod people;
 pub mod points;

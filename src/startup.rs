@@ -37,7 +37,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::awards::router())
         .merge(crate::points::router())
         .merge(crate::rankings::router())
-        .merge(crate::quiz::router());
+        .merge(crate::quiz::router())
+        .merge(crate::library::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }

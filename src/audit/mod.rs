@@ -93,6 +93,10 @@ coded_enum! {
         Points = ("points", "积分"),
         /// Monthly awards: criteria set, a month opened, awardees added or removed, published.
         Award = ("award", "月度评优"),
+        /// The study library: an item added, a curated list pushed to a unit.
+        Library = ("library", "学习资料"),
+        /// The cloud classroom: a series made, an episode uploaded.
+        Classroom = ("classroom", "云课堂"),
     }
 }
 

@@ -34,6 +34,8 @@ struct HomePage {
     study: Option<super::my_study::MyStudy>,
     /// A member's points and ranks (today … this campaign), from the rank index.
     mine: Vec<crate::rankings::MyLine>,
+    /// A member's curated reading lists (本周学习) not yet due.
+    lists: Vec<crate::library::MemberList>,
 }
 
 /// The landing page after login.
@@ -66,7 +68,12 @@ pub(super) async fn home(State(state): State<AppState>, user: CurrentUser) -> Ap
         Some(member_id) if !is_admin => crate::rankings::my_lines(&state.ranks, &state.db, member_id).await?,
         _ => Vec::new(),
     };
+    let lists = match user.member_id {
+        Some(member_id) if !is_admin => crate::library::lists_for_member(&state.db, member_id).await?,
+        _ => Vec::new(),
+    };
     let page = HomePage {
+        lists,
         shell: Shell::new(&user, "冬训", "home"),
         study,
         mine,

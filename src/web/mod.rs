@@ -137,6 +137,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "app.css" => (include_bytes!("../../static/app.css"), "text/css"),
         "app.js" => (include_bytes!("../../static/app.js"), "text/javascript"),
         "watch.js" => (include_bytes!("../../static/watch.js"), "text/javascript"),
+        "read.js" => (include_bytes!("../../static/read.js"), "text/javascript"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -27,6 +27,7 @@ mod guessing;
 mod headers;
 mod home;
 mod htmx;
+mod library;
 mod login_guard;
 mod member_address;
 mod org;
