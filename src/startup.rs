@@ -62,6 +62,10 @@ impl Application {
         let db = Db::connect(location).await?;
         db.migrate().await?;
         let vault = IdCardVault::unlock(&db, key_file).await?;
+        let mut config = config;
+        if config.media_dir.is_none() {
+            config.media_dir = Some(key_file.parent().unwrap_or(Path::new(".")).join("media"));
+        }
         Self::with_db(db, vault, listen, config).await
     }
 

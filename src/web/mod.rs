@@ -43,6 +43,11 @@ pub struct WebConfig {
     pub https: bool,
     /// How long a login may queue for a password-hashing slot before it is told the system is busy.
     pub hash_queue_wait: Duration,
+    /// Where uploaded recordings and posters are kept; none = `media` beside the key file.
+    pub media_dir: Option<std::path::PathBuf>,
+    /// Largest accepted recording, in bytes (`--max-recording-mb`); streamed to disk, so the
+    /// body limit above does not apply to it.
+    pub max_recording_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -54,6 +59,8 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             https: false,
             hash_queue_wait: Duration::from_secs(5),
+            media_dir: None,
+            max_recording_bytes: 500 * 1024 * 1024,
         }
     }
 }

@@ -1,0 +1,167 @@
+//! Recordings and posters on disk: an upload is streamed to a file under the media directory
+//! (never held whole in memory), its type decided from its first bytes, refused past the size
+//! cap with nothing left behind; stored under a random name and served with Range requests.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::extract::multipart::Field;
+use axum::http::{HeaderValue, Request, header};
+use axum::response::{IntoResponse, Response};
+use tokio::io::AsyncWriteExt;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::web::{AppError, AppResult, WebConfig};
+
+/// The directory recordings are kept in.
+pub fn dir(config: &WebConfig) -> PathBuf {
+    config.media_dir.clone().unwrap_or_else(|| PathBuf::from("media"))
+}
+
+/// What a recording is, from its first bytes: MP4 (`ftyp` box) or WebM (EBML header). The name
+/// the browser gave it is not trusted.
+pub fn sniff_video(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        Some(("video/mp4", "mp4"))
+    } else if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some(("video/webm", "webm"))
+    } else {
+        None
+    }
+}
+
+/// A stored name: 32 random hex digits and the extension.
+pub fn random_name(extension: &str) -> String {
+    format!("{}.{extension}", &crate::web::csrf::random_token()[..32])
+}
+
+/// Whether `name` is one [`random_name`] made (so a stored name never leaves the directory).
+pub fn is_stored_name(name: &str) -> bool {
+    let Some((stem, extension)) = name.split_once('.') else { return false };
+    stem.len() == 32
+        && stem.bytes().all(|b| b.is_ascii_hexdigit())
+        && matches!(extension, "mp4" | "webm" | "jpg")
+}
+
+/// Streams a recording field to `dir` under a random name, chunk by chunk. Refuses (and
+/// removes what was written) a file over `cap` bytes or one that is neither MP4 nor WebM.
+/// Returns the stored name, its MIME type and its size.
+pub async fn save_video(
+    field: &mut Field<'_>,
+    dir: &Path,
+    cap: u64,
+) -> AppResult<(String, &'static str, u64)> {
+    tokio::fs::create_dir_all(dir).await.map_err(internal)?;
+    let partial = dir.join(format!("{}.part", &crate::web::csrf::random_token()[..32]));
+    let result = write_checked(field, &partial, cap).await;
+    match result {
+        Ok((mime, extension, size)) => {
+            let name = random_name(extension);
+            tokio::fs::rename(&partial, dir.join(&name)).await.map_err(internal)?;
+            Ok((name, mime, size))
+        }
+        Err(error) => {
+            let _ = tokio::fs::remove_file(&partial).await;
+            Err(error)
+        }
+    }
+}
+
+async fn write_checked(
+    field: &mut Field<'_>,
+    path: &Path,
+    cap: u64,
+) -> AppResult<(&'static str, &'static str, u64)> {
+    let mut file = tokio::fs::File::create(path).await.map_err(internal)?;
+    let mut size: u64 = 0;
+    let mut kind = None;
+    let too_large = || AppError::PayloadTooLarge(format!("视频太大：不能超过{}", size_text(cap)));
+    while let Some(chunk) = field.chunk().await.map_err(|_| too_large())? {
+        if kind.is_none() {
+            kind =
+                Some(sniff_video(&chunk).ok_or_else(|| {
+                    AppError::BadRequest("视频格式无法识别，请上传 MP4 或 WebM 视频".into())
+                })?);
+        }
+        size += chunk.len() as u64;
+        if size > cap {
+            return Err(too_large());
+        }
+        file.write_all(&chunk).await.map_err(internal)?;
+    }
+    file.sync_all().await.map_err(internal)?;
+    let (mime, extension) =
+        kind.ok_or_else(|| AppError::BadRequest("没有收到视频文件，请重新选择".into()))?;
+    Ok((mime, extension, size))
+}
+
+/// Stores a poster already re-encoded as JPEG; returns its name.
+pub async fn save_poster(dir: &Path, jpeg: &[u8]) -> AppResult<String> {
+    tokio::fs::create_dir_all(dir).await.map_err(internal)?;
+    let name = random_name("jpg");
+    tokio::fs::write(dir.join(&name), jpeg).await.map_err(internal)?;
+    Ok(name)
+}
+
+/// Serves a stored file with Range support (tower-http's `ServeFile`: 206 with Content-Range,
+/// 416 for a range past the end), as `mime`, shown inline and never sniffed.
+pub async fn serve(
+    dir: &Path,
+    name: &str,
+    mime: &str,
+    headers: &axum::http::HeaderMap,
+) -> AppResult<Response> {
+    if !is_stored_name(name) {
+        return Err(AppError::NotFound);
+    }
+    let mut request = Request::builder().uri("/").body(Body::empty()).map_err(internal)?;
+    for key in [header::RANGE, header::IF_RANGE, header::IF_MODIFIED_SINCE, header::IF_NONE_MATCH] {
+        if let Some(value) = headers.get(&key) {
+            request.headers_mut().insert(key, value.clone());
+        }
+    }
+    let mime = HeaderValue::from_str(mime).map_err(internal)?;
+    let service = ServeFile::new(dir.join(name));
+    let answer = service.oneshot(request).await.map_err(internal)?;
+    if answer.status() == axum::http::StatusCode::NOT_FOUND {
+        return Err(AppError::NotFound);
+    }
+    let mut response = answer.map(Body::new).into_response();
+    if response.status().is_success() {
+        response.headers_mut().insert(header::CONTENT_TYPE, mime);
+    }
+    response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    Ok(response)
+}
+
+/// A size in MB, or KB below one MB.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes / 1024)
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!(error.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn videos_are_known_by_their_bytes_and_stored_names_stay_in_the_directory() {
+        assert_eq!(sniff_video(b"\0\0\0\x20ftypisom\0\0\x02\0").map(|k| k.1), Some("mp4"));
+        assert_eq!(sniff_video(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F]).map(|k| k.1), Some("webm"));
+        assert_eq!(sniff_video(b"<html><script>"), None);
+        let name = random_name("mp4");
+        assert!(is_stored_name(&name));
+        for bad in ["../dongxun.db", "dongxun.key", "0123456789abcdef0123456789abcdef.html", "a/b.mp4"] {
+            assert!(!is_stored_name(bad), "{bad}");
+        }
+    }
+}
