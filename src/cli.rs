@@ -11,6 +11,7 @@ use crate::accounts::store as account_store;
 use crate::audit::{self, Action, Actor};
 use crate::auth::{Role, password};
 use crate::checkin::limits::GuessLimits;
+use crate::classroom::media::config as media_config;
 use crate::db::{self, Db, Location};
 use crate::org::model::UnitKind;
 use crate::org::store as org_store;
@@ -71,9 +72,6 @@ enum Command {
         /// (default 30); load tests from one address raise it.
         #[arg(long, env = "DONGXUN_GUESSES_PER_ADDRESS")]
         guesses_per_address: Option<u32>,
-        /// Largest recording the cloud classroom accepts, in MB (kept in DATA_DIR/media).
-        #[arg(long, default_value_t = 500, env = "DONGXUN_MAX_RECORDING_MB")]
-        max_recording_mb: u64,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -224,23 +222,8 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db, IdCardVault)
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let (location, db, vault) = open(&cli.database).await?;
     let code = match cli.command {
-        Command::Serve {
-            listen,
-            demo,
-            font,
-            trusted_proxies,
-            https,
-            guesses_per_address,
-            max_recording_mb,
-        } => {
-            let config = WebConfig {
-                font,
-                trusted_proxies,
-                https,
-                media_dir: Some(cli.database.data_dir.join("media")),
-                max_recording_bytes: max_recording_mb * 1024 * 1024,
-                ..WebConfig::default()
-            };
+        Command::Serve { listen, demo, font, trusted_proxies, https, guesses_per_address } => {
+            let config = WebConfig { font, trusted_proxies, https, ..media_config(&cli.database.data_dir) };
             let limits = guesses_per_address.map(GuessLimits::per_address_per_minute).unwrap_or_default();
             return serve(db, vault, &location, &listen, demo, config, limits).await;
         }

@@ -14,6 +14,17 @@ use tower_http::services::ServeFile;
 
 use crate::web::{AppError, AppResult, WebConfig};
 
+/// The server's settings with the classroom's: recordings kept in `DATA_DIR/media`, at most
+/// `DONGXUN_MAX_RECORDING_MB` megabytes each (500 when unset).
+pub fn config(data_dir: &Path) -> WebConfig {
+    let megabytes = std::env::var("DONGXUN_MAX_RECORDING_MB").ok().and_then(|v| v.trim().parse::<u64>().ok());
+    WebConfig {
+        media_dir: Some(data_dir.join("media")),
+        max_recording_bytes: megabytes.unwrap_or(500).saturating_mul(1024 * 1024),
+        ..WebConfig::default()
+    }
+}
+
 /// The directory recordings are kept in.
 pub fn dir(config: &WebConfig) -> PathBuf {
     config.media_dir.clone().unwrap_or_else(|| PathBuf::from("media"))

@@ -3,6 +3,7 @@
 //! lessons (党课视频) uploaded into the data directory, served with Range requests, whose
 //! episodes earn 观看视频 points once 90 % has played.
 
+mod episode_pages;
 pub mod media;
 pub mod model;
 mod pages;
@@ -30,8 +31,8 @@ pub fn router() -> Router<AppState> {
             "/classroom/series/{id}/episodes",
             post(series_pages::upload).layer(DefaultBodyLimit::disable()),
         )
-        .route("/classroom/episodes/{id}", get(series_pages::episode))
-        .route("/classroom/episodes/{id}/video", get(series_pages::video))
-        .route("/classroom/episodes/{id}/poster", get(series_pages::poster))
-        .route("/classroom/episodes/{id}/progress", post(series_pages::progress))
+        .route("/classroom/episodes/{id}", get(episode_pages::episode))
+        .route("/classroom/episodes/{id}/video", get(episode_pages::video))
+        .route("/classroom/episodes/{id}/poster", get(episode_pages::poster))
+        .route("/classroom/episodes/{id}/progress", post(episode_pages::progress))
 }

@@ -3,20 +3,17 @@
 //! reporting played stretches, and the recording and poster served with Range requests.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::audit::{self, Action, Actor};
 use crate::auth::{CommitteeUser, CurrentUser, Role};
 use crate::classroom::media;
-use crate::classroom::model::{self as watching, Watched};
+use crate::classroom::model::Watched;
 use crate::classroom::series::{self, Episode, NewEpisode, Series};
 use crate::formats::photo::PHOTO_DECODES;
-use crate::points::{self, Award, PointKind};
 use crate::state::AppState;
 use crate::web::extract::{Form, Multipart, Path, labels};
 use crate::web::shell::redirect_with_flash;
@@ -62,7 +59,6 @@ pub(super) struct SeriesForm {
 
 labels! {
     SeriesForm { title: "系列名称", description: "简介" }
-    EpisodeProgress { played: "已播放的片段", duration: "视频时长" }
 }
 
 /// `POST /classroom`: makes a series (committee), audited.
@@ -290,136 +286,4 @@ async fn refuse_upload(
     }
     let page = series_page(state, user, id, (message, title)).await?;
     Ok((status, Html(page.render()?)).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "classroom/episode.html")]
-struct EpisodePage {
-    shell: Shell,
-    series: Series,
-    episode: Episode,
-    next: Option<Episode>,
-    reports: bool,
-    percent: i64,
-}
-
-/// `GET /classroom/episodes/{id}`: the player; a member's page reports what was played.
-pub(super) async fn episode(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Html<String>> {
-    let episode = series::episode(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let found = series::by_id(&state.db, episode.series_id).await?.ok_or(AppError::NotFound)?;
-    let next =
-        series::episodes(&state.db, found.id).await?.into_iter().find(|e| e.position > episode.position);
-    let percent = match user.member_id {
-        Some(member) => {
-            let view = series::open_view(&state.db, id, member).await?;
-            Watched::from_stored(&view.watched, view.duration_seconds).percent()
-        }
-        None => 0,
-    };
-    let page = EpisodePage {
-        shell: Shell::new(&user, episode.title.clone(), "library"),
-        series: found,
-        episode,
-        next,
-        reports: user.member_id.is_some(),
-        percent,
-    };
-    Ok(Html(page.render()?))
-}
-
-/// `GET /classroom/episodes/{id}/video`: the recording, with Range requests.
-pub(super) async fn video(
-    State(state): State<AppState>,
-    _: CurrentUser,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-) -> AppResult<Response> {
-    let episode = series::episode(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    media::serve(&media::dir(&state.config), &episode.file_name, &episode.mime, &headers).await
-}
-
-/// `GET /classroom/episodes/{id}/poster`: the poster image.
-pub(super) async fn poster(
-    State(state): State<AppState>,
-    _: CurrentUser,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-) -> AppResult<Response> {
-    let episode = series::episode(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    media::serve(&media::dir(&state.config), &episode.poster_name, "image/jpeg", &headers).await
-}
-
-#[derive(Deserialize)]
-pub(super) struct EpisodeProgress {
-    #[serde(default)]
-    played: String,
-    duration: String,
-}
-
-/// The answer to a progress report (the shape `watch.js` reads).
-#[derive(Serialize)]
-pub(super) struct ProgressAnswer {
-    watched_percent: i64,
-    counted: bool,
-    message: String,
-}
-
-/// `POST /classroom/episodes/{id}/progress`: merges the played ranges with earlier sittings; at
-/// 90 % the episode counts, once, for 观看视频 points in the same transaction.
-pub(super) async fn progress(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<EpisodeProgress>,
-) -> AppResult<Json<ProgressAnswer>> {
-    let member_id =
-        user.member_id.ok_or_else(|| AppError::BadRequest("只有党员本人的账号计入观看学习".into()))?;
-    series::episode(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let (duration, ranges) =
-        watching::parse_report(&form.duration, &form.played).map_err(|m| AppError::BadRequest(m.into()))?;
-    let campaign_id = crate::campaign::store::current(&state.db).await?.map(|c| c.id);
-    for _ in 0..5 {
-        let view = series::open_view(&state.db, id, member_id).await?;
-        let mut watched = Watched::from_stored(&view.watched, duration);
-        let was_enough = Watched::from_stored(&view.watched, view.duration_seconds).enough();
-        let added = watched.add(&ranges);
-        if !watching::plausible(added, (Utc::now() - view.updated_at).num_seconds()) {
-            return Err(AppError::BadRequest("观看进度异常，请正常播放视频".into()));
-        }
-        let mut tx = state.db.begin().await?;
-        let after = (watched.to_stored(), watched.seconds(), duration);
-        if !series::save_view(&mut tx, (id, member_id), &view, (&after.0, after.1, after.2)).await? {
-            continue;
-        }
-        if watched.enough() && !was_enough {
-            let award = Award {
-                member_id,
-                kind: PointKind::Video,
-                item_key: format!("episode:{id}"),
-                idempotency_key: format!("video:{id}:{member_id}"),
-                at: Utc::now(),
-                quantity: 1,
-                reason: String::new(),
-                recorded_by: None,
-                campaign_id,
-            };
-            points::award(&mut tx, &award).await?;
-        }
-        tx.commit().await?;
-        let message = if watched.enough() {
-            "本集已看满90%，计入观看学习".to_owned()
-        } else {
-            format!("已观看{}%，看满90%计入观看学习", watched.percent())
-        };
-        return Ok(Json(ProgressAnswer {
-            watched_percent: watched.percent(),
-            counted: watched.enough(),
-            message,
-        }));
-    }
-    Err(AppError::Conflict("观看进度正在保存，请稍后".into()))
 }
