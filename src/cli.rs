@@ -281,7 +281,7 @@ async fn serve(
     config: WebConfig,
     limits: GuessLimits,
 ) -> anyhow::Result<ExitCode> {
-    if demo && crate::demo::seed_if_empty(&db, &vault).await? {
+    if demo && crate::demo::seed_with_media(&db, &vault, &config).await? {
         tracing::info!("已生成演示数据：石湫街道，14个村社，约1500名党员");
     }
     if demo {

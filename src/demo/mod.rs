@@ -6,6 +6,7 @@
 
 mod awards;
 mod deliveries;
+mod library;
 mod points;
 mod questions;
 mod training;
@@ -117,6 +118,21 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     points::seed(db, &root, &stations, crate::time::today()).await?;
     awards::seed(db, &hub, &stations, DEMO_MEMBER_PHONE).await?;
     questions::seed(db).await?;
+    library::seed(db, &stations, crate::time::today()).await?;
+    Ok(true)
+}
+
+/// [`seed_if_empty`], and when it seeded, the classroom's 党课视频 series with its recordings
+/// written into the configured media directory.
+pub async fn seed_with_media(
+    db: &Db,
+    vault: &crate::people::IdCardVault,
+    config: &crate::web::WebConfig,
+) -> anyhow::Result<bool> {
+    if !seed_if_empty(db, vault).await? {
+        return Ok(false);
+    }
+    library::seed_series(db, &crate::classroom::media::dir(config)).await?;
     Ok(true)
 }
 

@@ -216,3 +216,35 @@ async fn a_list_is_pushed_to_one_units_members_and_only_inside_the_pushers_subtr
     let html = app.get(&other, "/library/lists").await.text().await.unwrap();
     assert!(!html.contains("甲村</span>"), "{html}");
 }
+
+#[tokio::test]
+async fn the_demo_has_a_weekly_list_for_its_member_and_a_series_that_plays() {
+    use dongxun::demo::{DEMO_MEMBER_PHONE, DEMO_PASSWORD, seed_with_media};
+    let (address, db, dir) = spawn_empty_app().await;
+    let vault = dongxun::people::IdCardVault::unlock(&db, &key_file(&dir)).await.unwrap();
+    let config = dongxun::web::WebConfig { media_dir: Some(dir.path().join("media")), ..Default::default() };
+    assert!(seed_with_media(&db, &vault, &config).await.unwrap());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = client.get(format!("{address}/login")).send().await.unwrap().text().await.unwrap();
+    let token = extract_csrf(&html).unwrap();
+    let fields = [("phone", DEMO_MEMBER_PHONE), ("password", DEMO_PASSWORD), ("csrf", &token)];
+    let r = client.post(format!("{address}/login")).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let home = client.get(format!("{address}/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("本周学习") && home.contains("中国共产党章程·总纲（节选）"), "{home}");
+    let html =
+        client.get(format!("{address}/classroom/series/1")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(html.matches("/classroom/episodes/").count(), 3, "{html}");
+    let r = client
+        .get(format!("{address}/classroom/episodes/1/video"))
+        .header(reqwest::header::RANGE, "bytes=0-3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &[0x1A, 0x45, 0xDF, 0xA3]);
+}
