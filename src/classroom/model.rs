@@ -33,15 +33,11 @@ impl Watched {
     /// range reaches the end). Returns how many seconds this adds.
     pub fn add(&mut self, ranges: &[(f64, f64)]) -> i64 {
         let before = self.seconds();
-        let last = self.marks.len().saturating_sub(1);
         for &(start, end) in ranges {
             for (i, mark) in self.marks.iter_mut().enumerate() {
                 let from = i as f64 * STRETCH_SECONDS as f64;
                 let to = ((i as i64 + 1) * STRETCH_SECONDS).min(self.duration) as f64;
-                // The length is the player's rounded up (12.04 s is 13): the last stretch ends
-                // up to a second early.
-                let slack = if i == last { 1.0 } else { 0.5 };
-                if start <= from + 0.5 && end >= to - slack {
+                if start <= from + 0.5 && end >= to - 0.5 {
                     *mark = true;
                 }
             }
@@ -134,11 +130,6 @@ mod tests {
         let mut w = Watched::from_stored("", 95);
         w.add(&[(0.0, 95.0)]);
         assert_eq!((w.seconds(), w.percent()), (95, 100));
-        // A short recording whose length the player gives with a fraction.
-        let (duration, ranges) = parse_report("12.04", "0-12.04").unwrap();
-        let mut w = Watched::from_stored("", duration);
-        w.add(&ranges);
-        assert!(w.enough(), "{}", w.percent());
     }
 
     #[test]

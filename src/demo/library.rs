@@ -1,6 +1,6 @@
 //! The demo's library and classroom: a handful of articles and links in categories, a 本周学习
 //! list pushed to the first station (the demo member's) due at the end of the week, and a short
-//! 党课视频 series of three tiny generated recordings (VP9/Opus WebM, ~110 KB each, made with
+//! 党课视频 series of three tiny generated recordings (20 s VP9/Opus WebM, ~130 KB each, made with
 //! `ffmpeg -f lavfi -i testsrc2 …`) with a poster, written into the media directory.
 
 use std::path::Path;
