@@ -80,3 +80,21 @@ test('a member reads an article from this week\'s list and watches an episode at
     await phone.close();
   }
 });
+
+test('the library lists articles by category at phone width', async () => {
+  const phone = await phoneContext(browser);
+  try {
+    const page = await phone.newPage();
+    await login(page, app.baseUrl, MEMBER);
+    await page.goto(`${app.baseUrl}/library`, { waitUntil: 'load' });
+    await page.locator('nav.chips').getByRole('link', { name: '农技知识' }).click();
+    await page.waitForURL(/category=/);
+    const items = await page.locator('ul.library-items').innerText();
+    assert.match(items, /大棚蔬菜防寒要点/);
+    assert.doesNotMatch(items, /党员的八项义务/);
+    await screenshot(page, 'library-07-category');
+    await assertFitsPhone(page, 'the library by category');
+  } finally {
+    await phone.close();
+  }
+});
