@@ -9,6 +9,7 @@ pub mod campaign;
 pub mod checkin;
 pub mod classroom;
 pub mod cli;
+pub mod column;
 pub mod coverage;
 pub mod dashboard;
 pub mod db;
