@@ -72,6 +72,10 @@ enum Command {
         /// (default 30); load tests from one address raise it.
         #[arg(long, env = "DONGXUN_GUESSES_PER_ADDRESS")]
         guesses_per_address: Option<u32>,
+        /// The site's address as the public reaches it (e.g. https://dongxun.example): the base
+        /// of absolute links in the column's feeds and share tags. Default: the Host header.
+        #[arg(long, env = "DONGXUN_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Create or update the database schema, then exit.
     Migrate,
@@ -113,6 +117,7 @@ enum ImportCommand {
         file: PathBuf,
     },
     Questions(crate::quiz::command::ImportArgs),
+    Posts(crate::column::command::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -124,6 +129,7 @@ enum ExportCommand {
         output: PathBuf,
     },
     Questions(crate::quiz::command::ExportArgs),
+    Posts(crate::column::command::ExportArgs),
     /// Export a campaign's coverage (per unit and per member) as .xlsx.
     Coverage {
         /// The file to write.
@@ -222,8 +228,8 @@ async fn open(args: &DatabaseArgs) -> anyhow::Result<(Location, Db, IdCardVault)
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let (location, db, vault) = open(&cli.database).await?;
     let code = match cli.command {
-        Command::Serve { listen, demo, font, trusted_proxies, https, guesses_per_address } => {
-            let config = WebConfig { font, trusted_proxies, https, ..media_config(&cli.database.data_dir) };
+        Command::Serve { listen, demo, font, trusted_proxies, https, guesses_per_address, public_url } => {
+            let config = WebConfig { font, trusted_proxies, https, public_url, ..media_config(&cli.database.data_dir) };
             let limits = guesses_per_address.map(GuessLimits::per_address_per_minute).unwrap_or_default();
             return serve(db, vault, &location, &listen, demo, config, limits).await;
         }
@@ -239,8 +245,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::points::offline::command::import_points(&db, &vault, &file).await?
         }
         Command::Import(ImportCommand::Questions(questions)) => questions.run(&db).await?,
+        Command::Import(ImportCommand::Posts(posts)) => posts.run(&db).await?,
         Command::Export(ExportCommand::Members { output }) => export_members(&db, &vault, &output).await?,
         Command::Export(ExportCommand::Questions(questions)) => questions.run(&db).await?,
+        Command::Export(ExportCommand::Posts(posts)) => posts.run(&db).await?,
         Command::Export(ExportCommand::Coverage { output, campaign }) => {
             export_coverage(&db, &output, campaign.as_deref()).await?
         }

@@ -97,6 +97,9 @@ coded_enum! {
         Library = ("library", "学习资料"),
         /// The cloud classroom: a series made, an episode uploaded.
         Classroom = ("classroom", "云课堂"),
+        /// The publicity column: an article written, edited, submitted, published or returned,
+        /// a picture uploaded, an outlet logged, posts imported.
+        Column = ("column", "冬训专栏"),
     }
 }
 

@@ -85,7 +85,7 @@ pub fn unquote(raw: &str) -> String {
     if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
         let inner = &raw[1..raw.len() - 1];
         return match unescape_double(inner) {
-            Some(text) if !text.starts_with(['"', '\'']) => text,
+            Some(text) if !(text.len() >= 2 && text.starts_with('\'') && text.ends_with('\'')) => text,
             _ => stray(raw),
         };
     }

@@ -48,6 +48,9 @@ pub struct WebConfig {
     /// Largest accepted recording, in bytes (`--max-recording-mb`); streamed to disk, so the
     /// body limit above does not apply to it.
     pub max_recording_bytes: u64,
+    /// The site's address as the public reaches it (`--public-url`, e.g. `https://dx.example`):
+    /// the base of absolute links in feeds and share tags. None = the request's `Host` header.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -61,6 +64,7 @@ impl Default for WebConfig {
             hash_queue_wait: Duration::from_secs(5),
             media_dir: None,
             max_recording_bytes: 500 * 1024 * 1024,
+            public_url: None,
         }
     }
 }
