@@ -17,6 +17,8 @@ mod classroom;
 mod classroom_series;
 mod cli;
 mod coded;
+mod column;
+mod column_cli;
 mod coverage;
 mod delivery;
 mod demo;

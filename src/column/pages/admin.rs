@@ -237,26 +237,26 @@ async fn checked(
             Err(reason) => errors.add("image", format!("正文图片：{reason}")),
         }
     }
-    if errors.is_empty() {
-        if let Some(jpeg) = cover {
-            let id = column::insert_image(tx, &jpeg, Some(user.user_id)).await?;
-            posted.input.cover_url = format!("/column/images/{id}.jpg");
-        }
-        if let Some(jpeg) = image {
-            let id = column::insert_image(tx, &jpeg, Some(user.user_id)).await?;
-            posted.input.body = format!("{}\n<p><img src=\"/column/images/{id}.jpg\" alt=\"\"></p>", posted.input.body.trim());
-        }
-    }
-    match posted.input.check() {
-        Ok(fields) if errors.is_empty() => Ok(Ok(fields)),
-        Ok(_) => Ok(Err(errors)),
+    let mut fields = match posted.input.check() {
+        Ok(fields) if errors.is_empty() => fields,
+        Ok(_) => return Ok(Err(errors)),
         Err(problems) => {
             for (field, message) in problems {
                 errors.add(field, message);
             }
-            Ok(Err(errors))
+            return Ok(Err(errors));
         }
+    };
+    // Stored only for a form that is otherwise saved, in its transaction.
+    if let Some(jpeg) = cover {
+        let id = column::insert_image(tx, &jpeg, Some(user.user_id)).await?;
+        fields.cover_url = format!("/column/images/{id}.jpg");
     }
+    if let Some(jpeg) = image {
+        let id = column::insert_image(tx, &jpeg, Some(user.user_id)).await?;
+        fields.body = format!("{}\n<p><img src=\"/column/images/{id}.jpg\" alt=\"\"></p>", fields.body);
+    }
+    Ok(Ok(fields))
 }
 
 async fn refused(
