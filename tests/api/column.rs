@@ -242,3 +242,16 @@ async fn outlets_that_carried_an_article_are_logged_and_counted() {
     assert!(!app.get(&station, "/column/admin").await.text().await.unwrap().contains("学习强国"));
     assert!(app.audit("column").await.join("\n").contains("学习强国转载"));
 }
+
+#[tokio::test]
+async fn the_demo_column_has_a_dozen_published_articles_the_founding_document_among_them() {
+    let (address, db, dir) = spawn_empty_app().await;
+    let vault = dongxun::people::IdCardVault::unlock(&db, &key_file(&dir)).await.unwrap();
+    dongxun::demo::seed_if_empty(&db, &vault).await.unwrap();
+    let articles = column::published(&db, None).await.unwrap();
+    assert_eq!(articles.len(), 12);
+    assert!(articles.iter().any(|a| a.title == "南京溧水石湫街道：冬训进补正当时，凝聚发展新..."));
+    assert!(column::outlet_counts(&db, None).await.unwrap().iter().any(|(o, n)| o == "学习强国" && *n >= 2));
+    let html = reqwest::get(format!("{address}/column")).await.unwrap().text().await.unwrap();
+    assert_eq!(html.matches("class=\"card column-card\"").count(), 12);
+}

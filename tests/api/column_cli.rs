@@ -5,7 +5,7 @@ use crate::cli::dongxun;
 use crate::helpers::*;
 use reqwest::StatusCode;
 
-const FOUNDING: &str = include_str!("fixtures/column_founding.md");
+const FOUNDING: &str = include_str!("../../src/demo/column_founding.md");
 
 #[tokio::test]
 async fn the_founding_document_imports_as_a_draft_once_and_shows_its_images_when_published() {

@@ -1,6 +1,6 @@
 use super::*;
 
-const FOUNDING: &str = include_str!("../../../tests/api/fixtures/column_founding.md");
+const FOUNDING: &str = include_str!("../../demo/column_founding.md");
 
 #[test]
 fn the_founding_document_reads_with_its_real_title_date_and_images() {
