@@ -55,7 +55,9 @@ fn files_in(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| {
             p.is_file()
-                && p.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e.to_lowercase().as_str()))
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| EXTENSIONS.contains(&e.to_lowercase().as_str()))
         })
         .collect();
     files.sort();
@@ -64,13 +66,10 @@ fn files_in(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Reads one file within the size cap; a file that cannot be read is refused by name.
 fn read_one(path: &Path) -> ReadFile {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name =
+        path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let too_big = std::fs::metadata(path).map(|m| m.len() > MAX_POST_BYTES as u64).unwrap_or(false);
-    let bytes = if too_big {
-        Ok(vec![0; MAX_POST_BYTES + 1])
-    } else {
-        std::fs::read(path)
-    };
+    let bytes = if too_big { Ok(vec![0; MAX_POST_BYTES + 1]) } else { std::fs::read(path) };
     match bytes {
         Ok(bytes) => read_file(&name, &bytes),
         Err(e) => ReadFile { name, posts: vec![Err(format!("文件：无法读取（{e}）"))] },
@@ -86,7 +85,12 @@ impl ImportArgs {
             return Ok(ExitCode::from(2));
         }
         let outcome = store(db, &Actor::command_line(), &files).await?;
-        println!("导入完成：新增草稿{}篇，已导入过{}篇，未能导入{}处", outcome.added, outcome.duplicates, outcome.refused.len());
+        println!(
+            "导入完成：新增草稿{}篇，已导入过{}篇，未能导入{}处",
+            outcome.added,
+            outcome.duplicates,
+            outcome.refused.len()
+        );
         for problem in &outcome.refused {
             eprintln!("  {problem}");
         }
@@ -135,7 +139,8 @@ impl ExportArgs {
             std::fs::write(&path, hexo_text(article, self.public_url.as_deref()))
                 .map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;
         }
-        let detail = format!("导出文章{}篇（{}）", articles.len(), if self.all { "含草稿" } else { "已发布" });
+        let detail =
+            format!("导出文章{}篇（{}）", articles.len(), if self.all { "含草稿" } else { "已发布" });
         audit::record(db, &Actor::command_line(), Action::Export, "冬训专栏", &detail, true).await?;
         println!("已导出{}篇文章到 {}", articles.len(), self.output.display());
         Ok(ExitCode::SUCCESS)

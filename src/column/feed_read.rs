@@ -12,7 +12,10 @@ use super::posts::{Post, PostError, body_to_html, parse_date};
 /// Whether a file's text is a feed rather than a Markdown post.
 pub fn looks_like_feed(text: &str) -> bool {
     let head: String = text.trim_start_matches('\u{feff}').trim_start().chars().take(1000).collect();
-    head.starts_with("<?xml") || head.starts_with("<rss") || head.starts_with("<feed") || head.contains("<rss ")
+    head.starts_with("<?xml")
+        || head.starts_with("<rss")
+        || head.starts_with("<feed")
+        || head.contains("<rss ")
 }
 
 /// An entry's fields as found.
@@ -70,7 +73,9 @@ impl Entry {
             "enclosure" | "media:thumbnail" | "media:content" => {
                 let kind = attribute(start, "type");
                 let url = attribute(start, "url");
-                let image = name == "media:thumbnail" || kind.starts_with("image/") || attribute(start, "medium") == "image";
+                let image = name == "media:thumbnail"
+                    || kind.starts_with("image/")
+                    || attribute(start, "medium") == "image";
                 if image && self.thumbnail.is_empty() && !url.is_empty() {
                     self.thumbnail = url;
                 }
@@ -198,17 +203,24 @@ pub fn read_feed(text: &str) -> Result<Vec<Result<Post, PostError>>, PostError> 
             Ok(event) => event,
             Err(e) if saw_feed => {
                 let at = reader.buffer_position();
-                entries.push(Err(PostError::new("XML", format!("第{at}字节处格式错误（{e}），其后的条目未能读取"))));
+                entries.push(Err(PostError::new(
+                    "XML",
+                    format!("第{at}字节处格式错误（{e}），其后的条目未能读取"),
+                )));
                 break;
             }
             Err(e) => return Err(PostError::new("XML", format!("不是可读的 RSS/Atom 文件：{e}"))),
         };
         match event {
-            Event::Start(start) if current.is_none() && matches!(name_of(&start).as_str(), "item" | "entry") => {
+            Event::Start(start)
+                if current.is_none() && matches!(name_of(&start).as_str(), "item" | "entry") =>
+            {
                 current = Some(Entry::default());
                 path.clear();
             }
-            Event::Empty(start) if current.is_none() && matches!(name_of(&start).as_str(), "item" | "entry") => {
+            Event::Empty(start)
+                if current.is_none() && matches!(name_of(&start).as_str(), "item" | "entry") =>
+            {
                 entries.push(Entry::default().into_post());
             }
             Event::Start(start) => {

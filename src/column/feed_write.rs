@@ -62,11 +62,16 @@ pub fn rss(info: &FeedInfo<'_>, articles: &[Article]) -> String {
             item.set_description(a.summary.clone());
             item.set_content(absolute_body(info.base, &a.body));
             item.set_categories(
-                a.categories().into_iter().map(|c| rss::Category { name: c.to_owned(), domain: None }).collect::<Vec<_>>(),
+                a.categories()
+                    .into_iter()
+                    .map(|c| rss::Category { name: c.to_owned(), domain: None })
+                    .collect::<Vec<_>>(),
             );
             if !a.author.is_empty() {
-                let mut dc = rss::extension::dublincore::DublinCoreExtension::default();
-                dc.creators = vec![a.author.clone()];
+                let dc = rss::extension::dublincore::DublinCoreExtension {
+                    creators: vec![a.author.clone()],
+                    ..Default::default()
+                };
                 item.set_dublin_core_ext(dc);
             }
             if !a.cover_url.is_empty() {

@@ -42,7 +42,9 @@ pub fn read_file(name: &str, bytes: &[u8]) -> ReadFile {
     };
     if looks_like_feed(&text) {
         return match read_feed(&text) {
-            Ok(entries) if entries.is_empty() => refuse(PostError::new("条目", "订阅文件里没有 <item> 或 <entry>")),
+            Ok(entries) if entries.is_empty() => {
+                refuse(PostError::new("条目", "订阅文件里没有 <item> 或 <entry>"))
+            }
             Ok(entries) => ReadFile {
                 name: name.to_owned(),
                 posts: entries
@@ -51,7 +53,10 @@ pub fn read_file(name: &str, bytes: &[u8]) -> ReadFile {
                     .map(|(i, entry)| match entry {
                         Ok(post) => {
                             let key = if post.permalink.trim().is_empty() {
-                                format!("feed:{}", hash(&format!("{}\n{:?}\n{}", post.title, post.date, post.body)))
+                                format!(
+                                    "feed:{}",
+                                    hash(&format!("{}\n{:?}\n{}", post.title, post.date, post.body))
+                                )
                             } else {
                                 format!("feed:{}", post.permalink.trim())
                             };
@@ -65,7 +70,9 @@ pub fn read_file(name: &str, bytes: &[u8]) -> ReadFile {
         };
     }
     match read_markdown(&text) {
-        Ok(post) => ReadFile { name: name.to_owned(), posts: vec![Ok((format!("post:{}", hash(&text)), post))] },
+        Ok(post) => {
+            ReadFile { name: name.to_owned(), posts: vec![Ok((format!("post:{}", hash(&text)), post))] }
+        }
         Err(e) => refuse(e),
     }
 }

@@ -3,14 +3,15 @@
 //! feeds, exported as Hexo posts and imported from Hexo/Jekyll posts and feeds, with a log of
 //! the outlets (微溧水, 学习强国, …) that carried each article.
 
+pub mod command;
+pub mod dates;
 pub mod feed_read;
 pub mod feed_write;
 pub mod import;
 pub mod model;
+mod pages;
 pub mod posts;
 pub mod store;
-pub mod command;
-mod pages;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -136,7 +136,9 @@ pub fn body_html(typed: &str) -> String {
 
 /// Whether a text holds a tag (`<p`, `</`, `<!--`), not just a "<" in a sentence.
 pub fn looks_like_html(text: &str) -> bool {
-    text.as_bytes().windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+    text.as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
 /// Text with `&`, `<`, `>` and `"` escaped for HTML.

@@ -2,6 +2,7 @@
 //! and the staff's (`admin.rs`: write, submit, review and publish, the syndication log).
 
 mod admin;
+mod article_form;
 mod public;
 
 pub(super) use admin::{add_syndication, admin_list, create, edit_page, new_page, step, update};

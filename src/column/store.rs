@@ -76,7 +76,7 @@ pub async fn categories(db: &Db) -> Result<Vec<(String, usize)>, sqlx::Error> {
             }
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     Ok(counts)
 }
 

@@ -1,6 +1,7 @@
 //! Excel reports (S4, S15, S16): coverage per unit and per member, attendance per session,
 //! lecturers' workload, door-to-door visits. Every download is audited by its caller.
 
+pub mod command;
 mod pages;
 mod sheets;
 

@@ -85,7 +85,11 @@ async fn a_station_writes_the_committee_publishes_and_anyone_reads_without_login
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let id = id_of(&response);
     let visitor = app.client();
-    assert_eq!(app.get(&visitor, &format!("/column/{id}")).await.status(), StatusCode::NOT_FOUND, "a draft is not public");
+    assert_eq!(
+        app.get(&visitor, &format!("/column/{id}")).await.status(),
+        StatusCode::NOT_FOUND,
+        "a draft is not public"
+    );
     assert!(!app.get(&visitor, "/column").await.text().await.unwrap().contains("甲村冬训第一课"));
 
     // Another station does not see it; a member may not write; the writer may not publish.
@@ -98,7 +102,10 @@ async fn a_station_writes_the_committee_publishes_and_anyone_reads_without_login
     assert_eq!(step(&app, &station, id, "submit").await.status(), StatusCode::SEE_OTHER);
     assert_eq!(step(&app, &station, id, "submit").await.status(), StatusCode::FORBIDDEN, "already in review");
     let page = app.get(&station, &format!("/column/admin/{id}")).await.text().await.unwrap();
-    assert!(page.contains("待审核") && !page.contains("id=\"article-form\""), "in review the writer no longer edits");
+    assert!(
+        page.contains("待审核") && !page.contains("id=\"article-form\""),
+        "in review the writer no longer edits"
+    );
 
     let committee = app.logged_in(COMMITTEE).await;
     let list = app.get(&committee, "/column/admin").await.text().await.unwrap();
@@ -107,14 +114,25 @@ async fn a_station_writes_the_committee_publishes_and_anyone_reads_without_login
 
     let response = app.get(&visitor, &format!("/column/{id}")).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("img-src 'self' data: https: http:"));
+    assert!(
+        response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("img-src 'self' data: https: http:")
+    );
     let html = response.text().await.unwrap();
     assert!(html.contains("<p>书记开讲第一课。</p>") && html.contains("<p>党员们认真听讲。</p>"), "{html}");
     assert!(html.contains("<meta property=\"og:title\" content=\"甲村冬训第一课\">"), "{html}");
-    assert!(html.contains("<meta name=\"description\" content=\"书记开讲第一课。 党员们认真听讲。\">"), "{html}");
+    assert!(
+        html.contains("<meta name=\"description\" content=\"书记开讲第一课。 党员们认真听讲。\">"),
+        "{html}"
+    );
     let picture = html.split("<img src=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     assert!(picture.starts_with("/column/images/"), "{picture}");
-    assert!(html.contains(&format!("<meta property=\"og:image\" content=\"{}{picture}\">", app.address)), "absolute");
+    assert!(
+        html.contains(&format!("<meta property=\"og:image\" content=\"{}{picture}\">", app.address)),
+        "absolute"
+    );
     assert!(html.contains(&format!("<meta property=\"og:url\" content=\"{}/column/{id}\">", app.address)));
     let image = app.get(&visitor, &picture).await;
     assert_eq!(image.headers()["content-type"], "image/jpeg");
@@ -122,7 +140,9 @@ async fn a_station_writes_the_committee_publishes_and_anyone_reads_without_login
     assert_eq!(&image.bytes().await.unwrap()[..3], &[0xff, 0xd8, 0xff], "re-encoded as JPEG");
     let list = app.get(&visitor, "/column?category=宣讲活动").await.text().await.unwrap();
     assert!(list.contains("甲村冬训第一课"));
-    assert!(!app.get(&visitor, "/column?category=其他").await.text().await.unwrap().contains("甲村冬训第一课"));
+    assert!(
+        !app.get(&visitor, "/column?category=其他").await.text().await.unwrap().contains("甲村冬训第一课")
+    );
 
     // Published, it is no longer edited in place; the committee returns it to a draft first.
     let edit = post_article(&app, &committee, &format!("/column/admin/{id}"), &fields, None).await;
@@ -152,11 +172,15 @@ async fn scripts_and_handlers_are_stripped_on_save_and_bad_input_keeps_what_was_
     assert!(article.contains("正文"));
 
     let before = app.count("column_articles").await;
-    let fields = [("title", "短"), ("categories", ""), ("body", "保留我输入的正文"), ("cover_url", "ftp://x")];
-    let response = post_article(&app, &committee, "/column/admin/new", &fields, Some(b"GIF89a not a picture".to_vec())).await;
+    let fields =
+        [("title", "短"), ("categories", ""), ("body", "保留我输入的正文"), ("cover_url", "ftp://x")];
+    let response =
+        post_article(&app, &committee, "/column/admin/new", &fields, Some(b"GIF89a not a picture".to_vec()))
+            .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = response.text().await.unwrap();
-    for message in ["标题应为2到100个字", "请填写栏目分类", "封面图片地址应以", "正文图片：图片格式无法识别"] {
+    for message in ["标题应为2到100个字", "请填写栏目分类", "封面图片地址应以", "正文图片：图片格式无法识别"]
+    {
         assert!(html.contains(message), "{message}");
     }
     assert!(html.contains(">保留我输入的正文</textarea>") && html.contains("value=\"ftp://x\""));
@@ -190,7 +214,11 @@ async fn feeds_are_valid_newest_first_with_absolute_links_whole_and_per_category
     let feed = atom_syndication::Feed::read_from(text.as_bytes()).expect("valid Atom");
     let titles: Vec<&str> = feed.entries().iter().map(|e| e.title().as_str()).collect();
     assert_eq!(titles, ["一月九日", "一月五日", "一月二日"]);
-    assert!(feed.links().iter().any(|l| l.rel() == "self" && l.href() == format!("{}/column/atom.xml", app.address)));
+    assert!(
+        feed.links()
+            .iter()
+            .any(|l| l.rel() == "self" && l.href() == format!("{}/column/atom.xml", app.address))
+    );
     assert!(feed.entries()[0].links()[0].href().starts_with("http://127.0.0.1"));
 
     let by_query = app.get(&client, "/column/rss.xml?category=宣讲活动").await.text().await.unwrap();
@@ -198,14 +226,20 @@ async fn feeds_are_valid_newest_first_with_absolute_links_whole_and_per_category
     let titles: Vec<&str> = channel.items().iter().filter_map(|i| i.title()).collect();
     assert_eq!(titles, ["一月九日", "一月五日"]);
     assert_eq!(channel.title(), "冬训专栏 · 宣讲活动");
-    let by_path = app.get(&client, "/column/category/%E5%AE%A3%E8%AE%B2%E6%B4%BB%E5%8A%A8/atom.xml").await.text().await.unwrap();
+    let by_path = app
+        .get(&client, "/column/category/%E5%AE%A3%E8%AE%B2%E6%B4%BB%E5%8A%A8/atom.xml")
+        .await
+        .text()
+        .await
+        .unwrap();
     let feed = atom_syndication::Feed::read_from(by_path.as_bytes()).unwrap();
     assert_eq!(feed.entries().len(), 2);
 }
 
 #[tokio::test]
 async fn feeds_use_the_configured_public_address() {
-    let config = dongxun::web::WebConfig { public_url: Some("https://dx.example/".into()), ..Default::default() };
+    let config =
+        dongxun::web::WebConfig { public_url: Some("https://dx.example/".into()), ..Default::default() };
     let app = spawn_app_with(config).await;
     let id = published(&app, "配置地址", "工作动态", Utc::now()).await;
     let text = app.get(&app.client(), "/column/rss.xml").await.text().await.unwrap();

@@ -23,10 +23,14 @@ async fn the_founding_document_imports_as_a_draft_once_and_shows_its_images_when
 
     let committee = app.logged_in(COMMITTEE).await;
     let list = app.get(&committee, "/column/admin").await.text().await.unwrap();
-    assert!(list.contains("南京溧水石湫街道：冬训进补正当时，凝聚发展新...") && list.contains("草稿"), "{list}");
+    assert!(
+        list.contains("南京溧水石湫街道：冬训进补正当时，凝聚发展新...") && list.contains("草稿"),
+        "{list}"
+    );
     assert!(list.contains("2021-03-02") && list.contains("传统媒体"));
     let id = 1;
-    let response = app.post_form(&committee, &format!("/column/admin/{id}/step"), &[("step", "publish")]).await;
+    let response =
+        app.post_form(&committee, &format!("/column/admin/{id}/step"), &[("step", "publish")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let html = app.get(&app.client(), &format!("/column/{id}")).await.text().await.unwrap();
     assert!(html.contains("<h1>南京溧水石湫街道：冬训进补正当时，凝聚发展新...</h1>"));
@@ -43,7 +47,11 @@ async fn a_folder_of_messy_posts_and_feeds_imports_what_it_can_and_names_the_res
     let app = spawn_app().await;
     let dir = app._dir.path().join("posts");
     std::fs::create_dir(&dir).unwrap();
-    std::fs::write(dir.join("a.md"), "---\ntitle: '甲村''冬训'''\ndate: 2021-01-05 09:30:00.123456\ncategories: 动态\n---\n正文一").unwrap();
+    std::fs::write(
+        dir.join("a.md"),
+        "---\ntitle: '甲村''冬训'''\ndate: 2021-01-05 09:30:00.123456\ncategories: 动态\n---\n正文一",
+    )
+    .unwrap();
     std::fs::write(dir.join("b.md"), "---\ntitle: 日期坏了\ndate: 去年冬天\n---\n正文").unwrap();
     std::fs::write(
         dir.join("feed.xml"),
@@ -75,7 +83,10 @@ fn read_dir(dir: &std::path::Path) -> Vec<(String, String)> {
         .unwrap()
         .map(|e| {
             let path = e.unwrap().path();
-            (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap())
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&path).unwrap(),
+            )
         })
         .collect();
     files.sort();
@@ -87,10 +98,19 @@ async fn an_export_imported_into_an_empty_database_exports_the_same() {
     let app = spawn_app().await;
     let founding = app._dir.path().join("founding.md");
     std::fs::write(&founding, FOUNDING).unwrap();
-    assert_eq!(dongxun(&app).args(["import", "posts"]).arg(&founding).output().unwrap().status.code(), Some(0));
+    assert_eq!(
+        dongxun(&app).args(["import", "posts"]).arg(&founding).output().unwrap().status.code(),
+        Some(0)
+    );
     let committee = app.logged_in(COMMITTEE).await;
-    let fields = [("title", "“引号”与\"双引号\"：冬训"), ("author", "街道"), ("categories", "工作动态，图片新闻"), ("body", "第一段\n\n第二段")];
-    crate::column::post_article(&app, &committee, "/column/admin/new", &fields, Some(crate::column::png())).await;
+    let fields = [
+        ("title", "“引号”与\"双引号\"：冬训"),
+        ("author", "街道"),
+        ("categories", "工作动态，图片新闻"),
+        ("body", "第一段\n\n第二段"),
+    ];
+    crate::column::post_article(&app, &committee, "/column/admin/new", &fields, Some(crate::column::png()))
+        .await;
     app.post_form(&committee, "/column/admin/2/step", &[("step", "publish")]).await;
 
     let first = app._dir.path().join("export1");
@@ -99,8 +119,13 @@ async fn an_export_imported_into_an_empty_database_exports_the_same() {
     let exported = read_dir(&first);
     assert_eq!(exported.len(), 2);
     let founding_post = &exported.iter().find(|(n, _)| n.starts_with("2021-03-02")).unwrap().1;
-    assert!(founding_post.starts_with("---\ntitle: \"南京溧水石湫街道：冬训进补正当时，凝聚发展新...\"\ncategories: \n    - \"传统媒体\"\n"));
-    assert!(founding_post.contains("\ndate: Tue, 02 Mar 2021 00:00:00 GMT\n") && founding_post.contains("published: false\n"));
+    assert!(founding_post.starts_with(
+        "---\ntitle: \"南京溧水石湫街道：冬训进补正当时，凝聚发展新...\"\ncategories: \n    - \"传统媒体\"\n"
+    ));
+    assert!(
+        founding_post.contains("\ndate: Tue, 02 Mar 2021 00:00:00 GMT\n")
+            && founding_post.contains("published: false\n")
+    );
     let published_only = app._dir.path().join("export-published");
     dongxun(&app).args(["export", "posts", "-o"]).arg(&published_only).output().unwrap();
     let published = read_dir(&published_only);
@@ -116,7 +141,16 @@ async fn an_export_imported_into_an_empty_database_exports_the_same() {
     // Imports are drafts: the published article comes back as one, and says so.
     let expected: Vec<(String, String)> = exported
         .iter()
-        .map(|(n, t)| (n.clone(), if t.contains("published: false") { t.clone() } else { t.replacen("---\n\n", "published: false\n---\n\n", 1) }))
+        .map(|(n, t)| {
+            (
+                n.clone(),
+                if t.contains("published: false") {
+                    t.clone()
+                } else {
+                    t.replacen("---\n\n", "published: false\n---\n\n", 1)
+                },
+            )
+        })
         .collect();
     assert_eq!(again, expected);
 }

@@ -39,7 +39,11 @@ fn an_atom_feed_is_read_and_a_bad_entry_leaves_the_others() {
     assert_eq!(first.categories, ["宣讲"]);
     assert_eq!(first.summary, "摘要");
     assert_eq!(first.body, "<p>内容</p>");
-    assert_eq!(first.date.unwrap().to_rfc3339(), "2020-12-31T00:00:00.000001+00:00", "published wins over updated");
+    assert_eq!(
+        first.date.unwrap().to_rfc3339(),
+        "2020-12-31T00:00:00.000001+00:00",
+        "published wins over updated"
+    );
     assert_eq!(entries[1].as_ref().unwrap_err().field, "日期");
     assert_eq!(entries[2].as_ref().unwrap_err().field, "标题");
     assert_eq!(entries[3].as_ref().unwrap_err().field, "正文");

@@ -3,7 +3,18 @@ use super::*;
 /// Anything that could run script or load from elsewhere unasked.
 fn assert_harmless(html: &str) {
     let lower = html.to_lowercase();
-    for bad in ["<script", "onerror", "onload", "onclick", "javascript:", "<svg", "<iframe", "style=", "<style", "data:"] {
+    for bad in [
+        "<script",
+        "onerror",
+        "onload",
+        "onclick",
+        "javascript:",
+        "<svg",
+        "<iframe",
+        "style=",
+        "<style",
+        "data:",
+    ] {
         assert!(!lower.contains(bad), "{bad} survived in {html}");
     }
 }

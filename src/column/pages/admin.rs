@@ -9,19 +9,16 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::article_form::{checked, read_form};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser, Role};
 use crate::column::model::{self, ArticleInput, ArticleStatus, Step};
 use crate::column::store::{self as column, Article, NewArticle, Syndication};
-use crate::formats::photo::PHOTO_DECODES;
 use crate::state::AppState;
 use crate::web::extract::{Form, Multipart, Path, labels};
 use crate::web::form::FieldErrors;
 use crate::web::shell::redirect_with_flash;
 use crate::web::{AppError, AppResult, Shell};
-
-/// The largest picture accepted, in bytes.
-pub const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
 
 /// The station whose articles `user` sees: `None` (all) for the committee.
 fn unit_filter(user: &CurrentUser) -> Option<i64> {
@@ -158,107 +155,6 @@ pub(in crate::column) async fn edit_page(
     Ok(Html(edit_page_for(&state, &user, Some(article), input, FieldErrors::default()).await?.render()?))
 }
 
-/// The article form as posted: its fields, and the pictures chosen (a cover, one for the body).
-#[derive(Default)]
-struct Posted {
-    input: ArticleInput,
-    cover: Option<Vec<u8>>,
-    image: Option<Vec<u8>>,
-    too_large: Vec<&'static str>,
-}
-
-async fn read_form(mut multipart: Multipart) -> AppResult<Posted> {
-    let bad = || AppError::BadRequest("提交不完整，请检查网络后重新提交".into());
-    let mut posted = Posted::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad())? {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "cover" || name == "image" {
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| bad())? {
-                if bytes.len() + chunk.len() > MAX_IMAGE_BYTES {
-                    posted.too_large.push(if name == "cover" { "cover" } else { "image" });
-                    bytes.clear();
-                    break;
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            if !bytes.is_empty() {
-                if name == "cover" { posted.cover = Some(bytes) } else { posted.image = Some(bytes) }
-            }
-            continue;
-        }
-        let text = field.text().await.map_err(|_| bad())?;
-        let input = &mut posted.input;
-        match name.as_str() {
-            "title" => input.title = text,
-            "author" => input.author = text,
-            "categories" => input.categories = text,
-            "summary" => input.summary = text,
-            "body" => input.body = text,
-            "cover_url" => input.cover_url = text,
-            _ => {}
-        }
-    }
-    Ok(posted)
-}
-
-/// Re-encodes a picture off the async threads, through the process-wide bound on decodes.
-async fn reencode(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
-    PHOTO_DECODES
-        .run(move || {
-            crate::formats::photo::reencode_photo(&bytes, MAX_IMAGE_BYTES).map(|p| p.jpeg).map_err(|e| e.to_string())
-        })
-        .await
-        .map_err(|busy| busy.to_string())?
-}
-
-/// Checks the form and re-encodes its pictures; stores them and gives the fields to save, or
-/// the form's problems. Pictures are stored in `tx`, so a refused form leaves none behind.
-async fn checked(
-    posted: &mut Posted,
-    user: &CurrentUser,
-    tx: &mut crate::db::Tx,
-) -> AppResult<Result<model::ArticleFields, FieldErrors>> {
-    let mut errors = FieldErrors::default();
-    for field in &posted.too_large {
-        errors.add(*field, format!("图片太大：不能超过{} MB", MAX_IMAGE_BYTES / 1024 / 1024));
-    }
-    let mut cover = None;
-    let mut image = None;
-    if let Some(bytes) = posted.cover.take() {
-        match reencode(bytes).await {
-            Ok(jpeg) => cover = Some(jpeg),
-            Err(reason) => errors.add("cover", format!("封面图片：{reason}")),
-        }
-    }
-    if let Some(bytes) = posted.image.take() {
-        match reencode(bytes).await {
-            Ok(jpeg) => image = Some(jpeg),
-            Err(reason) => errors.add("image", format!("正文图片：{reason}")),
-        }
-    }
-    let mut fields = match posted.input.check() {
-        Ok(fields) if errors.is_empty() => fields,
-        Ok(_) => return Ok(Err(errors)),
-        Err(problems) => {
-            for (field, message) in problems {
-                errors.add(field, message);
-            }
-            return Ok(Err(errors));
-        }
-    };
-    // Stored only for a form that is otherwise saved, in its transaction.
-    if let Some(jpeg) = cover {
-        let id = column::insert_image(tx, &jpeg, Some(user.user_id)).await?;
-        fields.cover_url = format!("/column/images/{id}.jpg");
-    }
-    if let Some(jpeg) = image {
-        let id = column::insert_image(tx, &jpeg, Some(user.user_id)).await?;
-        fields.body = format!("{}\n<p><img src=\"/column/images/{id}.jpg\" alt=\"\"></p>", fields.body);
-    }
-    Ok(Ok(fields))
-}
-
 async fn refused(
     state: &AppState,
     user: &CurrentUser,
@@ -291,9 +187,17 @@ pub(in crate::column) async fn create(
         created_by: Some(user.user_id),
         source_key: None,
     };
-    let id = column::insert(&mut tx, &new).await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no id")))?;
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Column, &format!("专栏文章#{id}"), &format!("新建草稿：{}", fields.title), true)
-        .await?;
+    let id =
+        column::insert(&mut tx, &new).await?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no id")))?;
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Column,
+        &format!("专栏文章#{id}"),
+        &format!("新建草稿：{}", fields.title),
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/column/admin/{id}"), "草稿已保存"))
 }
@@ -316,8 +220,15 @@ pub(in crate::column) async fn update(
         Err(errors) => return refused(&state, &user, Some(article), posted.input, errors).await,
     };
     column::update(&mut tx, id, &fields).await?;
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Column, &format!("专栏文章#{id}"), &format!("修改：{}", fields.title), true)
-        .await?;
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Column,
+        &format!("专栏文章#{id}"),
+        &format!("修改：{}", fields.title),
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/column/admin/{id}"), "已保存"))
 }
@@ -388,7 +299,7 @@ pub(in crate::column) async fn add_syndication(
         errors.add("outlet", "请填写转载媒体，如：学习强国（不超过30个字）");
     }
     let url = form.url.trim();
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
         errors.add("url", "链接应以 http:// 或 https:// 开头");
     }
     let carried_on = errors.check("carried_on", crate::web::form::parse_date(&form.carried_on, "刊发日期"));
@@ -403,8 +314,15 @@ pub(in crate::column) async fn add_syndication(
     let entry = Syndication { outlet: outlet.to_owned(), url: url.to_owned(), carried_on };
     let mut tx = state.db.begin().await?;
     column::add_syndication(&mut tx, id, &entry, Some(user.user_id)).await?;
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Column, &format!("专栏文章#{id}"), &format!("{outlet}转载：{url}"), true)
-        .await?;
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Column,
+        &format!("专栏文章#{id}"),
+        &format!("{outlet}转载：{url}"),
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/column/admin/{id}"), &format!("已记录：{outlet}转载")))
 }

@@ -146,7 +146,13 @@ fn xml(content_type: &'static str, body: String) -> Response {
     response
 }
 
-async fn feed(db: &Db, config: &WebConfig, headers: &HeaderMap, category: Option<&str>, atom: bool) -> AppResult<Response> {
+async fn feed(
+    db: &Db,
+    config: &WebConfig,
+    headers: &HeaderMap,
+    category: Option<&str>,
+    atom: bool,
+) -> AppResult<Response> {
     let articles = column::published(db, category).await?;
     let base = base_url(config, headers);
     let info = FeedInfo { base: &base, category };

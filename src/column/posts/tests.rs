@@ -10,7 +10,10 @@ fn the_founding_document_reads_with_its_real_title_date_and_images() {
     assert_eq!(post.categories, ["传统媒体", "半月谈 - 板块"]);
     assert_eq!(post.author, "半月谈 - 板块");
     assert!(!post.comments);
-    assert_eq!(post.thumbnail, "http://img10.banyuetan.org/group1/M00/01/C5/Cn4APmA9wVeAFgczAAC8mOgOdVs429.png");
+    assert_eq!(
+        post.thumbnail,
+        "http://img10.banyuetan.org/group1/M00/01/C5/Cn4APmA9wVeAFgczAAC8mOgOdVs429.png"
+    );
     assert!(post.body.contains("<img src=\"http://img10.banyuetan.org/group1/"), "{}", &post.body[..300]);
     assert!(post.body.contains("汤底：书记开讲第一课"));
     assert!(post.summary.starts_with("为深入开展2020-2021年度"));
@@ -92,5 +95,8 @@ fn an_exported_post_reads_back_the_same() {
     assert_eq!(back.categories, ["工作动态", "a: b"]);
     assert_eq!(back.date, Some(date));
     assert_eq!(back.body, "<p>正文</p>");
-    assert_eq!((back.author.as_str(), back.thumbnail.as_str(), back.summary.as_str()), ("张三", post.thumbnail, "摘要"));
+    assert_eq!(
+        (back.author.as_str(), back.thumbnail.as_str(), back.summary.as_str()),
+        ("张三", post.thumbnail, "摘要")
+    );
 }
