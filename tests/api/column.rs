@@ -289,3 +289,37 @@ async fn the_demo_column_has_a_dozen_published_articles_the_founding_document_am
     let html = reqwest::get(format!("{address}/column")).await.unwrap().text().await.unwrap();
     assert_eq!(html.matches("class=\"card column-card\"").count(), 12);
 }
+
+#[tokio::test]
+async fn the_list_pages_by_twenty_and_an_svg_cover_is_refused() {
+    let app = spawn_app().await;
+    let start = "2026-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    for i in 0..21 {
+        published(&app, &format!("第{i}篇文章"), "工作动态", start + chrono::Duration::hours(i)).await;
+    }
+    let visitor = app.client();
+    let first = app.get(&visitor, "/column").await.text().await.unwrap();
+    assert_eq!(first.matches("class=\"card column-card\"").count(), 20);
+    assert!(first.contains("第20篇文章") && !first.contains("第0篇文章") && first.contains("第1页，共2页"));
+    let second = app.get(&visitor, "/column?category=工作动态&page=2").await.text().await.unwrap();
+    assert_eq!(second.matches("class=\"card column-card\"").count(), 1);
+    assert!(second.contains("第0篇文章") && second.contains("上一页"));
+
+    let committee = app.logged_in(COMMITTEE).await;
+    let csrf = app.csrf(&committee, "/column/admin/new").await;
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><rect width=\"9\" height=\"9\"/></svg>".to_vec();
+    let form = Form::new()
+        .text("title", "封面是SVG")
+        .text("categories", "工作动态")
+        .text("body", "正文")
+        .part("cover", Part::bytes(svg).file_name("cover.png"));
+    let response = committee
+        .post(app.url(&format!("/column/admin/new?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("封面图片：图片格式无法识别"));
+    assert_eq!(app.count("column_images").await, 0);
+}

@@ -61,16 +61,33 @@ struct IndexPage {
     category: Option<String>,
     categories: Vec<(String, usize)>,
     cards: Vec<Card>,
+    page: usize,
+    pages: usize,
 }
+
+impl IndexPage {
+    /// The address of another page of this list.
+    fn page_link(&self, page: usize) -> String {
+        match &self.category {
+            Some(c) => format!("/column?category={}&page={page}", crate::web::error::urlencode(c)),
+            None => format!("/column?page={page}"),
+        }
+    }
+}
+
+/// Articles on one page of the list.
+const PAGE_SIZE: usize = 20;
 
 #[derive(Deserialize, Default)]
 pub(in crate::column) struct CategoryQuery {
     #[serde(default)]
     category: Option<String>,
+    #[serde(default)]
+    page: Option<usize>,
 }
 
 labels! {
-    CategoryQuery { category: "分类" }
+    CategoryQuery { category: "分类", page: "页码" }
 }
 
 fn chosen(query: &CategoryQuery) -> Option<String> {
@@ -86,7 +103,10 @@ pub(in crate::column) async fn index(
     Query(query): Query<CategoryQuery>,
 ) -> AppResult<Response> {
     let category = chosen(&query);
-    let cards = column::published(&db, category.as_deref()).await?.iter().map(Card::of).collect();
+    let articles = column::published(&db, category.as_deref()).await?;
+    let pages = articles.len().div_ceil(PAGE_SIZE).max(1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let cards = articles.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(Card::of).collect();
     let title = category.as_deref().map_or("冬训专栏".to_owned(), |c| format!("冬训专栏 · {c}"));
     let page = IndexPage {
         shell: Shell::for_visitor(user.as_ref(), title, "home", &headers),
@@ -94,6 +114,8 @@ pub(in crate::column) async fn index(
         categories: column::categories(&db).await?,
         category,
         cards,
+        page,
+        pages,
     };
     Ok(public_page(page.render()?))
 }
