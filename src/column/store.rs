@@ -55,25 +55,64 @@ impl Article {
 const SELECT: &str = "SELECT id, title, author, categories, summary, body, cover_url, comments, status, \
                       dated_at, unit_id, source_key FROM column_articles";
 
-/// Published articles, newest first, in `category` when one is given.
-pub async fn published(db: &Db, category: Option<&str>) -> Result<Vec<Article>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE status = 'published' ORDER BY dated_at DESC, id DESC");
-    let articles: Vec<Article> = on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
-    Ok(match category {
-        Some(c) => articles.into_iter().filter(|a| a.categories().contains(&c)).collect(),
-        None => articles,
+/// `WHERE` for published articles, in the category `$1` matches when it is not NULL (a pattern
+/// from [`category_pattern`]; `$2` is a new line, bound so both dialects read it alike).
+const PUBLISHED_IN: &str = "WHERE status = 'published' AND ($1 IS NULL OR \
+                            (CAST($2 AS TEXT) || categories || CAST($2 AS TEXT)) LIKE $1 ESCAPE '!')";
+
+/// The LIKE pattern of a whole line equal to `category` among the stored categories.
+fn category_pattern(category: Option<&str>) -> Option<String> {
+    category.map(|c| {
+        let escaped = c.replace('!', "!!").replace('%', "!%").replace('_', "!_");
+        format!("%\n{escaped}\n%")
     })
+}
+
+/// Published articles, newest first, in `category` when one is given: `limit` of them from
+/// `offset`. `with_body = false` leaves bodies out (a list shows none).
+pub async fn published_page(
+    db: &Db,
+    category: Option<&str>,
+    offset: i64,
+    limit: i64,
+    with_body: bool,
+) -> Result<Vec<Article>, sqlx::Error> {
+    let columns = if with_body { SELECT.to_owned() } else { SELECT.replace(" body,", " '' AS body,") };
+    let sql = format!("{columns} {PUBLISHED_IN} ORDER BY dated_at DESC, id DESC LIMIT $3 OFFSET $4");
+    let pattern = category_pattern(category);
+    Ok(on_db!(db, pool => sqlx::query_as(&sql)
+        .bind(&pattern)
+        .bind("\n")
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await?))
+}
+
+/// How many articles are published (in `category`).
+pub async fn published_count(db: &Db, category: Option<&str>) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) FROM column_articles {PUBLISHED_IN}");
+    let pattern = category_pattern(category);
+    Ok(on_db!(db, pool => sqlx::query_scalar(&sql).bind(&pattern).bind("\n").fetch_one(pool).await?))
+}
+
+/// Every published article, newest first, in `category` when one is given.
+pub async fn published(db: &Db, category: Option<&str>) -> Result<Vec<Article>, sqlx::Error> {
+    published_page(db, category, 0, i64::MAX, true).await
 }
 
 /// The published articles' categories with their counts, most used first.
 pub async fn categories(db: &Db) -> Result<Vec<(String, usize)>, sqlx::Error> {
+    let all: Vec<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT categories FROM column_articles WHERE status = 'published' ORDER BY dated_at DESC, id DESC",
+    )
+    .fetch_all(pool)
+    .await?);
     let mut counts: Vec<(String, usize)> = Vec::new();
-    for article in published(db, None).await? {
-        for c in article.categories() {
-            match counts.iter_mut().find(|(name, _)| name == c) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((c.to_owned(), 1)),
-            }
+    for line in all.iter().flat_map(|c| c.lines()).filter(|c| !c.is_empty()) {
+        match counts.iter_mut().find(|(name, _)| name == line) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((line.to_owned(), 1)),
         }
     }
     counts.sort_by_key(|c| std::cmp::Reverse(c.1));

@@ -103,10 +103,12 @@ pub(in crate::column) async fn index(
     Query(query): Query<CategoryQuery>,
 ) -> AppResult<Response> {
     let category = chosen(&query);
-    let articles = column::published(&db, category.as_deref()).await?;
-    let pages = articles.len().div_ceil(PAGE_SIZE).max(1);
+    let count = column::published_count(&db, category.as_deref()).await? as usize;
+    let pages = count.div_ceil(PAGE_SIZE).max(1);
     let page = query.page.unwrap_or(1).clamp(1, pages);
-    let cards = articles.iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).map(Card::of).collect();
+    let offset = ((page - 1) * PAGE_SIZE) as i64;
+    let articles = column::published_page(&db, category.as_deref(), offset, PAGE_SIZE as i64, false).await?;
+    let cards = articles.iter().map(Card::of).collect();
     let title = category.as_deref().map_or("冬训专栏".to_owned(), |c| format!("冬训专栏 · {c}"));
     let page = IndexPage {
         shell: Shell::for_visitor(user.as_ref(), title, "home", &headers),
@@ -175,7 +177,7 @@ async fn feed(
     category: Option<&str>,
     atom: bool,
 ) -> AppResult<Response> {
-    let articles = column::published(db, category).await?;
+    let articles = column::published_page(db, category, 0, feed_write::FEED_LENGTH as i64, true).await?;
     let base = base_url(config, headers);
     let info = FeedInfo { base: &base, category };
     if atom {
