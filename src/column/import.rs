@@ -70,7 +70,11 @@ pub fn read_file(name: &str, bytes: &[u8]) -> ReadFile {
         };
     }
     match read_markdown(&text) {
-        Ok(post) => {
+        Ok(mut post) => {
+            // Jekyll names a post by its day (2021-03-02-title.md) and may leave `date` out.
+            if post.date.is_none() {
+                post.date = name.get(..10).and_then(super::dates::parse_date);
+            }
             ReadFile { name: name.to_owned(), posts: vec![Ok((format!("post:{}", hash(&text)), post))] }
         }
         Err(e) => refuse(e),

@@ -61,19 +61,29 @@ async fn a_folder_of_messy_posts_and_feeds_imports_what_it_can_and_names_the_res
          <item><title></title><description>没有标题</description></item></channel></rss>",
     )
     .unwrap();
+    std::fs::write(
+        dir.join("2021-01-07-jekyll.markdown"),
+        "---\nlayout: post\ntitle: Jekyll 的文章\n---\n正文",
+    )
+    .unwrap();
     std::fs::write(dir.join("ignored.png"), b"not a post").unwrap();
     std::fs::write(dir.join("huge.md"), vec![b'a'; 8 * 1024 * 1024 + 1]).unwrap();
     let out = dongxun(&app).args(["import", "posts"]).arg(&dir).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("新增草稿2篇"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新增草稿3篇"));
     assert!(stderr.contains("b.md：日期：无法识别“去年冬天”"), "{stderr}");
     assert!(stderr.contains("feed.xml：第2条 标题：条目没有标题"), "{stderr}");
     assert!(stderr.contains("huge.md：文件：超过8 MB"), "{stderr}");
-    assert_eq!(app.count("column_articles").await, 2);
+    assert_eq!(app.count("column_articles").await, 3);
+    let drafts = dongxun::column::store::for_staff(&app.db, None).await.unwrap();
+    let day = |title: &str| drafts.iter().find(|a| a.title == title).map(|a| a.day());
+    assert_eq!(day("Jekyll 的文章").as_deref(), Some("2021-01-07"), "the day from a Jekyll file name");
+    assert_eq!(day("甲村'冬训'").as_deref(), Some("2021-01-05"));
+    assert_eq!(day("订阅一").as_deref(), Some("2021-01-05"));
     let out = dongxun(&app).args(["import", "posts"]).arg(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(app.count("column_articles").await, 2, "a feed entry imported again is not added");
+    assert_eq!(app.count("column_articles").await, 3, "a feed entry imported again is not added");
     let help = dongxun(&app).args(["import", "posts", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("Exit code: 0"));
 }
