@@ -147,3 +147,6 @@ fn link(href: &str, rel: &str) -> atom_syndication::Link {
     link.set_rel(rel.to_owned());
     link
 }
+
+#[cfg(test)]
+mod tests;
