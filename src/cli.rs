@@ -229,7 +229,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let (location, db, vault) = open(&cli.database).await?;
     let code = match cli.command {
         Command::Serve { listen, demo, font, trusted_proxies, https, guesses_per_address, public_url } => {
-            let config = WebConfig { font, trusted_proxies, https, public_url, ..media_config(&cli.database.data_dir) };
+            let config = WebConfig {
+                font,
+                trusted_proxies,
+                https,
+                public_url,
+                ..media_config(&cli.database.data_dir)
+            };
             let limits = guesses_per_address.map(GuessLimits::per_address_per_minute).unwrap_or_default();
             return serve(db, vault, &location, &listen, demo, config, limits).await;
         }
