@@ -30,3 +30,4 @@ pub mod startup;
 pub mod state;
 pub mod time;
 pub mod web;
+pub mod contest;

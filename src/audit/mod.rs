@@ -97,6 +97,8 @@ coded_enum! {
         Library = ("library", "学习资料"),
         /// The cloud classroom: a series made, an episode uploaded.
         Classroom = ("classroom", "云课堂"),
+        /// A knowledge contest set up, started, a question skipped, finished.
+        Contest = ("contest", "知识竞赛"),
     }
 }
 
