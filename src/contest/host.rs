@@ -93,19 +93,35 @@ pub(super) async fn control(
     } else if let Some(position) = skipped {
         let mut tx = state.db.begin().await?;
         store::skip(&mut tx, id, position).await?;
-        audit::record_in(&mut tx, &actor, Action::Contest, &target, &format!("跳过第{position}题（不计分）"), true).await?;
+        audit::record_in(
+            &mut tx,
+            &actor,
+            Action::Contest,
+            &target,
+            &format!("跳过第{position}题（不计分）"),
+            true,
+        )
+        .await?;
         tx.commit().await?;
     } else if control == Control::Next && contest.status == Status::Draft {
         let mut tx = state.db.begin().await?;
         store::set_status(&mut tx, id, Status::Running).await?;
-        audit::record_in(&mut tx, &actor, Action::Contest, &target, &format!("开始知识竞赛“{}”", contest.title), true)
-            .await?;
+        audit::record_in(
+            &mut tx,
+            &actor,
+            Action::Contest,
+            &target,
+            &format!("开始知识竞赛“{}”", contest.title),
+            true,
+        )
+        .await?;
         tx.commit().await?;
     }
     if headers.contains_key("x-csrf-token") {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let to = if control == Control::Finish { format!("/contests/{id}") } else { format!("/contests/{id}/host") };
+    let to =
+        if control == Control::Finish { format!("/contests/{id}") } else { format!("/contests/{id}/host") };
     Ok(Redirect::to(&to).into_response())
 }
 
@@ -136,8 +152,10 @@ async fn finish(state: &AppState, actor: &Actor, contest: &Contest) -> AppResult
     for award in &awards {
         points::award(&mut tx, award).await?;
     }
-    let detail = format!("结束知识竞赛“{}”：{}名参赛，{}人获名次积分", contest.title, standings.len(), awards.len());
-    audit::record_in(&mut tx, actor, Action::Contest, &format!("contest:{}", contest.id), &detail, true).await?;
+    let detail =
+        format!("结束知识竞赛“{}”：{}名参赛，{}人获名次积分", contest.title, standings.len(), awards.len());
+    audit::record_in(&mut tx, actor, Action::Contest, &format!("contest:{}", contest.id), &detail, true)
+        .await?;
     tx.commit().await?;
     state.contest_rooms.forget(contest.id).await;
     Ok(())

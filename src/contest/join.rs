@@ -121,8 +121,11 @@ pub(super) async fn join(
                 Ok(phone) if !name.is_empty() => {
                     let typed = normalize_name(&name);
                     let found = member_store::active_by_phone(&state.db, phone.as_str()).await?;
-                    let matched: Vec<i64> =
-                        found.into_iter().filter(|(_, n)| normalize_name(n) == typed).map(|(id, _)| id).collect();
+                    let matched: Vec<i64> = found
+                        .into_iter()
+                        .filter(|(_, n)| normalize_name(n) == typed)
+                        .map(|(id, _)| id)
+                        .collect();
                     (name, if let [one] = matched.as_slice() { Some(*one) } else { None })
                 }
                 Ok(_) => (name, None),

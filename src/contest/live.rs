@@ -218,9 +218,16 @@ impl Room {
             (Control::Pause, Phase::Open { index, deadline }) => {
                 Phase::Paused { index, remaining: deadline.saturating_duration_since(now) }
             }
-            (Control::Resume, Phase::Paused { index, remaining }) => Phase::Open { index, deadline: now + remaining },
-            (Control::Reveal, Phase::Open { index, .. } | Phase::Paused { index, .. }) => Phase::Reveal { index },
-            (Control::Skip, Phase::Open { index, .. } | Phase::Paused { index, .. } | Phase::Reveal { index }) => {
+            (Control::Resume, Phase::Paused { index, remaining }) => {
+                Phase::Open { index, deadline: now + remaining }
+            }
+            (Control::Reveal, Phase::Open { index, .. } | Phase::Paused { index, .. }) => {
+                Phase::Reveal { index }
+            }
+            (
+                Control::Skip,
+                Phase::Open { index, .. } | Phase::Paused { index, .. } | Phase::Reveal { index },
+            ) => {
                 let position = self.questions[index].position;
                 let voided: Vec<(i64, i64)> = inner.current.drain().map(|(e, (_, s))| (e, s)).collect();
                 for (entrant, score) in voided {
@@ -254,7 +261,9 @@ impl Room {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() { Err(CLOSED) } else { Ok((self.questions[index].clone(), left)) }
             }
-            Phase::Paused { index, .. } if self.questions[index].position == position => Err("暂停中，请稍候"),
+            Phase::Paused { index, .. } if self.questions[index].position == position => {
+                Err("暂停中，请稍候")
+            }
             _ => Err(CLOSED),
         }
     }
@@ -284,7 +293,9 @@ impl Room {
         let total = inner.totals.get(&entrant_id).map_or(0, |t| t.1);
         match inner.phase {
             Phase::Open { index, .. } | Phase::Paused { index, .. } => match inner.current.get(&entrant_id) {
-                Some((answer, score)) => (total - score, Some((self.questions[index].position, answer.clone()))),
+                Some((answer, score)) => {
+                    (total - score, Some((self.questions[index].position, answer.clone())))
+                }
                 None => (total, None),
             },
             _ => (total, None),

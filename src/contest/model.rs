@@ -143,7 +143,12 @@ mod tests {
 
     #[test]
     fn ties_share_a_rank_and_a_placing() {
-        let ranked = standings(vec![(1, "甲".into(), 150), (2, "乙".into(), 300), (3, "丙".into(), 150), (4, "丁".into(), 0)]);
+        let ranked = standings(vec![
+            (1, "甲".into(), 150),
+            (2, "乙".into(), 300),
+            (3, "丙".into(), 150),
+            (4, "丁".into(), 0),
+        ]);
         let ranks: Vec<(i64, i64)> = ranked.iter().map(|s| (s.entrant_id, s.rank)).collect();
         assert_eq!(ranks, vec![(2, 1), (3, 2), (1, 2), (4, 4)]);
         assert_eq!(placing(2, 150), Some(PointKind::ContestSecond));

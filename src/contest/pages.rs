@@ -59,7 +59,12 @@ struct IndexPage {
     rule: &'static str,
 }
 
-async fn index_page(state: &AppState, user: &AdminUser, input: NewInput, errors: FieldErrors) -> AppResult<String> {
+async fn index_page(
+    state: &AppState,
+    user: &AdminUser,
+    input: NewInput,
+    errors: FieldErrors,
+) -> AppResult<String> {
     let page = IndexPage {
         shell: Shell::new(user, "知识竞赛", "contests"),
         contests: store::list_in_scope(&state.db, &user.scope()).await?,
@@ -78,7 +83,11 @@ pub(super) async fn index(State(state): State<AppState>, user: AdminUser) -> App
 }
 
 /// Reads the form: every problem by field, or the contest to store (its questions chosen).
-async fn checked(state: &AppState, user: &AdminUser, input: &NewInput) -> AppResult<Result<NewContest, FieldErrors>> {
+async fn checked(
+    state: &AppState,
+    user: &AdminUser,
+    input: &NewInput,
+) -> AppResult<Result<NewContest, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let title = input.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 40 {
@@ -92,7 +101,8 @@ async fn checked(state: &AppState, user: &AdminUser, input: &NewInput) -> AppRes
     if seconds.is_some_and(|s| s < SECONDS_RANGE.0) {
         errors.add("seconds", format!("每题限时：请填写{}到{}秒", SECONDS_RANGE.0, SECONDS_RANGE.1));
     }
-    let typed_ids: Vec<&str> = input.question_ids.split([',', '，', '、', ' ']).filter(|s| !s.is_empty()).collect();
+    let typed_ids: Vec<&str> =
+        input.question_ids.split([',', '，', '、', ' ']).filter(|s| !s.is_empty()).collect();
     let mut question_ids = Vec::new();
     if !typed_ids.is_empty() {
         let ids: Vec<i64> = typed_ids.iter().filter_map(|s| s.parse().ok()).collect();
@@ -114,7 +124,9 @@ async fn checked(state: &AppState, user: &AdminUser, input: &NewInput) -> AppRes
     if mode == Some(Mode::Team) && super::join::teams(state, user.unit_id, &user.unit_path).await?.len() < 2 {
         errors.add("mode", "赛制：团体赛需要至少两个下级单位组队");
     }
-    let (Some(mode), Some(seconds), true) = (mode, seconds, errors.is_empty()) else { return Ok(Err(errors)) };
+    let (Some(mode), Some(seconds), true) = (mode, seconds, errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
     let join_code = free_code(state).await?;
     Ok(Ok(NewContest {
         title,
@@ -153,8 +165,15 @@ pub(super) async fn create(
     };
     let mut tx = state.db.begin().await?;
     let id = store::create(&mut tx, &new, user.user_id).await?;
-    let detail = format!("设立知识竞赛“{}”（{}，{}题，每题{}秒）", new.title, new.mode.label(), new.question_ids.len(), new.seconds_per_question);
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Contest, &format!("contest:{id}"), &detail, true).await?;
+    let detail = format!(
+        "设立知识竞赛“{}”（{}，{}题，每题{}秒）",
+        new.title,
+        new.mode.label(),
+        new.question_ids.len(),
+        new.seconds_per_question
+    );
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Contest, &format!("contest:{id}"), &detail, true)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/contests/{id}")).into_response())
 }
@@ -170,22 +189,37 @@ struct ShowPage {
 }
 
 /// `GET /contests/{id}`: the contest, and its leaderboard (final once finished).
-pub(super) async fn show(State(state): State<AppState>, user: AdminUser, Path(id): Path<i64>) -> AppResult<Html<String>> {
+pub(super) async fn show(
+    State(state): State<AppState>,
+    user: AdminUser,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
     let contest = store::in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let questions = store::slots(&state.db, id).await?.len();
     let standings = model::standings(store::totals(&state.db, id).await?);
     let finished = contest.status == Status::Finished;
-    let page = ShowPage { shell: Shell::new(&user, contest.title.clone(), "contests"), contest, questions, standings, finished };
+    let page = ShowPage {
+        shell: Shell::new(&user, contest.title.clone(), "contests"),
+        contest,
+        questions,
+        standings,
+        finished,
+    };
     Ok(Html(page.render()?))
 }
 
 /// `GET /contests/{id}/export`: the leaderboard as .xlsx, audited before it is handed out.
-pub(super) async fn export(State(state): State<AppState>, user: AdminUser, Path(id): Path<i64>) -> AppResult<Response> {
+pub(super) async fn export(
+    State(state): State<AppState>,
+    user: AdminUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let contest = store::in_scope(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let standings = model::standings(store::totals(&state.db, id).await?);
     let bytes = results_xlsx(&contest, &standings).map_err(|e| AppError::Internal(e.into()))?;
     let detail = format!("导出知识竞赛“{}”成绩（{}行）", contest.title, standings.len());
-    audit::record(&state.db, &Actor::user(&user), Action::Export, &format!("contest:{id}"), &detail, true).await?;
+    audit::record(&state.db, &Actor::user(&user), Action::Export, &format!("contest:{id}"), &detail, true)
+        .await?;
     Ok(crate::web::download::xlsx("contest.xlsx", &format!("{}成绩.xlsx", contest.title), bytes))
 }
 

@@ -63,7 +63,8 @@ pub(super) async fn phone(
     same_origin(&headers)?;
     let token = crate::web::csrf::cookie_value(&headers, &cookie_name(id)).ok_or(AppError::Forbidden)?;
     let device = store::device(&state.db, id, &token_hash(&token)).await?.ok_or(AppError::Forbidden)?;
-    let contest = store::in_scope(&state.db, id, &crate::org::Scope::whole_tree()).await?.ok_or(AppError::NotFound)?;
+    let contest =
+        store::in_scope(&state.db, id, &crate::org::Scope::whole_tree()).await?.ok_or(AppError::NotFound)?;
     let room = state.contest_rooms.room(&state.db, &contest).await?;
     let db = state.db.clone();
     Ok(sized(ws).on_upgrade(move |socket| serve(socket, room, Some((db, device)))))
@@ -136,7 +137,8 @@ async fn serve(mut socket: WebSocket, room: Arc<Room>, phone: Option<(Db, Device
 /// Grades and stores an answer, then says so: the acknowledgement is sent only after the answer
 /// is committed; a repeat gets the acknowledgement of the answer stored first.
 async fn answer(db: &Db, room: &Room, device: &Device, text: &Utf8Bytes) -> Utf8Bytes {
-    let refused = |q: i64, reason: &str| json!({"t": "ack", "q": q, "ok": false, "reason": reason}).to_string().into();
+    let refused =
+        |q: i64, reason: &str| json!({"t": "ack", "q": q, "ok": false, "reason": reason}).to_string().into();
     let Ok(sent) = serde_json::from_str::<Answer>(text.as_str()) else {
         return refused(0, "无法识别的消息");
     };
@@ -165,7 +167,11 @@ async fn answer(db: &Db, room: &Room, device: &Device, text: &Utf8Bytes) -> Utf8
                 room.counted(sent.q, device.entrant_id, &stored, stored_score);
             }
             // What a right answer would have earned: the speed share, not whether it was right.
-            let if_right = if stored_score > 0 { stored_score } else { model::score(true, left.as_millis() as i64, limit_ms) };
+            let if_right = if stored_score > 0 {
+                stored_score
+            } else {
+                model::score(true, left.as_millis() as i64, limit_ms)
+            };
             json!({"t": "ack", "q": sent.q, "ok": true, "a": stored, "repeat": !fresh, "if_right": if_right})
                 .to_string()
                 .into()

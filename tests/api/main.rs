@@ -17,6 +17,7 @@ mod classroom;
 mod classroom_series;
 mod cli;
 mod coded;
+mod contest;
 mod coverage;
 mod delivery;
 mod demo;
