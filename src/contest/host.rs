@@ -16,6 +16,7 @@ use super::model::{self, Status};
 use super::store::{self, Contest};
 use crate::audit::{self, Action, Actor};
 use crate::auth::AdminUser;
+use crate::db::Db;
 use crate::points::{self, Award};
 use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
@@ -89,7 +90,8 @@ pub(super) async fn control(
     let actor = Actor::user(&user);
     let target = format!("contest:{id}");
     if control == Control::Finish {
-        finish(&state, &actor, &contest).await?;
+        fix_results(&state.db, &actor, &contest).await?;
+        state.contest_rooms.forget(id).await;
     } else if let Some(position) = skipped {
         let mut tx = state.db.begin().await?;
         store::skip(&mut tx, id, position).await?;
@@ -127,13 +129,15 @@ pub(super) async fn control(
 
 /// Fixes the results: the status, and each placing's points (1st, 2nd, 3rd; ties share) for
 /// every member behind the entrant, keyed `contest:{id}:{member}` so nothing is paid twice; a
-/// guest not matched to a member earns nothing. One transaction, audited.
-async fn finish(state: &AppState, actor: &Actor, contest: &Contest) -> AppResult<()> {
-    let standings = model::standings(store::totals(&state.db, contest.id).await?);
+/// guest not matched to a member earns nothing. One transaction, audited. Returns how many
+/// awards were made.
+pub async fn fix_results(db: &Db, actor: &Actor, contest: &Contest) -> Result<usize, sqlx::Error> {
+    let standings = model::standings(store::totals(db, contest.id).await?);
+    let campaign_id = crate::campaign::store::current(db).await?.map(|c| c.id);
     let mut awards = Vec::new();
     for s in &standings {
         let Some(kind) = model::placing(s.rank, s.score) else { continue };
-        for member_id in store::members_of(&state.db, s.entrant_id).await? {
+        for member_id in store::members_of(db, s.entrant_id).await? {
             awards.push(Award {
                 member_id,
                 kind,
@@ -143,11 +147,11 @@ async fn finish(state: &AppState, actor: &Actor, contest: &Contest) -> AppResult
                 quantity: 1,
                 reason: contest.title.clone(),
                 recorded_by: None,
-                campaign_id: None,
+                campaign_id,
             });
         }
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     store::set_status(&mut tx, contest.id, Status::Finished).await?;
     for award in &awards {
         points::award(&mut tx, award).await?;
@@ -157,8 +161,7 @@ async fn finish(state: &AppState, actor: &Actor, contest: &Contest) -> AppResult
     audit::record_in(&mut tx, actor, Action::Contest, &format!("contest:{}", contest.id), &detail, true)
         .await?;
     tx.commit().await?;
-    state.contest_rooms.forget(contest.id).await;
-    Ok(())
+    Ok(awards.len())
 }
 
 /// `GET /contest/play.js`: the phone's side of the socket (the CSP allows scripts from here only).

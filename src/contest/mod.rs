@@ -12,6 +12,7 @@ mod snapshot;
 pub mod socket;
 pub mod store;
 
+pub use host::fix_results;
 pub use live::ContestRooms;
 
 use axum::Router;

@@ -164,7 +164,7 @@ pub(super) async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
-    let id = store::create(&mut tx, &new, user.user_id).await?;
+    let id = store::create(&mut tx, &new, Some(user.user_id)).await?;
     let detail = format!(
         "设立知识竞赛“{}”（{}，{}题，每题{}秒）",
         new.title,

@@ -56,7 +56,7 @@ pub struct NewContest {
 }
 
 /// Stores a contest and its questions; returns its id.
-pub async fn create(tx: &mut Tx, new: &NewContest, user_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn create(tx: &mut Tx, new: &NewContest, user_id: Option<i64>) -> Result<i64, sqlx::Error> {
     let id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO contests (title, unit_id, unit_path, mode, seconds_per_question, join_code, status, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8) RETURNING id")

@@ -5,6 +5,7 @@
 //! Deterministic: the same seed gives the same people.
 
 mod awards;
+mod contest;
 mod deliveries;
 mod library;
 mod points;
@@ -119,6 +120,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     awards::seed(db, &hub, &stations, DEMO_MEMBER_PHONE).await?;
     questions::seed(db).await?;
     library::seed(db, &stations, crate::time::today()).await?;
+    contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;
     Ok(true)
 }
 
