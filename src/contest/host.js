@@ -24,7 +24,8 @@
     $('btn-next').textContent = s.phase === 'lobby' && !s.board_started ? '开始 / 下一题' : '下一题';
     const q = s.q;
     show('q-box', !!q);
-    $('join-box').hidden = !!q && s.phase !== 'reveal';
+    show('join-box', !q);
+    show('rule', !q);
     if (s.board) {
       $('board').replaceChildren(...s.board.map((b) => {
         const li = document.createElement('li');
@@ -47,25 +48,27 @@
     $('q-n').textContent = q.n;
     $('answered').textContent = s.answered;
     $('stem').textContent = q.stem;
+    const reveal = s.phase === 'reveal';
     const correct = s.correct || '';
-    $('options').replaceChildren(...q.options.map(([letter, text]) => {
-      const li = item(letter + '. ' + text);
-      if (s.phase === 'reveal' && correct.includes(letter)) li.className = 'right';
+    const counts = new Map((s.spread || []).map(([label, n]) => [label, n]));
+    const tiles = q.kind === 'judge' ? [['正确', ''], ['错误', '']] : q.options;
+    $('options').replaceChildren(...tiles.map(([letter, text]) => {
+      const li = item(text ? letter + '. ' + text : letter);
+      if (reveal) {
+        const right = q.kind === 'judge' ? correct === letter : correct.includes(letter);
+        if (right) li.className = 'right';
+        const n = document.createElement('span');
+        n.className = 'n';
+        n.textContent = (counts.get(letter) || 0) + '人';
+        li.append(n);
+      }
       return li;
     }));
-    show('answer', s.phase === 'reveal');
-    show('spread', s.phase === 'reveal');
-    if (s.phase === 'reveal') {
-      $('answer').textContent = '正确答案：' + correct;
-      const most = Math.max(1, ...s.spread.map(([, n]) => n));
-      $('spread').replaceChildren(...s.spread.map(([label, n]) => {
-        const bar = document.createElement('span');
-        bar.className = 'bar';
-        bar.style.width = Math.round(300 * n / most) + 'px';
-        const li = item(label + '：' + n + '人');
-        li.append(bar);
-        return li;
-      }));
+    show('answer', reveal);
+    show('spread', reveal && q.kind === 'blank');
+    if (reveal) {
+      $('answer').textContent = '正确答案：' + correct.split('|').join(' 或 ');
+      if (q.kind === 'blank') $('spread').textContent = '答对 ' + (counts.get('答对') || 0) + ' 人 · 答错 ' + (counts.get('答错') || 0) + ' 人';
       $('countdown').textContent = '';
     } else if (s.phase === 'open') {
       deadline = Date.now() + s.remaining_ms;

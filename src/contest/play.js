@@ -19,7 +19,7 @@
   }
   function choice(letter, text, multi) {
     const label = document.createElement('label');
-    label.className = 'contest-choice';
+    label.className = 'check contest-choice';
     const input = document.createElement('input');
     input.type = multi ? 'checkbox' : 'radio';
     input.name = 'choice';
