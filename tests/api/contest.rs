@@ -306,3 +306,53 @@ async fn contests_stay_inside_their_station_and_members_do_not_host() {
     let host = app.get(&station_a, &format!("/contests/{id}/host")).await.text().await.unwrap();
     assert!(host.contains("<svg") && host.contains("答对得100分"), "{host}");
 }
+
+#[tokio::test]
+async fn the_demo_has_a_finished_contest_whose_placings_earned_points() {
+    let (_, db, dir) = spawn_empty_app().await;
+    let vault = dongxun::people::IdCardVault::unlock(&db, &key_file(&dir)).await.unwrap();
+    dongxun::demo::seed_if_empty(&db, &vault).await.unwrap();
+    let contests =
+        dongxun::contest::store::list_in_scope(&db, &dongxun::org::Scope::whole_tree()).await.unwrap();
+    assert_eq!(contests.len(), 1);
+    assert_eq!(contests[0].status, dongxun::contest::model::Status::Finished);
+    let standings = dongxun::contest::model::standings(
+        dongxun::contest::store::totals(&db, contests[0].id).await.unwrap(),
+    );
+    assert_eq!(standings.len(), 8);
+    assert!(standings[0].score > standings[7].score, "{standings:?}");
+    let placed: i64 = dongxun::on_db!(&db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM point_entries WHERE kind IN ('contest_first', 'contest_second', 'contest_third')")
+        .fetch_one(pool).await.unwrap());
+    assert!(placed >= 3, "{placed}");
+}
+
+#[tokio::test]
+async fn guessing_join_codes_runs_out_of_tries() {
+    use dongxun::checkin::limits::{Budget, GuessLimits};
+    let hour = Duration::from_secs(3600);
+    let limits = GuessLimits {
+        per_address: Budget { burst: 3, every: hour },
+        per_session: Budget { burst: 10, every: hour },
+    };
+    let app = spawn_app_limited(dongxun::web::WebConfig::default(), limits).await;
+    for (i, expected) in [
+        StatusCode::BAD_REQUEST,
+        StatusCode::BAD_REQUEST,
+        StatusCode::BAD_REQUEST,
+        StatusCode::TOO_MANY_REQUESTS,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let code = format!("{:06}", 123_450 + i);
+        let r = app
+            .post_form(
+                &app.client(),
+                "/contest",
+                &[("code", &code), ("name", "张三"), ("phone", "13900001234")],
+            )
+            .await;
+        assert_eq!(r.status(), expected, "try {i}");
+    }
+}
