@@ -234,6 +234,10 @@ async fn a_skipped_question_does_not_count() {
     control(&app, &staff, id, "next").await;
     state(&mut ws, "open").await;
     assert_eq!(send(&mut ws, 1, "A").await["ok"], true);
+    // A late joiner sees the question in play at once.
+    let late = join(&app, &[("code", &code), ("name", "迟到者"), ("phone", "13900008889")]).await;
+    let mut ws_late = connect(&app, id, &late).await;
+    assert_eq!(state(&mut ws_late, "open").await["q"]["n"], 1);
     control(&app, &staff, id, "skip").await;
     let lobby = state(&mut ws, "lobby").await;
     assert_eq!(lobby["board"][0]["score"], 0, "{lobby}");
