@@ -118,6 +118,7 @@ async fn main() {
     let id: i64 = made.location.rsplit('/').next().unwrap().parse().unwrap();
     let show = http(&addr, "GET", &format!("/contests/{id}"), &jar, None).await;
     let code = between(&show.body, "id=\"join-code\">", "<").to_owned();
+    eprintln!("contest {id}, code {code}");
 
     // N phones join.
     let started = Instant::now();
@@ -139,6 +140,7 @@ async fn main() {
         tokens.push(j.await.unwrap());
     }
     let join_s = started.elapsed().as_secs_f64();
+    eprintln!("{n} joined in {join_s:.1} s");
 
     // N sockets.
     let started = Instant::now();
@@ -169,7 +171,12 @@ async fn main() {
                         let since = opened_at.lock().await.elapsed().as_secs_f64() * 1000.0;
                         timings.lock().await.broadcast_ms.push(since);
                         sent_at = Instant::now();
-                        let _ = ws.send(Message::Text(format!("{{\"q\":{q},\"a\":\"A\"}}").into())).await;
+                        let answer = match between(&text, "\"kind\":\"", "\"") {
+                            "judge" => "正确",
+                            "blank" => "答案",
+                            _ => "A",
+                        };
+                        let _ = ws.send(Message::Text(format!("{{\"q\":{q},\"a\":\"{answer}\"}}").into())).await;
                     }
                 } else if text.contains("\"t\":\"ack\"") {
                     let took = sent_at.elapsed().as_secs_f64() * 1000.0;
@@ -188,6 +195,7 @@ async fn main() {
     }
     ready.wait().await;
     let connect_s = started.elapsed().as_secs_f64();
+    eprintln!("{n} sockets open in {connect_s:.1} s");
 
     let control = |action: &'static str| {
         let (addr, jar, csrf) = (addr.clone(), jar.clone(), csrf.clone());
@@ -200,7 +208,14 @@ async fn main() {
         *opened_at.lock().await = Instant::now();
         control("next").await;
         let deadline = Instant::now() + Duration::from_secs(60);
-        while timings.lock().await.acks + timings.lock().await.refused < n * (q + 1) && Instant::now() < deadline {
+        loop {
+            let answered = {
+                let t = timings.lock().await;
+                t.acks + t.refused
+            };
+            if answered >= n * (q + 1) || Instant::now() >= deadline {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         control("reveal").await;
