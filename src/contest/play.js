@@ -34,6 +34,7 @@
     const q = s.q;
     if (s.phase === 'lobby' || s.phase === 'finished' || !q) {
       $('question').hidden = true;
+      $('result').textContent = '';
       $('status').textContent = s.phase === 'finished' ? '竞赛已结束，感谢参赛！最终得分 ' + score + ' 分'
         : '已加入，等待主持人出题……（' + s.players + '人参赛）';
       return;
