@@ -10,6 +10,7 @@ pub mod checkin;
 pub mod classroom;
 pub mod cli;
 pub mod column;
+pub mod contest;
 pub mod coverage;
 pub mod dashboard;
 pub mod db;

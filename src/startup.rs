@@ -39,7 +39,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rankings::router())
         .merge(crate::quiz::router())
         .merge(crate::library::router())
-        .merge(crate::column::router());
+        .merge(crate::column::router())
+        .merge(crate::contest::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }
@@ -88,6 +89,7 @@ impl Application {
             guesses: GuessLimiter::default(),
             roster_staging: Default::default(),
             quiz_staging: Default::default(),
+            contest_rooms: Default::default(),
         };
         Ok(Self { listener, state })
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::checkin::limits::GuessLimiter;
+use crate::contest::ContestRooms;
 use crate::db::Db;
 use crate::people::IdCardVault;
 use crate::quiz::staging::QuizStaging;
@@ -32,4 +33,6 @@ pub struct AppState {
     pub ranks: LiveRanks,
     /// Question banks uploaded and understood, waiting for the person to confirm them.
     pub quiz_staging: QuizStaging,
+    /// Live contests: where each is, its totals, the snapshot its phones receive.
+    pub contest_rooms: ContestRooms,
 }

@@ -100,6 +100,8 @@ coded_enum! {
         /// The publicity column: an article written, edited, submitted, published or returned,
         /// a picture uploaded, an outlet logged, posts imported.
         Column = ("column", "冬训专栏"),
+        /// A knowledge contest set up, started, a question skipped, finished.
+        Contest = ("contest", "知识竞赛"),
     }
 }
 

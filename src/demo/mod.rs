@@ -6,6 +6,7 @@
 
 mod awards;
 mod column;
+mod contest;
 mod deliveries;
 mod library;
 mod points;
@@ -121,6 +122,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     questions::seed(db).await?;
     library::seed(db, &stations, crate::time::today()).await?;
     column::seed(db, &stations, crate::time::today()).await?;
+    contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;
     Ok(true)
 }
 

@@ -7,6 +7,7 @@ pub mod import;
 pub mod model;
 mod pages;
 pub mod parse;
+pub mod pick;
 pub mod staging;
 pub mod store;
 pub mod xlsx;

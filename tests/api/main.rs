@@ -19,6 +19,7 @@ mod cli;
 mod coded;
 mod column;
 mod column_cli;
+mod contest;
 mod coverage;
 mod delivery;
 mod demo;
