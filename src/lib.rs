@@ -22,6 +22,7 @@ pub mod org;
 pub mod people;
 pub mod points;
 pub mod quiz;
+pub mod practice;
 pub mod rankings;
 pub mod reports;
 pub mod roster;

@@ -97,6 +97,8 @@ coded_enum! {
         Library = ("library", "学习资料"),
         /// The cloud classroom: a series made, an episode uploaded.
         Classroom = ("classroom", "云课堂"),
+        /// A topic exam set for members (答题练习).
+        Exam = ("exam", "专题考试"),
     }
 }
 
