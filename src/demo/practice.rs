@@ -48,7 +48,11 @@ pub async fn seed(db: &Db, root: &Unit, member_phone: &str, today: NaiveDate) ->
             }
             let day = today - Duration::days(back);
             let local = day.and_time(NaiveTime::from_hms_opt(20, 0, 0).expect("valid time"));
-            let at = Shanghai.from_local_datetime(&local).single().expect("no DST in Shanghai").with_timezone(&Utc);
+            let at = Shanghai
+                .from_local_datetime(&local)
+                .single()
+                .expect("no DST in Shanghai")
+                .with_timezone(&Utc);
             let pool: Vec<Candidate> =
                 bank.iter().map(|c| Candidate { seen: seen.contains(&c.id), ..c.clone() }).collect();
             let questions = draw(&pool, DAILY_COUNT, round_seed(member, day.num_days_from_ce().into(), 0));
@@ -66,13 +70,24 @@ pub async fn seed(db: &Db, root: &Unit, member_phone: &str, today: NaiveDate) ->
             let (round_id, _) = store::start(&mut tx, &round).await?;
             for (i, question) in questions.iter().enumerate() {
                 seen.insert(*question);
-                let Some((_, kind, answer)) = answers.iter().find(|(id, _, _)| id == question) else { continue };
+                let Some((_, kind, answer)) = answers.iter().find(|(id, _, _)| id == question) else {
+                    continue;
+                };
                 // Three answers in four are right; a wrong one is simply "no answer of its kind".
-                let given = if rng.random_range(0..4) > 0 { answer.clone() } else { "（不会）".to_owned() };
+                let given =
+                    if rng.random_range(0..4) > 0 { answer.clone() } else { "（不会）".to_owned() };
                 let correct = grade(*kind, answer, &given);
                 let position = i as i64 + 1;
                 let at = at + Duration::seconds(20 * position);
-                let answer = NewAnswer { round_id, position, member_id: member, question_id: *question, answer: &given, correct, at };
+                let answer = NewAnswer {
+                    round_id,
+                    position,
+                    member_id: member,
+                    question_id: *question,
+                    answer: &given,
+                    correct,
+                    at,
+                };
                 store::record_answer(&mut tx, &answer).await?;
                 if correct {
                     awards.push(Award {

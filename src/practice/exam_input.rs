@@ -104,9 +104,13 @@ mod tests {
 
     #[test]
     fn a_whole_exam_is_accepted() {
-        let input = ExamInput { title: " 党章测试 ".into(), category: "党章".into(), ..ExamInput::usual() };
+        let input =
+            ExamInput { title: " 党章测试 ".into(), category: "党章".into(), ..ExamInput::usual() };
         let exam = input.validate(7, &bank()).unwrap();
-        assert_eq!((exam.title.as_str(), exam.question_count, exam.minutes, exam.pass_mark), ("党章测试", 10, 20, 60));
+        assert_eq!(
+            (exam.title.as_str(), exam.question_count, exam.minutes, exam.pass_mark),
+            ("党章测试", 10, 20, 60)
+        );
         assert_eq!(exam.unit_id, 7);
     }
 

@@ -51,9 +51,12 @@ pub fn grade(kind: QuestionKind, answer: &str, given: &str) -> bool {
 /// The accepted answers of a stored answer, as shown after grading (`答案1 或 答案2`).
 pub fn shown_answer(kind: QuestionKind, answer: &str) -> String {
     match kind {
-        QuestionKind::Blank => {
-            answer.split(['|', ';', '；']).map(str::trim).filter(|a| !a.is_empty()).collect::<Vec<_>>().join(" 或 ")
-        }
+        QuestionKind::Blank => answer
+            .split(['|', ';', '；'])
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .collect::<Vec<_>>()
+            .join(" 或 "),
         _ => answer.to_owned(),
     }
 }

@@ -15,7 +15,9 @@ use crate::web::{AppError, AppResult};
 
 /// The member record behind this account; staff accounts without one cannot answer.
 fn member_of(user: &CurrentUser) -> AppResult<i64> {
-    user.member_id.ok_or_else(|| AppError::BadRequest("此账号没有关联党员信息，不能答题；如需答题，请联系本村管理员关联".into()))
+    user.member_id.ok_or_else(|| {
+        AppError::BadRequest("此账号没有关联党员信息，不能答题；如需答题，请联系本村管理员关联".into())
+    })
 }
 
 /// What a round to start is.

@@ -42,7 +42,8 @@ pub async fn record_answer(tx: &mut Tx, answer: &NewAnswer<'_>) -> Result<bool, 
     )
     .bind(answer.round_id).bind(answer.position).bind(answer.member_id).bind(answer.question_id)
     .bind(answer.answer).bind(answer.correct).bind(answer.at)
-    .execute(conn).await?.rows_affected()) == 1;
+    .execute(conn).await?.rows_affected())
+        == 1;
     if !stored {
         return Ok(false);
     }

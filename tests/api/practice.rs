@@ -46,7 +46,13 @@ async fn items(app: &TestApp, round: i64) -> Vec<Item> {
 }
 
 /// Answers `position` of `round`; right or wrong.
-async fn answer(app: &TestApp, client: &reqwest::Client, round: i64, position: i64, right: bool) -> reqwest::Response {
+async fn answer(
+    app: &TestApp,
+    client: &reqwest::Client,
+    round: i64,
+    position: i64,
+    right: bool,
+) -> reqwest::Response {
     let item = items(app, round).await.into_iter().find(|i| i.position == position).unwrap();
     let choice = if right { item.answer.clone() } else { "B".to_owned() };
     let path = format!("/practice/rounds/{round}/answer");
@@ -106,7 +112,8 @@ async fn the_daily_quiz_earns_points_once_a_day_resumes_after_a_drop_and_counts_
     assert_eq!(quiz_points(&app, member).await, 4, "practice has no points");
 
     // An empty answer is refused in Chinese and stores nothing.
-    let empty = app.post_form(&again, &format!("/practice/rounds/{topic}/answer"), &[("position", "2")]).await;
+    let empty =
+        app.post_form(&again, &format!("/practice/rounds/{topic}/answer"), &[("position", "2")]).await;
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.text().await.unwrap().contains("请先选择或填写答案"));
     assert_eq!(app.count("practice_answers").await, 6);
@@ -168,14 +175,30 @@ async fn an_exam_is_timed_on_the_server_and_a_late_answer_is_not_counted() {
     let station = app.logged_in(STATION_A).await;
 
     // A refused form keeps what was typed and names each problem.
-    let bad = [("title", "甲村党章测试"), ("category", "党章"), ("question_count", "9"), ("minutes", "0"), ("pass_mark", "60")];
+    let bad = [
+        ("title", "甲村党章测试"),
+        ("category", "党章"),
+        ("question_count", "9"),
+        ("minutes", "0"),
+        ("pass_mark", "60"),
+    ];
     let r = app.post_form(&station, "/practice/exams", &bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
-    assert!(page.contains("只有5题") && page.contains("时长应为1到300之间的整数") && page.contains("value=\"甲村党章测试\""));
+    assert!(
+        page.contains("只有5题")
+            && page.contains("时长应为1到300之间的整数")
+            && page.contains("value=\"甲村党章测试\"")
+    );
     assert_eq!(app.count("practice_exams").await, 0);
 
-    let good = [("title", "甲村党章测试"), ("category", "党章"), ("question_count", "3"), ("minutes", "10"), ("pass_mark", "60")];
+    let good = [
+        ("title", "甲村党章测试"),
+        ("category", "党章"),
+        ("question_count", "3"),
+        ("minutes", "10"),
+        ("pass_mark", "60"),
+    ];
     let r = app.post_form(&station, "/practice/exams", &good).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let exam: i64 = location(&r).trim_start_matches("/practice/exams/").parse().unwrap();
@@ -188,17 +211,29 @@ async fn an_exam_is_timed_on_the_server_and_a_late_answer_is_not_counted() {
     let page = app.get(&client, &format!("/practice/rounds/{round}")).await.text().await.unwrap();
     assert!(page.contains("超时提交的答案不计入成绩"), "{page}");
     let r = answer(&app, &client, round, 1, true).await;
-    assert_eq!(location(&r), format!("/practice/rounds/{round}"), "an exam goes on without showing the answer");
-    assert_eq!(round_of(&app.post_form(&client, &format!("/practice/exams/{exam}/start"), &[]).await), round, "one attempt");
+    assert_eq!(
+        location(&r),
+        format!("/practice/rounds/{round}"),
+        "an exam goes on without showing the answer"
+    );
+    assert_eq!(
+        round_of(&app.post_form(&client, &format!("/practice/exams/{exam}/start"), &[]).await),
+        round,
+        "one attempt"
+    );
 
     // Time runs out (as if ten minutes passed): a late answer is refused and not stored.
-    app.execute(&format!("UPDATE practice_rounds SET deadline = '2020-01-01T00:00:00Z' WHERE id = {round}")).await;
+    app.execute(&format!("UPDATE practice_rounds SET deadline = '2020-01-01T00:00:00Z' WHERE id = {round}"))
+        .await;
     let late = answer(&app, &client, round, 2, true).await;
     assert_eq!(late.status(), StatusCode::CONFLICT);
     assert!(late.text().await.unwrap().contains("考试时间已到"));
     assert_eq!(app.count("practice_answers").await, 1);
     let result = app.get(&client, &format!("/practice/rounds/{round}")).await.text().await.unwrap();
-    assert!(result.contains("得分 <strong id=\"score\">33</strong>") && result.contains("未通过"), "{result}");
+    assert!(
+        result.contains("得分 <strong id=\"score\">33</strong>") && result.contains("未通过"),
+        "{result}"
+    );
 
     let results = app.get(&station, &format!("/practice/exams/{exam}")).await.text().await.unwrap();
     assert!(results.contains("答题党员") && results.contains("未通过"), "{results}");
@@ -209,7 +244,13 @@ async fn exams_are_set_and_read_by_staff_in_their_subtree_only() {
     let app = spawn_app().await;
     seed_bank(&app, "党章", 5).await;
     let station_a = app.logged_in(STATION_A).await;
-    let fields = [("title", "甲村测试"), ("category", "党章"), ("question_count", "2"), ("minutes", "5"), ("pass_mark", "50")];
+    let fields = [
+        ("title", "甲村测试"),
+        ("category", "党章"),
+        ("question_count", "2"),
+        ("minutes", "5"),
+        ("pass_mark", "50"),
+    ];
     let r = app.post_form(&station_a, "/practice/exams", &fields).await;
     let exam = location(&r);
 

@@ -30,7 +30,12 @@ struct ExamsPage {
     errors: FieldErrors,
 }
 
-async fn exams_page(state: &AppState, user: &AdminUser, input: ExamInput, errors: FieldErrors) -> AppResult<Html<String>> {
+async fn exams_page(
+    state: &AppState,
+    user: &AdminUser,
+    input: ExamInput,
+    errors: FieldErrors,
+) -> AppResult<Html<String>> {
     let page = ExamsPage {
         shell: Shell::new(user, "专题考试", "home"),
         exams: store::exams_in_scope(&state.db, &user.scope()).await?,
@@ -66,7 +71,8 @@ pub async fn create(
         "{}：{}，{}题，{}分钟，及格{}分，{}",
         exam.title, exam.category, exam.question_count, exam.minutes, exam.pass_mark, user.unit_name
     );
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Exam, &format!("exam:{id}"), &detail, true).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Exam, &format!("exam:{id}"), &detail, true)
+        .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/practice/exams/{id}"), "考试已发布，本单位党员可在“答题学习”中参加"))
 }
@@ -88,7 +94,11 @@ struct ExamPage {
 }
 
 /// One exam's attempts by members in the user's subtree.
-pub async fn results(State(state): State<AppState>, user: AdminUser, Path(id): Path<i64>) -> AppResult<Html<String>> {
+pub async fn results(
+    State(state): State<AppState>,
+    user: AdminUser,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
     let scope = user.scope();
     let exam = store::exam_in_scope(&state.db, id, &scope).await?.ok_or(AppError::NotFound)?;
     let now = Utc::now();
@@ -97,7 +107,8 @@ pub async fn results(State(state): State<AppState>, user: AdminUser, Path(id): P
         .into_iter()
         .map(|attempt| {
             let score = score(attempt.correct, exam.question_count);
-            let finished = attempt.answered >= exam.question_count || attempt.deadline.is_some_and(|d| now > d);
+            let finished =
+                attempt.answered >= exam.question_count || attempt.deadline.is_some_and(|d| now > d);
             AttemptLine { passed: passed(score, exam.pass_mark), score, finished, attempt }
         })
         .collect();
@@ -106,7 +117,11 @@ pub async fn results(State(state): State<AppState>, user: AdminUser, Path(id): P
 }
 
 /// Starts the member's one attempt at an exam set for their unit (or reopens it).
-pub async fn start(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let member_id = member_of(&user)?;
     let exam = store::exam_for_member(&state.db, id, member_id).await?.ok_or(AppError::NotFound)?;
     let start = Start {

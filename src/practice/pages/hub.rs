@@ -96,8 +96,14 @@ pub async fn start_topic(
     if !known.iter().any(|(c, _)| c == category) {
         return Err(crate::web::AppError::BadRequest("请从题库已有的分类中选择要练习的专题".into()));
     }
-    let start =
-        Start { kind: RoundKind::Topic, key: None, category, exam_id: None, count: PRACTICE_COUNT, minutes: None };
+    let start = Start {
+        kind: RoundKind::Topic,
+        key: None,
+        category,
+        exam_id: None,
+        count: PRACTICE_COUNT,
+        minutes: None,
+    };
     let id = start_round(&state.db, member_id, start, Utc::now()).await?;
     Ok(Redirect::to(&format!("/practice/rounds/{id}")).into_response())
 }
@@ -112,16 +118,24 @@ struct MistakesPage {
 /// The mistakes book.
 pub async fn mistakes(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     let member_id = member_of(&user)?;
-    let page =
-        MistakesPage { shell: Shell::new(&user, "错题本", "home"), mistakes: store::mistakes(&state.db, member_id).await? };
+    let page = MistakesPage {
+        shell: Shell::new(&user, "错题本", "home"),
+        mistakes: store::mistakes(&state.db, member_id).await?,
+    };
     Ok(Html(page.render()?))
 }
 
 /// Starts a round of questions from the mistakes book.
 pub async fn start_mistakes(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
     let member_id = member_of(&user)?;
-    let start =
-        Start { kind: RoundKind::Mistakes, key: None, category: "", exam_id: None, count: PRACTICE_COUNT, minutes: None };
+    let start = Start {
+        kind: RoundKind::Mistakes,
+        key: None,
+        category: "",
+        exam_id: None,
+        count: PRACTICE_COUNT,
+        minutes: None,
+    };
     let id = start_round(&state.db, member_id, start, Utc::now()).await?;
     Ok(Redirect::to(&format!("/practice/rounds/{id}")).into_response())
 }

@@ -64,17 +64,35 @@ async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Round
     Ok((round, items))
 }
 
-fn question_page(user: &CurrentUser, round: Round, items: Vec<Item>, at: i64, error: Option<String>) -> AppResult<Html<String>> {
+fn question_page(
+    user: &CurrentUser,
+    round: Round,
+    items: Vec<Item>,
+    at: i64,
+    error: Option<String>,
+) -> AppResult<Html<String>> {
     let total = items.len();
     let item = items.into_iter().find(|i| i.position == at).ok_or(AppError::NotFound)?;
     let deadline = round.deadline.map(|d| crate::time::local_datetime(d)[11..].to_owned());
     let seconds_left = round.deadline.map_or(0, |d| (d - Utc::now()).num_seconds().max(0));
-    let page = QuestionPage { shell: Shell::new(user, title(&round), "home"), round, item, total, error, deadline, seconds_left };
+    let page = QuestionPage {
+        shell: Shell::new(user, title(&round), "home"),
+        round,
+        item,
+        total,
+        error,
+        deadline,
+        seconds_left,
+    };
     Ok(Html(page.render()?))
 }
 
 /// The question where the round resumes, or its result.
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Html<String>> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Html<String>> {
     let (round, items) = load(&state, &user, id).await?;
     let answered: Vec<i64> = items.iter().filter(|i| i.given.is_some()).map(|i| i.position).collect();
     match resume_at(items.len() as i64, &answered) {
@@ -118,7 +136,8 @@ pub async fn answer(
     Form(form): Form<AnswerForm>,
 ) -> AppResult<Response> {
     let (round, items) = load(&state, &user, id).await?;
-    let position: i64 = form.position.trim().parse().map_err(|_| AppError::BadRequest("题号不对，请返回重新作答".into()))?;
+    let position: i64 =
+        form.position.trim().parse().map_err(|_| AppError::BadRequest("题号不对，请返回重新作答".into()))?;
     let Some(item) = items.iter().find(|i| i.position == position) else {
         return Err(AppError::BadRequest("题号不对，请返回重新作答".into()));
     };
@@ -198,6 +217,7 @@ pub async fn graded(
         return Ok(Redirect::to(&format!("/practice/rounds/{id}")).into_response());
     }
     let shown = shown_answer(item.kind, &item.answer);
-    let page = GradedPage { shell: Shell::new(&user, title(&round), "home"), round, item, total, shown, finished };
+    let page =
+        GradedPage { shell: Shell::new(&user, title(&round), "home"), round, item, total, shown, finished };
     Ok(Html(page.render()?).into_response())
 }

@@ -171,8 +171,15 @@ pub struct Item {
 impl Item {
     /// The options with their letters (empty ones left out).
     pub fn options(&self) -> Vec<(char, String)> {
-        let all = [&self.option_a, &self.option_b, &self.option_c, &self.option_d, &self.option_e, &self.option_f];
-        crate::quiz::model::LETTERS.iter().copied().zip(all).filter(|(_, o)| !o.is_empty()).map(|(l, o)| (l, o.clone())).collect()
+        let all =
+            [&self.option_a, &self.option_b, &self.option_c, &self.option_d, &self.option_e, &self.option_f];
+        crate::quiz::model::LETTERS
+            .iter()
+            .copied()
+            .zip(all)
+            .filter(|(_, o)| !o.is_empty())
+            .map(|(l, o)| (l, o.clone()))
+            .collect()
     }
 }
 
