@@ -99,6 +99,8 @@ coded_enum! {
         Classroom = ("classroom", "云课堂"),
         /// A topic exam set for members (答题练习).
         Exam = ("exam", "专题考试"),
+        /// A question of the bank edited on the web.
+        QuestionEdit = ("question_edit", "编辑题目"),
     }
 }
 
