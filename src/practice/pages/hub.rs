@@ -23,6 +23,8 @@ pub(crate) struct Today {
     pub answered: usize,
     /// Right so far.
     pub correct: usize,
+    /// Questions drawn (five, or fewer from a small bank).
+    pub total: usize,
 }
 
 #[derive(Template)]
@@ -40,11 +42,12 @@ struct HubPage {
 pub async fn hub(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
     let member_id = member_of(&user)?;
     let round_id = store::daily_round(&state.db, member_id, crate::time::today()).await?;
-    let mut today = Today { round_id, answered: 0, correct: 0 };
+    let mut today = Today { round_id, answered: 0, correct: 0, total: 0 };
     if let Some(id) = round_id {
         let items = store::items(&state.db, id).await?;
         today.answered = items.iter().filter(|i| i.given.is_some()).count();
         today.correct = items.iter().filter(|i| i.correct == Some(true)).count();
+        today.total = items.len();
     }
     let page = HubPage {
         shell: Shell::new(&user, "答题学习", "home"),
