@@ -103,6 +103,15 @@ test('in large-font mode a question and its options still fit 360 px', async () 
     assert.equal(await page.evaluate(() => document.documentElement.classList.contains('large')), true);
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#topic-form button[type="submit"]').click()]);
     assert.match(await page.locator('#progress').innerText(), /第 1 \/ \d+ 题/);
+    // On to the first question with options (a blank's page has none to show).
+    for (let n = 0; n < 9 && await page.locator('.practice-option').count() === 0; n++) {
+      await page.locator('#answer-form input[name="text"]').fill('不知道');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#submit-answer').click()]);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#next').click()]);
+    }
+    assert.ok(await page.locator('.practice-option').count() >= 2, 'a question with options');
+    await page.locator('.practice-option').first().click();
+    assert.deepEqual(await smallTargets(page, '.practice-option, #submit-answer'), [], 'options are big enough to tap');
     await assertFitsPhone(page, 'a question in large print');
     await screenshot(page, 'quiz-daily-06-large-font.png');
   } finally {
