@@ -118,3 +118,46 @@ test('in large-font mode a question and its options still fit 360 px', async () 
     await context.close();
   }
 });
+
+test('the committee sets a timed exam; a member starts it and the clock counts down at 360 px', async () => {
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, '13900000001');
+    await page.goto(`${app.baseUrl}/`, { waitUntil: 'load' });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('a[href="/practice/exams"]').click()]);
+    const form = page.locator('#new-exam form');
+    await form.locator('input[name="title"]').fill('党章知识测试');
+    await form.locator('select[name="category"]').selectOption('党章');
+    await form.locator('input[name="question_count"]').fill('500');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type="submit"]').click()]);
+    assert.match(await page.locator('[data-field-error="question_count"]').innerText(), /1到100之间/);
+    assert.equal(await form.locator('input[name="title"]').inputValue(), '党章知识测试', 'the form keeps what was typed');
+    await assertFitsPhone(page, 'the refused exam form');
+    await screenshot(page, 'quiz-exam-01-refused.png');
+    await form.locator('input[name="question_count"]').fill('5');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), form.locator('button[type="submit"]').click()]);
+    assert.match(await page.locator('main').innerText(), /还没有人参加/);
+
+    const member = await context.browser().newContext({ viewport: { width: 360, height: 740 } });
+    const phone = await member.newPage();
+    await login(phone, app.baseUrl, DEMO_MEMBER);
+    await phone.goto(`${app.baseUrl}/practice`, { waitUntil: 'load' });
+    assert.match(await phone.locator('#open-exams').innerText(), /党章知识测试/);
+    await Promise.all([phone.waitForNavigation({ waitUntil: 'load' }), phone.locator('#open-exams button[type="submit"]').click()]);
+    const before = await phone.locator('[data-countdown]').innerText();
+    await phone.waitForTimeout(1500);
+    const after = await phone.locator('[data-countdown]').innerText();
+    assert.match(after, /^\d+分\d\d秒$/);
+    assert.notEqual(before, after, 'the clock runs');
+    await assertFitsPhone(phone, 'an exam question');
+    await screenshot(phone, 'quiz-exam-02-question.png');
+    await member.close();
+
+    await page.reload({ waitUntil: 'load' });
+    assert.match(await page.locator('#attempts').innerText(), /孙国军[\s\S]*答题中/);
+    await screenshot(page, 'quiz-exam-03-results.png');
+  } finally {
+    await context.close();
+  }
+});
