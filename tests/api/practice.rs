@@ -278,3 +278,44 @@ async fn exams_are_set_and_read_by_staff_in_their_subtree_only() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("没有关联党员信息"));
 }
+
+#[tokio::test]
+async fn every_kind_is_graded_as_sent_by_the_form() {
+    let app = spawn_app().await;
+    let question = |kind, stem: &str, options: &[&str], answer: &str| Question {
+        kind: Some(kind),
+        stem: stem.into(),
+        options: options.iter().map(|o| o.to_string()).collect(),
+        answer: answer.into(),
+        category: "综合".into(),
+        ..Question::default()
+    };
+    let bank = [
+        question(QuestionKind::Multiple, "三农指的是（ ）", &["农业", "农村", "农民", "城市"], "ABC"),
+        question(QuestionKind::Blank, "党的根本宗旨是（ ）", &[], "全心全意为人民服务|为人民服务"),
+        question(QuestionKind::Judge, "冬训在农闲时节开展（ ）", &[], "正确"),
+    ];
+    let mut tx = app.db.begin().await.unwrap();
+    dongxun::quiz::store::insert_all(&mut tx, &bank, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, client) = member_client(&app).await;
+    let round = round_of(&app.post_form(&client, "/practice/topic", &[("category", "综合")]).await);
+    let path = format!("/practice/rounds/{round}/answer");
+    for item in items(&app, round).await {
+        let position = item.position.to_string();
+        let mut fields = vec![("position", position)];
+        match item.kind {
+            // Ticked in another order than stored.
+            QuestionKind::Multiple => fields.extend(["C", "A", "B"].map(|l| ("choice", l.to_owned()))),
+            // The shorter of the accepted answers, with a full-width stop.
+            QuestionKind::Blank => fields.push(("text", " 为人民服务。".to_owned())),
+            _ => fields.push(("choice", "正确".to_owned())),
+        }
+        let r = app.post_owned_form(&client, &path, &fields).await;
+        let graded = app.get(&client, &location(&r)).await.text().await.unwrap();
+        assert!(graded.contains("回答正确"), "{:?}: {graded}", item.kind);
+    }
+    let graded: Vec<Option<bool>> = items(&app, round).await.iter().map(|i| i.correct).collect();
+    assert_eq!(graded, [Some(true); 3]);
+    assert_eq!(app.count("practice_mistakes").await, 0);
+}
