@@ -39,7 +39,6 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::rankings::router())
         .merge(crate::quiz::router())
         .merge(crate::library::router())
-
         .merge(crate::practice::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
