@@ -23,6 +23,7 @@ pub mod library;
 pub mod org;
 pub mod people;
 pub mod points;
+pub mod practice;
 pub mod quiz;
 pub mod rankings;
 pub mod reports;

@@ -63,4 +63,19 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
+
+  // An exam's clock counts down on the page; the server keeps the real deadline. At zero the page
+  // reloads and shows the result.
+  var clock = document.getElementById("exam-clock");
+  if (clock) {
+    var left = Number(clock.getAttribute("data-seconds-left")) || 0;
+    var shown = clock.querySelector("[data-countdown]");
+    var tick = function () {
+      if (shown) shown.textContent = Math.floor(left / 60) + "分" + ("0" + (left % 60)).slice(-2) + "秒";
+      if (left <= 0) { window.location.reload(); return; }
+      left -= 1;
+      window.setTimeout(tick, 1000);
+    };
+    tick();
+  }
 })();

@@ -102,6 +102,10 @@ coded_enum! {
         Column = ("column", "冬训专栏"),
         /// A knowledge contest set up, started, a question skipped, finished.
         Contest = ("contest", "知识竞赛"),
+        /// A topic exam set for members (答题练习).
+        Exam = ("exam", "专题考试"),
+        /// A question of the bank edited on the web.
+        QuestionEdit = ("question_edit", "编辑题目"),
     }
 }
 

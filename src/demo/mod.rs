@@ -10,6 +10,7 @@ mod contest;
 mod deliveries;
 mod library;
 mod points;
+mod practice;
 mod questions;
 mod training;
 
@@ -120,6 +121,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     points::seed(db, &root, &stations, crate::time::today()).await?;
     awards::seed(db, &hub, &stations, DEMO_MEMBER_PHONE).await?;
     questions::seed(db).await?;
+    practice::seed(db, &root, DEMO_MEMBER_PHONE, crate::time::today()).await?;
     library::seed(db, &stations, crate::time::today()).await?;
     column::seed(db, &stations, crate::time::today()).await?;
     contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;

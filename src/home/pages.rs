@@ -36,6 +36,8 @@ struct HomePage {
     mine: Vec<crate::rankings::MyLine>,
     /// A member's curated reading lists (本周学习) not yet due.
     lists: Vec<crate::library::MemberList>,
+    /// The account is a member's: the daily quiz is linked.
+    answers_quiz: bool,
 }
 
 /// The landing page after login.
@@ -77,6 +79,7 @@ pub(super) async fn home(State(state): State<AppState>, user: CurrentUser) -> Ap
         shell: Shell::new(&user, "冬训", "home"),
         study,
         mine,
+        answers_quiz: user.member_id.is_some(),
         is_admin,
         is_committee: user.role == Role::CommitteeAdmin,
         member_count,

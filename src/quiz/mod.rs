@@ -3,6 +3,7 @@
 //! confirmed), listed with filters, exported in the template's shape.
 
 pub mod command;
+mod edit;
 pub mod import;
 pub mod model;
 mod pages;
@@ -24,4 +25,5 @@ pub fn router() -> Router<AppState> {
         .route("/questions/import", get(pages::import_form).post(pages::upload))
         .route("/questions/import/confirm", post(pages::confirm))
         .route("/questions/export", get(pages::export))
+        .route("/questions/{id}/edit", get(edit::form).post(edit::save))
 }

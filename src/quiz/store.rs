@@ -170,3 +170,31 @@ pub async fn all(db: &Db) -> Result<Vec<Question>, sqlx::Error> {
     let rows: Vec<StoredQuestion> = on_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
     Ok(rows.iter().map(StoredQuestion::question).collect())
 }
+
+/// Question `id`.
+pub async fn one(db: &Db, id: i64) -> Result<Option<StoredQuestion>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
+}
+
+/// Replaces question `id` with `q` (its duplicate key too); false, changing nothing, when
+/// another question already has that key.
+pub async fn update(tx: &mut Tx, id: i64, q: &Question) -> Result<bool, sqlx::Error> {
+    let taken: Option<i64> = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT id FROM questions WHERE stem_key = $1 AND id <> $2",
+    ).bind(q.key()).bind(id).fetch_optional(&mut *conn).await?);
+    if taken.is_some() {
+        return Ok(false);
+    }
+    let option = |i: usize| q.options.get(i).cloned().unwrap_or_default();
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE questions SET kind = $1, stem = $2, stem_key = $3, option_a = $4, option_b = $5, option_c = $6, \
+         option_d = $7, option_e = $8, option_f = $9, answer = $10, explanation = $11, category = $12, \
+         difficulty = $13 WHERE id = $14",
+    )
+    .bind(q.kind()).bind(&q.stem).bind(q.key()).bind(option(0)).bind(option(1)).bind(option(2))
+    .bind(option(3)).bind(option(4)).bind(option(5)).bind(&q.answer).bind(&q.explanation)
+    .bind(&q.category).bind(&q.difficulty).bind(id)
+    .execute(&mut *conn).await?.rows_affected());
+    Ok(true)
+}

@@ -42,6 +42,7 @@ mod points_ledger;
 mod points_offline;
 mod points_replay;
 mod points_rules;
+mod practice;
 mod quiz;
 mod quiz_cli;
 mod rankings;

@@ -215,3 +215,74 @@ async fn the_list_filters_by_category_and_kind_and_pages() {
     let singles = app.get(&client, "/questions?kind=single").await.text().await.unwrap();
     assert!(singles.contains("共 0 题"));
 }
+
+/// The id of the stored question whose stem contains `words`.
+async fn question_id(app: &TestApp, words: &str) -> i64 {
+    let filter = dongxun::quiz::store::Filter { search: Some(words.into()), limit: 10, ..Default::default() };
+    dongxun::quiz::store::list(&app.db, &filter).await.unwrap().0[0].id
+}
+
+#[tokio::test]
+async fn the_committee_edits_one_question_on_the_web_audited_and_checked_like_an_import() {
+    let app = spawn_app().await;
+    let committee = app.logged_in(COMMITTEE).await;
+    let rows = [
+        ["单选", "党的最高领导机关是（ ）", "全国代表大会", "中央委员会", "A", "党章"],
+        ["判断", "冬训在农闲时节开展", "", "", "对", "冬训"],
+    ];
+    let (status, page) = upload_bank(&app, &committee, "bank.xlsx", bank_xlsx(&rows)).await;
+    assert_eq!(status, StatusCode::OK);
+    confirm(&app, &committee, &confirm_token(&page).unwrap()).await;
+    let id = question_id(&app, "最高领导机关").await;
+    let list = app.get(&committee, "/questions").await.text().await.unwrap();
+    assert!(list.contains(&format!("/questions/{id}/edit")), "an edit link for the committee");
+
+    let edit = format!("/questions/{id}/edit");
+    let form = app.get(&committee, &edit).await.text().await.unwrap();
+    assert!(form.contains("全国代表大会") && form.contains("value=\"A\""), "the form holds the question");
+    let fields = |stem: &'static str, answer: &'static str| {
+        vec![
+            ("kind", "multiple"),
+            ("stem", stem),
+            ("option_a", "全国代表大会"),
+            ("option_b", "中央委员会"),
+            ("option_c", "中央政治局"),
+            ("answer", answer),
+            ("explanation", "见党章第十条"),
+            ("category", "党章"),
+            ("difficulty", "中"),
+        ]
+    };
+    // A 多选 with one letter is refused beside the answer, keeping what was typed.
+    let r = app.post_form(&committee, &edit, &fields("党的最高领导机关是（ ）（改）", "A")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("多选题至少要有两个答案") && page.contains("（改）") && page.contains("中央政治局"),
+        "{page}"
+    );
+    // The stem of another question is refused: the bank holds each question once.
+    let r = app.post_form(&committee, &edit, &fields("冬训在农闲时节开展。", "AB")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("已有相同题干"));
+    assert!(app.audit("question_edit").await.is_empty(), "nothing changed");
+
+    let r = app.post_form(&committee, &edit, &fields("党的最高领导机关和它产生的是（ ）", "ba")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let stored = dongxun::quiz::store::one(&app.db, id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.kind.code(), stored.answer.as_str(), stored.option_c.as_str()),
+        ("multiple", "AB", "中央政治局")
+    );
+    assert_eq!(stored.explanation, "见党章第十条");
+    let audit = app.audit("question_edit").await;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].contains("党的最高领导机关和它产生的是"), "{audit:?}");
+
+    // Station staff read the bank but do not edit it.
+    let station = app.logged_in(STATION_A).await;
+    assert_eq!(app.get(&station, &edit).await.status(), StatusCode::FORBIDDEN);
+    let r = app.post_form(&station, &edit, &fields("站点改的题", "AB")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&committee, "/questions/999999/edit").await.status(), StatusCode::NOT_FOUND);
+}
