@@ -51,6 +51,9 @@ pub struct WebConfig {
     /// The site's address as the public reaches it (`--public-url`, e.g. `https://dx.example`):
     /// the base of absolute links in feeds and share tags. None = the request's `Host` header.
     pub public_url: Option<String>,
+    /// Largest accepted library document (PDF), in bytes (`DONGXUN_MAX_DOCUMENT_MB`); streamed
+    /// to disk as recordings are.
+    pub max_document_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -65,6 +68,7 @@ impl Default for WebConfig {
             media_dir: None,
             max_recording_bytes: 500 * 1024 * 1024,
             public_url: None,
+            max_document_bytes: 50 * 1024 * 1024,
         }
     }
 }

@@ -32,6 +32,7 @@ mod headers;
 mod home;
 mod htmx;
 mod library;
+mod library_pdf;
 mod login_guard;
 mod member_address;
 mod org;
