@@ -85,6 +85,12 @@ struct OnlinePage {
     /// How this member's attendance was recorded ('' when not yet).
     counted: String,
     watched_percent: i64,
+    /// Live, and its address is an HLS playlist: it plays in the page once joined.
+    hls: bool,
+    /// The start, in milliseconds since the epoch: the countdown's target.
+    starts_at_ms: i64,
+    /// Live and not yet started: the page counts down.
+    before_start: bool,
 }
 
 /// `GET /sessions/{id}/online`: the live or recorded session for a member.
@@ -112,6 +118,7 @@ async fn render(
     let shell = Shell::for_visitor(user, session.title.clone(), "sessions", headers);
     let now = Utc::now();
     let live = kind == SessionKind::Live;
+    let stream = if live { watching::hls_origin(&session.online_url) } else { None };
     let (open, state_text) = if live {
         match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
             CheckinWindow::NotYetOpen(at) => {
@@ -153,10 +160,17 @@ async fn render(
         state_text,
         counted,
         watched_percent,
+        hls: stream.is_some(),
+        starts_at_ms: session.starts_at.timestamp_millis(),
+        before_start: live && now < session.starts_at,
         session,
     };
     let status = if page.error.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    Ok((status, Html(page.render()?)).into_response())
+    let mut response = (status, Html(page.render()?)).into_response();
+    if let Some(policy) = stream.as_deref().and_then(crate::web::csp_for_stream) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize, Default)]
@@ -238,6 +252,11 @@ pub(super) async fn join_live(
     let mut tx = state.db.begin().await?;
     record_online(&mut tx, user.as_ref(), &entry).await?;
     tx.commit().await?;
+    if watching::hls_origin(&session.online_url).is_some() {
+        // An HLS lesson plays in the page: back to it, now counted, with the player.
+        let ticket = ticket(&session.secret, member_id);
+        return Ok(Redirect::to(&format!("/sessions/{}/online?k={ticket}", session.id)).into_response());
+    }
     going_live(&headers, user.as_ref(), &session)
 }
 

@@ -14,6 +14,7 @@ mod awards;
 mod checkin;
 mod checkin_traps;
 mod classroom;
+mod classroom_live;
 mod classroom_series;
 mod cli;
 mod coded;
