@@ -86,3 +86,76 @@ async fn an_hls_lesson_counts_down_then_plays_in_the_page_once_joined() {
     let r = app.get(&client, "/static/hls.min.js").await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_recording_attached_after_the_lesson_plays_on_its_page_and_counts_at_ninety_percent() {
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let member = add_member(&app, app.branch_a.id, "张三", "13800001111").await;
+    let over = app
+        .session(campaign, app.village_a.id)
+        .kind(SessionKind::Live)
+        .online_url(PLAYLIST)
+        .starts_in_minutes(-200)
+        .insert()
+        .await;
+    let client = app.client();
+    let ticket = dongxun::feedback::ticket(&over.secret, member);
+    let page = format!("/sessions/{}/online?k={ticket}", over.id);
+    let html = app.get(&client, &page).await.text().await.unwrap();
+    assert!(html.contains("直播已结束，可等待录播") && !html.contains("<video"), "{html}");
+    let progress = format!("/sessions/{}/online/progress", over.id);
+    let r =
+        app.post_form(&client, &progress, &[("k", &ticket), ("played", "0-10"), ("duration", "100")]).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "nothing to watch yet");
+
+    // Whoever runs the session picks an episode from the classroom; a member cannot.
+    let series = crate::classroom_series::make_series(&app, "党课视频").await;
+    let bytes = crate::classroom_series::fake_mp4(1000);
+    let r = crate::classroom_series::upload(&app, series, "冬训夜话（录播）", "a.mp4", bytes.clone()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let committee = app.logged_in(COMMITTEE).await;
+    let html = app.get(&committee, &format!("/sessions/{}/online", over.id)).await.text().await.unwrap();
+    assert!(html.contains(r#"id="attach-replay""#) && html.contains("党课视频 · 冬训夜话（录播）"), "{html}");
+    let episode: i64 =
+        html.split(r#"<option value=""#).nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let attach = format!("/sessions/{}/online/replay", over.id);
+    let r = app.post_form(&committee, &attach, &[("episode_id", "99999")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("请选择云课堂里的一集录播视频"));
+    let someone = app.logged_in(MEMBER).await;
+    let html = app.get(&someone, &format!("/sessions/{}/online", over.id)).await.text().await.unwrap();
+    assert!(!html.contains("attach-replay"));
+    let r = app.post_form(&someone, &attach, &[("episode_id", &episode.to_string())]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let before = app.audit("classroom").await.len();
+    let r = app.post_form(&committee, &attach, &[("episode_id", &episode.to_string())]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.audit("classroom").await.len(), before + 1);
+
+    // The member's page plays it, served with Range requests to ticket holders only.
+    let html = app.get(&client, &page).await.text().await.unwrap();
+    let src = format!("/sessions/{}/online/replay?k={ticket}", over.id);
+    assert!(html.contains("可观看录播") && html.contains(&format!(r#"src="{src}""#)), "{html}");
+    assert!(!html.contains("进入直播"));
+    let r = client.get(app.url(&src)).header(reqwest::header::RANGE, "bytes=100-199").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.headers()[reqwest::header::CONTENT_TYPE], "video/mp4");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[100..200]);
+    let r = app
+        .client()
+        .get(app.url(&format!("/sessions/{}/online/replay?k=1.bad", over.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Watched to 90 % it counts, as a recording.
+    crate::classroom::backdate_view(&app, over.id, 30).await;
+    let r =
+        app.post_form(&client, &progress, &[("k", &ticket), ("played", "0-95"), ("duration", "100")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("本场已计入冬训学习"));
+    let html = app.get(&client, &page).await.text().await.unwrap();
+    assert!(html.contains("本场已计入冬训学习（线上录播）"), "{html}");
+}

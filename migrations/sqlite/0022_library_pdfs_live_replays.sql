@@ -1,4 +1,6 @@
--- PDFs in the library (S8): an item of kind 'pdf' is a file stored under the data directory's
+-- PDFs in the library (S8), and live lessons' recordings attached afterwards (S13).
+--
+-- An item of kind 'pdf' is a file stored under the data directory's
 -- media folder by a random name (`file_name`, `size_bytes`), typed from its first bytes.
 --
 -- SQLite cannot change a CHECK constraint in place: library_items is rebuilt. Its two child
@@ -50,3 +52,12 @@ CREATE TABLE library_list_items (
 );
 INSERT INTO library_list_items SELECT * FROM library_list_items_keep;
 DROP TABLE library_list_items_keep;
+
+-- A live lesson's recording, attached afterwards (S13): a classroom episode, played on the live
+-- session's page once it is over and counted at 90 % as a recorded session is.
+CREATE TABLE session_replays (
+    session_id   INTEGER PRIMARY KEY REFERENCES training_sessions(id),
+    episode_id   INTEGER NOT NULL REFERENCES class_episodes(id),
+    attached_by  INTEGER REFERENCES users(id),
+    attached_at  TEXT    NOT NULL
+);
