@@ -15,12 +15,14 @@ use tower_http::services::ServeFile;
 use crate::web::{AppError, AppResult, WebConfig};
 
 /// The server's settings with the classroom's: recordings kept in `DATA_DIR/media`, at most
-/// `DONGXUN_MAX_RECORDING_MB` megabytes each (500 when unset).
+/// `DONGXUN_MAX_RECORDING_MB` megabytes each (500 when unset), library PDFs at most
+/// `DONGXUN_MAX_DOCUMENT_MB` (50 when unset).
 pub fn config(data_dir: &Path) -> WebConfig {
-    let megabytes = std::env::var("DONGXUN_MAX_RECORDING_MB").ok().and_then(|v| v.trim().parse::<u64>().ok());
+    let megabytes = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse::<u64>().ok());
     WebConfig {
         media_dir: Some(data_dir.join("media")),
-        max_recording_bytes: megabytes.unwrap_or(500).saturating_mul(1024 * 1024),
+        max_recording_bytes: megabytes("DONGXUN_MAX_RECORDING_MB").unwrap_or(500).saturating_mul(1024 * 1024),
+        max_document_bytes: megabytes("DONGXUN_MAX_DOCUMENT_MB").unwrap_or(50).saturating_mul(1024 * 1024),
         ..WebConfig::default()
     }
 }
@@ -42,6 +44,33 @@ pub fn sniff_video(head: &[u8]) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// Whether the first bytes are a PDF's (`%PDF-`): a document for the library.
+pub fn sniff_pdf(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    head.starts_with(b"%PDF-").then_some(("application/pdf", "pdf"))
+}
+
+/// What an upload must be: how it is known from its first bytes, and the words for refusing it.
+pub struct UploadKind {
+    /// MIME type and extension from the first bytes; none when it is not this kind.
+    pub sniff: fn(&[u8]) -> Option<(&'static str, &'static str)>,
+    /// What it is called in messages (视频, PDF 文件).
+    pub noun: &'static str,
+    /// The refusal when the bytes are not this kind.
+    pub unknown: &'static str,
+}
+
+/// A recording: MP4 or WebM.
+pub const VIDEO: UploadKind =
+    UploadKind {
+        sniff: sniff_video, noun: "视频", unknown: "视频格式无法识别，请上传 MP4 或 WebM 视频"
+    };
+
+/// A document: PDF.
+pub const PDF: UploadKind =
+    UploadKind {
+        sniff: sniff_pdf, noun: "PDF 文件", unknown: "不是 PDF 文件，请上传 PDF 格式的资料"
+    };
+
 /// A stored name: 32 random hex digits and the extension.
 pub fn random_name(extension: &str) -> String {
     format!("{}.{extension}", &crate::web::csrf::random_token()[..32])
@@ -52,7 +81,7 @@ pub fn is_stored_name(name: &str) -> bool {
     let Some((stem, extension)) = name.split_once('.') else { return false };
     stem.len() == 32
         && stem.bytes().all(|b| b.is_ascii_hexdigit())
-        && matches!(extension, "mp4" | "webm" | "jpg")
+        && matches!(extension, "mp4" | "webm" | "jpg" | "pdf")
 }
 
 /// Streams a recording field to `dir` under a random name, chunk by chunk. Refuses (and
@@ -63,9 +92,21 @@ pub async fn save_video(
     dir: &Path,
     cap: u64,
 ) -> AppResult<(String, &'static str, u64)> {
+    save_upload(field, dir, cap, &VIDEO).await
+}
+
+/// Streams an upload of `kind` to `dir` under a random name, chunk by chunk. Refuses (and
+/// removes what was written) a file over `cap` bytes or one whose first bytes are not `kind`'s.
+/// Returns the stored name, its MIME type and its size.
+pub async fn save_upload(
+    field: &mut Field<'_>,
+    dir: &Path,
+    cap: u64,
+    kind: &UploadKind,
+) -> AppResult<(String, &'static str, u64)> {
     tokio::fs::create_dir_all(dir).await.map_err(internal)?;
     let partial = dir.join(format!("{}.part", &crate::web::csrf::random_token()[..32]));
-    let result = write_checked(field, &partial, cap).await;
+    let result = write_checked(field, &partial, cap, kind).await;
     match result {
         Ok((mime, extension, size)) => {
             let name = random_name(extension);
@@ -83,17 +124,15 @@ async fn write_checked(
     field: &mut Field<'_>,
     path: &Path,
     cap: u64,
+    upload: &UploadKind,
 ) -> AppResult<(&'static str, &'static str, u64)> {
     let mut file = tokio::fs::File::create(path).await.map_err(internal)?;
     let mut size: u64 = 0;
     let mut kind = None;
-    let too_large = || AppError::PayloadTooLarge(format!("视频太大：不能超过{}", size_text(cap)));
+    let too_large = || AppError::PayloadTooLarge(format!("{}太大：不能超过{}", upload.noun, size_text(cap)));
     while let Some(chunk) = field.chunk().await.map_err(|_| too_large())? {
         if kind.is_none() {
-            kind =
-                Some(sniff_video(&chunk).ok_or_else(|| {
-                    AppError::BadRequest("视频格式无法识别，请上传 MP4 或 WebM 视频".into())
-                })?);
+            kind = Some((upload.sniff)(&chunk).ok_or_else(|| AppError::BadRequest(upload.unknown.into()))?);
         }
         size += chunk.len() as u64;
         if size > cap {
@@ -103,7 +142,7 @@ async fn write_checked(
     }
     file.sync_all().await.map_err(internal)?;
     let (mime, extension) =
-        kind.ok_or_else(|| AppError::BadRequest("没有收到视频文件，请重新选择".into()))?;
+        kind.ok_or_else(|| AppError::BadRequest(format!("没有收到{}，请重新选择", upload.noun)))?;
     Ok((mime, extension, size))
 }
 
@@ -169,6 +208,9 @@ mod tests {
         assert_eq!(sniff_video(b"\0\0\0\x20ftypisom\0\0\x02\0").map(|k| k.1), Some("mp4"));
         assert_eq!(sniff_video(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F]).map(|k| k.1), Some("webm"));
         assert_eq!(sniff_video(b"<html><script>"), None);
+        assert_eq!(sniff_pdf(b"%PDF-1.7\n%\xe2\xe3").map(|k| k.0), Some("application/pdf"));
+        assert_eq!(sniff_pdf(b"<html>%PDF-1.7"), None);
+        assert!(is_stored_name(&random_name("pdf")));
         let name = random_name("mp4");
         assert!(is_stored_name(&name));
         for bad in ["../dongxun.db", "dongxun.key", "0123456789abcdef0123456789abcdef.html", "a/b.mp4"] {

@@ -4,6 +4,7 @@
 //! episodes earn 观看视频 points once 90 % has played.
 
 mod episode_pages;
+mod live_pages;
 pub mod media;
 pub mod model;
 mod pages;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/online", get(pages::page).post(pages::identify_member))
         .route("/sessions/{id}/online/live", post(pages::join_live))
         .route("/sessions/{id}/online/progress", post(pages::progress))
+        .route("/sessions/{id}/online/replay", get(live_pages::video).post(live_pages::attach))
         .route("/classroom", get(series_pages::list).post(series_pages::create))
         .route("/classroom/series/{id}", get(series_pages::show))
         // A recording is streamed to disk under its own cap (`--max-recording-mb`), checked

@@ -102,6 +102,22 @@ pub fn plausible(added: i64, elapsed: i64) -> bool {
     added <= elapsed.max(0) * 2 + 30
 }
 
+/// The origin (`scheme://host[:port]`) of a live lesson's HLS playlist, when its address is one:
+/// a web address whose path ends in `.m3u8` (SRS's `http://host:8080/live/livestream.m3u8`).
+/// Such a lesson plays in the page; any other live address is a room the member is sent to.
+pub fn hls_origin(url: &str) -> Option<String> {
+    if !crate::schedule::model::is_online_url(url) {
+        return None;
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(end);
+    let path = tail.split(['?', '#']).next().unwrap_or_default();
+    path.to_ascii_lowercase()
+        .ends_with(".m3u8")
+        .then(|| format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +164,26 @@ mod tests {
             assert!(parse_report(duration, ranges).is_err(), "{duration} {ranges}");
         }
         assert!(plausible(600, 300) && !plausible(600, 60));
+    }
+
+    #[test]
+    fn an_hls_playlist_is_known_by_its_path_and_gives_its_origin() {
+        assert_eq!(
+            hls_origin("http://live.example.cn:8080/live/livestream.m3u8").as_deref(),
+            Some("http://live.example.cn:8080")
+        );
+        assert_eq!(
+            hls_origin("https://cdn.example/a/b.M3U8?token=1").as_deref(),
+            Some("https://cdn.example")
+        );
+        for not_hls in [
+            "https://meeting.example/room/1",
+            "https://x.example/a.mp4?x=.m3u8",
+            "javascript:alert(1)//.m3u8",
+            "/live/livestream.m3u8",
+            "http://a b/x.m3u8",
+        ] {
+            assert_eq!(hls_origin(not_hls), None, "{not_hls}");
+        }
     }
 }

@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -28,7 +28,7 @@ use crate::web::extract::{Form, Path, Query, labels};
 use crate::web::{AppError, AppResult, Shell};
 
 /// A live or recorded session that is not cancelled, or 404.
-async fn online_session(state: &AppState, id: i64) -> AppResult<(TrainingSession, SessionKind)> {
+pub(super) async fn online_session(state: &AppState, id: i64) -> AppResult<(TrainingSession, SessionKind)> {
     let session = sessions::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     match session.kind {
         kind @ (SessionKind::Live | SessionKind::Recording) if session.status == SessionStatus::Scheduled => {
@@ -39,7 +39,7 @@ async fn online_session(state: &AppState, id: i64) -> AppResult<(TrainingSession
 }
 
 /// The member studying: the logged-in member, or the one a genuine ticket names.
-fn member_of(user: Option<&CurrentUser>, session: &TrainingSession, k: &str) -> Option<i64> {
+pub(super) fn member_of(user: Option<&CurrentUser>, session: &TrainingSession, k: &str) -> Option<i64> {
     user.and_then(|u| u.member_id).or_else(|| member_of_ticket(&session.secret, k))
 }
 
@@ -63,7 +63,7 @@ async fn require_audience(state: &AppState, session: &TrainingSession, member_id
 #[derive(Deserialize, Default)]
 pub(super) struct TicketQuery {
     #[serde(default)]
-    k: String,
+    pub(super) k: String,
 }
 
 #[derive(Template)]
@@ -85,6 +85,18 @@ struct OnlinePage {
     /// How this member's attendance was recorded ('' when not yet).
     counted: String,
     watched_percent: i64,
+    /// Live, and its address is an HLS playlist: it plays in the page once joined.
+    hls: bool,
+    /// The start, in milliseconds since the epoch: the countdown's target.
+    starts_at_ms: i64,
+    /// Live and not yet started: the page counts down.
+    before_start: bool,
+    /// What the player plays: the recording's address, or a live lesson's attached recording.
+    video_src: String,
+    /// Live, over, and its recording attached: the page plays that and counts it at 90 %.
+    replaying: bool,
+    /// The viewer runs this live session: they may attach its recording, picked from these.
+    episodes: Option<Vec<(i64, String)>>,
 }
 
 /// `GET /sessions/{id}/online`: the live or recorded session for a member.
@@ -112,6 +124,9 @@ async fn render(
     let shell = Shell::for_visitor(user, session.title.clone(), "sessions", headers);
     let now = Utc::now();
     let live = kind == SessionKind::Live;
+    let stream = if live { watching::hls_origin(&session.online_url) } else { None };
+    let replay = if live { online::replay(&state.db, session.id).await? } else { None };
+    let replaying = replay.is_some() && session.ends_at <= now;
     let (open, state_text) = if live {
         match checkin_window(session.starts_at, session.ends_at, session.checkin_opens_minutes, now) {
             CheckinWindow::NotYetOpen(at) => {
@@ -120,6 +135,10 @@ async fn render(
             CheckinWindow::Open { late } => {
                 (true, if late { "直播进行中".into() } else { "直播即将开始".into() })
             }
+            CheckinWindow::Closed if replay.is_some() => (
+                true,
+                format!("直播已结束，可观看录播，看满{}%计入冬训学习", watching::WATCHED_PERMILLE / 10),
+            ),
             CheckinWindow::Closed => (false, "直播已结束，可等待录播".into()),
         }
     } else if session.online_url.is_empty() {
@@ -136,15 +155,29 @@ async fn render(
         require_audience(state, &session, member_id).await?;
         let channel = attendance::channel_of(&state.db, session.id, member_id).await?;
         counted = channel.map(|c| c.label().to_owned()).unwrap_or_default();
-        if !live && open {
+        if (!live && open) || replaying {
             let view = online::open(&state.db, session.id, member_id).await?;
             watched_percent = Watched::from_stored(&view.watched, view.duration_seconds).percent();
         }
     }
+    let ticket_text = member_id.map(|m| ticket(&session.secret, m)).unwrap_or_default();
+    let may_attach = match user {
+        Some(u) if live && u.role != crate::auth::Role::Member => {
+            crate::schedule::may_manage(&state.db, u, &session).await?
+        }
+        _ => false,
+    };
     let page = OnlinePage {
+        video_src: if replaying {
+            format!("/sessions/{}/online/replay?k={ticket_text}", session.id)
+        } else {
+            session.online_url.clone()
+        },
+        replaying,
+        episodes: if may_attach { Some(online::episode_choices(&state.db).await?) } else { None },
         shell,
         when: crate::time::local_datetime(session.starts_at),
-        ticket: member_id.map(|m| ticket(&session.secret, m)).unwrap_or_default(),
+        ticket: ticket_text,
         identified: member_id.is_some(),
         who,
         error,
@@ -153,10 +186,17 @@ async fn render(
         state_text,
         counted,
         watched_percent,
+        hls: stream.is_some(),
+        starts_at_ms: session.starts_at.timestamp_millis(),
+        before_start: live && now < session.starts_at,
         session,
     };
     let status = if page.error.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    Ok((status, Html(page.render()?)).into_response())
+    let mut response = (status, Html(page.render()?)).into_response();
+    if let Some(policy) = stream.as_deref().and_then(crate::web::csp_for_stream) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize, Default)]
@@ -238,29 +278,12 @@ pub(super) async fn join_live(
     let mut tx = state.db.begin().await?;
     record_online(&mut tx, user.as_ref(), &entry).await?;
     tx.commit().await?;
-    going_live(&headers, user.as_ref(), &session)
-}
-
-#[derive(Template)]
-#[template(path = "classroom/going_live.html")]
-struct GoingLivePage {
-    shell: Shell,
-    url: String,
-}
-
-/// Sends the member on to the broadcast: a page with its link that the browser follows at once
-/// (`Refresh`), not a redirect — the CSP's `form-action 'self'` forbids a form's answer from
-/// redirecting to another host, and the broadcast is on one.
-fn going_live(
-    headers: &HeaderMap,
-    user: Option<&CurrentUser>,
-    session: &TrainingSession,
-) -> AppResult<Response> {
-    let shell = Shell::for_visitor(user, session.title.clone(), "sessions", headers);
-    let page = GoingLivePage { shell, url: session.online_url.clone() };
-    let refresh = HeaderValue::from_str(&format!("0; url={}", session.online_url))
-        .map_err(|_| AppError::Conflict("直播地址无效，请联系工作人员更正".into()))?;
-    Ok(([(header::REFRESH, refresh)], Html(page.render()?)).into_response())
+    if watching::hls_origin(&session.online_url).is_some() {
+        // An HLS lesson plays in the page: back to it, now counted, with the player.
+        let ticket = ticket(&session.secret, member_id);
+        return Ok(Redirect::to(&format!("/sessions/{}/online?k={ticket}", session.id)).into_response());
+    }
+    super::live_pages::going_live(&headers, user.as_ref(), &session)
 }
 
 /// Records online study once; study by a member not logged in (known only by the name and phone
@@ -312,7 +335,10 @@ pub(super) async fn progress(
     Form(form): Form<ProgressForm>,
 ) -> AppResult<Json<ProgressAnswer>> {
     let (session, kind) = online_session(&state, id).await?;
-    if kind != SessionKind::Recording || Utc::now() < session.starts_at {
+    let replayed = kind == SessionKind::Live
+        && session.ends_at <= Utc::now()
+        && online::replay(&state.db, id).await?.is_some();
+    if !(replayed || kind == SessionKind::Recording && session.starts_at <= Utc::now()) {
         return Err(AppError::NotFound);
     }
     let member_id = require_member(user.as_ref(), &session, &form.k)?;

@@ -40,7 +40,8 @@ pub struct Episode {
     pub poster_name: String,
 }
 
-const EPISODE: &str = "id, series_id, position, title, file_name, mime, size_bytes, poster_name";
+/// The columns an [`Episode`] is read from.
+pub const EPISODE: &str = "id, series_id, position, title, file_name, mime, size_bytes, poster_name";
 
 /// Every series, by title.
 pub async fn all(db: &Db) -> Result<Vec<Series>, sqlx::Error> {

@@ -1,9 +1,11 @@
-//! Online study: how far each member has watched a recorded session (see migration 0004).
+//! Online study: how far each member has watched a recorded session (see migration 0004), and
+//! the recording attached to a live session afterwards (migration 0022).
 
 use chrono::{DateTime, Utc};
 
-use crate::db::Db;
-use crate::on_db;
+use crate::classroom::series::Episode;
+use crate::db::{Db, Tx};
+use crate::{on_db, on_tx};
 
 /// One member's viewing of one recording.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -82,4 +84,52 @@ pub async fn save_progress(
         .rows_affected()
     });
     Ok(done == 1)
+}
+
+/// The episode attached to a live session as its recording, if any (migration 0022).
+pub async fn replay(db: &Db, session_id: i64) -> Result<Option<Episode>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(&format!(
+            "SELECT {} FROM class_episodes WHERE id = (SELECT episode_id FROM session_replays WHERE session_id = $1)",
+            crate::classroom::series::EPISODE
+        ))
+        .bind(session_id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Attaches (or replaces) a live session's recording, in the caller's transaction.
+pub async fn attach_replay(
+    tx: &mut Tx,
+    session_id: i64,
+    episode_id: i64,
+    by: i64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO session_replays (session_id, episode_id, attached_by, attached_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (session_id) DO UPDATE SET episode_id = $2, attached_by = $3, attached_at = $4",
+        )
+        .bind(session_id)
+        .bind(episode_id)
+        .bind(by)
+        .bind(Utc::now())
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Every episode a recording may be picked from: (id, "series · title"), newest first.
+pub async fn episode_choices(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT e.id, s.title, e.title FROM class_episodes e JOIN class_series s ON s.id = e.series_id \
+             ORDER BY e.id DESC LIMIT 200",
+        )
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows.into_iter().map(|(id, series, title)| (id, format!("{series} · {title}"))).collect())
 }

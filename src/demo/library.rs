@@ -61,6 +61,8 @@ pub async fn seed(db: &Db, stations: &[Unit], today: chrono::NaiveDate) -> anyho
             url: "",
             min_seconds: 30,
             created_by: None,
+            file_name: "",
+            size_bytes: 0,
         };
         ids.push(store::insert(&mut tx, &item).await?);
     }
@@ -73,6 +75,8 @@ pub async fn seed(db: &Db, stations: &[Unit], today: chrono::NaiveDate) -> anyho
         url: "https://www.12371.cn/special/zggcdzc/",
         min_seconds: 60,
         created_by: None,
+        file_name: "",
+        size_bytes: 0,
     };
     store::insert(&mut tx, &link).await?;
     if let Some(first) = stations.first() {

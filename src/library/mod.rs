@@ -1,13 +1,14 @@
 //! The study library (学习资料, S8): articles and links curated by the theory-study volunteer
 //! team, by category and tag; an article counts as read when the member stayed its minimum time
 //! and reached its end (heartbeats from the page, summed on the server), earning 阅读文章 points;
-//! curated lists (本周学习) pushed to a unit's members, shown on their home page.
+//! PDFs uploaded into the data directory and read in the browser; curated lists (本周学习) pushed to a unit's members, shown on their home page.
 
 pub mod model;
 mod pages;
 pub mod store;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::db::Db;
@@ -19,7 +20,11 @@ pub fn router() -> Router<AppState> {
         .route("/library", get(pages::index).post(pages::create))
         .route("/library/new", get(pages::new))
         .route("/library/lists", get(pages::lists).post(pages::create_list))
+        // A PDF is streamed to disk under its own cap (`DONGXUN_MAX_DOCUMENT_MB`), checked while
+        // it arrives, so the app-wide body limit for forms does not apply here.
+        .route("/library/pdf", post(pages::upload_pdf).layer(DefaultBodyLimit::disable()))
         .route("/library/{id}", get(pages::show))
+        .route("/library/{id}/pdf", get(pages::pdf))
         .route("/library/{id}/beat", post(pages::beat))
 }
 

@@ -12,7 +12,14 @@ coded_enum! {
         Article = ("article", "文章"),
         /// A link to material elsewhere (a PDF, a video platform, 学习强国).
         Link = ("link", "链接"),
+        /// A PDF uploaded into the data directory, shown in the browser.
+        Pdf = ("pdf", "PDF"),
     }
+}
+
+/// The kinds the text form adds (a PDF is uploaded through its own form).
+pub fn written_kinds() -> Vec<(&'static str, &'static str)> {
+    ItemKind::choices().into_iter().filter(|(code, _)| *code != ItemKind::Pdf.code()).collect()
 }
 
 /// Seconds between two heartbeats of the reading page.

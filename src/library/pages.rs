@@ -1,7 +1,10 @@
-//! The library's handlers: items and reading (`items.rs`), curated lists (`lists.rs`).
+//! The library's handlers: items and reading (`items.rs`), PDFs uploaded and served
+//! (`files.rs`), curated lists (`lists.rs`).
 
+mod files;
 mod items;
 mod lists;
 
+pub(super) use files::{pdf, upload_pdf};
 pub(super) use items::{beat, create, index, new, show};
 pub(super) use lists::{create_list, lists};

@@ -1,4 +1,4 @@
-//! The library's SQL (migration 0021): items, a member's readings summed from heartbeats, and
+//! The library's SQL (migrations 0021, 0022 for PDFs): items, a member's readings summed from heartbeats, and
 //! curated lists pushed to a unit.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -29,9 +29,14 @@ pub struct Item {
     pub min_seconds: i64,
     /// When it was added.
     pub created_at: DateTime<Utc>,
+    /// A PDF's stored name in the media directory ('' for other kinds).
+    pub file_name: String,
+    /// A PDF's size in bytes.
+    pub size_bytes: i64,
 }
 
-const ITEM: &str = "id, kind, title, category, tags, body, url, min_seconds, created_at";
+const ITEM: &str =
+    "id, kind, title, category, tags, body, url, min_seconds, created_at, file_name, size_bytes";
 
 /// A new item, already checked and sanitised.
 pub struct NewItem<'a> {
@@ -51,14 +56,18 @@ pub struct NewItem<'a> {
     pub min_seconds: i64,
     /// Who added it.
     pub created_by: Option<i64>,
+    /// A PDF's stored name ('' for other kinds).
+    pub file_name: &'a str,
+    /// A PDF's size in bytes.
+    pub size_bytes: i64,
 }
 
 /// Adds an item in the caller's transaction (its audit entry commits with it).
 pub async fn insert(tx: &mut Tx, item: &NewItem<'_>) -> Result<i64, sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query_scalar(
-            "INSERT INTO library_items (kind, title, category, tags, body, url, min_seconds, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO library_items (kind, title, category, tags, body, url, min_seconds, created_by, created_at, file_name, size_bytes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(item.kind)
         .bind(item.title)
@@ -69,6 +78,8 @@ pub async fn insert(tx: &mut Tx, item: &NewItem<'_>) -> Result<i64, sqlx::Error>
         .bind(item.min_seconds)
         .bind(item.created_by)
         .bind(Utc::now())
+        .bind(item.file_name)
+        .bind(item.size_bytes)
         .fetch_one(&mut *conn)
         .await
     })

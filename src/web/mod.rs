@@ -51,6 +51,9 @@ pub struct WebConfig {
     /// The site's address as the public reaches it (`--public-url`, e.g. `https://dx.example`):
     /// the base of absolute links in feeds and share tags. None = the request's `Host` header.
     pub public_url: Option<String>,
+    /// Largest accepted library document (PDF), in bytes (`DONGXUN_MAX_DOCUMENT_MB`); streamed
+    /// to disk as recordings are.
+    pub max_document_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -65,6 +68,7 @@ impl Default for WebConfig {
             media_dir: None,
             max_recording_bytes: 500 * 1024 * 1024,
             public_url: None,
+            max_document_bytes: 50 * 1024 * 1024,
         }
     }
 }
@@ -97,7 +101,10 @@ where
         // Pages and downloads carry members' names, phones and study records: no cache (the
         // browser's, a shared computer's, a proxy's) keeps them. Static files say otherwise
         // themselves and keep their cache.
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
@@ -107,7 +114,7 @@ where
         // elsewhere gets nowhere (base-uri, form-action).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; media-src 'self' https:; style-src 'self' 'unsafe-inline'; script-src 'self'; base-uri 'none'; form-action 'self'"),
+            HeaderValue::from_static(CSP),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -116,6 +123,22 @@ where
         ))
         .layer(middleware::map_response_with_state(config.https, secure_cookies))
         .layer(TraceLayer::new_for_http())
+}
+
+/// The pages' Content-Security-Policy: nothing from other hosts but a recording's video.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; media-src 'self' https:; style-src 'self' 'unsafe-inline'; script-src 'self'; base-uri 'none'; form-action 'self'";
+
+/// The policy for a page that plays a live HLS stream from `origin` (`scheme://host[:port]`,
+/// already checked): hls.js fetches the playlist and its segments from there (connect-src) and
+/// feeds them to the video through Media Source Extensions (media-src blob:); a browser that
+/// plays HLS itself fetches them as media (media-src origin). Workers stay off (hls.js is told
+/// not to use one), so worker-src stays at 'self'.
+pub fn csp_for_stream(origin: &str) -> Option<HeaderValue> {
+    if origin.chars().any(|c| c.is_whitespace() || matches!(c, ';' | ',' | '\'' | '"')) {
+        return None;
+    }
+    let policy = CSP.replace("media-src 'self' https:", &format!("media-src 'self' https: blob: {origin}"));
+    HeaderValue::from_str(&format!("{policy}; connect-src 'self' {origin}")).ok()
 }
 
 /// Under `--https` every cookie is `Secure` — the login's, the pre-login CSRF token minted on a
@@ -149,6 +172,8 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "app.js" => (include_bytes!("../../static/app.js"), "text/javascript"),
         "watch.js" => (include_bytes!("../../static/watch.js"), "text/javascript"),
         "read.js" => (include_bytes!("../../static/read.js"), "text/javascript"),
+        "live.js" => (include_bytes!("../../static/live.js"), "text/javascript"),
+        "hls.min.js" => (include_bytes!("../../static/vendor/hls.min.js"), "text/javascript"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -61,11 +61,11 @@ pub(in crate::library) struct ItemForm {
     #[serde(default)]
     kind: String,
     #[serde(default)]
-    title: String,
+    pub(super) title: String,
     #[serde(default)]
-    category: String,
+    pub(super) category: String,
     #[serde(default)]
-    tags: String,
+    pub(super) tags: String,
     #[serde(default)]
     body: String,
     #[serde(default)]
@@ -74,25 +74,39 @@ pub(in crate::library) struct ItemForm {
     min_seconds: String,
 }
 
+impl ItemForm {
+    /// The add form before anything is typed.
+    pub(super) fn blank() -> Self {
+        Self { min_seconds: "60".into(), ..Default::default() }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "library/new.html")]
-struct NewPage {
+pub(super) struct NewPage {
     shell: Shell,
     form: ItemForm,
     errors: FieldErrors,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The PDF upload form, as typed, and its problems.
+    pub(super) pdf: ItemForm,
+    pub(super) pdf_errors: FieldErrors,
 }
 
-fn new_page(user: &CurrentUser, form: ItemForm, errors: FieldErrors) -> NewPage {
+pub(super) fn new_page(user: &CurrentUser, form: ItemForm, errors: FieldErrors) -> NewPage {
     NewPage {
-        shell: Shell::new(user, "添加学习资料", "library"), form, errors, kinds: ItemKind::choices()
+        shell: Shell::new(user, "添加学习资料", "library"),
+        form,
+        errors,
+        kinds: model::written_kinds(),
+        pdf: ItemForm::default(),
+        pdf_errors: FieldErrors::default(),
     }
 }
 
 /// `GET /library/new`: the add form (committee).
 pub(in crate::library) async fn new(CommitteeUser(user): CommitteeUser) -> AppResult<Html<String>> {
-    let form = ItemForm { min_seconds: "60".into(), ..Default::default() };
-    Ok(Html(new_page(&user, form, FieldErrors::default()).render()?))
+    Ok(Html(new_page(&user, ItemForm::blank(), FieldErrors::default()).render()?))
 }
 
 /// `POST /library`: adds an article (its HTML sanitised) or a link, audited.
@@ -102,7 +116,7 @@ pub(in crate::library) async fn create(
     Form(form): Form<ItemForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let kind = ItemKind::from_code(&form.kind);
+    let kind = ItemKind::from_code(&form.kind).filter(|k| *k != ItemKind::Pdf);
     if kind.is_none() {
         errors.add("kind", "请选择资料类型");
     }
@@ -144,6 +158,8 @@ pub(in crate::library) async fn create(
         url: if kind == ItemKind::Link { url } else { "" },
         min_seconds,
         created_by: Some(user.user_id),
+        file_name: "",
+        size_bytes: 0,
     };
     let mut tx = state.db.begin().await?;
     let id = store::insert(&mut tx, &item).await?;
