@@ -93,19 +93,7 @@ async fn a_recording_is_served_with_range_requests() {
     assert_eq!(whole.headers()[CONTENT_TYPE], "video/mp4");
     assert_eq!(whole.headers()["x-content-type-options"], "nosniff");
     assert_eq!(whole.bytes().await.unwrap().as_ref(), bytes.as_slice());
-    for (range, content_range, slice) in [
-        ("bytes=0-0", "bytes 0-0/1000", &bytes[0..1]),
-        ("bytes=100-199", "bytes 100-199/1000", &bytes[100..200]),
-        ("bytes=-100", "bytes 900-999/1000", &bytes[900..]),
-        ("bytes=990-", "bytes 990-999/1000", &bytes[990..]),
-    ] {
-        let r = member.get(&path).header(RANGE, range).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT, "{range}");
-        assert_eq!(r.headers()[CONTENT_RANGE], content_range, "{range}");
-        assert_eq!(r.bytes().await.unwrap().as_ref(), slice, "{range}");
-    }
-    let r = member.get(&path).header(RANGE, "bytes=2000-").send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_serves_ranges(&member, &path, &bytes).await;
     // Not for strangers.
     let r = app.client().get(&path).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -171,4 +159,24 @@ async fn a_members_progress_counts_per_episode_and_per_series_with_video_points_
         html.contains("已看完 <strong>1</strong>/2 集（50%）") && html.contains("已看完</span>"),
         "{html}"
     );
+}
+
+/// Asserts that `path` serves the 1,000 `bytes` by Range as a player asks for them: the first
+/// byte, a middle stretch, the last 100 (suffix), from an offset to the end (open-ended), and
+/// 416 for a range past the end. Shared by every file the app streams (recordings, PDFs).
+pub async fn assert_serves_ranges(client: &reqwest::Client, path: &str, bytes: &[u8]) {
+    assert_eq!(bytes.len(), 1000, "the ranges below are written for a 1,000-byte file");
+    for (range, content_range, slice) in [
+        ("bytes=0-0", "bytes 0-0/1000", &bytes[0..1]),
+        ("bytes=100-199", "bytes 100-199/1000", &bytes[100..200]),
+        ("bytes=-100", "bytes 900-999/1000", &bytes[900..]),
+        ("bytes=990-", "bytes 990-999/1000", &bytes[990..]),
+    ] {
+        let r = client.get(path).header(RANGE, range).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT, "{range}");
+        assert_eq!(r.headers()[CONTENT_RANGE], content_range, "{range}");
+        assert_eq!(r.bytes().await.unwrap().as_ref(), slice, "{range}");
+    }
+    let r = client.get(path).header(RANGE, "bytes=2000-").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::RANGE_NOT_SATISFIABLE);
 }
