@@ -2,6 +2,7 @@
 //! members. One binary is both the web server and the admin CLI.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod awards;
