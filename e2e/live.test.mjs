@@ -25,6 +25,8 @@ let browser;
 let server;
 let streamDir;
 let skipWhy = '';
+// Playlists under /later/ answer 404 until this is set: a lecture whose stream has not started.
+let laterLive = false;
 
 /** Makes an 8 s HLS stream in `dir` (H.264 in MPEG-TS where libx264 exists, else VP9 in fMP4). */
 function makeStream(dir) {
@@ -51,6 +53,7 @@ before(async () => {
   server = http.createServer((req, res) => {
     const name = path.basename(new URL(req.url, 'http://x').pathname);
     const file = path.join(streamDir, name);
+    if (req.url.startsWith('/later/') && !laterLive) { res.writeHead(404); res.end(); return; }
     if (!fs.existsSync(file)) { res.writeHead(404); res.end(); return; }
     const type = name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl'
       : name.endsWith('.ts') ? 'video/mp2t' : 'video/mp4';
@@ -164,6 +167,66 @@ test('an HLS live lesson counts down, then plays in the page once the member joi
     await desk.goto(`${app.baseUrl}${today}`, { waitUntil: 'load' });
     assert.match(await desk.locator('ol.attendance').innerText(), new RegExp(`${member.name}[\\s\\S]*线上直播`));
   } finally {
+    await phone.close();
+    await admin.close();
+  }
+});
+
+test('a stream that is not on yet says so, and the page picks it up once it starts', async (t) => {
+  if (skipWhy) { t.skip(skipWhy); return; }
+  const playlist = `http://127.0.0.1:${server.address().port}/later/live.m3u8`;
+  const admin = await desktopContext(browser);
+  const phone = await phoneContext(browser);
+  try {
+    const desk = await admin.newPage();
+    await login(desk, app.baseUrl, STATION_ADMIN);
+    const lesson = await scheduleLive(desk, '直播党课：信号稍后接通', shanghaiDay(0), playlist);
+    const [member] = await sqliteRows(
+      app.dataDir,
+      `SELECT m.name, m.phone FROM members m JOIN units u ON u.id = m.unit_id
+       WHERE u.path LIKE (SELECT path FROM units WHERE name = ? AND kind = 'station') || '%'
+         AND m.status = 'active' AND m.phone IS NOT NULL ORDER BY m.id LIMIT 1 OFFSET 1`,
+      [STATION],
+    );
+    const page = await phone.newPage();
+    await page.goto(`${app.baseUrl}${lesson}/online`, { waitUntil: 'load' });
+    await page.getByLabel('姓名').fill(member.name);
+    await page.getByLabel('手机号码').fill(member.phone);
+    await Promise.all([page.waitForURL((u) => u.searchParams.has('k')), page.getByRole('button', { name: '开始学习' }).tap()]);
+    await Promise.all([
+      page.waitForURL((u) => u.pathname === `${lesson}/online` && u.searchParams.has('k')),
+      page.getByRole('button', { name: '进入直播' }).tap(),
+    ]);
+    // The playlist is 404 (nobody is pushing yet): the member is told, and nothing is a dead end.
+    const status = page.locator('#live-status');
+    await status.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await status.innerText(), /直播信号尚未接通，正在自动重试/);
+    assert.deepEqual(await horizontalOverflow(page), [], 'the notice fits a 360 px phone');
+    await screenshot(page, 'live-04-phone-waiting-for-signal');
+
+    // The lecturer starts pushing: the next retry finds the stream and it plays, notice gone.
+    laterLive = true;
+    await page.waitForFunction(() => document.querySelector('video#live').currentTime > 2, null, { timeout: 40_000 });
+    assert.equal(await status.isHidden(), true, 'the notice goes once the stream plays');
+    const firstPlayer = await page.locator('video#live').getAttribute('data-player');
+
+    // The same through the other player (hls.js where the browser plays HLS itself, and back).
+    laterLive = false;
+    const other = await phone.newPage();
+    await other.addInitScript((useJs) => {
+      const native = HTMLMediaElement.prototype.canPlayType;
+      HTMLMediaElement.prototype.canPlayType = function (type) {
+        return /mpegurl/i.test(type) ? (useJs ? '' : 'maybe') : native.call(this, type);
+      };
+    }, firstPlayer === 'native');
+    await other.goto(page.url(), { waitUntil: 'load' });
+    await other.locator('#live-status').waitFor({ state: 'visible', timeout: 20_000 });
+    laterLive = true;
+    await other.waitForFunction(() => document.querySelector('video#live').currentTime > 2, null, { timeout: 40_000 });
+    assert.notEqual(await other.locator('video#live').getAttribute('data-player'), firstPlayer);
+    assert.equal(await other.locator('#live-status').isHidden(), true);
+  } finally {
+    laterLive = false;
     await phone.close();
     await admin.close();
   }

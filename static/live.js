@@ -25,18 +25,52 @@
   var video = document.getElementById("live");
   if (!video) return;
   var src = video.getAttribute("data-src");
+  // Before the lecturer starts pushing, the streaming server answers 404 for the playlist; a
+  // phone on a weak signal drops segments. Neither should leave a dead player: say so and try
+  // again every few seconds for as long as the page is open.
+  var status = document.createElement("p");
+  status.id = "live-status";
+  status.className = "notice";
+  status.hidden = true;
+  video.insertAdjacentElement("afterend", status);
+  var retryIn = function (restart) {
+    status.textContent = "直播信号尚未接通，正在自动重试…";
+    status.hidden = false;
+    setTimeout(restart, 4000);
+  };
+  var playing = function () { status.hidden = true; };
+  video.addEventListener("playing", playing);
+  var start = function () {
+    var play = video.play();
+    if (play && play.catch) play.catch(function () {});
+  };
+
   if (video.canPlayType("application/vnd.apple.mpegurl")) {
-    video.src = src;
     video.setAttribute("data-player", "native");
+    video.addEventListener("error", function () {
+      retryIn(function () { video.src = src + (src.indexOf("?") < 0 ? "?" : "&") + "retry=" + Date.now(); start(); });
+    });
+    video.src = src;
   } else if (window.Hls && window.Hls.isSupported()) {
-    var hls = new window.Hls({ enableWorker: false });
-    hls.loadSource(src);
-    hls.attachMedia(video);
     video.setAttribute("data-player", "hls.js");
+    var connect = function () {
+      var hls = new window.Hls({ enableWorker: false });
+      hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (!data.fatal) return;
+        if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
+          hls.recoverMediaError();
+          return;
+        }
+        hls.destroy();
+        retryIn(function () { connect(); start(); });
+      });
+      hls.loadSource(src);
+      hls.attachMedia(video);
+    };
+    connect();
   } else {
     video.insertAdjacentHTML("afterend", '<p class="notice error">此浏览器无法播放直播，请换用微信或手机自带浏览器打开。</p>');
     return;
   }
-  var play = video.play();
-  if (play && play.catch) play.catch(function () {});
+  start();
 })();
