@@ -34,5 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/column/admin/{id}", get(pages::edit_page).post(pages::update))
         .route("/column/admin/{id}/step", post(pages::step))
         .route("/column/admin/{id}/syndications", post(pages::add_syndication))
+        .route("/column/admin/{id}/syndications/{line}/remove", post(pages::remove_syndication))
         .route("/column/{id}", get(pages::article))
 }

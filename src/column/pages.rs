@@ -5,7 +5,9 @@ mod admin;
 mod article_form;
 mod public;
 
-pub(super) use admin::{add_syndication, admin_list, create, edit_page, new_page, step, update};
+pub(super) use admin::{
+    add_syndication, admin_list, create, edit_page, new_page, remove_syndication, step, update,
+};
 pub(super) use public::{article, atom_feed, category_atom, category_rss, image, index, rss_feed};
 
 use axum::http::HeaderMap;

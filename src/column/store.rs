@@ -281,10 +281,31 @@ pub async fn add_syndication(
     Ok(())
 }
 
+/// A line of an article's syndication log, with its id (so a mistaken line can be removed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LoggedSyndication {
+    /// The line's id.
+    pub id: i64,
+    /// What it says.
+    #[sqlx(flatten)]
+    pub entry: Syndication,
+}
+
+/// Removes a mistaken line of an article's log; false when there is no such line on that article.
+pub async fn remove_syndication(tx: &mut Tx, article_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let done = on_tx!(tx, conn => sqlx::query("DELETE FROM column_syndications WHERE id = $1 AND article_id = $2")
+        .bind(id)
+        .bind(article_id)
+        .execute(conn)
+        .await?
+        .rows_affected());
+    Ok(done == 1)
+}
+
 /// Where an article was carried, newest first.
-pub async fn syndications(db: &Db, article_id: i64) -> Result<Vec<Syndication>, sqlx::Error> {
+pub async fn syndications(db: &Db, article_id: i64) -> Result<Vec<LoggedSyndication>, sqlx::Error> {
     Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT outlet, url, carried_on FROM column_syndications WHERE article_id = $1 \
+        "SELECT id, outlet, url, carried_on FROM column_syndications WHERE article_id = $1 \
          ORDER BY carried_on DESC, id DESC",
     )
     .bind(article_id)

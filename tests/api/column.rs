@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use dongxun::column::model::{ArticleFields, ArticleStatus};
 use dongxun::column::store::{self as column, NewArticle};
+use dongxun::db::Db;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, Response, StatusCode};
 
@@ -275,6 +276,30 @@ async fn outlets_that_carried_an_article_are_logged_and_counted() {
     let station = app.logged_in(STATION_A).await;
     assert!(!app.get(&station, "/column/admin").await.text().await.unwrap().contains("学习强国"));
     assert!(app.audit("column").await.join("\n").contains("学习强国转载"));
+
+    // A mistaken line is removed (audited); a line of another article, or one gone, is refused.
+    let sql = "SELECT MIN(id) FROM column_syndications WHERE outlet = '微溧水'";
+    let line: i64 = match &app.db {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    };
+    let wrong =
+        app.post_form(&committee, &format!("/column/admin/{second}/syndications/{line}/remove"), &[]).await;
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+    let staff =
+        app.post_form(&station, &format!("/column/admin/{first}/syndications/{line}/remove"), &[]).await;
+    assert_eq!(staff.status(), StatusCode::NOT_FOUND, "another station's article");
+    assert_eq!(app.count("column_syndications").await, 3);
+    let done =
+        app.post_form(&committee, &format!("/column/admin/{first}/syndications/{line}/remove"), &[]).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("column_syndications").await, 2);
+    let again =
+        app.post_form(&committee, &format!("/column/admin/{first}/syndications/{line}/remove"), &[]).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert!(app.audit("column").await.join("\n").contains("删除转载记录：2026-01-10 微溧水"));
+    let page = app.get(&committee, "/column/admin").await.text().await.unwrap();
+    assert!(!page.contains("<li><span>微溧水</span>"), "the count follows");
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use super::article_form::{checked, read_form};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser, Role};
 use crate::column::model::{self, ArticleInput, ArticleStatus, Step};
-use crate::column::store::{self as column, Article, NewArticle, Syndication};
+use crate::column::store::{self as column, Article, LoggedSyndication, NewArticle, Syndication};
 use crate::state::AppState;
 use crate::web::extract::{Form, Multipart, Path, labels};
 use crate::web::form::FieldErrors;
@@ -67,7 +67,7 @@ struct EditPage {
     errors: FieldErrors,
     can_edit: bool,
     steps: Vec<(&'static str, &'static str)>,
-    syndications: Vec<Syndication>,
+    syndications: Vec<LoggedSyndication>,
     synd_outlet: String,
     synd_url: String,
     synd_on: String,
@@ -325,4 +325,27 @@ pub(in crate::column) async fn add_syndication(
     .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/column/admin/{id}"), &format!("已记录：{outlet}转载")))
+}
+
+/// `POST /column/admin/{id}/syndications/{line}/remove`: takes a mistaken line out of the log
+/// (audited with what it said), so a wrong outlet or date is corrected by removing and re-adding.
+pub(in crate::column) async fn remove_syndication(
+    State(state): State<AppState>,
+    AdminUser(user): AdminUser,
+    Path((id, line)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    load(&state, &user, id).await?;
+    let logged = column::syndications(&state.db, id).await?;
+    let Some(entry) = logged.iter().find(|s| s.id == line).map(|s| &s.entry) else {
+        return Err(AppError::NotFound);
+    };
+    let mut tx = state.db.begin().await?;
+    if !column::remove_syndication(&mut tx, id, line).await? {
+        return Err(AppError::NotFound);
+    }
+    let what = format!("删除转载记录：{} {} {}", entry.carried_on, entry.outlet, entry.url);
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Column, &format!("专栏文章#{id}"), &what, true)
+        .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(&format!("/column/admin/{id}"), &format!("已删除：{}转载", entry.outlet)))
 }
