@@ -347,10 +347,10 @@ def verify(results, members, counts, what):
 
 # --- orchestration ---------------------------------------------------------------------------
 
-def run_dongxun(backend, members, jobs, args, logs, tag, pace, perf_out=None):
+def run_dongxun(backend, members, jobs, args, logs, tag, pace, perf_out=None, binary=None):
     target = backend.fresh(tag)
     session_id = backend.add_session()
-    with c.start_dongxun(**target, log_path=logs / f"checkin-{tag}.log") as server:
+    with c.start_dongxun(**target, log_path=logs / f"checkin-{tag}.log", binary=binary) as server:
         base = f"http://{server.addr}"
         perf = None
         if perf_out:
@@ -458,6 +458,9 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="only this many members check in (a random sample)")
     ap.add_argument("--keep-going", action="store_true",
                     help="report failed check-ins (errors, missing rows) instead of stopping at the first run with one")
+    ap.add_argument("--without-points", type=Path, default=None, metavar="BIN",
+                    help="also run this dongxun binary, built with --features bench-checkin-without-points "
+                         "(check-ins earn no points), interleaved, and report the cost of points")
     ap.add_argument("--perf", action="store_true",
                     help="also: one extra SQLite burst under perf record, and where its server time goes")
     pg = ap.add_mutually_exclusive_group()
@@ -472,6 +475,10 @@ def main():
 
     ensure_aiohttp()
     c.ensure_dongxun()
+    if args.without_points:
+        if not args.without_points.is_file():
+            sys.exit(f"--without-points: no binary at {args.without_points} (build it: see bench/README.md §8)")
+        _WITHOUT_POINTS.append(args.without_points)
     c.ensure_trivial()
     # 200 client sockets plus the servers' own: well under any sane limit, but make sure.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -501,15 +508,17 @@ def main():
     for r in range(args.rounds):
         jobs = make_jobs(members, args.dup_share, seed=r)
         for mode, pace in modes:
-            order = [("ceiling", None)] + [(b.kind, b) for b in backends]
+            order = [("ceiling", None, None)] + [(b.kind, b, None) for b in backends]
+            if args.without_points:
+                order += [(f"{b.kind}-without-points", b, args.without_points) for b in backends]
             if r % 2:
                 order.reverse()
-            for name, b in order:
+            for name, b, binary in order:
                 tag = f"{mode}-{name}-r{r}"
                 if b is None:
                     s = run_ceiling(members, jobs, args, logs, tag, pace)
                 else:
-                    s = run_dongxun(b, members, jobs, args, logs, tag, pace)
+                    s = run_dongxun(b, members, jobs, args, logs, tag, pace, binary=binary)
                 results.setdefault((mode, name), []).append(s)
     report(args, machine, backends, modes, results, len(members), len(jobs), roster)
     if args.perf:
@@ -537,6 +546,9 @@ def report(args, machine, backends, modes, results, members, jobs, roster):
           f"(min–max for total time and p99)\n")
     names = [("ceiling", "ceiling: trivial axum (GET + POST→405)")]
     names += [(b.kind, "dongxun, SQLite" if b.kind == "sqlite" else "dongxun, PostgreSQL") for b in backends]
+    if args.without_points:
+        names += [(f"{b.kind}-without-points", ("dongxun, SQLite" if b.kind == "sqlite" else "dongxun, PostgreSQL")
+                   + ", check-ins earn no points") for b in backends]
     print("| mode | server | total s | POST/s | POST p50 ms | p95 | p99 | max | landing GET p50 / p99 ms "
           "| server CPU s | client CPU s | server peak RSS MB | stored rows / members | 签到成功 / 您已签到 |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -566,16 +578,47 @@ def report(args, machine, backends, modes, results, members, jobs, roster):
             ratio = lambda f: med([x[f] / y[f] for x, y in zip(rs, ceil) if y[f]])  # noqa: E731
             print(f"| {mode} | {label} | {ratio('total_s'):.1f}× | {ratio('p50'):.0f}× | {ratio('p99'):.0f}× "
                   f"| {ratio('get_p50'):.0f}× | {ratio('server_cpu'):.0f}× |")
+    if args.without_points:
+        print_points_cost(backends, modes, results)
     print("\nTargets (issue): 1,500 check-ins within 60 s at 200 concurrent clients, POST p99 < 100 ms "
           "on 2 cores with SQLite, every check-in stored exactly once.")
     for mode, _ in modes:
         for key, label in names[1:]:
+            if key.endswith("-without-points"):
+                continue
             rs = results[(mode, key)]
             total, p99 = med([x["total_s"] for x in rs]), med([x["p99"] for x in rs])
             once = "MISSED (see FAILED above)" if any(x.get("problems") for x in rs) else "met in every run"
             print(f"- {mode}, {label}: total {total:.1f} s ({'met' if total < 60 else 'MISSED'} <60 s), "
                   f"p99 {p99:.0f} ms ({'met' if p99 < 100 else 'MISSED'} <100 ms; worst round "
                   f"{max(x['p99'] for x in rs):.0f} ms); every check-in answered and stored once: {once}")
+
+
+
+def print_points_cost(backends, modes, results):
+    """What points add to a check-in (issue 9: throughput must not drop by more than 10 %): the
+    same binary's code with and without the attendance award, paired within each round."""
+    med = c.median
+    print(f"\nBinary without points: {c.binary_line(results_binary_without_points())}\n")
+    print("Cost of points, with / without, paired within each round, median over rounds (target: "
+          "throughput with points ≥ 0.90× without):\n")
+    print("| mode | backend | POST/s with / without | server CPU per check-in with / without | POST p50 with / without |")
+    print("|---|---|---:|---:|---:|")
+    for mode, _ in modes:
+        for b in backends:
+            with_, without = results[(mode, b.kind)], results[(mode, f"{b.kind}-without-points")]
+            pair = lambda f: [x[f] / y[f] for x, y in zip(with_, without) if y[f]]  # noqa: E731
+            label = "SQLite" if b.kind == "sqlite" else "PostgreSQL"
+            tput = pair("post_per_s")
+            print(f"| {mode} | {label} | {med(tput):.2f}× ({min(tput):.2f}–{max(tput):.2f}) "
+                  f"| {med(pair('server_cpu')):.2f}× | {med(pair('p50')):.2f}× |")
+
+
+_WITHOUT_POINTS = []
+
+
+def results_binary_without_points():
+    return _WITHOUT_POINTS[0] if _WITHOUT_POINTS else None
 
 
 if __name__ == "__main__":
