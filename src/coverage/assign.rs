@@ -121,6 +121,9 @@ pub(super) async fn check(
         let found =
             v.trim().parse::<i64>().ok().and_then(|id| catalogue.iter().find(|m| m.id == id && m.active));
         match found {
+            Some(m) if m.out_of_stock() => {
+                errors.push(format!("学习材料：“{}”库存为0，不能选择；请先入库", m.name))
+            }
             Some(m) if !material_names.contains(&m.name) => material_names.push(m.name.clone()),
             Some(_) => {}
             None => errors.push("学习材料：所选材料不存在或已停用".to_owned()),

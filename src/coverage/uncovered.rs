@@ -55,7 +55,7 @@ struct UncoveredPage {
     previous_page: String,
     next_page: String,
     assignees: Vec<(i64, String)>,
-    materials: Vec<(i64, String, &'static str)>,
+    materials: Vec<(i64, String, String)>,
     due_on: String,
     today: String,
     /// The action's problems, and what was chosen, when it is shown again after a refusal.
@@ -142,7 +142,10 @@ async fn list_page(
             .await?
             .into_iter()
             .filter(|m| m.active)
-            .map(|m| (m.id, m.name, m.kind.label()))
+            .map(|m| {
+                let label = m.label();
+                (m.id, m.name, label)
+            })
             .collect(),
         due_on: form
             .map(|f| f.due_on.trim().to_owned())

@@ -107,18 +107,36 @@ pub fn photo_mime(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// A few materials for a new deployment or the demo; existing names are left alone.
+/// A few materials for a new deployment or the demo, the books with copies in stock; existing
+/// names are left alone.
 pub async fn seed_materials(db: &Db) -> Result<(), sqlx::Error> {
+    let books = [
+        ("《习近平谈治国理政》第三卷", "", "外文出版社", 30),
+        ("《中国共产党简史》", "本书编写组", "人民出版社、中共党史出版社", 20),
+    ];
+    for (title, author, publisher, stock) in books {
+        let book = crate::library::stock::NewBook {
+            title,
+            author,
+            publisher,
+            category: "图书",
+            tags: "送学上门",
+            stock,
+            created_by: None,
+        };
+        let mut tx = db.begin().await?;
+        if store::insert_book(&mut tx, &book).await?.is_some() {
+            tx.commit().await?;
+        }
+    }
     let materials = [
-        ("《习近平谈治国理政》第三卷", MaterialKind::Book),
-        ("《中国共产党简史》", MaterialKind::Book),
         ("党的十九届五中全会精神学习辅导", MaterialKind::Booklet),
         ("冬训学习资料汇编", MaterialKind::Booklet),
         ("冬春季疫情防控宣传单", MaterialKind::Leaflet),
         ("党课视频U盘", MaterialKind::Video),
     ];
     for (name, kind) in materials {
-        crate::delivery::store::insert_material(db, name, kind).await?;
+        store::insert_material(db, name, kind).await?;
     }
     Ok(())
 }

@@ -56,6 +56,8 @@ pub struct VisitContext<'a> {
     pub campaign_days: (NaiveDate, NaiveDate),
     /// The task's materials: the only books that can be ticked.
     pub materials: &'a [String],
+    /// Books with no copy left in stock: they cannot be handed over.
+    pub out_of_stock: &'a [String],
     /// The campaign's topic ids.
     pub topics: &'a [i64],
 }
@@ -81,6 +83,11 @@ pub struct VisitFacts {
     pub confirmed_by_name: String,
     /// The photo: as uploaded from `validate`, re-encoded by the handler before it is stored.
     pub photo: Option<Vec<u8>>,
+}
+
+/// Why a book cannot be handed over: none left in stock.
+pub fn out_of_stock(book: &str) -> String {
+    format!("送达书籍资料：“{book}”库存为0，不能登记送出；请联系街道管理员入库后再登记，或取消勾选")
 }
 
 fn clean(text: &str) -> String {
@@ -140,6 +147,8 @@ pub fn validate(input: &VisitInput, ctx: &VisitContext) -> Result<VisitFacts, Ve
     for book in &input.books {
         if !ctx.materials.contains(book) {
             errors.push(format!("送达书籍资料：“{book}”不在本任务的材料中"));
+        } else if ctx.out_of_stock.contains(book) {
+            errors.push(out_of_stock(book));
         } else if !books.contains(book) {
             books.push(book.clone());
         }
@@ -217,6 +226,7 @@ mod tests {
             today: day(15),
             campaign_days: (day(1), day(31)),
             materials: &materials,
+            out_of_stock: &[],
             topics: &[7],
         };
         validate(input, &ctx)
@@ -262,6 +272,23 @@ mod tests {
         ] {
             assert!(all.contains(expected), "{expected} in {all}");
         }
+    }
+
+    #[test]
+    fn a_book_out_of_stock_cannot_be_handed_over() {
+        let materials = vec!["《习近平谈治国理政》第三卷".to_owned()];
+        let ctx = VisitContext {
+            today: day(15),
+            campaign_days: (day(1), day(31)),
+            materials: &materials,
+            out_of_stock: &materials,
+            topics: &[7],
+        };
+        let errors = validate(&good(), &ctx).unwrap_err();
+        assert!(errors[0].contains("库存为0，不能登记送出"), "{errors:?}");
+        let mut without = good();
+        without.books.clear();
+        assert!(validate(&without, &ctx).is_ok(), "the visit itself is fine without the book");
     }
 
     #[test]

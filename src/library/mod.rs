@@ -1,10 +1,12 @@
 //! The study library (学习资料, S8): articles and links curated by the theory-study volunteer
 //! team, by category and tag; an article counts as read when the member stayed its minimum time
 //! and reached its end (heartbeats from the page, summed on the server), earning 阅读文章 points;
-//! PDFs uploaded into the data directory and read in the browser; curated lists (本周学习) pushed to a unit's members, shown on their home page.
+//! PDFs uploaded into the data directory and read in the browser; curated lists (本周学习) pushed to a unit's members, shown on their home page;
+//! books, physical copies with a stock that door-to-door visits draw down (`stock.rs`).
 
 pub mod model;
 mod pages;
+pub mod stock;
 pub mod store;
 
 use axum::Router;
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/library/{id}", get(pages::show))
         .route("/library/{id}/pdf", get(pages::pdf))
         .route("/library/{id}/beat", post(pages::beat))
+        .route("/library/{id}/stock", post(pages::change_stock))
 }
 
 /// A list pushed to a member, with its items and whether each was read.

@@ -14,12 +14,84 @@ coded_enum! {
         Link = ("link", "链接"),
         /// A PDF uploaded into the data directory, shown in the browser.
         Pdf = ("pdf", "PDF"),
+        /// A printed book: physical copies in stock, handed over on door-to-door visits.
+        Book = ("book", "图书"),
+    }
+}
+
+coded_enum! {
+    /// What changed a book's stock.
+    MoveKind {
+        /// 入库: copies received.
+        In = ("in", "入库"),
+        /// 送出: one copy handed over on a door-to-door visit.
+        Out = ("out", "送出"),
+        /// 调整: counted in or written off (lost, damaged), with a reason.
+        Adjust = ("adjust", "调整"),
+    }
+}
+
+/// Most copies one restock or adjustment may move.
+pub const MAX_MOVE: i64 = 10_000;
+
+/// A restock or adjustment as typed: `in` with a positive count, or `adjust` with a signed one
+/// (`-2` written off, `+1` found), always with a reason. Returns the change to the stock, or the
+/// problems by field name; the stock may never go below zero.
+pub fn stock_change(
+    kind: &str,
+    count: &str,
+    reason: &str,
+    stock: i64,
+) -> Result<(MoveKind, i64), Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    let kind = match MoveKind::from_code(kind.trim()) {
+        Some(MoveKind::Out) | None => {
+            errors.push(("kind", "请选择入库或调整".to_owned()));
+            None
+        }
+        Some(kind) => Some(kind),
+    };
+    let count = count.trim().trim_start_matches('+').parse::<i64>().ok();
+    let delta = match (kind, count) {
+        (_, None) => {
+            errors.push(("count", "请填写册数（整数）".to_owned()));
+            None
+        }
+        (_, Some(0)) => {
+            errors.push(("count", "册数不能为0".to_owned()));
+            None
+        }
+        (_, Some(n)) if n.abs() > MAX_MOVE => {
+            errors.push(("count", format!("一次不能超过{MAX_MOVE}册")));
+            None
+        }
+        (Some(MoveKind::In), Some(n)) if n < 0 => {
+            errors.push(("count", "入库册数应为正数；核减请选“调整”".to_owned()));
+            None
+        }
+        (_, Some(n)) if stock + n < 0 => {
+            errors.push(("count", format!("库存不能少于0（现有{stock}册，最多核减{stock}册）")));
+            None
+        }
+        (_, Some(n)) => Some(n),
+    };
+    let reason = reason.trim();
+    if reason.is_empty() {
+        errors.push(("reason", "请填写原因（如：采购入库、破损报废、盘点）".to_owned()));
+    } else if reason.chars().count() > 100 {
+        errors.push(("reason", "原因不超过100个字".to_owned()));
+    }
+    match (kind, delta) {
+        (Some(kind), Some(delta)) if errors.is_empty() => Ok((kind, delta)),
+        _ => Err(errors),
     }
 }
 
 /// The kinds the text form adds (a PDF is uploaded through its own form).
 pub fn written_kinds() -> Vec<(&'static str, &'static str)> {
-    ItemKind::choices().into_iter().filter(|(code, _)| *code != ItemKind::Pdf.code()).collect()
+    // A PDF is uploaded through its own form; a book is added to the door-to-door catalogue.
+    let written = [ItemKind::Article.code(), ItemKind::Link.code()];
+    ItemKind::choices().into_iter().filter(|(code, _)| written.contains(code)).collect()
 }
 
 /// Seconds between two heartbeats of the reading page.
@@ -126,6 +198,21 @@ mod tests {
             }
         }
         assert_eq!(sanitize("<p><strong>坚定</strong>信念</p>"), "<p><strong>坚定</strong>信念</p>");
+    }
+
+    #[test]
+    fn stock_changes_need_a_reason_and_never_go_below_zero() {
+        assert_eq!(stock_change("in", "20", "采购入库", 0), Ok((MoveKind::In, 20)));
+        assert_eq!(stock_change("adjust", "-2", "破损报废", 5), Ok((MoveKind::Adjust, -2)));
+        assert_eq!(stock_change("adjust", "+1", "盘点多出", 0), Ok((MoveKind::Adjust, 1)));
+        let fields = |r: Result<(MoveKind, i64), Vec<(&'static str, String)>>| {
+            r.unwrap_err().into_iter().map(|(f, m)| format!("{f}:{m}")).collect::<Vec<_>>().join("|")
+        };
+        assert!(fields(stock_change("adjust", "-6", "盘点", 5)).contains("库存不能少于0（现有5册"));
+        assert!(fields(stock_change("in", "-1", "x", 5)).contains("count:入库册数应为正数"));
+        assert!(fields(stock_change("in", "0", "x", 5)).contains("count:册数不能为0"));
+        assert!(fields(stock_change("out", "1", "x", 5)).contains("kind:"), "送出 is a visit's");
+        assert!(fields(stock_change("in", "三", " ", 5)).contains("reason:请填写原因"));
     }
 
     #[test]

@@ -33,10 +33,16 @@ pub struct Item {
     pub file_name: String,
     /// A PDF's size in bytes.
     pub size_bytes: i64,
+    /// A book's author ('' for other kinds, or not given).
+    pub author: String,
+    /// A book's publisher ('' for other kinds, or not given).
+    pub publisher: String,
+    /// A book's copies in stock (0 for other kinds).
+    pub stock: i64,
 }
 
-const ITEM: &str =
-    "id, kind, title, category, tags, body, url, min_seconds, created_at, file_name, size_bytes";
+const ITEM: &str = "id, kind, title, category, tags, body, url, min_seconds, created_at, file_name, size_bytes, \
+     author, publisher, stock";
 
 /// A new item, already checked and sanitised.
 pub struct NewItem<'a> {

@@ -1,5 +1,6 @@
 //! The materials catalogue: the books and leaflets a visitor can be sent with. Admins look; the
-//! committee edits.
+//! committee edits. A 书籍 added here is a library book (author, publisher, copies counted in),
+//! its stock shown beside it and kept on its library page.
 
 use askama::Template;
 use axum::extract::State;
@@ -7,9 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CommitteeUser, CurrentUser, Role};
 use crate::delivery::MaterialKind;
-use crate::delivery::store as deliveries;
+use crate::delivery::store::{self as deliveries, Material};
+use crate::library::model::MAX_MOVE;
+use crate::library::stock::NewBook;
 use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
 use crate::web::shell::redirect_with_flash;
@@ -20,29 +24,25 @@ use crate::web::{AppError, AppResult, Shell};
 struct MaterialsPage {
     shell: Shell,
     can_edit: bool,
-    materials: Vec<(i64, String, &'static str, bool)>,
+    materials: Vec<Material>,
     kinds: Vec<(&'static str, &'static str)>,
     error: Option<String>,
-    name: String,
+    form: MaterialForm,
 }
 
 async fn materials_page(
     state: &AppState,
     user: &CurrentUser,
     error: Option<String>,
-    name: String,
+    form: MaterialForm,
 ) -> AppResult<MaterialsPage> {
     Ok(MaterialsPage {
         shell: Shell::new(user, "送学材料", "deliveries"),
         can_edit: user.role == Role::CommitteeAdmin,
-        materials: deliveries::materials(&state.db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.name, m.kind.label(), m.active))
-            .collect(),
+        materials: deliveries::materials(&state.db).await?,
         kinds: MaterialKind::choices(),
         error,
-        name,
+        form,
     })
 }
 
@@ -51,15 +51,21 @@ pub(in crate::delivery) async fn materials(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
 ) -> AppResult<Html<String>> {
-    Ok(Html(materials_page(&state, &user, None, String::new()).await?.render()?))
+    Ok(Html(materials_page(&state, &user, None, MaterialForm::default()).await?.render()?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(in crate::delivery) struct MaterialForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    author: String,
+    #[serde(default)]
+    publisher: String,
+    #[serde(default)]
+    stock: String,
 }
 
 /// `POST /deliveries/materials`: adds a material (committee only).
@@ -71,30 +77,54 @@ pub(in crate::delivery) async fn add_material(
     let name = form.name.trim().to_owned();
     let length = name.chars().count();
     let kind = MaterialKind::from_code(&form.kind);
+    let (author, publisher) = (form.author.trim(), form.publisher.trim());
+    let stock = match form.stock.trim() {
+        "" => Some(0),
+        text => text.parse::<i64>().ok().filter(|n| (0..=MAX_MOVE).contains(n)),
+    };
     let problem = if !(2..=60).contains(&length) {
         Some("材料名称应为2到60个字".to_owned())
     } else if kind.is_none() {
         Some("请选择材料类别".to_owned())
+    } else if author.chars().count() > 40 || publisher.chars().count() > 40 {
+        Some("作者、出版社各不超过40个字".to_owned())
+    } else if kind == Some(MaterialKind::Book) && stock.is_none() {
+        Some(format!("入库册数应为0到{MAX_MOVE}的整数"))
     } else {
         None
     };
-    let (None, Some(kind)) = (&problem, kind) else {
-        let page = materials_page(&state, &user, problem, form.name).await?;
+    let (None, Some(kind), Some(stock)) = (&problem, kind, stock) else {
+        let page = materials_page(&state, &user, problem, form).await?;
         return Ok((StatusCode::BAD_REQUEST, Html(page.render()?)).into_response());
     };
-    match deliveries::insert_material(&state.db, &name, kind).await? {
-        Some(_) => Ok(redirect_with_flash("/deliveries/materials", &format!("已添加：{name}"))),
-        None => {
-            let page = materials_page(
-                &state,
-                &user,
-                Some(format!("“{name}”已在材料目录中，不能重复添加")),
-                form.name,
-            )
-            .await?;
-            Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response())
-        }
+    let mut tx = state.db.begin().await?;
+    let added = if kind == MaterialKind::Book {
+        let book = NewBook {
+            title: &name,
+            author,
+            publisher,
+            category: "图书",
+            tags: "",
+            stock,
+            created_by: Some(user.user_id),
+        };
+        deliveries::insert_book(&mut tx, &book).await?
+    } else {
+        deliveries::insert_material_in(&mut tx, &name, kind, None).await?
+    };
+    if added.is_none() {
+        drop(tx);
+        let problem = Some(format!("“{name}”已在材料目录中，不能重复添加"));
+        let page = materials_page(&state, &user, problem, form).await?;
+        return Ok((StatusCode::CONFLICT, Html(page.render()?)).into_response());
     }
+    let detail = match kind {
+        MaterialKind::Book => format!("送学材料：{name}（书籍，入库{stock}册）"),
+        _ => format!("送学材料：{name}（{}）", kind.label()),
+    };
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Delivery, &name, &detail, true).await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash("/deliveries/materials", &format!("已添加：{name}")))
 }
 
 #[derive(Deserialize)]
@@ -104,7 +134,7 @@ pub(in crate::delivery) struct ActiveForm {
 }
 
 labels! {
-    MaterialForm { name: "名称", kind: "类别" }
+    MaterialForm { name: "名称", kind: "类别", author: "作者", publisher: "出版社", stock: "入库册数" }
     ActiveForm { active: "停用或恢复" }
 }
 

@@ -67,10 +67,17 @@ async fn check(state: &AppState, task: &Task, input: &VisitInput) -> AppResult<V
     let topic_ids: Vec<i64> =
         campaigns::topics(&state.db, campaign.id).await?.into_iter().map(|t| t.id).collect();
     let materials = task.material_names();
+    let out_of_stock: Vec<String> = deliveries::materials(&state.db)
+        .await?
+        .into_iter()
+        .filter(|m| m.out_of_stock() && materials.contains(&m.name))
+        .map(|m| m.name)
+        .collect();
     let context = VisitContext {
         today: crate::time::today(),
         campaign_days: (campaign.starts_on, campaign.ends_on),
         materials: &materials,
+        out_of_stock: &out_of_stock,
         topics: &topic_ids,
     };
     visit::validate(input, &context).map_err(AppError::Invalid)
@@ -163,6 +170,13 @@ pub(in crate::delivery) async fn record_visit(
             ))
         }
         Err(VisitError::AlreadyRecorded) => Ok(redirect_with_flash(&here, ALREADY)),
+        Err(VisitError::OutOfStock(book)) => {
+            // The last copy went with another visit meanwhile: nothing was recorded.
+            drop(tx);
+            input.photo = None;
+            let errors = vec![visit::out_of_stock(&book)];
+            refused(detail_page(&state, &user, task, input, errors).await?)
+        }
         Err(VisitError::Database(e)) => Err(e.into()),
     }
 }

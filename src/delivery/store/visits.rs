@@ -145,6 +145,10 @@ pub enum VisitError {
     /// The task is done already (a retry, a second device): nothing changed.
     #[error("该任务已登记走访")]
     AlreadyRecorded,
+    /// A book handed over has no copy left in stock (taken by another visit meanwhile): nothing
+    /// is recorded once the caller drops the transaction.
+    #[error("“{0}”库存为0")]
+    OutOfStock(String),
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -157,6 +161,10 @@ pub enum VisitError {
 ///
 /// The visit earns the member its points (送学上门) in the same transaction, keyed
 /// `visit:{task}:{member}`: one task is visited once, so a retry never counts twice.
+///
+/// Each book handed over takes one copy from the library's stock in the same transaction
+/// (after the task was taken, so a retry draws nothing); a book with none left is
+/// [`VisitError::OutOfStock`].
 pub async fn record_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> {
     let visit_id = match write_visit(tx, v).await {
         Err(VisitError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
@@ -164,6 +172,12 @@ pub async fn record_visit(tx: &mut Tx, v: &NewVisit) -> Result<i64, VisitError> 
         }
         other => other?,
     };
+    let books = super::books_named(tx, &super::names_from_json(&v.books)).await?;
+    for (name, book_id) in books {
+        if crate::library::stock::draw_for_visit(tx, book_id, visit_id, v.recorded_by).await?.is_none() {
+            return Err(VisitError::OutOfStock(name));
+        }
+    }
     points::award(tx, &visit_award(v, Utc::now())).await?;
     Ok(visit_id)
 }

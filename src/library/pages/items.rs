@@ -116,7 +116,7 @@ pub(in crate::library) async fn create(
     Form(form): Form<ItemForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let kind = ItemKind::from_code(&form.kind).filter(|k| *k != ItemKind::Pdf);
+    let kind = ItemKind::from_code(&form.kind).filter(|k| matches!(k, ItemKind::Article | ItemKind::Link));
     if kind.is_none() {
         errors.add("kind", "请选择资料类型");
     }
@@ -180,13 +180,18 @@ struct ItemPage {
     beat_seconds: i64,
 }
 
-/// `GET /library/{id}`: an article to read (a member's page sends heartbeats) or a link.
+/// `GET /library/{id}`: an article to read (a member's page sends heartbeats), a link, a PDF, or
+/// a book with its stock.
 pub(in crate::library) async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
     let item = store::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if item.kind == ItemKind::Book {
+        let page = super::books::book_page(&state, &user, item, Default::default(), FieldErrors::default());
+        return Ok(Html(page.await?.render()?));
+    }
     let page = ItemPage {
         shell: Shell::new(&user, item.title.clone(), "library"),
         tags: item.tags.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect(),

@@ -4,6 +4,7 @@
 //! The shared task setup lives here, with the task list and materials catalogue tests; recording
 //! a visit is in `visits`, calling the member and the task page in `task_page`.
 
+mod books;
 mod closing;
 mod photos;
 mod task_page;
