@@ -6,7 +6,9 @@
 // confirmed, a photo) and the member is covered by it and shows as 已送学. The
 // visit is private: no session on the calendar, nothing in another member's
 // 近期可参加. The uncovered list finds every 无智能手机 member, selects all of
-// them, and keeps its filter when submitted with nobody ticked.
+// them, and keeps its filter when submitted with nobody ticked. The material is a
+// book with three copies counted in: the visit hands one over, and the book's
+// library page shows 库存 2 册 with the 送出 to the member.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -78,12 +80,15 @@ test('the committee sends the volunteer to an uncovered member from the coverage
     ]);
     await page.getByLabel('名称').fill(MATERIAL);
     await page.getByLabel('类别').selectOption({ label: '书籍' });
+    await page.getByLabel('出版社').fill('党建读物出版社');
+    await page.getByLabel('入库册数').fill('3');
     await Promise.all([
       page.waitForNavigation({ waitUntil: 'load' }),
       page.getByRole('button', { name: '添加', exact: true }).tap(),
     ]);
     assert.match(await page.locator('.flash').innerText(), new RegExp(`已添加：${MATERIAL}`));
     assert.equal(await page.locator('ul.materials li', { hasText: MATERIAL }).count(), 1);
+    assert.match(await page.locator('ul.materials li', { hasText: MATERIAL }).innerText(), /库存 3 册/);
     await assertFitsPhone(page, 'the materials catalogue');
     await screenshot(page, 'delivery-00-materials');
 
@@ -195,6 +200,10 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
     await page.getByLabel('党员心声').fill('腿脚不便去不了会场，感谢组织上门送学。');
     await page.locator('label.choice', { hasText: '家属' }).tap();
     await page.getByLabel('确认人姓名').fill('王小红');
+    // The book planned for the task is handed over; its stock shows beside it.
+    const bookBox = page.locator('label.check', { hasText: MATERIAL });
+    assert.match(await bookBox.innerText(), /库存3册/);
+    await bookBox.locator('input[name="book"]').check();
     // The photo picker is a Chinese button over a hidden file input, which names the chosen file.
     assert.equal((await page.locator('label.photo-button').innerText()).trim(), '拍照或选择照片');
     assert.equal((await page.locator('#photo-name').innerText()).trim(), '未选择照片');
@@ -236,6 +245,34 @@ test('the volunteer records the visit on a phone, with a photo, and coverage cou
     assert.match(await page.locator('nav.seg a', { hasText: '已完成' }).innerText(), /已完成\s*1/);
     await screenshot(page, 'delivery-07-volunteer-done');
     visitRecorded = true;
+  } finally {
+    await context.close();
+  }
+});
+
+test('the book handed over is one copy down in the library, the 送出 listed with the member', async () => {
+  assert.ok(visitRecorded, 'needs the visit above');
+  const context = await phoneContext(browser);
+  try {
+    const page = await context.newPage();
+    await login(page, app.baseUrl, COMMITTEE_ADMIN);
+    await page.goto(`${app.baseUrl}/deliveries/materials`, { waitUntil: 'load' });
+    const stock = page.locator('ul.materials li', { hasText: MATERIAL }).getByRole('link', { name: /库存/ });
+    assert.equal((await stock.innerText()).trim(), '库存 2 册');
+    await Promise.all([page.waitForURL((u) => /^\/library\/\d+$/.test(u.pathname)), stock.tap()]);
+    assert.equal((await page.locator('h1').innerText()).trim(), MATERIAL);
+    assert.equal((await page.locator('.stock-line').innerText()).trim(), '库存 2 册');
+    assert.match(await page.locator('dl.fields').innerText(), /党建读物出版社[\s\S]*已送出\s*1 册/);
+    const moves = await page.locator('ul.book-moves li').allInnerTexts();
+    assert.equal(moves.length, 2, moves.join('\n'));
+    assert.match(moves[0], new RegExp(`送出 -1 册[\\s\\S]*送给${member.name}`));
+    assert.match(moves[1], /入库 \+3 册[\s\S]*首次入库/);
+    await assertFitsPhone(page, 'the book with its stock');
+    await screenshot(page, 'library-book-stock');
+    // The library lists it with its stock.
+    await page.goto(`${app.baseUrl}/library?category=${encodeURIComponent('图书')}`, { waitUntil: 'load' });
+    assert.match(await page.locator('ul.library-items li', { hasText: MATERIAL }).innerText(), /库存 2 册/);
+    await screenshot(page, 'library-books');
   } finally {
     await context.close();
   }

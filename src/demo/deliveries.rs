@@ -1,6 +1,8 @@
 //! The demo's door-to-door study: each station's volunteer has elderly or sick members to visit
 //! (蟹塘社区's first one overdue), and one visit is already recorded, so the volunteer's home, the
-//! task list and a visited member's 已送学 all show something on a fresh demo.
+//! task list and a visited member's 已送学 all show something on a fresh demo. Each station's
+//! first visit carries 《中国共产党简史》 with the study pack; the recorded visit handed it over,
+//! so the book's stock is already one copy down with its 送出 move on a fresh demo.
 
 use chrono::{Duration, NaiveDate};
 
@@ -11,6 +13,9 @@ use crate::on_db;
 use crate::org::Scope;
 use crate::org::store::Unit;
 use crate::people::model::MemberCategories;
+
+/// What each station's first visit carries: the study pack and a book from the library.
+const CARRIED: &str = "[\"冬训学习资料汇编\",\"《中国共产党简史》\"]";
 
 /// Members per station sent a volunteer.
 const VISITS_PER_STATION: i64 = 2;
@@ -31,16 +36,9 @@ pub async fn seed(db: &Db, stations: &[Unit], today: NaiveDate) -> anyhow::Resul
                 today + Duration::days(3 + n as i64)
             };
             let task = NewTask { member_id, reason: "老党员、行动不便".into() };
-            let created = create_tasks(
-                &mut tx,
-                campaign_id,
-                &[task],
-                volunteer,
-                due,
-                "[\"冬训学习资料汇编\"]",
-                secretary,
-            )
-            .await?;
+            let materials = if n == 0 { CARRIED } else { "[\"冬训学习资料汇编\"]" };
+            let created =
+                create_tasks(&mut tx, campaign_id, &[task], volunteer, due, materials, secretary).await?;
             // The second station's first member was visited yesterday.
             if let (1, 0, Some(&delivery_id)) = (i, n, created.created.first()) {
                 let visit = NewVisit {
@@ -51,7 +49,7 @@ pub async fn seed(db: &Db, stations: &[Unit], today: NaiveDate) -> anyhow::Resul
                     visited_on: today - Duration::days(1),
                     minutes: 60,
                     content: "在家中一起学习书记开讲第一课，讲解乡村振兴政策".into(),
-                    books: "[\"冬训学习资料汇编\"]".into(),
+                    books: CARRIED.into(),
                     member_words: "身体不便还惦记着学习，感谢组织上门".into(),
                     confirmed_by_kind: Confirmer::Family,
                     confirmed_by_name: "家属".into(),

@@ -101,6 +101,8 @@ pub(super) struct DetailPage {
     assignee: String,
     categories: Vec<&'static str>,
     materials: Vec<String>,
+    /// The task's books with their stock (name, copies left).
+    book_stock: Vec<(String, i64)>,
     due: String,
     overdue: bool,
     visit: Option<VisitView>,
@@ -150,6 +152,12 @@ pub(super) async fn detail_page(
         show_address: user.role.is_admin() || task.status == crate::delivery::TaskStatus::Open,
         assignee: assignee_label(&task.assignee_name, task.assignee_role.label()),
         categories,
+        book_stock: deliveries::materials(&state.db)
+            .await?
+            .into_iter()
+            .filter_map(|m| m.stock.map(|n| (m.name, n)))
+            .filter(|(name, _)| task.material_names().contains(name))
+            .collect(),
         materials: task.material_names(),
         due: task.due_on.format("%Y年%m月%d日").to_string(),
         overdue: task.is_overdue(today),
