@@ -278,7 +278,10 @@ async fn the_comparison_shows_each_villages_month_and_its_movement() {
 
     let committee = app.logged_in(COMMITTEE).await;
     let home = app.get(&committee, "/").await.text().await.unwrap();
-    assert!(home.contains(r#"href="/brands/compare""#) && home.contains(r#"href="/brands""#), "linked from the admin home");
+    assert!(
+        home.contains(r#"href="/brands/compare""#) && home.contains(r#"href="/brands""#),
+        "linked from the admin home"
+    );
     let page = app.get(&committee, &format!("/brands/compare?month={month}")).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
