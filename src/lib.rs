@@ -6,6 +6,7 @@ pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod awards;
+pub mod brands;
 pub mod campaign;
 pub mod checkin;
 pub mod classroom;

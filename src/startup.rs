@@ -41,7 +41,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::library::router())
         .merge(crate::column::router())
         .merge(crate::contest::router())
-        .merge(crate::practice::router());
+        .merge(crate::practice::router())
+        .merge(crate::brands::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }

@@ -5,6 +5,7 @@
 //! `village_totals` is the public summary other rooms read (the villages' comparison page, a
 //! village's brand page): what each station did between two days, counting approved hours only.
 
+pub mod public;
 pub mod totals;
 
 pub use totals::{VillageActivityTotals, village_totals};

@@ -5,6 +5,7 @@
 //! Deterministic: the same seed gives the same people.
 
 mod awards;
+mod brands;
 mod column;
 mod contest;
 mod deliveries;
@@ -125,6 +126,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     library::seed(db, &stations, crate::time::today()).await?;
     column::seed(db, &stations, crate::time::today()).await?;
     contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;
+    brands::seed(db, &hub, &stations).await?;
     Ok(true)
 }
 

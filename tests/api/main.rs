@@ -11,6 +11,7 @@ mod architecture;
 mod at_rest;
 mod audit;
 mod awards;
+mod brands;
 mod checkin;
 mod checkin_traps;
 mod classroom;
