@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::library::router())
         .merge(crate::column::router())
         .merge(crate::contest::router())
+        .merge(crate::speech::router())
         .merge(crate::practice::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
@@ -91,6 +92,7 @@ impl Application {
             roster_staging: Default::default(),
             quiz_staging: Default::default(),
             contest_rooms: Default::default(),
+            speech_votes: Default::default(),
         };
         Ok(Self { listener, state })
     }
