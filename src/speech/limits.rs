@@ -67,7 +67,7 @@ mod tests {
     #[test]
     fn each_budget_runs_out_on_its_own_key() {
         let hour = Duration::from_secs(3600);
-        let limiter = VoteLimiter::new((2, hour), (3, hour));
+        let limiter = VoteLimiter::new((2, hour), (2, hour));
         assert!(limiter.spend(1, "10.0.0.1").is_ok());
         assert!(limiter.spend(1, "10.0.0.1").is_ok());
         assert!(limiter.spend(1, "10.0.0.2").is_err(), "the account's budget is spent");

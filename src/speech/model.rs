@@ -35,7 +35,8 @@ coded_enum! {
 pub const DEFAULT_RUBRIC: &str = "内容 40\n表达 30\n仪态 20\n时间 10";
 
 /// The order of results, as the page states it.
-pub const TIE_BREAK: &str = "按评委平均分（加权总分，满分100）排序；平均分相同的，得票多者在前；再相同的，先报名者在前。";
+pub const TIE_BREAK: &str =
+    "按评委平均分（加权总分，满分100）排序；平均分相同的，得票多者在前；再相同的，先报名者在前。";
 
 /// Most items a rubric has.
 pub const MAX_ITEMS: usize = 8;
@@ -97,10 +98,13 @@ pub fn rubric_lines(items: &[RubricItem]) -> String {
     items.iter().map(|i| format!("{} {}", i.name, i.weight)).collect::<Vec<_>>().join("\n")
 }
 
+/// Problems with typed marks: the item's index and the message.
+pub type MarkProblems = Vec<(usize, String)>;
+
 /// Checks a judge's marks, one per item as typed: each a whole number from 0 to the item's
 /// weight. Returns the marks and their sum (the weighted total, out of 100), or each problem by
 /// item index.
-pub fn check_marks(rubric: &[RubricItem], typed: &[String]) -> Result<(Vec<i64>, i64), Vec<(usize, String)>> {
+pub fn check_marks(rubric: &[RubricItem], typed: &[String]) -> Result<(Vec<i64>, i64), MarkProblems> {
     let mut marks = Vec::new();
     let mut problems = Vec::new();
     for (i, item) in rubric.iter().enumerate() {

@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::model::{self, DEFAULT_RUBRIC};
-use super::store::{self, Contest};
+use super::store::{self, Contest, NewContest};
 use crate::audit::{self, Action, Actor};
 use crate::auth::{AdminUser, CurrentUser};
 use crate::state::AppState;
@@ -72,14 +72,20 @@ struct IndexPage {
     errors: FieldErrors,
 }
 
-async fn index_page(state: &AppState, user: &CurrentUser, input: NewInput, errors: FieldErrors) -> AppResult<String> {
+async fn index_page(
+    state: &AppState,
+    user: &CurrentUser,
+    input: NewInput,
+    errors: FieldErrors,
+) -> AppResult<String> {
     let staff = user.role.is_admin();
     let contests = if staff {
         store::list_in_scope(&state.db, &user.scope()).await?
     } else {
         store::list_for(&state.db, &user.unit_path, user.user_id).await?
     };
-    Ok(IndexPage { shell: Shell::new(user, "演讲比赛", "speech"), contests, staff, input, errors }.render()?)
+    Ok(IndexPage { shell: Shell::new(user, "演讲比赛", "speech"), contests, staff, input, errors }
+        .render()?)
 }
 
 /// `GET /speech`: staff see their subtree's contests and the set-up form; others, theirs.
@@ -87,14 +93,11 @@ pub(super) async fn index(State(state): State<AppState>, user: CurrentUser) -> A
     Ok(Html(index_page(&state, &user, NewInput::default(), FieldErrors::default()).await?))
 }
 
-struct Checked {
-    title: String,
-    rounds: Vec<String>,
-    judges: Vec<i64>,
-    rubric: String,
-}
-
-async fn checked(state: &AppState, input: &NewInput) -> AppResult<Result<Checked, FieldErrors>> {
+async fn checked(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &NewInput,
+) -> AppResult<Result<NewContest, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let title = input.title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 40 {
@@ -128,7 +131,14 @@ async fn checked(state: &AppState, input: &NewInput) -> AppResult<Result<Checked
         }
     };
     let (Some(rubric), true) = (rubric, errors.is_empty()) else { return Ok(Err(errors)) };
-    Ok(Ok(Checked { title, rounds, judges: found.into_iter().map(|(_, id)| id).collect(), rubric }))
+    Ok(Ok(NewContest {
+        title,
+        unit_id: user.unit_id,
+        unit_path: user.unit_path.clone(),
+        rubric,
+        rounds,
+        judges: found.into_iter().map(|(_, id)| id).collect(),
+    }))
 }
 
 /// `POST /speech`: sets a contest up in the staff member's unit (audited).
@@ -137,7 +147,7 @@ pub(super) async fn create(
     AdminUser(user): AdminUser,
     Form(input): Form<NewInput>,
 ) -> AppResult<Response> {
-    let new = match checked(&state, &input).await? {
+    let new = match checked(&state, &user, &input).await? {
         Ok(new) => new,
         Err(errors) => {
             let html = index_page(&state, &user, input, errors).await?;
@@ -145,17 +155,7 @@ pub(super) async fn create(
         }
     };
     let mut tx = state.db.begin().await?;
-    let id = store::create(
-        &mut tx,
-        &new.title,
-        user.unit_id,
-        &user.unit_path,
-        &new.rubric,
-        &new.rounds,
-        &new.judges,
-        Some(user.user_id),
-    )
-    .await?;
+    let id = store::create(&mut tx, &new, Some(user.user_id)).await?;
     let detail = format!(
         "设立演讲比赛“{}”（{}，{}位评委，评分标准 {}）",
         new.title,
@@ -163,7 +163,8 @@ pub(super) async fn create(
         new.judges.len(),
         new.rubric
     );
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Speech, &format!("speech:{id}"), &detail, true).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Speech, &format!("speech:{id}"), &detail, true)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/speech/{id}")).into_response())
 }

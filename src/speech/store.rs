@@ -33,17 +33,26 @@ pub struct Contest {
 const CONTEST: &str =
     "SELECT id, title, unit_id, unit_path, rubric, status, created_at, finished_at FROM speech_contests";
 
+/// What staff set up.
+#[derive(Debug, Clone)]
+pub struct NewContest {
+    /// 比赛名称.
+    pub title: String,
+    /// The unit running it.
+    pub unit_id: i64,
+    /// Its path.
+    pub unit_path: String,
+    /// The rubric as stored.
+    pub rubric: String,
+    /// The rounds' names, in order.
+    pub rounds: Vec<String>,
+    /// The judges' account ids.
+    pub judges: Vec<i64>,
+}
+
 /// Stores a contest with its rounds (in order, all pending) and judges; returns its id.
-pub async fn create(
-    tx: &mut Tx,
-    title: &str,
-    unit_id: i64,
-    unit_path: &str,
-    rubric: &str,
-    rounds: &[String],
-    judges: &[i64],
-    user_id: Option<i64>,
-) -> Result<i64, sqlx::Error> {
+pub async fn create(tx: &mut Tx, new: &NewContest, user_id: Option<i64>) -> Result<i64, sqlx::Error> {
+    let NewContest { title, unit_id, unit_path, rubric, rounds, judges } = new;
     let id: i64 = on_tx!(tx, conn => sqlx::query_scalar(
         "INSERT INTO speech_contests (title, unit_id, unit_path, rubric, status, created_at, created_by) \
          VALUES ($1, $2, $3, $4, 'running', $5, $6) RETURNING id")

@@ -56,3 +56,4 @@ mod roster;
 mod roster_clerk;
 mod scope;
 mod sessions;
+mod speech;

@@ -30,6 +30,7 @@ pub(in crate::speech) struct EntryInput {
 
 labels! {
     EntryInput { round_id: "轮次", member_phone: "党员手机号码", title: "演讲题目", script: "演讲稿", video_url: "视频链接" }
+    RoundInput { to: "轮次状态" }
 }
 
 /// A round as the page shows it.
@@ -117,10 +118,6 @@ pub(in crate::speech) struct RoundInput {
     to: String,
 }
 
-labels! {
-    RoundInput { to: "轮次状态" }
-}
-
 /// `POST /speech/{id}/rounds/{round_id}`: opens a pending round or closes an open one (audited).
 /// A closed round stays closed: its scores and votes are final.
 pub(in crate::speech) async fn set_round(
@@ -133,17 +130,27 @@ pub(in crate::speech) async fn set_round(
     if !runs(&user, &contest) {
         return Err(AppError::NotFound);
     }
-    let round = store::round(&state.db, round_id).await?.filter(|r| r.contest_id == id).ok_or(AppError::NotFound)?;
+    let round =
+        store::round(&state.db, round_id).await?.filter(|r| r.contest_id == id).ok_or(AppError::NotFound)?;
     let to = RoundStatus::from_code(&input.to).ok_or_else(|| AppError::BadRequest("轮次状态无效".into()))?;
-    let allowed = matches!((round.status, to), (RoundStatus::Pending, RoundStatus::Open) | (RoundStatus::Open, RoundStatus::Closed));
+    let allowed = matches!(
+        (round.status, to),
+        (RoundStatus::Pending, RoundStatus::Open) | (RoundStatus::Open, RoundStatus::Closed)
+    );
     if contest.status == ContestStatus::Finished || !allowed {
-        return Err(AppError::Conflict(format!("“{}”现在{}，不能改为{}", round.name, round.status.label(), to.label())));
+        return Err(AppError::Conflict(format!(
+            "“{}”现在{}，不能改为{}",
+            round.name,
+            round.status.label(),
+            to.label()
+        )));
     }
     let mut tx = state.db.begin().await?;
     store::set_round_status(&mut tx, round.id, to).await?;
     let verb = if to == RoundStatus::Open { "开始" } else { "结束" };
     let detail = format!("{verb}演讲比赛“{}”的{}", contest.title, round.name);
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Speech, &format!("speech:{id}"), &detail, true).await?;
+    audit::record_in(&mut tx, &Actor::user(&user), Action::Speech, &format!("speech:{id}"), &detail, true)
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/speech/{id}")))
 }

@@ -13,7 +13,7 @@ use super::{runs, visible};
 use crate::audit::{self, Action, Actor};
 use crate::auth::CurrentUser;
 use crate::org::Scope;
-use crate::speech::model::{self, ContestStatus, RoundStatus, RubricItem};
+use crate::speech::model::{self, ContestStatus, MarkProblems, RoundStatus, RubricItem};
 use crate::speech::store::{self, Contest, Entry, NewEntry, Round};
 use crate::state::AppState;
 use crate::web::extract::{Form, Path, labels};
@@ -83,9 +83,17 @@ pub(in crate::speech) async fn enter(
         errors.add("round_id", format!("轮次：这位党员已报名{}，每轮只能报名一次", round.name));
         return refused(&state, &user, contest, input, errors).await;
     };
-    let detail = format!("报名演讲比赛“{}”{}：《{}》（党员{member_id}）", contest.title, round.name, new.title);
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Speech, &format!("speech_entry:{entry_id}"), &detail, true)
-        .await?;
+    let detail =
+        format!("报名演讲比赛“{}”{}：《{}》（党员{member_id}）", contest.title, round.name, new.title);
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Speech,
+        &format!("speech_entry:{entry_id}"),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/speech/entries/{entry_id}"), "报名成功"))
 }
@@ -176,7 +184,7 @@ async fn entry_page(
     state: &AppState,
     user: &CurrentUser,
     loaded: Loaded,
-    typed: Option<(Vec<String>, Vec<(usize, String)>)>,
+    typed: Option<(Vec<String>, MarkProblems)>,
 ) -> AppResult<String> {
     let Loaded { contest, round, entry } = loaded;
     let open = round.status == RoundStatus::Open && contest.status == ContestStatus::Running;
@@ -264,8 +272,21 @@ pub(in crate::speech) async fn score(
     let mut tx = state.db.begin().await?;
     let revised = store::put_score(&mut tx, id, user.user_id, &model::marks_text(&marks), total).await?;
     let verb = if revised { "修改评分" } else { "评分" };
-    let detail = format!("{verb}：《{}》（{}）加权总分{total}，各项 {}", loaded.entry.title, loaded.entry.name, model::marks_text(&marks));
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Speech, &format!("speech_entry:{id}"), &detail, true).await?;
+    let detail = format!(
+        "{verb}：《{}》（{}）加权总分{total}，各项 {}",
+        loaded.entry.title,
+        loaded.entry.name,
+        model::marks_text(&marks)
+    );
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Speech,
+        &format!("speech_entry:{id}"),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/speech/entries/{id}"), &format!("已保存评分：加权总分{total}分")))
 }
@@ -297,7 +318,15 @@ pub(in crate::speech) async fn vote(
         return Err(AppError::Conflict("您已为这位选手投过票，每人每轮只能给同一选手投一票".into()));
     }
     let detail = format!("投票：《{}》（{}）", loaded.entry.title, loaded.entry.name);
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Speech, &format!("speech_entry:{id}"), &detail, true).await?;
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Speech,
+        &format!("speech_entry:{id}"),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/speech/entries/{id}"), "投票成功，谢谢参与"))
 }

@@ -62,7 +62,8 @@ pub async fn pay_placings(db: &Db, actor: &Actor, contest: &Contest) -> Result<u
         paid += 1;
     }
     let detail = format!("结束演讲比赛“{}”：{}名参赛，{paid}人获名次积分", contest.title, placed.len());
-    audit::record_in(&mut tx, actor, Action::Speech, &format!("speech:{}", contest.id), &detail, true).await?;
+    audit::record_in(&mut tx, actor, Action::Speech, &format!("speech:{}", contest.id), &detail, true)
+        .await?;
     tx.commit().await?;
     Ok(paid)
 }
@@ -95,7 +96,9 @@ pub(in crate::speech) async fn certificate(
     Path((id, member_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let contest = visible(&state, &user, id).await?;
-    if contest.status != ContestStatus::Finished || !(runs(&user, &contest) || user.member_id == Some(member_id)) {
+    if contest.status != ContestStatus::Finished
+        || !(runs(&user, &contest) || user.member_id == Some(member_id))
+    {
         return Err(AppError::NotFound);
     }
     let placed = final_results(&state.db, id).await?;
