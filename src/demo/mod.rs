@@ -12,6 +12,7 @@ mod library;
 mod points;
 mod practice;
 mod questions;
+mod speech;
 mod training;
 
 use std::collections::HashSet;
@@ -125,6 +126,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     library::seed(db, &stations, crate::time::today()).await?;
     column::seed(db, &stations, crate::time::today()).await?;
     contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;
+    speech::seed(db, &stations, &["13900000001", "13900000100"], DEMO_MEMBER_PHONE).await?;
     Ok(true)
 }
 
