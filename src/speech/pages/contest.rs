@@ -38,6 +38,8 @@ pub(in crate::speech) struct RoundView {
     round: Round,
     results: Vec<Placed>,
     show_scores: bool,
+    /// The last round with entries: its order decides the placings.
+    decides: bool,
 }
 
 #[derive(Template)]
@@ -73,7 +75,10 @@ pub(in crate::speech) async fn page(
     for round in store::rounds(&state.db, contest.id).await? {
         let results = model::results(store::tallies(&state.db, round.id).await?);
         let show_scores = staff || round.status == RoundStatus::Closed;
-        rounds.push(RoundView { round, results, show_scores });
+        rounds.push(RoundView { round, results, show_scores, decides: false });
+    }
+    if let Some(last) = rounds.iter_mut().rev().find(|r| !r.results.is_empty()) {
+        last.decides = true;
     }
     let open_rounds: Vec<(i64, String)> = rounds
         .iter()

@@ -115,7 +115,7 @@ pub(in crate::speech) async fn certificate(
         issuer: crate::awards::default_issuer(&state.db).await?,
         date: date.format("%Y年%-m月%-d日").to_string(),
         citation: Some(format!(
-            "在“{}”中，以演讲《{}》荣获{}。",
+            "在{}中，以演讲《{}》荣获{}。",
             contest.title,
             p.tally.title,
             model::placing_label(kind)
