@@ -31,6 +31,7 @@ pub mod rankings;
 pub mod reports;
 pub mod roster;
 pub mod schedule;
+pub mod speech;
 pub mod startup;
 pub mod state;
 pub mod time;

@@ -42,7 +42,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::column::router())
         .merge(crate::contest::router())
         .merge(crate::practice::router())
-        .merge(crate::brands::router());
+        .merge(crate::brands::router())
+        .merge(crate::speech::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }
@@ -92,6 +93,7 @@ impl Application {
             roster_staging: Default::default(),
             quiz_staging: Default::default(),
             contest_rooms: Default::default(),
+            speech_votes: Default::default(),
         };
         Ok(Self { listener, state })
     }

@@ -35,4 +35,6 @@ pub struct AppState {
     pub quiz_staging: QuizStaging,
     /// Live contests: where each is, its totals, the snapshot its phones receive.
     pub contest_rooms: ContestRooms,
+    /// Budgets for speech contest votes, per account and per address.
+    pub speech_votes: crate::speech::VoteLimiter,
 }

@@ -106,6 +106,9 @@ coded_enum! {
         Exam = ("exam", "专题考试"),
         /// A question of the bank edited on the web.
         QuestionEdit = ("question_edit", "编辑题目"),
+        /// A speech contest set up, a round opened or closed, an entry, a judge's score, a vote,
+        /// the contest finished.
+        Speech = ("speech", "演讲比赛"),
     }
 }
 

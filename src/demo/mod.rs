@@ -13,6 +13,7 @@ mod library;
 mod points;
 mod practice;
 mod questions;
+mod speech;
 mod training;
 
 use std::collections::HashSet;
@@ -127,6 +128,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     column::seed(db, &stations, crate::time::today()).await?;
     contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;
     brands::seed(db, &hub, &stations).await?;
+    speech::seed(db, &stations, &["13900000001", "13900000100"], DEMO_MEMBER_PHONE).await?;
     Ok(true)
 }
 

@@ -15,6 +15,11 @@ async fn the_demo_is_a_living_sub_district_with_every_role() {
     let vault = dongxun::people::IdCardVault::unlock(&db, &key_file).await.unwrap();
     assert!(seed_if_empty(&db, &vault).await.unwrap());
     assert!(!seed_if_empty(&db, &vault).await.unwrap(), "seeds only an empty database");
+    // One finished speech contest with its placings paid (first, second, third).
+    let speech: Vec<(String, i64)> = dongxun::on_db!(&db, pool => sqlx::query_as(
+        "SELECT c.status, (SELECT COUNT(*) FROM point_entries p WHERE p.item_key = 'speech:' || CAST(c.id AS TEXT)) \
+         FROM speech_contests c").fetch_all(pool).await.unwrap());
+    assert_eq!(speech, vec![("finished".to_owned(), 3)]);
     let bank = dongxun::quiz::store::all(&db).await.unwrap();
     assert!(bank.len() >= 195, "the demo's question bank: {}", bank.len());
     for topic in ["党章", "党史", "乡村振兴", "防疫", "农技"] {

@@ -57,3 +57,4 @@ mod roster;
 mod roster_clerk;
 mod scope;
 mod sessions;
+mod speech;

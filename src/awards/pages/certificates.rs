@@ -33,6 +33,7 @@ fn certificate(round: &Round, a: &Awardee) -> Certificate {
         reason: a.reason.clone(),
         issuer: round.issuer.clone(),
         date: date.unwrap_or_default(),
+        citation: None,
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Certificate {
     pub issuer: String,
     /// The date it is issued: "2026年12月1日".
     pub date: String,
+    /// What it is for, when not a monthly award: replaces the month's sentence and the reason
+    /// ("　　在“…演讲比赛”中……荣获一等奖。").
+    pub citation: Option<String>,
 }
 
 /// The most certificates one file holds (a unit has a handful a month).
@@ -77,15 +80,18 @@ fn draw_certificate(surface: &mut Surface<'_>, shaper: &Shaper<'_>, c: &Certific
     let fitted = fit_text(&name, width, 24.0, 14.0, |t, s| shaper.measure(t, s));
     shaper.draw(surface, TEXT_LEFT, 80.0 * MM, fitted.size, Weight::Bold, &fitted.text);
 
-    let paragraphs = [
-        format!(
-            "　　在{}的冬训学习中表现突出，被评为{}月度学习之星。",
-            one_line(&c.month),
-            one_line(&c.unit)
-        ),
-        format!("　　评选理由：{}", sentence(&one_line(&c.reason))),
-        "　　特发此状，以资鼓励。".to_owned(),
-    ];
+    let paragraphs = match &c.citation {
+        Some(citation) => vec![format!("　　{}", one_line(citation)), "　　特发此状，以资鼓励。".to_owned()],
+        None => vec![
+            format!(
+                "　　在{}的冬训学习中表现突出，被评为{}月度学习之星。",
+                one_line(&c.month),
+                one_line(&c.unit)
+            ),
+            format!("　　评选理由：{}", sentence(&one_line(&c.reason))),
+            "　　特发此状，以资鼓励。".to_owned(),
+        ],
+    };
     let mut lines: Vec<String> = Vec::new();
     for paragraph in &paragraphs {
         lines.extend(wrap(paragraph, width, |t| shaper.measure(t, BODY_SIZE)));

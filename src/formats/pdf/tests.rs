@@ -214,6 +214,7 @@ fn certificate(name: &str) -> Certificate {
         reason: "2026年11月积分蟹塘社区第1名（86分，参加学习4次）".into(),
         issuer: "石湫街道党工委".into(),
         date: "2026年12月1日".into(),
+        citation: None,
     }
 }
 
