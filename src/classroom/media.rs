@@ -154,6 +154,11 @@ pub async fn save_poster(dir: &Path, jpeg: &[u8]) -> AppResult<String> {
     Ok(name)
 }
 
+/// Bytes read from the file per hop to the blocking pool while serving it. tower-http's 64 KiB
+/// default made a 1 MiB seek 16 hops, and the thread switches cost more than the reads
+/// (bench/README.md §11); 256 KiB per viewer is still little memory for the hub's viewers.
+const SERVE_CHUNK: usize = 256 * 1024;
+
 /// Serves a stored file with Range support (tower-http's `ServeFile`: 206 with Content-Range,
 /// 416 for a range past the end), as `mime`, shown inline and never sniffed.
 pub async fn serve(
@@ -172,7 +177,7 @@ pub async fn serve(
         }
     }
     let mime = HeaderValue::from_str(mime).map_err(internal)?;
-    let service = ServeFile::new(dir.join(name));
+    let service = ServeFile::new(dir.join(name)).with_buf_chunk_size(SERVE_CHUNK);
     let answer = service.oneshot(request).await.map_err(internal)?;
     if answer.status() == axum::http::StatusCode::NOT_FOUND {
         return Err(AppError::NotFound);

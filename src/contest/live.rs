@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::watch;
 
+use super::answers::AnswerWriter;
 use super::model::{self, Mode, Status};
 use super::snapshot;
 use super::store::{self, Contest};
@@ -122,6 +123,8 @@ pub struct Room {
     pub questions: Vec<Asked>,
     inner: Mutex<Inner>,
     snapshot: watch::Sender<Utf8Bytes>,
+    /// Stores the phones' answers, many per commit.
+    pub(super) answers: AnswerWriter,
 }
 
 /// Why an answer was not taken.
@@ -165,6 +168,7 @@ impl Room {
             questions,
             inner: Mutex::new(inner),
             snapshot: watch::Sender::new(Utf8Bytes::from_static("{}")),
+            answers: AnswerWriter::start(db.clone()),
         };
         room.publish(&mut room.lock());
         Ok(room)

@@ -3,6 +3,7 @@
 //! a WebSocket. Every answer is stored before it is acknowledged and counted once; placings earn
 //! points when the host finishes.
 
+mod answers;
 mod host;
 pub mod join;
 pub mod live;

@@ -15,7 +15,6 @@ use super::live::Room;
 use super::model;
 use super::store::{self, Device, NewAnswer};
 use crate::auth::AdminUser;
-use crate::db::Db;
 use crate::state::AppState;
 use crate::web::extract::Path;
 use crate::web::{AppError, AppResult};
@@ -66,8 +65,7 @@ pub(super) async fn phone(
     let contest =
         store::in_scope(&state.db, id, &crate::org::Scope::whole_tree()).await?.ok_or(AppError::NotFound)?;
     let room = state.contest_rooms.room(&state.db, &contest).await?;
-    let db = state.db.clone();
-    Ok(sized(ws).on_upgrade(move |socket| serve(socket, room, Some((db, device)))))
+    Ok(sized(ws).on_upgrade(move |socket| serve(socket, room, Some(device))))
 }
 
 /// `GET /contests/{id}/screen/ws`: the host screen, for staff in scope.
@@ -91,9 +89,9 @@ struct Answer {
     a: String,
 }
 
-async fn serve(mut socket: WebSocket, room: Arc<Room>, phone: Option<(Db, Device)>) {
+async fn serve(mut socket: WebSocket, room: Arc<Room>, phone: Option<Device>) {
     let mut snapshots = room.subscribe();
-    if let Some((_, device)) = &phone {
+    if let Some(device) = &phone {
         room.connected(1);
         let (score, answered) = room.resume_for(device.entrant_id);
         let me = json!({
@@ -118,8 +116,8 @@ async fn serve(mut socket: WebSocket, room: Arc<Room>, phone: Option<(Db, Device
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    let Some((db, device)) = &phone else { continue };
-                    let reply = answer(db, &room, device, &text).await;
+                    let Some(device) = &phone else { continue };
+                    let reply = answer(&room, device, &text).await;
                     if socket.send(Message::Text(reply)).await.is_err() {
                         break;
                     }
@@ -135,8 +133,9 @@ async fn serve(mut socket: WebSocket, room: Arc<Room>, phone: Option<(Db, Device
 }
 
 /// Grades and stores an answer, then says so: the acknowledgement is sent only after the answer
-/// is committed; a repeat gets the acknowledgement of the answer stored first.
-async fn answer(db: &Db, room: &Room, device: &Device, text: &Utf8Bytes) -> Utf8Bytes {
+/// is committed (in a batch with others, by the room's writer); a repeat gets the
+/// acknowledgement of the answer stored first.
+async fn answer(room: &Room, device: &Device, text: &Utf8Bytes) -> Utf8Bytes {
     let refused =
         |q: i64, reason: &str| json!({"t": "ack", "q": q, "ok": false, "reason": reason}).to_string().into();
     let Ok(sent) = serde_json::from_str::<Answer>(text.as_str()) else {
@@ -161,7 +160,7 @@ async fn answer(db: &Db, room: &Room, device: &Device, text: &Utf8Bytes) -> Utf8
         correct,
         score,
     };
-    match store::answer(db, &new).await {
+    match room.answers.submit(new).await {
         Ok((stored, stored_score, fresh)) => {
             if fresh {
                 room.counted(sent.q, device.entrant_id, &stored, stored_score);

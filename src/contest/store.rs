@@ -218,21 +218,68 @@ pub struct NewAnswer {
     pub score: i64,
 }
 
-/// Stores an answer unless the entrant answered this question already; returns the answer that
-/// counts (this one or the earlier) and whether this one is new. Committed when it returns.
-pub async fn answer(db: &Db, a: &NewAnswer) -> Result<(String, i64, bool), sqlx::Error> {
-    let inserted: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
-        "INSERT INTO contest_answers (contest_id, position, entrant_id, device_id, answer, correct, score, answered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (contest_id, position, entrant_id) DO NOTHING RETURNING id")
-        .bind(a.contest_id).bind(a.position).bind(a.entrant_id).bind(a.device_id).bind(&a.answer)
-        .bind(a.correct).bind(a.score).bind(Utc::now()).fetch_optional(pool).await?);
-    if inserted.is_some() {
-        return Ok((a.answer.clone(), a.score, true));
+/// What storing an answer did: the answer that counts (this one or the one stored first), its
+/// score, and whether this one is new.
+pub type Stored = (String, i64, bool);
+
+/// Rows per multi-row INSERT: 8 parameters each stays far below both backends' limits.
+const CHUNK: usize = 500;
+
+/// Stores an answer unless the entrant answered this question already (see [`answer_batch`]).
+/// Committed when it returns.
+pub async fn answer(db: &Db, a: &NewAnswer) -> Result<Stored, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let mut done = answer_batch(&mut tx, std::slice::from_ref(a)).await?;
+    tx.commit().await?;
+    Ok(done.remove(0))
+}
+
+/// Stores many answers in the caller's transaction as if one at a time in order: the first
+/// answer per (contest, question, entrant) is stored, a repeat (in the batch or already stored)
+/// stores nothing and gets the stored one back. Multi-row INSERTs of [`CHUNK`] rows.
+pub async fn answer_batch(tx: &mut Tx, answers: &[NewAnswer]) -> Result<Vec<Stored>, sqlx::Error> {
+    let key = |a: &NewAnswer| (a.contest_id, a.position, a.entrant_id);
+    // A key's first answer in the batch is tried; later ones are repeats whatever happens.
+    let mut first = std::collections::HashSet::new();
+    let tried: Vec<usize> = (0..answers.len()).filter(|&i| first.insert(key(&answers[i]))).collect();
+    let now = Utc::now();
+    let mut inserted = std::collections::HashSet::new();
+    for chunk in tried.chunks(CHUNK) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO contest_answers (contest_id, position, entrant_id, device_id, answer, correct, score, answered_at) \
+             VALUES {} ON CONFLICT (contest_id, position, entrant_id) DO NOTHING RETURNING contest_id, position, entrant_id",
+            values.join(", ")
+        );
+        let rows: Vec<(i64, i64, i64)> = on_tx!(tx, conn => {
+            let mut q = sqlx::query_as(&sql);
+            for &i in chunk {
+                let a = &answers[i];
+                q = q.bind(a.contest_id).bind(a.position).bind(a.entrant_id).bind(a.device_id).bind(&a.answer)
+                    .bind(a.correct).bind(a.score).bind(now);
+            }
+            q.fetch_all(conn).await?
+        });
+        inserted.extend(rows);
     }
-    let (answer, score): (String, i64) = on_db!(db, pool => sqlx::query_as(
-        "SELECT answer, score FROM contest_answers WHERE contest_id = $1 AND position = $2 AND entrant_id = $3")
-        .bind(a.contest_id).bind(a.position).bind(a.entrant_id).fetch_one(pool).await?);
-    Ok((answer, score, false))
+    let mut done = Vec::with_capacity(answers.len());
+    let mut claimed = std::collections::HashSet::new();
+    for a in answers {
+        if inserted.contains(&key(a)) && claimed.insert(key(a)) {
+            done.push((a.answer.clone(), a.score, true));
+            continue;
+        }
+        let (answer, score): (String, i64) = on_tx!(tx, conn => sqlx::query_as(
+            "SELECT answer, score FROM contest_answers WHERE contest_id = $1 AND position = $2 AND entrant_id = $3")
+            .bind(a.contest_id).bind(a.position).bind(a.entrant_id).fetch_one(conn).await?);
+        done.push((answer, score, false));
+    }
+    Ok(done)
 }
 
 /// One stored answer: question, entrant, answer, score.

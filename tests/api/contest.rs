@@ -14,10 +14,11 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use crate::helpers::*;
 use crate::people::add_member;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Three questions in the bank: 单选 (A), 判断 (正确), 填空 (为人民服务); returns their ids.
-async fn bank(app: &TestApp) -> Vec<i64> {
+pub(crate) async fn bank(app: &TestApp) -> Vec<i64> {
     let q = |kind, stem: &str, options: &[&str], answer: &str| Question {
         kind: Some(kind),
         stem: stem.into(),
@@ -40,7 +41,7 @@ async fn bank(app: &TestApp) -> Vec<i64> {
 }
 
 /// Sets a contest up as `staff`; returns its id and join code.
-async fn set_up(app: &TestApp, staff: &reqwest::Client, mode: &str, ids: &[i64]) -> (i64, String) {
+pub(crate) async fn set_up(app: &TestApp, staff: &reqwest::Client, mode: &str, ids: &[i64]) -> (i64, String) {
     let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
     let r = app
         .post_form(
@@ -57,7 +58,7 @@ async fn set_up(app: &TestApp, staff: &reqwest::Client, mode: &str, ids: &[i64])
 }
 
 /// Joins from a fresh phone; returns the token cookie ("name=value").
-async fn join(app: &TestApp, fields: &[(&str, &str)]) -> String {
+pub(crate) async fn join(app: &TestApp, fields: &[(&str, &str)]) -> String {
     let phone = app.client();
     let r = app.post_form(&phone, "/contest", fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
@@ -66,7 +67,7 @@ async fn join(app: &TestApp, fields: &[(&str, &str)]) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn connect(app: &TestApp, id: i64, cookie: &str) -> Socket {
+pub(crate) async fn connect(app: &TestApp, id: i64, cookie: &str) -> Socket {
     let url = format!("{}/contest/{id}/ws", app.address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert("Cookie", cookie.parse().unwrap());
@@ -74,7 +75,7 @@ async fn connect(app: &TestApp, id: i64, cookie: &str) -> Socket {
 }
 
 /// The next message of type `t` (others skipped), as JSON.
-async fn next(ws: &mut Socket, t: &str) -> Value {
+pub(crate) async fn next(ws: &mut Socket, t: &str) -> Value {
     loop {
         let message =
             tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("a message in time");
@@ -87,7 +88,7 @@ async fn next(ws: &mut Socket, t: &str) -> Value {
 }
 
 /// The next state snapshot in `phase`.
-async fn state(ws: &mut Socket, phase: &str) -> Value {
+pub(crate) async fn state(ws: &mut Socket, phase: &str) -> Value {
     loop {
         let v = next(ws, "state").await;
         if v["phase"] == phase {
@@ -101,12 +102,12 @@ async fn send(ws: &mut Socket, q: i64, a: &str) -> Value {
     next(ws, "ack").await
 }
 
-async fn control(app: &TestApp, staff: &reqwest::Client, id: i64, action: &str) {
+pub(crate) async fn control(app: &TestApp, staff: &reqwest::Client, id: i64, action: &str) {
     let r = app.post_form(staff, &format!("/contests/{id}/control"), &[("action", action)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "{action}: {}", r.text().await.unwrap());
 }
 
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
+pub(crate) async fn scalar(app: &TestApp, sql: &str) -> i64 {
     dongxun::on_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap())
 }
 

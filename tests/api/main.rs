@@ -22,6 +22,7 @@ mod coded;
 mod column;
 mod column_cli;
 mod contest;
+mod contest_many;
 mod coverage;
 mod delivery;
 mod demo;
