@@ -4,6 +4,7 @@
 pub(super) mod contest;
 pub(super) mod entry;
 pub(super) mod finish;
+pub(super) mod video;
 
 use askama::Template;
 use axum::extract::State;

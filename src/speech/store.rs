@@ -176,12 +176,16 @@ pub struct Entry {
     pub script: String,
     /// The video's address.
     pub video_url: String,
+    /// The uploaded video's stored name in the media directory ('' when it is a link).
+    pub video_file: String,
+    /// The uploaded video's MIME type.
+    pub video_mime: String,
     /// When it was entered.
     pub created_at: DateTime<Utc>,
 }
 
 const ENTRY: &str = "SELECT e.id, e.round_id, e.member_id, m.name, u.name AS unit_name, e.title, e.script, \
-                     e.video_url, e.created_at FROM speech_entries e JOIN members m ON m.id = e.member_id \
+                     e.video_url, e.video_file, e.video_mime, e.created_at FROM speech_entries e JOIN members m ON m.id = e.member_id \
                      JOIN units u ON u.id = m.unit_id";
 
 /// What a member (or staff for them) enters.
@@ -206,6 +210,24 @@ pub async fn enter(tx: &mut Tx, new: &NewEntry, user_id: i64) -> Result<Option<i
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (round_id, member_id) DO NOTHING RETURNING id")
         .bind(new.round_id).bind(new.member_id).bind(&new.title).bind(&new.script).bind(&new.video_url)
         .bind(Utc::now()).bind(user_id).fetch_optional(conn).await)
+}
+
+/// Makes an uploaded file the entry's video (its address becomes the entry's own video route);
+/// returns the file it replaces, if any, for the caller to remove once this has committed.
+pub async fn attach_video(
+    tx: &mut Tx,
+    entry_id: i64,
+    file: &str,
+    mime: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, conn => {
+        let previous: String = sqlx::query_scalar("SELECT video_file FROM speech_entries WHERE id = $1")
+            .bind(entry_id).fetch_one(&mut *conn).await?;
+        sqlx::query("UPDATE speech_entries SET video_file = $1, video_mime = $2, video_url = $3 WHERE id = $4")
+            .bind(file).bind(mime).bind(format!("/speech/entries/{entry_id}/video")).bind(entry_id)
+            .execute(&mut *conn).await?;
+        Ok(Some(previous).filter(|p| !p.is_empty()))
+    })
 }
 
 /// A round's entries, in the order they came.

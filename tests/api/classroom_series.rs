@@ -48,7 +48,7 @@ pub(crate) async fn upload(
         .unwrap()
 }
 
-fn media_files(app: &TestApp) -> Vec<String> {
+pub(crate) fn media_files(app: &TestApp) -> Vec<String> {
     std::fs::read_dir(app._dir.path().join("media"))
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default()

@@ -59,3 +59,4 @@ mod roster_clerk;
 mod scope;
 mod sessions;
 mod speech;
+mod speech_video;

@@ -9,7 +9,7 @@ use crate::helpers::*;
 use crate::people::add_member;
 
 /// A member of `unit_id` with an account linked to them, logged in: (member id, client).
-async fn member_account(app: &TestApp, unit_id: i64, name: &str, phone: &str) -> (i64, Client) {
+pub(crate) async fn member_account(app: &TestApp, unit_id: i64, name: &str, phone: &str) -> (i64, Client) {
     let member = add_member(app, unit_id, name, phone).await;
     let hash = dongxun::auth::password::hash(PASSWORD.to_owned()).await.unwrap();
     let user = dongxun::accounts::store::NewUser {
@@ -29,7 +29,7 @@ async fn member_account(app: &TestApp, unit_id: i64, name: &str, phone: &str) ->
 
 /// Sets up a contest as `staff` with rounds 初赛 and 决赛 and the lecturer and the volunteer as
 /// judges; returns its id and its rounds' ids.
-async fn set_up(app: &TestApp, staff: &Client) -> (i64, Vec<i64>) {
+pub(crate) async fn set_up(app: &TestApp, staff: &Client) -> (i64, Vec<i64>) {
     let judges = format!("{LECTURER}\n{VOLUNTEER}");
     let r = app
         .post_form(
@@ -50,12 +50,18 @@ async fn set_up(app: &TestApp, staff: &Client) -> (i64, Vec<i64>) {
     (id, rounds)
 }
 
-async fn set_round(app: &TestApp, staff: &Client, id: i64, round: i64, to: &str) -> reqwest::Response {
+pub(crate) async fn set_round(
+    app: &TestApp,
+    staff: &Client,
+    id: i64,
+    round: i64,
+    to: &str,
+) -> reqwest::Response {
     app.post_form(staff, &format!("/speech/{id}/rounds/{round}"), &[("to", to)]).await
 }
 
 /// Enters `client`'s member in `round`; returns the entry's id.
-async fn enter(app: &TestApp, client: &Client, id: i64, round: i64, title: &str) -> i64 {
+pub(crate) async fn enter(app: &TestApp, client: &Client, id: i64, round: i64, title: &str) -> i64 {
     let round = round.to_string();
     let r = app
         .post_form(

@@ -70,8 +70,11 @@ pub(in crate::speech) async fn enter(
         errors.add("script", "演讲稿：请填写，不超过5000字");
     }
     let video_url = input.video_url.trim().to_owned();
-    if !model::video_url_ok(&video_url) {
-        errors.add("video_url", "视频链接：请填写以 http:// 或 https:// 开头的视频地址");
+    if !video_url.is_empty() && !model::video_url_ok(&video_url) {
+        errors.add(
+            "video_url",
+            "视频链接：请填写以 http:// 或 https:// 开头的视频地址，或留空、报名后上传视频文件",
+        );
     }
     let (Some(round), Some(member_id), true) = (round, member, errors.is_empty()) else {
         return refused(&state, &user, contest, input, errors).await;
@@ -161,15 +164,19 @@ struct EntryPage {
     marks: Vec<MarkField>,
     total: Option<i64>,
     failed: bool,
+    may_upload: bool,
+    max_video_mb: u64,
+    upload_error: Option<String>,
 }
 
-struct Loaded {
-    contest: Contest,
-    round: Round,
-    entry: Entry,
+pub(in crate::speech) struct Loaded {
+    pub(in crate::speech) contest: Contest,
+    pub(in crate::speech) round: Round,
+    pub(in crate::speech) entry: Entry,
 }
 
-async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
+/// The entry, its round and contest, if `user` may see the contest (else 404).
+pub(in crate::speech) async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
     let entry = store::entry(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let round = store::round(&state.db, entry.round_id).await?.ok_or(AppError::NotFound)?;
     let contest = visible(state, user, round.contest_id).await?;
@@ -185,6 +192,17 @@ async fn entry_page(
     user: &CurrentUser,
     loaded: Loaded,
     typed: Option<(Vec<String>, MarkProblems)>,
+) -> AppResult<String> {
+    entry_page_with(state, user, loaded, typed, None).await
+}
+
+/// The entry's page; `upload_error` says why a video upload was refused.
+pub(in crate::speech) async fn entry_page_with(
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: Loaded,
+    typed: Option<(Vec<String>, MarkProblems)>,
+    upload_error: Option<String>,
 ) -> AppResult<String> {
     let Loaded { contest, round, entry } = loaded;
     let open = round.status == RoundStatus::Open && contest.status == ContestStatus::Running;
@@ -216,8 +234,12 @@ async fn entry_page(
         ),
         None => (false, false),
     };
+    let may_upload = open && (own || runs(user, &contest));
     let page = EntryPage {
         shell: Shell::new(user, entry.title.clone(), "speech"),
+        may_upload,
+        max_video_mb: state.config.max_recording_bytes / (1024 * 1024),
+        upload_error,
         inline: model::plays_inline(&entry.video_url),
         total: stored.map(|(_, t)| t),
         contest,
