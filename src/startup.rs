@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::column::router())
         .merge(crate::contest::router())
         .merge(crate::practice::router());
+    let routes = routes.merge(crate::debate::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }

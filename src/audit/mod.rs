@@ -106,6 +106,8 @@ coded_enum! {
         Exam = ("exam", "专题考试"),
         /// A question of the bank edited on the web.
         QuestionEdit = ("question_edit", "编辑题目"),
+        /// A debate tournament drawn, a match arranged or closed, a judge's ballot cast or revised.
+        Debate = ("debate", "辩论赛"),
     }
 }
 

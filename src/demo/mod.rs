@@ -7,6 +7,7 @@
 mod awards;
 mod column;
 mod contest;
+mod debate;
 mod deliveries;
 mod library;
 mod points;
@@ -125,6 +126,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     library::seed(db, &stations, crate::time::today()).await?;
     column::seed(db, &stations, crate::time::today()).await?;
     contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;
+    debate::seed(db, &root, &stations).await?;
     Ok(true)
 }
 

@@ -22,6 +22,7 @@ mod column;
 mod column_cli;
 mod contest;
 mod coverage;
+mod debate;
 mod delivery;
 mod demo;
 mod earning;
