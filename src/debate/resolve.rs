@@ -51,6 +51,9 @@ pub async fn checked(
                     Ok(t) if teams.iter().any(|o: &NewTeam| o.unit_id == t.unit_id) => {
                         problems.push(format!("第{}支队“{}”重复", i + 1, t.name));
                     }
+                    Ok(t) if teams.iter().any(|o| o.debaters.iter().any(|d| t.debaters.contains(d))) => {
+                        problems.push(format!("第{}支队“{}”有辩手已在前面的队伍中", i + 1, t.name));
+                    }
                     Ok(t) => teams.push(t),
                     Err(p) => problems.push(format!("第{}支队：{p}", i + 1)),
                 }

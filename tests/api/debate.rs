@@ -251,6 +251,14 @@ async fn a_station_runs_debates_only_among_its_own_units() {
         page.contains("甲村第一支部没有名为“甲二”的党员") && page.contains("甲村没有名为“乙一”"),
         "{page}"
     );
+    let r = app
+        .post_form(
+            &station_a,
+            "/debates",
+            &[("title", "甲村辩论赛"), ("teams", "甲村：甲一\n甲村第一支部：甲一"), ("judges", VOLUNTEER)],
+        )
+        .await;
+    assert!(r.text().await.unwrap().contains("第2支队“甲村第一支部”有辩手已在前面的队伍中"));
     assert_eq!(app.count("debates").await, 0);
 
     let id =
