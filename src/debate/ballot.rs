@@ -215,8 +215,10 @@ pub(super) async fn close(
     let best = model::best_debater(&mentions);
     let campaign_id = crate::campaign::store::current(&state.db).await?.map(|c| c.id);
     let mut tx = state.db.begin().await?;
-    if !bracket::close(&mut tx, &m, debate.rounds, winner, best).await? {
-        return Err(AppError::Conflict("本场比赛已经结束".into()));
+    let affirmative = votes.iter().filter(|&&s| s == Side::Affirmative).count() as i64;
+    let counted = bracket::Counted { ballots: votes.len() as i64, affirmative };
+    if !bracket::close(&mut tx, &m, debate.rounds, (winner, best), counted).await? {
+        return Err(AppError::Conflict("本场比赛已经结束，或评分票刚有变动：请刷新页面后再结束".into()));
     }
     let awards = bracket::award_points(&mut tx, &debate, &m, winner, best, &debaters, campaign_id).await?;
     let votes_for = votes.iter().filter(|&&s| s == side).count();

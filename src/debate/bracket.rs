@@ -146,19 +146,32 @@ pub async fn cast(tx: &mut Tx, b: &NewBallot) -> Result<Option<bool>, sqlx::Erro
     Ok((n == 1).then_some(earlier > 0))
 }
 
+/// The votes a result was decided on: how many ballots, how many of them for 正方.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted {
+    /// Ballots in all.
+    pub ballots: i64,
+    /// Of them for 正方.
+    pub affirmative: i64,
+}
+
 /// Fixes a match's result and moves the winner on (or crowns the champion after the final).
-/// Returns false, changing nothing, when it was closed already.
+/// Returns false, changing nothing, when it was closed already or its ballots are no longer
+/// those `counted` (a judge voted or changed sides in between).
 pub async fn close(
     tx: &mut Tx,
     m: &Match,
     rounds: i64,
-    winner: i64,
-    best_debater: Option<i64>,
+    (winner, best_debater): (i64, Option<i64>),
+    counted: Counted,
 ) -> Result<bool, sqlx::Error> {
     let n = on_tx!(tx, conn => sqlx::query(
         "UPDATE debate_matches SET winner_team_id = $1, best_debater_id = $2, closed_at = $3 \
-         WHERE id = $4 AND closed_at IS NULL")
-        .bind(winner).bind(best_debater).bind(Utc::now()).bind(m.id).execute(conn).await?.rows_affected());
+         WHERE id = $4 AND closed_at IS NULL \
+         AND (SELECT COUNT(*) FROM debate_ballots WHERE match_id = $4) = $5 \
+         AND (SELECT COUNT(*) FROM debate_ballots WHERE match_id = $4 AND side = 'affirmative') = $6")
+        .bind(winner).bind(best_debater).bind(Utc::now()).bind(m.id).bind(counted.ballots).bind(counted.affirmative)
+        .execute(conn).await?.rows_affected());
     if n != 1 {
         return Ok(false);
     }

@@ -73,7 +73,7 @@ pub async fn seed(db: &Db, root: &Unit, stations: &[Unit]) -> anyhow::Result<()>
         // The upper seed wins three matches 2 to 1, the fourth is won 3 to 0 by the lower seed.
         let sides: [Side; 3] =
             if i == 3 { [Side::Negative; 3] } else { [Side::Affirmative, Side::Affirmative, Side::Negative] };
-        let mut mentions = Vec::new();
+        let (mut mentions, mut cast) = (Vec::new(), Vec::new());
         for (j, judge) in new.judges.iter().enumerate() {
             let team = m.team_on(sides[j]).unwrap_or_default();
             let pick: Vec<i64> = debaters.iter().filter(|d| d.team_id == team).map(|d| d.member_id).collect();
@@ -87,15 +87,21 @@ pub async fn seed(db: &Db, root: &Unit, stations: &[Unit]) -> anyhow::Result<()>
             };
             bracket::cast(&mut tx, &ballot).await?;
             mentions.push(best);
+            cast.push(sides[j]);
         }
-        let side = model::decide(&sides).map_err(|_| anyhow::anyhow!("tie"))?;
+        let side = model::decide(&cast).map_err(|_| anyhow::anyhow!("tie"))?;
         let winner = m.team_on(side).unwrap_or_default();
         let marked: Vec<(i64, bool)> = mentions
             .iter()
             .map(|&b| (b, debaters.iter().any(|d| d.member_id == b && d.team_id == winner)))
             .collect();
         let best = model::best_debater(&marked);
-        bracket::close(&mut tx, &m, debate.rounds, winner, best).await?;
+        let affirmative = cast.iter().filter(|&&s| s == Side::Affirmative).count() as i64;
+        let counted = bracket::Counted { ballots: cast.len() as i64, affirmative };
+        anyhow::ensure!(
+            bracket::close(&mut tx, &m, debate.rounds, (winner, best), counted).await?,
+            "match not closed"
+        );
         bracket::award_points(&mut tx, &debate, &m, winner, best, &debaters, campaign_id).await?;
         tx.commit().await?;
     }

@@ -173,6 +173,13 @@ async fn closing_decides_by_majority_refuses_a_tie_and_moves_the_winner_on() {
     assert_eq!(app.post_form(&a, &close, &[]).await.status(), StatusCode::FORBIDDEN);
 
     vote(&app, &c, m, "negative", "村3乙").await;
+    // A result counted on ballots that changed since (a judge voted in between) is not fixed.
+    let stale = dongxun::debate::store::match_by_id(&app.db, m).await.unwrap().unwrap();
+    let counted = dongxun::debate::bracket::Counted { ballots: 2, affirmative: 1 };
+    let mut tx = app.db.begin().await.unwrap();
+    let team = stale.negative_team_id.unwrap();
+    assert!(!dongxun::debate::bracket::close(&mut tx, &stale, 2, (team, None), counted).await.unwrap());
+    tx.commit().await.unwrap();
     let r = app.post_form(&committee, &close, &[]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let rows = bracket(&app, id).await;
