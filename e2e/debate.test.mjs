@@ -77,6 +77,16 @@ test('a judge votes on a phone and the bracket shows the winner advanced', async
   await assertFitsPhone(phone, 'the bracket after the semi-final');
   await screenshot(phone, 'debate-bracket-advanced');
 
+  // The first semi-final, as its organiser sees it on a phone: the online link and the arrangements.
+  const [online] = await sqliteRows(app.dataDir, "SELECT id FROM debate_matches WHERE round = 2 AND slot = 1 AND live_url <> ''");
+  const organiser = await (await phoneContext(browser)).newPage();
+  await login(organiser, app.baseUrl, COMMITTEE);
+  await organiser.goto(`${app.baseUrl}/debates/matches/${online.id}`, { waitUntil: 'load' });
+  await organiser.locator('#join-online').waitFor();
+  await organiser.locator('#setup input[name="motion"]').waitFor();
+  await assertFitsPhone(organiser, 'the organiser\'s match page');
+  await screenshot(organiser, 'debate-match-organiser-phone');
+
   const projector = await (await desktopContext(browser, { viewport: { width: 1280, height: 720 } })).newPage();
   await login(projector, app.baseUrl, COMMITTEE);
   await projector.goto(`${app.baseUrl}/debates/${semi.debate_id}`, { waitUntil: 'load' });
