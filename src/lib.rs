@@ -16,6 +16,7 @@ pub mod contest;
 pub mod coverage;
 pub mod dashboard;
 pub mod db;
+pub mod debate;
 pub mod delivery;
 pub mod demo;
 pub mod feedback;

@@ -109,6 +109,8 @@ coded_enum! {
         /// A speech contest set up, a round opened or closed, an entry, a judge's score, a vote,
         /// the contest finished.
         Speech = ("speech", "演讲比赛"),
+        /// A debate tournament drawn, a match arranged or closed, a judge's ballot cast or revised.
+        Debate = ("debate", "辩论赛"),
     }
 }
 

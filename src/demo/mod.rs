@@ -8,6 +8,7 @@ mod awards;
 mod brands;
 mod column;
 mod contest;
+mod debate;
 mod deliveries;
 mod library;
 mod points;
@@ -129,6 +130,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     contest::seed(db, &root, &stations, DEMO_MEMBER_PHONE).await?;
     brands::seed(db, &hub, &stations).await?;
     speech::seed(db, &stations, &["13900000001", "13900000100"], DEMO_MEMBER_PHONE).await?;
+    debate::seed(db, &root, &stations).await?;
     Ok(true)
 }
 

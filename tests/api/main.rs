@@ -24,6 +24,7 @@ mod column_cli;
 mod contest;
 mod contest_many;
 mod coverage;
+mod debate;
 mod delivery;
 mod demo;
 mod earning;
