@@ -160,6 +160,18 @@ enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Export every 冬训+ activity as .xlsx, one row per activity (approved hours only).
+    Activities {
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Export volunteer hours as .xlsx, one row per volunteer (approved hours only).
+    VolunteerHours {
+        /// The file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -263,6 +275,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export(ExportCommand::Points { output }) => {
             crate::rankings::command::export_points(&db, &output).await?
+        }
+        Command::Export(ExportCommand::Activities { output }) => {
+            crate::activities::report::export_activities(&db, &output).await?
+        }
+        Command::Export(ExportCommand::VolunteerHours { output }) => {
+            crate::activities::report::export_volunteer_hours(&db, &output).await?
         }
         Command::User(UserCommand::Create { role, phone, name, unit, subdistrict }) => {
             create_user(&db, &role, &phone, &name, unit.as_deref(), &subdistrict).await?

@@ -109,6 +109,9 @@ coded_enum! {
         /// A speech contest set up, a round opened or closed, an entry, a judge's score, a vote,
         /// the contest finished.
         Speech = ("speech", "演讲比赛"),
+        /// A 冬训+ activity recorded or edited, a follow-up or photo added, volunteer hours
+        /// reported by staff, approved, corrected or rejected.
+        Activity = ("activity", "冬训+活动"),
     }
 }
 
