@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod activities;
 mod account_security;
 mod accounts;
 mod architecture;

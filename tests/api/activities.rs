@@ -1,0 +1,267 @@
+//! 冬训+ activities (S6, issue 12 item 1): staff record activities in their subtree with people
+//! served as counts; volunteers report hours; station admins approve, correct or reject them with
+//! the member's points once; reports and both CLI exports count approved hours only and agree.
+
+use dongxun::db::Db;
+use dongxun::formats::table::read_table;
+use dongxun::people::model::{MemberCategories, MemberStatus};
+use reqwest::StatusCode;
+
+use crate::cli::dongxun;
+use crate::coverage::{make_campaign, member};
+use crate::helpers::*;
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    match &app.db {
+        Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+fn today() -> String {
+    dongxun::time::today().to_string()
+}
+
+/// An activity form for `unit_id`, kind 春联义写, with 12 elderly and 3 children served.
+fn activity_form(unit_id: i64, title: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("kind_id", "1".into()),
+        ("title", title.into()),
+        ("held_on", today()),
+        ("place", "村民广场".into()),
+        ("unit_id", unit_id.to_string()),
+        ("served_elderly", "12".into()),
+        ("served_children", "3".into()),
+        ("outcome", "写春联80副".into()),
+    ]
+}
+
+/// Creates an activity through the page; its id.
+async fn create(app: &TestApp, client: &reqwest::Client, form: &[(&str, String)]) -> i64 {
+    let r = app.post_owned_form(client, "/activities", form).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", r.text().await.unwrap());
+    location(&r).trim_start_matches("/activities/").parse().unwrap()
+}
+
+/// The id of `name`'s hours on an activity.
+async fn hours_id(app: &TestApp, activity: i64, name: &str) -> i64 {
+    scalar(app, &format!("SELECT id FROM activity_volunteers WHERE activity_id = {activity} AND name = '{name}'")).await
+}
+
+async fn review(app: &TestApp, client: &reqwest::Client, id: i64, fields: &[(&str, &str)]) -> reqwest::Response {
+    app.post_form(client, &format!("/activities/hours/{id}/review"), fields).await
+}
+
+async fn volunteer_points(app: &TestApp, member_id: i64) -> (i64, i64) {
+    let sql = format!("FROM point_entries WHERE member_id = {member_id} AND kind = 'volunteer'");
+    (scalar(app, &format!("SELECT COUNT(*) {sql}")).await, scalar(app, &format!("SELECT COALESCE(SUM(points), 0) {sql}")).await)
+}
+
+#[tokio::test]
+async fn staff_record_activities_in_their_subtree_with_counts_not_names() {
+    let app = spawn_app().await;
+    make_campaign(&app, 4, 720).await;
+    let a = app.logged_in(STATION_A).await;
+    // Another village's unit is refused beside its field, the form kept, nothing stored.
+    let r = app.post_owned_form(&a, "/activities", &activity_form(app.branch_b.id, "乙村的春联")).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("请选择您管辖范围内的单位") && html.contains("乙村的春联"), "{html}");
+    assert_eq!(app.count("activities").await, 0);
+    // Bad counts and a future day are named; nothing stored.
+    let mut bad = activity_form(app.branch_a.id, "春联义写");
+    bad.push(("served_disabled", "-1".into()));
+    bad[2].1 = (dongxun::time::today() + chrono::Duration::days(2)).to_string();
+    let r = app.post_owned_form(&a, "/activities", &bad).await;
+    let html = r.text().await.unwrap();
+    assert!(html.contains("残疾人：请填写0到10000之间的整数") && html.contains("活动日期不能晚于今天"), "{html}");
+    assert_eq!(app.count("activities").await, 0);
+
+    // A custom kind, counts stored exactly, no names.
+    let mut form = activity_form(app.branch_a.id, "甲村义务理发");
+    form.push(("new_kind", "义务理发".into()));
+    let id = create(&app, &a, &form).await;
+    let row = format!("FROM activities WHERE id = {id}");
+    assert_eq!(scalar(&app, &format!("SELECT served_elderly {row}")).await, 12);
+    assert_eq!(scalar(&app, &format!("SELECT served_children {row}")).await, 3);
+    assert_eq!(scalar(&app, &format!("SELECT served_low_income + served_disabled + served_left_behind + served_others {row}")).await, 0);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM activity_kinds WHERE name = '义务理发' AND builtin = FALSE").await, 1);
+    assert_eq!(app.count("activity_follow_ups").await, 0, "no names unless a follow-up is asked for");
+    assert!(app.audit("activity").await[0].contains("甲村义务理发"));
+
+    // A follow-up only when asked, with its reason; a missing reason is refused.
+    let r = app.post_form(&a, &format!("/activities/{id}/follow-ups"), &[("person_name", "王桂英"), ("reason", "")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("请写明需要回访的原因"));
+    assert_eq!(app.count("activity_follow_ups").await, 0);
+    let fields = [("person_name", "王桂英"), ("reason", "独居老人，取暖设备需检修")];
+    assert_eq!(app.post_form(&a, &format!("/activities/{id}/follow-ups"), &fields).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("activity_follow_ups").await, 1);
+
+    // The other village's admin finds nothing; its own edit is refused.
+    let b = app.logged_in(STATION_B).await;
+    assert_eq!(app.get(&b, &format!("/activities/{id}")).await.status(), StatusCode::NOT_FOUND);
+    let r = app.post_owned_form(&b, &format!("/activities/{id}/edit"), &activity_form(app.branch_b.id, "改")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A member cannot create one; the committee sees it in the month's list.
+    let m = app.logged_in(MEMBER).await;
+    assert_eq!(app.post_owned_form(&m, "/activities", &activity_form(app.branch_a.id, "x")).await.status(), StatusCode::FORBIDDEN);
+    let c = app.logged_in(COMMITTEE).await;
+    let html = app.get(&c, "/activities").await.text().await.unwrap();
+    assert!(html.contains("甲村义务理发") && html.contains("服务15人"), "{html}");
+}
+
+#[tokio::test]
+async fn a_volunteer_reports_hours_and_the_admin_approves_them_with_points_once() {
+    let app = spawn_app().await;
+    let campaign = make_campaign(&app, 4, 720).await;
+    let member_id = member(&app, app.branch_a.id, "党员甲", "13700000001", MemberCategories::from_bits(0), MemberStatus::Active).await;
+    app.execute(&format!("UPDATE users SET member_id = {member_id} WHERE phone = '{MEMBER}'")).await;
+    let a = app.logged_in(STATION_A).await;
+    let activity = create(&app, &a, &activity_form(app.branch_a.id, "春联义写进万家")).await;
+
+    let m = app.logged_in(MEMBER).await;
+    assert!(app.get(&m, "/activities/mine").await.text().await.unwrap().contains("春联义写进万家"));
+    // Garbage hours are refused and nothing is stored.
+    let r = app.post_form(&m, &format!("/activities/{activity}/hours"), &[("hours", "两个小时")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("时长：请填写小时数"));
+    assert_eq!(app.count("activity_volunteers").await, 0);
+    let r = app.post_form(&m, &format!("/activities/{activity}/hours"), &[("hours", "2.5")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = hours_id(&app, activity, "党员甲").await;
+    assert_eq!(scalar(&app, &format!("SELECT minutes_reported FROM activity_volunteers WHERE id = {id}")).await, 150);
+    assert!(app.get(&m, "/activities/mine").await.text().await.unwrap().contains("待审核"));
+
+    // Another village's admin cannot review it; a correction needs a note.
+    let b = app.logged_in(STATION_B).await;
+    assert_eq!(review(&app, &b, id, &[("decision", "approve")]).await.status(), StatusCode::NOT_FOUND);
+    let r = review(&app, &a, id, &[("decision", "correct"), ("hours", "2"), ("note", "")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("请写明原因"));
+    assert_eq!(volunteer_points(&app, member_id).await, (0, 0));
+
+    // Approved: 150 minutes at 2 points an hour; a retry adds nothing.
+    assert_eq!(review(&app, &a, id, &[("decision", "approve")]).await.status(), StatusCode::SEE_OTHER);
+    let (entries, points) = volunteer_points(&app, member_id).await;
+    assert_eq!(entries, 1);
+    assert!(points > 0);
+    let key = scalar(&app, &format!("SELECT COUNT(*) FROM point_entries WHERE idempotency_key = 'volunteer:{id}'")).await;
+    assert_eq!(key, 1);
+    let r = review(&app, &a, id, &[("decision", "approve")]).await;
+    assert!(location(&r).ends_with(&format!("/activities/{activity}")));
+    assert_eq!(volunteer_points(&app, member_id).await, (1, points), "a retry adds nothing");
+    assert!(app.get(&m, "/activities/mine").await.text().await.unwrap().contains("已通过"));
+    // Reviewed hours can no longer be changed by the volunteer.
+    let r = app.post_form(&m, &format!("/activities/{activity}/hours"), &[("hours", "5")]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(scalar(&app, &format!("SELECT minutes_approved FROM activity_volunteers WHERE id = {id}")).await, 150);
+
+    // Corrected after approval: taken back, earned again for 1 hour.
+    let r = review(&app, &a, id, &[("decision", "correct"), ("hours", "1"), ("note", "实际1小时")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(scalar(&app, &format!("SELECT minutes_approved FROM activity_volunteers WHERE id = {id}")).await, 60);
+    assert_eq!(volunteer_points(&app, member_id).await.1, 2, "1 hour is 2 points");
+    // Rejected: nothing left.
+    let r = review(&app, &a, id, &[("decision", "reject"), ("note", "未到岗")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(volunteer_points(&app, member_id).await.1, 0);
+    let html = app.get(&m, "/activities/mine").await.text().await.unwrap();
+    assert!(html.contains("未通过") && html.contains("未到岗"), "{html}");
+    let audit = app.audit("activity").await;
+    assert!(audit[0].contains("未通过") && audit[1].contains("已通过1小时"), "{audit:?}");
+    let _ = campaign;
+}
+
+#[tokio::test]
+async fn reports_and_both_exports_count_approved_hours_only_and_agree() {
+    let app = spawn_app().await;
+    make_campaign(&app, 4, 720).await;
+    let a = app.logged_in(STATION_A).await;
+    let b = app.logged_in(STATION_B).await;
+    let first = create(&app, &a, &activity_form(app.branch_a.id, "春联义写")).await;
+    let second = create(&app, &b, &activity_form(app.village_b.id, "走访慰问")).await;
+    let add = |name: &'static str, phone: &'static str, unit: i64, hours: &'static str| {
+        vec![("name", name.to_owned()), ("phone", phone.to_owned()), ("unit_id", unit.to_string()), ("hours", hours.to_owned())]
+    };
+    let r = app.post_owned_form(&a, &format!("/activities/{first}/volunteers"), &add("张三", "13700000011", app.branch_a.id, "2")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.post_owned_form(&a, &format!("/activities/{first}/volunteers"), &add("李四", "13700000012", app.branch_a.id, "1.5")).await;
+    app.post_owned_form(&b, &format!("/activities/{second}/volunteers"), &add("张三", "13700000011", app.branch_b.id, "3")).await;
+    app.post_owned_form(&b, &format!("/activities/{second}/volunteers"), &add("王五", "13700000013", app.branch_b.id, "4")).await;
+    // Another village's unit and a bad phone are refused, nothing stored.
+    let r = app.post_owned_form(&a, &format!("/activities/{first}/volunteers"), &add("赵六", "123", app.branch_b.id, "1")).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("手机号码") && html.contains("请选择您管辖范围内的单位") && html.contains("赵六"), "{html}");
+    assert_eq!(app.count("activity_volunteers").await, 4);
+    // Approve 张三 ×2 and 李四; 王五 stays pending.
+    for (client, activity, name) in [(&a, first, "张三"), (&a, first, "李四"), (&b, second, "张三")] {
+        let id = hours_id(&app, activity, name).await;
+        assert_eq!(review(&app, client, id, &[("decision", "approve")]).await.status(), StatusCode::SEE_OTHER);
+    }
+    // 2 + 1.5 + 3 = 6.5 hours; 王五's 4 pending hours do not count.
+    let c = app.logged_in(COMMITTEE).await;
+    let html = app.get(&c, "/activities/reports").await.text().await.unwrap();
+    assert!(html.contains("<strong id=\"total-hours\">6.5</strong>") && html.contains("<strong id=\"total-served\">30</strong>"), "{html}");
+    let html = app.get(&a, "/activities/reports?period=campaign").await.text().await.unwrap();
+    assert!(html.contains("<strong id=\"total-hours\">3.5</strong>") && !html.contains("乙村"), "a station sees its own");
+    let xlsx = app.get(&c, "/activities/reports.xlsx").await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(read_table("r.xlsx", &xlsx.bytes().await.unwrap()).is_ok());
+
+    let totals = dongxun::activities::village_totals(&app.db, dongxun::time::today(), dongxun::time::today()).await.unwrap();
+    let of = |unit: i64| totals.iter().find(|t| t.unit_id == unit).cloned().unwrap();
+    assert_eq!((of(app.village_a.id).activities, of(app.village_a.id).volunteer_minutes, of(app.village_a.id).people_served), (1, 210, 15));
+    assert_eq!((of(app.village_b.id).activities, of(app.village_b.id).volunteer_minutes), (1, 180));
+
+    let dir = app._dir.path();
+    let out = dongxun(&app).args(["export", "activities", "-o"]).arg(dir.join("a.xlsx")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = dongxun(&app).args(["export", "volunteer-hours", "-o"]).arg(dir.join("v.xlsx")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let sum = |file: &str, header: &str| {
+        let table = read_table(file, &std::fs::read(dir.join(file)).unwrap()).unwrap();
+        let text = format!("{table:?}");
+        assert!(text.contains(header), "{text}");
+        table
+    };
+    let activities = sum("a.xlsx", "志愿服务时长");
+    let people = sum("v.xlsx", "活动次数");
+    let column = |t: &dongxun::formats::table::Table, col: usize| -> f64 {
+        t.rows.iter().skip(1).map(|r| r.cell(col).to_text().parse::<f64>().unwrap_or(0.0)).sum()
+    };
+    assert_eq!(column(&activities, 5), 6.5, "activities: 志愿服务时长");
+    assert_eq!(column(&people, 3), 6.5, "volunteers: 时长");
+    assert_eq!(column(&people, 2), 3.0, "张三 twice, 李四 once");
+    assert_eq!(people.rows.len(), 3, "header, 张三, 李四");
+}
+
+#[tokio::test]
+async fn photos_are_re_encoded_and_garbage_is_refused() {
+    let app = spawn_app().await;
+    make_campaign(&app, 4, 720).await;
+    let a = app.logged_in(STATION_A).await;
+    let id = create(&app, &a, &activity_form(app.branch_a.id, "手工制作")).await;
+    let token = app.csrf(&a, &format!("/activities/{id}")).await;
+    let post = |bytes: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("p.png");
+        let form = reqwest::multipart::Form::new().part("photo", part);
+        a.post(app.url(&format!("/activities/{id}/photos?csrf={token}"))).multipart(form).send()
+    };
+    let r = post(b"GIF89a not a photo at all".to_vec()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("JPG"));
+    assert_eq!(app.count("activity_photos").await, 0);
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(40, 30, image::Rgb([200, 20, 20]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    assert_eq!(post(png).await.unwrap().status(), StatusCode::SEE_OTHER);
+    let photo_id = scalar(&app, "SELECT id FROM activity_photos").await;
+    let r = app.get(&a, &format!("/activities/photos/{photo_id}")).await;
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert!(r.bytes().await.unwrap().starts_with(&[0xFF, 0xD8, 0xFF]), "stored re-encoded as JPEG");
+    let b = app.logged_in(STATION_B).await;
+    assert_eq!(app.get(&b, &format!("/activities/photos/{photo_id}")).await.status(), StatusCode::NOT_FOUND);
+}
