@@ -160,18 +160,8 @@ enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Export every 冬训+ activity as .xlsx, one row per activity (approved hours only).
-    Activities {
-        /// The file to write.
-        #[arg(short, long)]
-        output: PathBuf,
-    },
-    /// Export volunteer hours as .xlsx, one row per volunteer (approved hours only).
-    VolunteerHours {
-        /// The file to write.
-        #[arg(short, long)]
-        output: PathBuf,
-    },
+    Activities(crate::activities::report::ActivitiesArgs),
+    VolunteerHours(crate::activities::report::VolunteerHoursArgs),
 }
 
 #[derive(Subcommand)]
@@ -276,12 +266,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Points { output }) => {
             crate::rankings::command::export_points(&db, &output).await?
         }
-        Command::Export(ExportCommand::Activities { output }) => {
-            crate::activities::report::export_activities(&db, &output).await?
-        }
-        Command::Export(ExportCommand::VolunteerHours { output }) => {
-            crate::activities::report::export_volunteer_hours(&db, &output).await?
-        }
+        Command::Export(ExportCommand::Activities(args)) => args.run(&db).await?,
+        Command::Export(ExportCommand::VolunteerHours(args)) => args.run(&db).await?,
         Command::User(UserCommand::Create { role, phone, name, unit, subdistrict }) => {
             create_user(&db, &role, &phone, &name, unit.as_deref(), &subdistrict).await?
         }

@@ -175,7 +175,10 @@ pub struct ActivityFacts {
 }
 
 /// Checks an activity form against the campaign's days; every problem is kept by field.
-pub fn check_activity(input: &ActivityInput, days: (NaiveDate, NaiveDate)) -> Result<ActivityFacts, FieldErrors> {
+pub fn check_activity(
+    input: &ActivityInput,
+    days: (NaiveDate, NaiveDate),
+) -> Result<ActivityFacts, FieldErrors> {
     let mut errors = FieldErrors::default();
     let new_kind = input.new_kind.trim();
     let kind = if !new_kind.is_empty() {

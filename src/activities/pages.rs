@@ -49,7 +49,8 @@ pub(super) fn this_month() -> String {
 /// The month asked for (or this one) and its days.
 pub(super) fn month_or_this(asked: &str) -> AppResult<(String, (NaiveDate, NaiveDate))> {
     let month = if asked.trim().is_empty() { this_month() } else { asked.trim().to_owned() };
-    let days = month_days(&month).ok_or_else(|| AppError::BadRequest("月份：请按 2021-01 的格式填写".into()))?;
+    let days =
+        month_days(&month).ok_or_else(|| AppError::BadRequest("月份：请按 2021-01 的格式填写".into()))?;
     Ok((month, days))
 }
 

@@ -77,7 +77,11 @@ pub struct ActivityLine {
 
 /// Volunteers' approved hours on activities of units in `scope` held from `from` to `to`, most
 /// hours first. One person is one identity (an account, or a phone added by staff).
-pub async fn per_person(db: &Db, scope: &Scope, (from, to): (NaiveDate, NaiveDate)) -> Result<Vec<PersonHours>, sqlx::Error> {
+pub async fn per_person(
+    db: &Db,
+    scope: &Scope,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<PersonHours>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT MAX(v.name) AS name, MAX(vu.name) AS unit_name, COUNT(*) AS activities, \
@@ -97,7 +101,11 @@ pub async fn per_person(db: &Db, scope: &Scope, (from, to): (NaiveDate, NaiveDat
 
 /// Per village (station or hub) in `scope`: activities, approved minutes, people served by
 /// category, for activities held from `from` to `to`. Villages with nothing are left out.
-pub async fn per_village(db: &Db, scope: &Scope, (from, to): (NaiveDate, NaiveDate)) -> Result<Vec<VillageRow>, sqlx::Error> {
+pub async fn per_village(
+    db: &Db,
+    scope: &Scope,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<VillageRow>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT MAX(v.name) AS name, COUNT(a.id) AS activities, \
@@ -119,7 +127,11 @@ pub async fn per_village(db: &Db, scope: &Scope, (from, to): (NaiveDate, NaiveDa
 }
 
 /// Every activity in `scope` (held from `from` to `to`), oldest first, with its approved hours.
-pub async fn activity_lines(db: &Db, scope: &Scope, (from, to): (NaiveDate, NaiveDate)) -> Result<Vec<ActivityLine>, sqlx::Error> {
+pub async fn activity_lines(
+    db: &Db,
+    scope: &Scope,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<ActivityLine>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT a.held_on, a.title, k.name AS kind_name, u.name AS unit_name, \
@@ -145,7 +157,12 @@ fn hours(minutes: i64) -> f64 {
 }
 
 /// A sheet: bold header row, then rows of text and numbers (a number is a cell Excel can sum).
-fn sheet(book: &mut Workbook, name: &str, header: &[&str], rows: Vec<Vec<Result<String, f64>>>) -> Result<(), XlsxError> {
+fn sheet(
+    book: &mut Workbook,
+    name: &str,
+    header: &[&str],
+    rows: Vec<Vec<Result<String, f64>>>,
+) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet().set_name(name)?;
     let bold = Format::new().set_bold();
     for (c, h) in header.iter().enumerate() {
@@ -189,7 +206,9 @@ pub fn people_sheet(book: &mut Workbook, people: &[PersonHours]) -> Result<(), X
     let header = ["姓名", "所在单位", "活动次数", "时长"];
     let rows = people
         .iter()
-        .map(|p| vec![Ok(p.name.clone()), Ok(p.unit_name.clone()), Err(p.activities as f64), Err(hours(p.minutes))])
+        .map(|p| {
+            vec![Ok(p.name.clone()), Ok(p.unit_name.clone()), Err(p.activities as f64), Err(hours(p.minutes))]
+        })
         .collect();
     sheet(book, "志愿服务时长", &header, rows)
 }
@@ -211,7 +230,40 @@ pub fn villages_sheet(book: &mut Workbook, villages: &[VillageRow]) -> Result<()
 
 /// Every day an activity can have: what the command line exports (both backends store these).
 fn all_days() -> (NaiveDate, NaiveDate) {
-    (NaiveDate::from_ymd_opt(1900, 1, 1).expect("a day"), NaiveDate::from_ymd_opt(9999, 12, 31).expect("a day"))
+    (
+        NaiveDate::from_ymd_opt(1900, 1, 1).expect("a day"),
+        NaiveDate::from_ymd_opt(9999, 12, 31).expect("a day"),
+    )
+}
+
+/// Export every 冬训+ activity as .xlsx, one row per activity (approved hours only).
+#[derive(clap::Args)]
+pub struct ActivitiesArgs {
+    /// The file to write.
+    #[arg(short, long)]
+    output: std::path::PathBuf,
+}
+
+impl ActivitiesArgs {
+    /// Runs `export activities`.
+    pub async fn run(&self, db: &Db) -> anyhow::Result<ExitCode> {
+        export_activities(db, &self.output).await
+    }
+}
+
+/// Export volunteer hours as .xlsx, one row per volunteer (approved hours only).
+#[derive(clap::Args)]
+pub struct VolunteerHoursArgs {
+    /// The file to write.
+    #[arg(short, long)]
+    output: std::path::PathBuf,
+}
+
+impl VolunteerHoursArgs {
+    /// Runs `export volunteer-hours`.
+    pub async fn run(&self, db: &Db) -> anyhow::Result<ExitCode> {
+        export_volunteer_hours(db, &self.output).await
+    }
 }
 
 /// `dongxun export activities -o FILE`: one row per activity, approved hours only.
@@ -221,7 +273,14 @@ pub async fn export_activities(db: &Db, output: &std::path::Path) -> anyhow::Res
     let mut book = Workbook::new();
     activities_sheet(&mut book, &lines)?;
     let minutes: i64 = lines.iter().map(|l| l.minutes).sum();
-    write_out(db, output, book, "冬训+活动", &format!("{count}项活动，{}小时", super::model::hours_text(minutes))).await
+    write_out(
+        db,
+        output,
+        book,
+        "冬训+活动",
+        &format!("{count}项活动，{}小时", super::model::hours_text(minutes)),
+    )
+    .await
 }
 
 /// `dongxun export volunteer-hours -o FILE`: one row per volunteer, approved hours only.
@@ -231,10 +290,23 @@ pub async fn export_volunteer_hours(db: &Db, output: &std::path::Path) -> anyhow
     let mut book = Workbook::new();
     people_sheet(&mut book, &people)?;
     let minutes: i64 = people.iter().map(|p| p.minutes).sum();
-    write_out(db, output, book, "志愿服务时长", &format!("{count}名志愿者，{}小时", super::model::hours_text(minutes))).await
+    write_out(
+        db,
+        output,
+        book,
+        "志愿服务时长",
+        &format!("{count}名志愿者，{}小时", super::model::hours_text(minutes)),
+    )
+    .await
 }
 
-async fn write_out(db: &Db, output: &std::path::Path, mut book: Workbook, what: &str, summary: &str) -> anyhow::Result<ExitCode> {
+async fn write_out(
+    db: &Db,
+    output: &std::path::Path,
+    mut book: Workbook,
+    what: &str,
+    summary: &str,
+) -> anyhow::Result<ExitCode> {
     let bytes = book.save_to_buffer()?;
     let detail = format!("{summary} → {}", output.display());
     audit::record(db, &Actor::command_line(), Action::Export, what, &detail, true).await?;

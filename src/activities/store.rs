@@ -225,7 +225,12 @@ pub async fn follow_ups(db: &Db, activity_id: i64) -> Result<Vec<FollowUp>, sqlx
 }
 
 /// Adds a follow-up.
-pub async fn add_follow_up(tx: &mut Tx, activity_id: i64, (name, reason): (&str, &str), by: i64) -> Result<(), sqlx::Error> {
+pub async fn add_follow_up(
+    tx: &mut Tx,
+    activity_id: i64,
+    (name, reason): (&str, &str),
+    by: i64,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO activity_follow_ups (activity_id, person_name, reason, created_by, created_at) \

@@ -97,6 +97,34 @@ pub struct Volunteer {
     pub unit_id: i64,
 }
 
+/// Who a volunteer added by name and phone is: their account's (user id, member id) when the
+/// phone logs in, else the Party member in `scope` with that phone and name (so they earn points).
+pub async fn identify(
+    db: &Db,
+    phone: &str,
+    name: &str,
+    scope: &Scope,
+) -> Result<(Option<i64>, Option<i64>), sqlx::Error> {
+    let account: Option<(i64, Option<i64>)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT id, member_id FROM users WHERE phone = $1").bind(phone).fetch_optional(pool).await?
+    });
+    if let Some((user_id, member_id)) = account {
+        return Ok((Some(user_id), member_id));
+    }
+    let member: Option<i64> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT m.id FROM members m JOIN units u ON u.id = m.unit_id \
+             WHERE m.phone = $1 AND m.name = $2 AND u.path LIKE $3 ORDER BY m.id LIMIT 1",
+        )
+        .bind(phone)
+        .bind(name)
+        .bind(scope)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok((None, member))
+}
+
 /// What became of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reported {
@@ -108,7 +136,13 @@ pub enum Reported {
 
 /// Reports `minutes` for `v` on an activity: new, or changing a report not yet reviewed. A
 /// reviewed one stays as it is.
-pub async fn report(tx: &mut Tx, activity_id: i64, v: &Volunteer, minutes: i64, by: i64) -> Result<Reported, sqlx::Error> {
+pub async fn report(
+    tx: &mut Tx,
+    activity_id: i64,
+    v: &Volunteer,
+    minutes: i64,
+    by: i64,
+) -> Result<Reported, sqlx::Error> {
     let id: Option<i64> = on_tx!(tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO activity_volunteers (activity_id, identity, user_id, member_id, name, unit_id, \
@@ -145,7 +179,8 @@ pub async fn get(db: &Db, id: i64, scope: &Scope) -> Result<Option<(Hours, Naive
          WHERE v.id = $1 AND au.path LIKE $2"
     )
     .replacen("v.review_note FROM", "v.review_note, a.held_on, a.campaign_id FROM", 1);
-    let row: Option<Row> = on_db!(db, pool => { sqlx::query_as(&sql).bind(id).bind(scope).fetch_optional(pool).await? });
+    let row: Option<Row> =
+        on_db!(db, pool => { sqlx::query_as(&sql).bind(id).bind(scope).fetch_optional(pool).await? });
     Ok(row.map(|r| (r.hours, r.held_on, r.campaign_id)))
 }
 

@@ -28,7 +28,12 @@ const TITLES: [&str; 7] = [
 const PLACES: [&str; 3] = ["新时代文明实践站", "村民广场", "党群服务中心"];
 
 /// Seeds the activities of the running campaign.
-pub async fn seed(db: &Db, stations: &[Unit], demo_member_phone: &str, today: NaiveDate) -> anyhow::Result<()> {
+pub async fn seed(
+    db: &Db,
+    stations: &[Unit],
+    demo_member_phone: &str,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
     let Some(campaign) = crate::campaign::store::current(db).await? else { return Ok(()) };
     let first = campaign.starts_on.max(today - Duration::days(29));
     let span = (today - first).num_days().max(0);
@@ -40,7 +45,11 @@ pub async fn seed(db: &Db, stations: &[Unit], demo_member_phone: &str, today: Na
         let volunteer = user(db, &format!("139000005{i:02}")).await?;
         let secretary = user(db, &format!("139000001{i:02}")).await?;
         let members = members_of(db, station).await?;
-        let actor = Actor { user_id: Some(secretary.0), label: format!("{}书记（演示）", station.name), ip: "演示".into() };
+        let actor = Actor {
+            user_id: Some(secretary.0),
+            label: format!("{}书记（演示）", station.name),
+            ip: "演示".into(),
+        };
         for j in 0..3usize {
             let k = (i + j * 3) % kinds.len().min(7);
             let day = first + Duration::days((span * (j as i64 + 1) / 3 - (i as i64 % 3)).clamp(0, span));
@@ -52,15 +61,29 @@ pub async fn seed(db: &Db, stations: &[Unit], demo_member_phone: &str, today: Na
                 place: format!("{}{}", station.name, PLACES[j % 3]),
                 unit_id: station.id,
                 session_id: None,
-                served: Served([8 + n % 11, 2 + n % 4, n % 3, 3 + n % 6, if k == 3 { 15 + n % 10 } else { n % 5 }, n % 4]),
+                served: Served([
+                    8 + n % 11,
+                    2 + n % 4,
+                    n % 3,
+                    3 + n % 6,
+                    if k == 3 { 15 + n % 10 } else { n % 5 },
+                    n % 4,
+                ]),
                 outcome: "群众反映良好，志愿服务队伍进一步壮大".into(),
             };
-            let activity = store::save(&mut tx, None, (campaign.id, kinds[k].id), &facts, secretary.0).await?;
+            let activity =
+                store::save(&mut tx, None, (campaign.id, kinds[k].id), &facts, secretary.0).await?;
             if j == 0 && i < 4 {
                 store::add_photo(&mut tx, activity, &photo(i)).await?;
             }
             if i == 0 && j == 1 {
-                store::add_follow_up(&mut tx, activity, ("王桂英", "独居老人，家中取暖设备需检修"), secretary.0).await?;
+                store::add_follow_up(
+                    &mut tx,
+                    activity,
+                    ("王桂英", "独居老人，家中取暖设备需检修"),
+                    secretary.0,
+                )
+                .await?;
             }
             let mut people = vec![(
                 Volunteer {
@@ -95,7 +118,9 @@ pub async fn seed(db: &Db, stations: &[Unit], demo_member_phone: &str, today: Na
             let pending = i == 0 && j == 2;
             for (p, (v, by)) in people.iter().enumerate() {
                 let minutes = 60 + 30 * ((i + j + p) as i64 % 6);
-                let volunteers::Reported::Stored(id) = volunteers::report(&mut tx, activity, v, minutes, *by).await? else {
+                let volunteers::Reported::Stored(id) =
+                    volunteers::report(&mut tx, activity, v, minutes, *by).await?
+                else {
                     continue;
                 };
                 if pending {
@@ -134,13 +159,14 @@ async fn user(db: &Db, phone: &str) -> Result<(i64, String, Option<i64>, i64, St
     })
 }
 
-/// Two-plus members of a station with a phone: (id, name, phone, unit).
+/// Three members of a station with a phone and no account: (id, name, phone, unit).
 async fn members_of(db: &Db, station: &Unit) -> Result<Vec<(i64, String, String, i64)>, sqlx::Error> {
     let scope = Scope::of_unit(&station.path);
     on_db!(db, pool => {
         sqlx::query_as(
             "SELECT m.id, m.name, m.phone, m.unit_id FROM members m JOIN units u ON u.id = m.unit_id \
-             WHERE u.path LIKE $1 AND m.phone IS NOT NULL AND m.phone <> '' ORDER BY m.id LIMIT 3",
+             WHERE u.path LIKE $1 AND m.phone IS NOT NULL AND m.phone <> '' \
+             AND NOT EXISTS (SELECT 1 FROM users s WHERE s.member_id = m.id OR s.phone = m.phone) ORDER BY m.id LIMIT 3",
         )
         .bind(&scope)
         .fetch_all(pool)
@@ -152,9 +178,14 @@ async fn members_of(db: &Db, station: &Unit) -> Result<Vec<(i64, String, String,
 fn photo(i: usize) -> Vec<u8> {
     let shade = (i as u8).wrapping_mul(40);
     let img = image::RgbImage::from_fn(160, 120, |x, y| {
-        if y > 80 { image::Rgb([200, 40 + shade / 2, 30]) } else { image::Rgb([240, 220 - (x as u8 / 4), 180 + shade / 4]) }
+        if y > 80 {
+            image::Rgb([200, 40 + shade / 2, 30])
+        } else {
+            image::Rgb([240, 220 - (x as u8 / 4), 180 + shade / 4])
+        }
     });
     let mut jpeg = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).expect("encode a demo photo");
+    img.write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .expect("encode a demo photo");
     jpeg
 }

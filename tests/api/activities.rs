@@ -45,16 +45,28 @@ async fn create(app: &TestApp, client: &reqwest::Client, form: &[(&str, String)]
 
 /// The id of `name`'s hours on an activity.
 async fn hours_id(app: &TestApp, activity: i64, name: &str) -> i64 {
-    scalar(app, &format!("SELECT id FROM activity_volunteers WHERE activity_id = {activity} AND name = '{name}'")).await
+    scalar(
+        app,
+        &format!("SELECT id FROM activity_volunteers WHERE activity_id = {activity} AND name = '{name}'"),
+    )
+    .await
 }
 
-async fn review(app: &TestApp, client: &reqwest::Client, id: i64, fields: &[(&str, &str)]) -> reqwest::Response {
+async fn review(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: i64,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     app.post_form(client, &format!("/activities/hours/{id}/review"), fields).await
 }
 
 async fn volunteer_points(app: &TestApp, member_id: i64) -> (i64, i64) {
     let sql = format!("FROM point_entries WHERE member_id = {member_id} AND kind = 'volunteer'");
-    (scalar(app, &format!("SELECT COUNT(*) {sql}")).await, scalar(app, &format!("SELECT COALESCE(SUM(points), 0) {sql}")).await)
+    (
+        scalar(app, &format!("SELECT COUNT(*) {sql}")).await,
+        scalar(app, &format!("SELECT COALESCE(SUM(points), 0) {sql}")).await,
+    )
 }
 
 #[tokio::test]
@@ -74,7 +86,10 @@ async fn staff_record_activities_in_their_subtree_with_counts_not_names() {
     bad[2].1 = (dongxun::time::today() + chrono::Duration::days(2)).to_string();
     let r = app.post_owned_form(&a, "/activities", &bad).await;
     let html = r.text().await.unwrap();
-    assert!(html.contains("残疾人：请填写0到10000之间的整数") && html.contains("活动日期不能晚于今天"), "{html}");
+    assert!(
+        html.contains("残疾人：请填写0到10000之间的整数") && html.contains("活动日期不能晚于今天"),
+        "{html}"
+    );
     assert_eq!(app.count("activities").await, 0);
 
     // A custom kind, counts stored exactly, no names.
@@ -84,28 +99,48 @@ async fn staff_record_activities_in_their_subtree_with_counts_not_names() {
     let row = format!("FROM activities WHERE id = {id}");
     assert_eq!(scalar(&app, &format!("SELECT served_elderly {row}")).await, 12);
     assert_eq!(scalar(&app, &format!("SELECT served_children {row}")).await, 3);
-    assert_eq!(scalar(&app, &format!("SELECT served_low_income + served_disabled + served_left_behind + served_others {row}")).await, 0);
-    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM activity_kinds WHERE name = '义务理发' AND builtin = FALSE").await, 1);
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT served_low_income + served_disabled + served_left_behind + served_others {row}")
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM activity_kinds WHERE name = '义务理发' AND builtin = FALSE").await,
+        1
+    );
     assert_eq!(app.count("activity_follow_ups").await, 0, "no names unless a follow-up is asked for");
     assert!(app.audit("activity").await[0].contains("甲村义务理发"));
 
     // A follow-up only when asked, with its reason; a missing reason is refused.
-    let r = app.post_form(&a, &format!("/activities/{id}/follow-ups"), &[("person_name", "王桂英"), ("reason", "")]).await;
+    let r = app
+        .post_form(&a, &format!("/activities/{id}/follow-ups"), &[("person_name", "王桂英"), ("reason", "")])
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("请写明需要回访的原因"));
     assert_eq!(app.count("activity_follow_ups").await, 0);
     let fields = [("person_name", "王桂英"), ("reason", "独居老人，取暖设备需检修")];
-    assert_eq!(app.post_form(&a, &format!("/activities/{id}/follow-ups"), &fields).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.post_form(&a, &format!("/activities/{id}/follow-ups"), &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(app.count("activity_follow_ups").await, 1);
 
     // The other village's admin finds nothing; its own edit is refused.
     let b = app.logged_in(STATION_B).await;
     assert_eq!(app.get(&b, &format!("/activities/{id}")).await.status(), StatusCode::NOT_FOUND);
-    let r = app.post_owned_form(&b, &format!("/activities/{id}/edit"), &activity_form(app.branch_b.id, "改")).await;
+    let r = app
+        .post_owned_form(&b, &format!("/activities/{id}/edit"), &activity_form(app.branch_b.id, "改"))
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // A member cannot create one; the committee sees it in the month's list.
     let m = app.logged_in(MEMBER).await;
-    assert_eq!(app.post_owned_form(&m, "/activities", &activity_form(app.branch_a.id, "x")).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post_owned_form(&m, "/activities", &activity_form(app.branch_a.id, "x")).await.status(),
+        StatusCode::FORBIDDEN
+    );
     let c = app.logged_in(COMMITTEE).await;
     let html = app.get(&c, "/activities").await.text().await.unwrap();
     assert!(html.contains("甲村义务理发") && html.contains("服务15人"), "{html}");
@@ -115,7 +150,15 @@ async fn staff_record_activities_in_their_subtree_with_counts_not_names() {
 async fn a_volunteer_reports_hours_and_the_admin_approves_them_with_points_once() {
     let app = spawn_app().await;
     let campaign = make_campaign(&app, 4, 720).await;
-    let member_id = member(&app, app.branch_a.id, "党员甲", "13700000001", MemberCategories::from_bits(0), MemberStatus::Active).await;
+    let member_id = member(
+        &app,
+        app.branch_a.id,
+        "党员甲",
+        "13700000001",
+        MemberCategories::from_bits(0),
+        MemberStatus::Active,
+    )
+    .await;
     app.execute(&format!("UPDATE users SET member_id = {member_id} WHERE phone = '{MEMBER}'")).await;
     let a = app.logged_in(STATION_A).await;
     let activity = create(&app, &a, &activity_form(app.branch_a.id, "春联义写进万家")).await;
@@ -130,7 +173,10 @@ async fn a_volunteer_reports_hours_and_the_admin_approves_them_with_points_once(
     let r = app.post_form(&m, &format!("/activities/{activity}/hours"), &[("hours", "2.5")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let id = hours_id(&app, activity, "党员甲").await;
-    assert_eq!(scalar(&app, &format!("SELECT minutes_reported FROM activity_volunteers WHERE id = {id}")).await, 150);
+    assert_eq!(
+        scalar(&app, &format!("SELECT minutes_reported FROM activity_volunteers WHERE id = {id}")).await,
+        150
+    );
     assert!(app.get(&m, "/activities/mine").await.text().await.unwrap().contains("待审核"));
 
     // Another village's admin cannot review it; a correction needs a note.
@@ -146,7 +192,9 @@ async fn a_volunteer_reports_hours_and_the_admin_approves_them_with_points_once(
     let (entries, points) = volunteer_points(&app, member_id).await;
     assert_eq!(entries, 1);
     assert!(points > 0);
-    let key = scalar(&app, &format!("SELECT COUNT(*) FROM point_entries WHERE idempotency_key = 'volunteer:{id}'")).await;
+    let key =
+        scalar(&app, &format!("SELECT COUNT(*) FROM point_entries WHERE idempotency_key = 'volunteer:{id}'"))
+            .await;
     assert_eq!(key, 1);
     let r = review(&app, &a, id, &[("decision", "approve")]).await;
     assert!(location(&r).ends_with(&format!("/activities/{activity}")));
@@ -155,12 +203,18 @@ async fn a_volunteer_reports_hours_and_the_admin_approves_them_with_points_once(
     // Reviewed hours can no longer be changed by the volunteer.
     let r = app.post_form(&m, &format!("/activities/{activity}/hours"), &[("hours", "5")]).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(scalar(&app, &format!("SELECT minutes_approved FROM activity_volunteers WHERE id = {id}")).await, 150);
+    assert_eq!(
+        scalar(&app, &format!("SELECT minutes_approved FROM activity_volunteers WHERE id = {id}")).await,
+        150
+    );
 
     // Corrected after approval: taken back, earned again for 1 hour.
     let r = review(&app, &a, id, &[("decision", "correct"), ("hours", "1"), ("note", "实际1小时")]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(scalar(&app, &format!("SELECT minutes_approved FROM activity_volunteers WHERE id = {id}")).await, 60);
+    assert_eq!(
+        scalar(&app, &format!("SELECT minutes_approved FROM activity_volunteers WHERE id = {id}")).await,
+        60
+    );
     assert_eq!(volunteer_points(&app, member_id).await.1, 2, "1 hour is 2 points");
     // Rejected: nothing left.
     let r = review(&app, &a, id, &[("decision", "reject"), ("note", "未到岗")]).await;
@@ -182,43 +236,98 @@ async fn reports_and_both_exports_count_approved_hours_only_and_agree() {
     let first = create(&app, &a, &activity_form(app.branch_a.id, "春联义写")).await;
     let second = create(&app, &b, &activity_form(app.village_b.id, "走访慰问")).await;
     let add = |name: &'static str, phone: &'static str, unit: i64, hours: &'static str| {
-        vec![("name", name.to_owned()), ("phone", phone.to_owned()), ("unit_id", unit.to_string()), ("hours", hours.to_owned())]
+        vec![
+            ("name", name.to_owned()),
+            ("phone", phone.to_owned()),
+            ("unit_id", unit.to_string()),
+            ("hours", hours.to_owned()),
+        ]
     };
-    let r = app.post_owned_form(&a, &format!("/activities/{first}/volunteers"), &add("张三", "13700000011", app.branch_a.id, "2")).await;
+    let r = app
+        .post_owned_form(
+            &a,
+            &format!("/activities/{first}/volunteers"),
+            &add("张三", "13700000011", app.branch_a.id, "2"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    app.post_owned_form(&a, &format!("/activities/{first}/volunteers"), &add("李四", "13700000012", app.branch_a.id, "1.5")).await;
-    app.post_owned_form(&b, &format!("/activities/{second}/volunteers"), &add("张三", "13700000011", app.branch_b.id, "3")).await;
-    app.post_owned_form(&b, &format!("/activities/{second}/volunteers"), &add("王五", "13700000013", app.branch_b.id, "4")).await;
+    app.post_owned_form(
+        &a,
+        &format!("/activities/{first}/volunteers"),
+        &add("李四", "13700000012", app.branch_a.id, "1.5"),
+    )
+    .await;
+    app.post_owned_form(
+        &b,
+        &format!("/activities/{second}/volunteers"),
+        &add("张三", "13700000011", app.branch_b.id, "3"),
+    )
+    .await;
+    app.post_owned_form(
+        &b,
+        &format!("/activities/{second}/volunteers"),
+        &add("王五", "13700000013", app.branch_b.id, "4"),
+    )
+    .await;
     // Another village's unit and a bad phone are refused, nothing stored.
-    let r = app.post_owned_form(&a, &format!("/activities/{first}/volunteers"), &add("赵六", "123", app.branch_b.id, "1")).await;
+    let r = app
+        .post_owned_form(
+            &a,
+            &format!("/activities/{first}/volunteers"),
+            &add("赵六", "123", app.branch_b.id, "1"),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let html = r.text().await.unwrap();
-    assert!(html.contains("手机号码") && html.contains("请选择您管辖范围内的单位") && html.contains("赵六"), "{html}");
+    assert!(
+        html.contains("手机号码") && html.contains("请选择您管辖范围内的单位") && html.contains("赵六"),
+        "{html}"
+    );
     assert_eq!(app.count("activity_volunteers").await, 4);
     // Approve 张三 ×2 and 李四; 王五 stays pending.
     for (client, activity, name) in [(&a, first, "张三"), (&a, first, "李四"), (&b, second, "张三")] {
         let id = hours_id(&app, activity, name).await;
-        assert_eq!(review(&app, client, id, &[("decision", "approve")]).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            review(&app, client, id, &[("decision", "approve")]).await.status(),
+            StatusCode::SEE_OTHER
+        );
     }
     // 2 + 1.5 + 3 = 6.5 hours; 王五's 4 pending hours do not count.
     let c = app.logged_in(COMMITTEE).await;
     let html = app.get(&c, "/activities/reports").await.text().await.unwrap();
-    assert!(html.contains("<strong id=\"total-hours\">6.5</strong>") && html.contains("<strong id=\"total-served\">30</strong>"), "{html}");
+    assert!(
+        html.contains("<strong id=\"total-hours\">6.5</strong>")
+            && html.contains("<strong id=\"total-served\">30</strong>"),
+        "{html}"
+    );
     let html = app.get(&a, "/activities/reports?period=campaign").await.text().await.unwrap();
-    assert!(html.contains("<strong id=\"total-hours\">3.5</strong>") && !html.contains("乙村"), "a station sees its own");
+    assert!(
+        html.contains("<strong id=\"total-hours\">3.5</strong>") && !html.contains("乙村"),
+        "a station sees its own"
+    );
     let xlsx = app.get(&c, "/activities/reports.xlsx").await;
     assert_eq!(xlsx.status(), StatusCode::OK);
     assert!(read_table("r.xlsx", &xlsx.bytes().await.unwrap()).is_ok());
 
-    let totals = dongxun::activities::village_totals(&app.db, dongxun::time::today(), dongxun::time::today()).await.unwrap();
+    let totals = dongxun::activities::village_totals(&app.db, dongxun::time::today(), dongxun::time::today())
+        .await
+        .unwrap();
     let of = |unit: i64| totals.iter().find(|t| t.unit_id == unit).cloned().unwrap();
-    assert_eq!((of(app.village_a.id).activities, of(app.village_a.id).volunteer_minutes, of(app.village_a.id).people_served), (1, 210, 15));
+    assert_eq!(
+        (
+            of(app.village_a.id).activities,
+            of(app.village_a.id).volunteer_minutes,
+            of(app.village_a.id).people_served
+        ),
+        (1, 210, 15)
+    );
     assert_eq!((of(app.village_b.id).activities, of(app.village_b.id).volunteer_minutes), (1, 180));
 
     let dir = app._dir.path();
     let out = dongxun(&app).args(["export", "activities", "-o"]).arg(dir.join("a.xlsx")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = dongxun(&app).args(["export", "volunteer-hours", "-o"]).arg(dir.join("v.xlsx")).output().unwrap();
+    let out =
+        dongxun(&app).args(["export", "volunteer-hours", "-o"]).arg(dir.join("v.xlsx")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let sum = |file: &str, header: &str| {
         let table = read_table(file, &std::fs::read(dir.join(file)).unwrap()).unwrap();
@@ -264,4 +373,53 @@ async fn photos_are_re_encoded_and_garbage_is_refused() {
     assert!(r.bytes().await.unwrap().starts_with(&[0xFF, 0xD8, 0xFF]), "stored re-encoded as JPEG");
     let b = app.logged_in(STATION_B).await;
     assert_eq!(app.get(&b, &format!("/activities/photos/{photo_id}")).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn staff_adding_a_party_member_by_phone_links_them_so_approved_hours_earn_points() {
+    let app = spawn_app().await;
+    make_campaign(&app, 4, 720).await;
+    let member_id = member(
+        &app,
+        app.branch_a.id,
+        "党员乙",
+        "13700000021",
+        MemberCategories::from_bits(0),
+        MemberStatus::Active,
+    )
+    .await;
+    let a = app.logged_in(STATION_A).await;
+    let activity = create(&app, &a, &activity_form(app.branch_a.id, "走访慰问")).await;
+    let fields = [
+        ("name", "党员乙"),
+        ("phone", "13700000021"),
+        ("unit_id", &app.branch_a.id.to_string()),
+        ("hours", "2"),
+    ];
+    assert_eq!(
+        app.post_form(&a, &format!("/activities/{activity}/volunteers"), &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // The phone of an account is that account: the same person whichever way the hours come in.
+    let fields = [
+        ("name", "志愿者甲"),
+        ("phone", VOLUNTEER),
+        ("unit_id", &app.village_a.id.to_string()),
+        ("hours", "1"),
+    ];
+    assert_eq!(
+        app.post_form(&a, &format!("/activities/{activity}/volunteers"), &fields).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let v = app.logged_in(VOLUNTEER).await;
+    let r = app.post_form(&v, &format!("/activities/{activity}/hours"), &[("hours", "1.5")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count("activity_volunteers").await, 2, "one row for the volunteer");
+    let id = hours_id(&app, activity, "党员乙").await;
+    assert_eq!(
+        scalar(&app, &format!("SELECT member_id FROM activity_volunteers WHERE id = {id}")).await,
+        member_id
+    );
+    assert_eq!(review(&app, &a, id, &[("decision", "approve")]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(volunteer_points(&app, member_id).await, (1, 4), "2 hours at 2 points an hour");
 }

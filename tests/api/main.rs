@@ -5,9 +5,9 @@
 mod helpers;
 
 mod access;
-mod activities;
 mod account_security;
 mod accounts;
+mod activities;
 mod architecture;
 mod at_rest;
 mod audit;

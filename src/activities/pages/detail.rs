@@ -97,7 +97,11 @@ pub(in crate::activities) async fn detail_page(
     let all = volunteers::of_activity(&state.db, a.id).await?;
     let mine = all.iter().find(|h| h.user_id == Some(user.user_id)).cloned();
     let units = if staff {
-        org_store::active_units_in_scope(&state.db, &user.scope()).await?.iter().map(|u| (u.id, u.indented_name())).collect()
+        org_store::active_units_in_scope(&state.db, &user.scope())
+            .await?
+            .iter()
+            .map(|u| (u.id, u.indented_name()))
+            .collect()
     } else {
         Vec::new()
     };
@@ -164,7 +168,15 @@ pub(in crate::activities) async fn add_follow_up(
     let mut tx = state.db.begin().await?;
     store::add_follow_up(&mut tx, id, (&name, &reason), user.user_id).await?;
     let detail = format!("{}：回访对象{name}，{reason}", a.title);
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Activity, &format!("activity:{id}"), &detail, true).await?;
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Activity,
+        &format!("activity:{id}"),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/activities/{id}"), &format!("已添加回访对象{name}")))
 }
@@ -205,7 +217,9 @@ pub(in crate::activities) async fn add_photo(
         return refused(&state, &user, a, Typed::default(), errors).await;
     }
     let encoded = PHOTO_DECODES
-        .run(move || crate::formats::photo::reencode_photo(&bytes, MAX_PHOTO_BYTES).map_err(|e| e.to_string()))
+        .run(move || {
+            crate::formats::photo::reencode_photo(&bytes, MAX_PHOTO_BYTES).map_err(|e| e.to_string())
+        })
         .await
         .map_err(|busy| busy.to_string())
         .and_then(|r| r);
@@ -219,7 +233,15 @@ pub(in crate::activities) async fn add_photo(
     let mut tx = state.db.begin().await?;
     let photo_id = store::add_photo(&mut tx, id, &jpeg).await?;
     let detail = format!("{}：照片#{photo_id}（{} KB）", a.title, jpeg.len() / 1024);
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Activity, &format!("activity:{id}"), &detail, true).await?;
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Activity,
+        &format!("activity:{id}"),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/activities/{id}"), "已上传照片"))
 }
@@ -232,5 +254,6 @@ pub(in crate::activities) async fn photo(
 ) -> AppResult<Response> {
     let scope = if user.role.is_admin() { user.scope() } else { super::station_scope(&user) };
     let jpeg = store::photo(&state.db, id, &scope).await?.ok_or(AppError::NotFound)?;
-    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=3600")], jpeg).into_response())
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=3600")], jpeg)
+        .into_response())
 }

@@ -47,7 +47,13 @@ struct FormPage {
 
 impl FormPage {
     fn picked(&self, field: &str, id: &i64) -> bool {
-        let value = if field == "kind" { &self.form.kind_id } else if field == "unit" { &self.form.unit_id } else { &self.form.session_id };
+        let value = if field == "kind" {
+            &self.form.kind_id
+        } else if field == "unit" {
+            &self.form.unit_id
+        } else {
+            &self.form.session_id
+        };
         value.trim() == id.to_string()
     }
 }
@@ -61,7 +67,8 @@ async fn page(
 ) -> AppResult<FormPage> {
     let scope = user.scope();
     let units = org_store::active_units_in_scope(&state.db, &scope).await?;
-    let names: std::collections::HashMap<i64, String> = units.iter().map(|u| (u.id, u.name.clone())).collect();
+    let names: std::collections::HashMap<i64, String> =
+        units.iter().map(|u| (u.id, u.name.clone())).collect();
     let sessions = store::sessions_of_units(&state.db, campaign.id, &scope)
         .await?
         .into_iter()
@@ -70,8 +77,11 @@ async fn page(
             (id, format!("{title} · {} {day}", names.get(&unit_id).map_or("", String::as_str)))
         })
         .collect();
-    let served =
-        SERVED.iter().enumerate().map(|(i, (f, l))| (format!("served_{f}"), *l, form.served_text(i).to_owned())).collect();
+    let served = SERVED
+        .iter()
+        .enumerate()
+        .map(|(i, (f, l))| (format!("served_{f}"), *l, form.served_text(i).to_owned()))
+        .collect();
     let title = if id.is_some() { "修改活动" } else { "登记冬训+活动" };
     Ok(FormPage {
         shell: Shell::new(user, title, "home"),
@@ -135,7 +145,13 @@ async fn checked(
 }
 
 /// Stores a checked activity with its audit entry; the redirect to its page.
-async fn save(state: &AppState, user: &CurrentUser, id: Option<i64>, campaign_id: i64, facts: &ActivityFacts) -> AppResult<Response> {
+async fn save(
+    state: &AppState,
+    user: &CurrentUser,
+    id: Option<i64>,
+    campaign_id: i64,
+    facts: &ActivityFacts,
+) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
     let kind_id = match &facts.kind {
         KindChoice::Existing(id) => *id,
@@ -150,9 +166,21 @@ async fn save(state: &AppState, user: &CurrentUser, id: Option<i64>, campaign_id
         facts.served.total(),
         SERVED.iter().zip(facts.served.0).map(|((_, l), n)| format!("{l}{n}")).collect::<Vec<_>>().join("、")
     );
-    audit::record_in(&mut tx, &Actor::user(user), Action::Activity, &format!("activity:{saved}"), &detail, true).await?;
+    audit::record_in(
+        &mut tx,
+        &Actor::user(user),
+        Action::Activity,
+        &format!("activity:{saved}"),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
-    let message = if id.is_some() { "已保存修改" } else { "已登记活动。志愿者可在「报志愿时长」中填报时长" };
+    let message = if id.is_some() {
+        "已保存修改"
+    } else {
+        "已登记活动。志愿者可在「报志愿时长」中填报时长"
+    };
     Ok(redirect_with_flash(&format!("/activities/{saved}"), message))
 }
 

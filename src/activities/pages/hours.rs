@@ -63,7 +63,8 @@ pub(in crate::activities) async fn report_hours(
 }
 
 /// `POST /activities/{id}/volunteers`: staff add a volunteer without an account by name, phone
-/// and unit (in their subtree), with hours waiting for review. Audited.
+/// and unit (in their subtree), with hours waiting for review. A phone that logs in is that
+/// account's report; a Party member in scope with that phone and name is linked. Audited.
 pub(in crate::activities) async fn add_volunteer(
     State(state): State<AppState>,
     AdminUser(user): AdminUser,
@@ -88,20 +89,34 @@ pub(in crate::activities) async fn add_volunteer(
     let (true, Some(phone), Some(unit), Some(minutes)) = (errors.is_empty(), phone, unit, minutes) else {
         return refused(&state, &user, a, typed, errors).await;
     };
+    // Someone with an account is one person whichever way their hours come in; a Party member
+    // in scope found by phone and name earns points for them.
+    let (user_id, member_id) = volunteers::identify(&state.db, phone.as_str(), &name, &user.scope()).await?;
     let volunteer = Volunteer {
-        identity: format!("phone:{}", phone.as_str()),
-        user_id: None,
-        member_id: None,
+        identity: user_id.map_or_else(|| format!("phone:{}", phone.as_str()), |id| format!("user:{id}")),
+        user_id,
+        member_id,
         name: name.clone(),
         unit_id: unit.id,
     };
     let mut tx = state.db.begin().await?;
-    if let Reported::AlreadyReviewed = volunteers::report(&mut tx, id, &volunteer, minutes, user.user_id).await? {
+    if let Reported::AlreadyReviewed =
+        volunteers::report(&mut tx, id, &volunteer, minutes, user.user_id).await?
+    {
         errors.add("name", "此人在本活动的时长已审核，请在下方名单中更正");
         return refused(&state, &user, a, typed, errors).await;
     }
-    let detail = format!("{}：代报{name}（{}，{}）{}小时", a.title, phone.masked(), unit.name, hours_text(minutes));
-    audit::record_in(&mut tx, &Actor::user(&user), Action::Activity, &format!("activity:{id}"), &detail, true).await?;
+    let detail =
+        format!("{}：代报{name}（{}，{}）{}小时", a.title, phone.masked(), unit.name, hours_text(minutes));
+    audit::record_in(
+        &mut tx,
+        &Actor::user(&user),
+        Action::Activity,
+        &format!("activity:{id}"),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&format!("/activities/{id}"), &format!("已添加志愿者{name}，请审核其时长")))
 }
@@ -130,12 +145,14 @@ pub(in crate::activities) async fn review(
     Path(id): Path<i64>,
     Form(form): Form<ReviewForm>,
 ) -> AppResult<Response> {
-    let (hours, held_on, campaign_id) = volunteers::get(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let (hours, held_on, campaign_id) =
+        volunteers::get(&state.db, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let here = format!("/activities/{}", hours.activity_id);
     let decision = match Review::read(&form.decision, &form.hours, &form.note) {
         Ok(decision) => decision,
         Err(reason) => {
-            let a = store::get(&state.db, hours.activity_id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+            let a =
+                store::get(&state.db, hours.activity_id, &user.scope()).await?.ok_or(AppError::NotFound)?;
             let mut errors = FieldErrors::default();
             errors.add(format!("review_{id}"), format!("{}：{reason}", hours.name));
             return refused(&state, &user, a, Typed::default(), errors).await;
@@ -143,7 +160,9 @@ pub(in crate::activities) async fn review(
     };
     let actor = Actor::user(&user);
     let mut tx = state.db.begin().await?;
-    if volunteers::review(&mut tx, (&hours, held_on, campaign_id), decision, &form.note, &actor).await? == Reviewed::Unchanged {
+    if volunteers::review(&mut tx, (&hours, held_on, campaign_id), decision, &form.note, &actor).await?
+        == Reviewed::Unchanged
+    {
         return Ok(redirect_with_flash(&here, &format!("{}的时长已是这个结果，未重复处理", hours.name)));
     }
     let (status, approved) = decision.outcome(hours.minutes_reported);
@@ -157,7 +176,15 @@ pub(in crate::activities) async fn review(
         hours.reported_text(),
         if form.note.trim().is_empty() { String::new() } else { format!("（{}）", form.note.trim()) }
     );
-    audit::record_in(&mut tx, &actor, Action::Activity, &format!("activity:{}", hours.activity_id), &detail, true).await?;
+    audit::record_in(
+        &mut tx,
+        &actor,
+        Action::Activity,
+        &format!("activity:{}", hours.activity_id),
+        &detail,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_with_flash(&here, &format!("{}：{result}", hours.name)))
 }
@@ -191,14 +218,24 @@ impl MinePage {
 
 /// `GET /activities/mine` (报志愿时长): the station's activities of the last 30 days to report
 /// hours on, and the user's own reports with their status.
-pub(in crate::activities) async fn mine(State(state): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+pub(in crate::activities) async fn mine(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
     let today = crate::time::today();
-    let recent = store::list(&state.db, &station_scope(&user), None, (today - Duration::days(30), today)).await?;
+    let recent =
+        store::list(&state.db, &station_scope(&user), None, (today - Duration::days(30), today)).await?;
     let reports = volunteers::of_user(&state.db, user.user_id).await?;
-    let approved: i64 = reports.iter().filter_map(|(h, _, _)| h.minutes_approved.filter(|_| h.status == HoursStatus::Approved)).sum();
+    let approved: i64 = reports
+        .iter()
+        .filter_map(|(h, _, _)| h.minutes_approved.filter(|_| h.status == HoursStatus::Approved))
+        .sum();
     let page = MinePage {
         shell: Shell::new(&user, "报志愿时长", "home"),
-        open: recent.into_iter().map(|a| Open { id: a.id, title: a.title, unit: a.unit_name, held_on: a.held_on }).collect(),
+        open: recent
+            .into_iter()
+            .map(|a| Open { id: a.id, title: a.title, unit: a.unit_name, held_on: a.held_on })
+            .collect(),
         reports,
         total: hours_text(approved),
     };

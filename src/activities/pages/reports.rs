@@ -31,7 +31,10 @@ labels! {
 }
 
 /// The stretch asked for: (label, query string, days).
-fn stretch(query: &ReportQuery, campaign: &CurrentCampaign) -> AppResult<(String, String, (NaiveDate, NaiveDate))> {
+fn stretch(
+    query: &ReportQuery,
+    campaign: &CurrentCampaign,
+) -> AppResult<(String, String, (NaiveDate, NaiveDate))> {
     if query.period == "campaign" {
         return Ok((campaign.name.clone(), "period=campaign".into(), (campaign.starts_on, campaign.ends_on)));
     }
@@ -66,7 +69,10 @@ async fn rows(
     days: (NaiveDate, NaiveDate),
 ) -> AppResult<(Vec<PersonHours>, Vec<VillageRow>)> {
     let scope = user.scope();
-    Ok((report::per_person(&state.db, &scope, days).await?, report::per_village(&state.db, &scope, days).await?))
+    Ok((
+        report::per_person(&state.db, &scope, days).await?,
+        report::per_village(&state.db, &scope, days).await?,
+    ))
 }
 
 /// `GET /activities/reports?month=|period=campaign`.
