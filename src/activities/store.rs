@@ -82,8 +82,8 @@ const ACTIVITY: &str = "SELECT a.id, a.campaign_id, a.unit_id, u.name AS unit_na
      a.title, a.held_on, a.place, a.session_id, s.title AS session_title, a.outcome, a.served_elderly, \
      a.served_low_income, a.served_disabled, a.served_left_behind, a.served_children, a.served_others, \
      (SELECT COUNT(*) FROM activity_volunteers v WHERE v.activity_id = a.id) AS volunteers, \
-     (SELECT COALESCE(SUM(v.minutes_approved), 0) FROM activity_volunteers v \
-      WHERE v.activity_id = a.id AND v.status = 'approved') AS approved_minutes \
+     CAST((SELECT COALESCE(SUM(v.minutes_approved), 0) FROM activity_volunteers v \
+      WHERE v.activity_id = a.id AND v.status = 'approved') AS BIGINT) AS approved_minutes \
      FROM activities a JOIN units u ON u.id = a.unit_id JOIN activity_kinds k ON k.id = a.kind_id \
      LEFT JOIN training_sessions s ON s.id = a.session_id";
 

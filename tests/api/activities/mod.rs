@@ -65,7 +65,7 @@ pub async fn volunteer_points(app: &TestApp, member_id: i64) -> (i64, i64) {
     let sql = format!("FROM point_entries WHERE member_id = {member_id} AND kind = 'volunteer'");
     (
         scalar(app, &format!("SELECT COUNT(*) {sql}")).await,
-        scalar(app, &format!("SELECT COALESCE(SUM(points), 0) {sql}")).await,
+        scalar(app, &format!("SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) {sql}")).await,
     )
 }
 
