@@ -127,3 +127,37 @@ async fn reports_and_both_exports_count_approved_hours_only_and_agree() {
     assert_eq!(column(&people, 2), 3.0, "张三 twice, 李四 once");
     assert_eq!(people.rows.len(), 3, "header, 张三, 李四");
 }
+
+#[tokio::test]
+async fn the_demo_has_activities_at_every_station_with_hours_waiting_at_xietang() {
+    let (_, db, dir) = spawn_empty_app().await;
+    let vault = dongxun::people::IdCardVault::unlock(&db, &key_file(&dir)).await.unwrap();
+    dongxun::demo::seed_if_empty(&db, &vault).await.unwrap();
+    let one = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            dongxun::on_db!(&db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap())
+        }
+    };
+    assert_eq!(one("SELECT COUNT(DISTINCT unit_id) FROM activities").await, 14, "every station");
+    assert_eq!(
+        one("SELECT COUNT(DISTINCT a.kind_id) FROM activities a JOIN activity_kinds k ON k.id = a.kind_id WHERE k.builtin = TRUE").await,
+        7,
+        "every built-in kind"
+    );
+    let waiting = "SELECT COUNT(*) FROM activity_volunteers v JOIN activities a ON a.id = v.activity_id \
+                   JOIN units u ON u.id = a.unit_id WHERE v.status = 'reported' AND u.name = '蟹塘社区'";
+    assert!(one(waiting).await > 0);
+    let twice = "SELECT COUNT(*) FROM (SELECT activity_id, member_id FROM activity_volunteers \
+                 WHERE member_id IS NOT NULL GROUP BY activity_id, member_id HAVING COUNT(*) > 1) d";
+    assert_eq!(one(twice).await, 0, "a member is on an activity once");
+    assert!(
+        one("SELECT COUNT(*) FROM activity_volunteers WHERE member_id IS NULL AND user_id IS NULL").await
+            == 0
+    );
+    assert!(
+        one("SELECT COUNT(*) FROM point_entries WHERE kind = 'volunteer' AND points > 0").await > 20,
+        "members earned points"
+    );
+    assert!(one("SELECT COUNT(*) FROM activity_photos").await > 0);
+}
