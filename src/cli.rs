@@ -160,6 +160,8 @@ enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    Activities(crate::activities::report::ActivitiesArgs),
+    VolunteerHours(crate::activities::report::VolunteerHoursArgs),
 }
 
 #[derive(Subcommand)]
@@ -264,6 +266,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(ExportCommand::Points { output }) => {
             crate::rankings::command::export_points(&db, &output).await?
         }
+        Command::Export(ExportCommand::Activities(args)) => args.run(&db).await?,
+        Command::Export(ExportCommand::VolunteerHours(args)) => args.run(&db).await?,
         Command::User(UserCommand::Create { role, phone, name, unit, subdistrict }) => {
             create_user(&db, &role, &phone, &name, unit.as_deref(), &subdistrict).await?
         }

@@ -44,7 +44,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::practice::router())
         .merge(crate::brands::router())
         .merge(crate::speech::router())
-        .merge(crate::debate::router());
+        .merge(crate::debate::router())
+        .merge(crate::activities::router());
     let sessions = crate::auth::LoginSessions(state.db.clone(), state.config.clone());
     crate::web::frame(routes, sessions, &state.config).with_state(state)
 }

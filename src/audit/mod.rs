@@ -111,6 +111,9 @@ coded_enum! {
         Speech = ("speech", "演讲比赛"),
         /// A debate tournament drawn, a match arranged or closed, a judge's ballot cast or revised.
         Debate = ("debate", "辩论赛"),
+        /// A 冬训+ activity recorded or edited, a follow-up or photo added, volunteer hours
+        /// reported by staff, approved, corrected or rejected.
+        Activity = ("activity", "冬训+活动"),
     }
 }
 

@@ -4,6 +4,7 @@
 //! published award (see [`awards`]).
 //! Deterministic: the same seed gives the same people.
 
+mod activities;
 mod awards;
 mod brands;
 mod column;
@@ -131,6 +132,7 @@ pub async fn seed_if_empty(db: &Db, vault: &crate::people::IdCardVault) -> anyho
     brands::seed(db, &hub, &stations).await?;
     speech::seed(db, &stations, &["13900000001", "13900000100"], DEMO_MEMBER_PHONE).await?;
     debate::seed(db, &root, &stations).await?;
+    activities::seed(db, &stations, DEMO_MEMBER_PHONE, crate::time::today()).await?;
     Ok(true)
 }
 

@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod account_security;
 mod accounts;
+mod activities;
 mod architecture;
 mod at_rest;
 mod audit;
