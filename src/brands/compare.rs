@@ -61,7 +61,8 @@ async fn villages(
     let mut now = super::figures_between(db, month.first_day(), month.last_day()).await?;
     let previous = month.previous();
     let mut before = super::figures_between(db, previous.first_day(), previous.last_day()).await?;
-    let coverage = super::coverage(db).await?;
+    let coverage = super::coverage_at_end_of(db, month).await?;
+    let coverage_before = super::coverage_at_end_of(db, previous).await?;
     let mut villages: Vec<Village> = store::villages(db)
         .await?
         .into_iter()
@@ -69,6 +70,7 @@ async fn villages(
         .map(|u| Village {
             unit_id: u.id,
             coverage: coverage.get(&u.id).copied(),
+            coverage_before: coverage_before.get(&u.id).copied(),
             now: now.remove(&u.id).unwrap_or_default(),
             before: before.remove(&u.id).unwrap_or_default(),
             name: u.name,
@@ -170,7 +172,8 @@ pub(super) async fn download(
     Ok(crate::web::download::xlsx("villages.xlsx", &format!("村社对标找差{month}.xlsx"), bytes))
 }
 
-/// The comparison as a workbook: 村社, then per column its value and (but coverage) 较上月.
+/// The comparison as a workbook: 村社, then per column its value and 较上月 (coverage as a
+/// fraction, its movement in the same unit).
 fn workbook(month: Month, villages: &[Village]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet().set_name("对标找差")?;
@@ -183,11 +186,8 @@ fn workbook(month: Month, villages: &[Village]) -> Result<Vec<u8>, XlsxError> {
     for &m in Metric::ALL {
         sheet.write_string_with_format(1, col, m.label(), &header)?;
         sheet.set_column_width(col, 12)?;
-        col += 1;
-        if m != Metric::Coverage {
-            sheet.write_string_with_format(1, col, "较上月", &header)?;
-            col += 1;
-        }
+        sheet.write_string_with_format(1, col + 1, "较上月", &header)?;
+        col += 2;
     }
     for (r, v) in villages.iter().enumerate() {
         let r = r as u32 + 2;
@@ -195,18 +195,20 @@ fn workbook(month: Month, villages: &[Village]) -> Result<Vec<u8>, XlsxError> {
         let mut col = 1u16;
         for &m in Metric::ALL {
             let (now, before) = v.value(m);
-            let scale =
-                if matches!(m, Metric::Hours | Metric::Points | Metric::Coverage) { 10.0 } else { 1.0 };
+            // Coverage as a fraction (0.875), its movement too; hours and points in tenths.
+            let scale = match m {
+                Metric::Coverage => 1000.0,
+                Metric::Hours | Metric::Points => 10.0,
+                _ => 1.0,
+            };
             match m {
                 Metric::Coverage if now < 0 => sheet.write_string(r, col, "—")?,
-                Metric::Coverage => sheet.write_number(r, col, now as f64 / 1000.0)?,
                 _ => sheet.write_number(r, col, now as f64 / scale)?,
             };
-            col += 1;
             if let Some(before) = before {
-                sheet.write_number(r, col, (now - before) as f64 / scale)?;
-                col += 1;
+                sheet.write_number(r, col + 1, (now - before) as f64 / scale)?;
             }
+            col += 2;
         }
     }
     sheet.set_freeze_panes(2, 1)?;

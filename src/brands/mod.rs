@@ -75,3 +75,30 @@ pub async fn coverage(db: &Db) -> Result<HashMap<i64, i64>, sqlx::Error> {
         crate::coverage::viewer_rates(db, &campaign, (root.id, &root.name, &root.path)).await?;
     Ok(rates.into_iter().filter(|r| !r.direct && r.audience > 0).map(|r| (r.unit_id, r.permille())).collect())
 }
+
+/// The current campaign's coverage per village as it stood at the end of `month` (or now, for
+/// the month under way), per mille — computed from the attendances and visits made by then
+/// (`coverage::unit_counts_until`), so the comparison can show how coverage moved.
+pub async fn coverage_at_end_of(
+    db: &Db,
+    month: crate::awards::Month,
+) -> Result<HashMap<i64, i64>, sqlx::Error> {
+    let (Some(campaign), Some(root)) =
+        (crate::campaign::store::current(db).await?, crate::org::store::root(db).await?)
+    else {
+        return Ok(HashMap::new());
+    };
+    let next_day = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight");
+    let until = next_day.and_local_timezone(chrono_tz::Asia::Shanghai).single().map(|t| t.to_utc());
+    let until = until.filter(|t| *t <= chrono::Utc::now());
+    let counts = crate::coverage::unit_counts_until(db, &campaign, &root.path, until).await?;
+    let villages = store::villages(db).await?;
+    Ok(counts
+        .into_iter()
+        .filter(|(_, audience, _)| *audience > 0)
+        .filter_map(|(key, audience, covered)| {
+            let village = villages.iter().find(|u| u.path == key)?;
+            Some((village.id, crate::coverage::rollup::permille(covered, audience)))
+        })
+        .collect())
+}

@@ -157,8 +157,11 @@ pub struct Village {
     pub unit_id: i64,
     /// Its name.
     pub name: String,
-    /// Coverage of the current campaign so far, per mille (none: nobody expected).
+    /// Coverage of the current campaign at the end of the month (so far, for the month under
+    /// way), per mille (none: nobody expected).
     pub coverage: Option<i64>,
+    /// The same at the end of the month before.
+    pub coverage_before: Option<i64>,
     /// The month asked for.
     pub now: Figures,
     /// The month before.
@@ -167,7 +170,7 @@ pub struct Village {
 
 impl Village {
     /// A column's value in the month and the month before, in the unit shown (tenths for hours
-    /// and points per member, per mille for coverage, which has no month before).
+    /// and points per member, per mille — tenths of a per cent — for coverage).
     pub fn value(&self, metric: Metric) -> (i64, Option<i64>) {
         let of = |f: &Figures| match metric {
             Metric::Sessions => f.sessions,
@@ -179,7 +182,9 @@ impl Village {
             Metric::Points => f.points_per_member_tenths(),
         };
         match metric {
-            Metric::Coverage => (self.coverage.unwrap_or(-1), None),
+            Metric::Coverage => {
+                (self.coverage.unwrap_or(-1), self.coverage.and(self.coverage_before.or(Some(0))))
+            }
             _ => (of(&self.now), Some(of(&self.before))),
         }
     }
@@ -195,7 +200,7 @@ impl Village {
             Metric::Hours | Metric::Points => tenths_text(now, ""),
             _ => now.to_string(),
         };
-        let scale = matches!(metric, Metric::Hours | Metric::Points);
+        let scale = matches!(metric, Metric::Hours | Metric::Points | Metric::Coverage);
         (text, before.map_or(Movement::None, |b| Movement::between(now, b, scale)))
     }
 }
@@ -214,7 +219,7 @@ fn tenths_text(value: i64, suffix: &str) -> String {
 /// How a figure moved against the month before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Movement {
-    /// No month before to compare with (coverage is the campaign's so far).
+    /// No month before to compare with (nobody expected).
     None,
     /// Unchanged.
     Same,
@@ -273,6 +278,7 @@ mod tests {
             unit_id: 0,
             name: name.into(),
             coverage,
+            coverage_before: coverage.map(|c| c - 125),
             now: Figures { sessions, points: 25, members: 10, volunteer_minutes: 90, ..Figures::default() },
             before: Figures { sessions: before, points: 10, members: 10, ..Figures::default() },
         }
@@ -288,12 +294,14 @@ mod tests {
     }
 
     #[test]
-    fn cells_show_tenths_and_coverage_has_no_month_before() {
+    fn cells_show_tenths_and_coverage_moves_in_points_of_a_per_cent() {
         let v = village("甲村", 3, 1, Some(875));
         assert_eq!(v.cell(Metric::Sessions), ("3".to_owned(), Movement::Up("2".into())));
         assert_eq!(v.cell(Metric::Points), ("2.5".to_owned(), Movement::Up("1.5".into())));
         assert_eq!(v.cell(Metric::Hours), ("1.5".to_owned(), Movement::Up("1.5".into())));
-        assert_eq!(v.cell(Metric::Coverage), ("87.5%".to_owned(), Movement::None));
+        assert_eq!(v.cell(Metric::Coverage), ("87.5%".to_owned(), Movement::Up("12.5".into())));
+        let none_before = Village { coverage_before: None, ..v.clone() };
+        assert_eq!(none_before.cell(Metric::Coverage).1, Movement::Up("87.5".into()), "from nothing");
         assert_eq!(village("乙村", 0, 0, None).cell(Metric::Coverage).0, "—");
     }
 

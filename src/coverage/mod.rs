@@ -352,6 +352,22 @@ pub async fn unit_counts_sql(
     campaign: &Campaign,
     viewer_path: &str,
 ) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    unit_counts_until(db, campaign, viewer_path, None).await
+}
+
+/// [`unit_counts_sql`] as it stood at `until` (none: now): only attendances checked in and visits
+/// made before it count, so a month's coverage can be set beside the month before's. The
+/// audience is today's.
+pub async fn unit_counts_until(
+    db: &Db,
+    campaign: &Campaign,
+    viewer_path: &str,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    // Not `DateTime::MAX_UTC`: SQLite compares these as text, and its year +262142 sorts first.
+    let until =
+        until.unwrap_or_else(|| chrono::DateTime::from_timestamp(253_402_300_799, 0).expect("9999-12-31"));
+    let before_day = until.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let rule = campaigns::completion_rule(db, campaign).await?;
     // Ids in paths are ten digits plus a slash (see `org::model::child_path`).
     let key_length = viewer_path.len() as i64 + 11;
@@ -370,6 +386,8 @@ pub async fn unit_counts_sql(
             .bind(Scope::of_unit(viewer_path))
             .bind(campaign.audience_categories)
             .bind(key_length)
+            .bind(until)
+            .bind(before_day)
             .fetch_all(pool)
             .await?
     });

@@ -32,7 +32,8 @@ pub fn covered_from_attendances(rule: &CompletionRule) -> String {
 /// A query over campaign `$1`'s attendances (`attendances` JOIN `training_sessions`) and
 /// door-to-door visits (`delivery_visits` with `delivery_visit_topics`), grouped by member: the
 /// same `sessions`, `minutes` and `visits` as a progress row, and a `topic_<id>` column per
-/// compulsory topic (1 when attended or delivered).
+/// compulsory topic (1 when attended or delivered). Only what was credited before a cut-off
+/// counts: attendances checked in before `$5` (a time), visits made before the day `$6`.
 pub fn progress_from_credits(rule: &CompletionRule) -> String {
     let columns = |source: &dyn Fn(i64) -> String| -> String {
         rule.compulsory_topics.iter().map(|t| format!(", {} AS topic_{t}", source(*t))).collect()
@@ -49,9 +50,9 @@ pub fn progress_from_credits(rule: &CompletionRule) -> String {
     format!(
         "SELECT c.member_id, COUNT(*) AS sessions, SUM(c.minutes) AS minutes, SUM(c.visit) AS visits{any} \
          FROM (SELECT a.member_id, a.minutes, 0 AS visit{attended} FROM attendances a \
-               JOIN training_sessions s ON s.id = a.session_id WHERE s.campaign_id = $1 \
+               JOIN training_sessions s ON s.id = a.session_id WHERE s.campaign_id = $1 AND a.checked_in_at < $5 \
                UNION ALL SELECT v.member_id, v.minutes, 1 AS visit{delivered} FROM delivery_visits v \
-               WHERE v.campaign_id = $1) c GROUP BY c.member_id"
+               WHERE v.campaign_id = $1 AND v.visited_on < $6) c GROUP BY c.member_id"
     )
 }
 
@@ -186,9 +187,10 @@ mod tests {
                      CREATE TABLE member_progress (member_id INTEGER PRIMARY KEY, sessions INTEGER, \
                      minutes INTEGER, topics TEXT, visits INTEGER); \
                      CREATE TABLE training_sessions (id INTEGER PRIMARY KEY, campaign_id INTEGER, topic_id INTEGER); \
-                     CREATE TABLE attendances (session_id INTEGER, member_id INTEGER, minutes INTEGER); \
+                     CREATE TABLE attendances (session_id INTEGER, member_id INTEGER, minutes INTEGER, \
+                     checked_in_at TEXT DEFAULT '2021-01-10T00:00:00+00:00'); \
                      CREATE TABLE delivery_visits (id INTEGER PRIMARY KEY, campaign_id INTEGER, member_id INTEGER, \
-                     minutes INTEGER); \
+                     minutes INTEGER, visited_on TEXT DEFAULT '2021-01-10'); \
                      CREATE TABLE delivery_visit_topics (visit_id INTEGER, topic_id INTEGER)";
         sqlx::raw_sql(setup).execute(pool).await.unwrap();
         for (id, case) in cases().iter().enumerate() {
@@ -205,7 +207,7 @@ mod tests {
                 let topic = topics.get(k as usize).copied();
                 let credited = if k == 0 { minutes } else { 0 };
                 if k < visits {
-                    let insert = "INSERT INTO delivery_visits VALUES ($1, 1, $2, $3)";
+                    let insert = "INSERT INTO delivery_visits (id, campaign_id, member_id, minutes) VALUES ($1, 1, $2, $3)";
                     sqlx::query(insert).bind(key).bind(id).bind(credited).execute(pool).await.unwrap();
                     let insert = "INSERT INTO delivery_visit_topics VALUES ($1, $2)";
                     if topic.is_some() {
@@ -215,7 +217,7 @@ mod tests {
                 }
                 let insert = "INSERT INTO training_sessions VALUES ($1, 1, $2)";
                 sqlx::query(insert).bind(key).bind(topic).execute(pool).await.unwrap();
-                let insert = "INSERT INTO attendances VALUES ($1, $2, $3)";
+                let insert = "INSERT INTO attendances (session_id, member_id, minutes) VALUES ($1, $2, $3)";
                 sqlx::query(insert).bind(key).bind(id).bind(credited).execute(pool).await.unwrap();
             }
         }
@@ -242,7 +244,17 @@ mod tests {
                 progress_from_credits(&rule)
             );
             let rows: Vec<(i64, bool, String)> = sqlx::query_as(&from_rows).fetch_all(&pool).await.unwrap();
-            let raw: Vec<(i64, bool)> = sqlx::query_as(&from_credits).bind(1).fetch_all(&pool).await.unwrap();
+            // $1 the campaign; $2–$4 unused here; $5, $6 the cut-off (none: far ahead).
+            let raw: Vec<(i64, bool)> = sqlx::query_as(&from_credits)
+                .bind(1)
+                .bind(0)
+                .bind(0)
+                .bind(0)
+                .bind("9999-12-31T00:00:00+00:00")
+                .bind("9999-12-31")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
             for (((id, is_covered, reasons), (_, raw_covered)), case) in
                 rows.into_iter().zip(raw).zip(cases())
             {

@@ -259,8 +259,14 @@ async fn the_comparison_shows_each_villages_month_and_its_movement() {
     let a2 = add_member(&app, app.branch_a.id, "甲二", "13911110002").await;
     let b1 = add_member(&app, app.branch_b.id, "乙一", "13922220001").await;
     // Sessions: 甲村 two held this month (one by its branch), one cancelled; one the month before.
-    session_at(&app, campaign, a, at(month, 3)).await;
+    let held = session_at(&app, campaign, a, at(month, 3)).await;
     session_at(&app, campaign, app.branch_a.id, at(month, 10)).await;
+    // Coverage: 甲一 attended that first session (checked in on the day), so 甲村 went from none
+    // of two covered at the end of the month before to one of two at the end of this one.
+    app.attend(held, a1, Channel::RollCall, 720).await;
+    let checked_in = at(month, 3).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+    app.execute(&format!("UPDATE attendances SET checked_in_at = '{checked_in}' WHERE session_id = {held}"))
+        .await;
     let cancelled = session_at(&app, campaign, a, at(month, 12)).await;
     app.execute(&format!("UPDATE training_sessions SET status = 'cancelled' WHERE id = {cancelled}")).await;
     session_at(&app, campaign, a, at(before, 5)).await;
@@ -289,6 +295,8 @@ async fn the_comparison_shows_each_villages_month_and_its_movement() {
     let down = |v: &str, d: &str| format!(r#"<td class="num">{v} <span class="move down">↓{d}</span></td>"#);
     let same = |v: &str| format!(r#"<td class="num">{v} <span class="move same">持平</span></td>"#);
     let ra = row(&html, a);
+    assert!(ra.contains(&up("50%", "50")), "coverage moved: {ra}");
+    assert!(row(&html, b).contains(&same("0%")), "乙村: nobody covered either month");
     let expected_a =
         [up("2", "1"), up("1", "1"), up("1.5", "1.5"), up("5", "5"), up("1", "1"), up("15", "10")];
     for cell in &expected_a {
@@ -315,10 +323,11 @@ async fn the_comparison_shows_each_villages_month_and_its_movement() {
     assert_eq!(xlsx.status(), StatusCode::OK);
     let table = read_table("c.xlsx", &xlsx.bytes().await.unwrap()).unwrap();
     let text: Vec<Vec<String>> =
-        table.rows.iter().map(|r| (0..14).map(|i| r.cell(i).to_text().into_owned()).collect()).collect();
+        table.rows.iter().map(|r| (0..15).map(|i| r.cell(i).to_text().into_owned()).collect()).collect();
     let line = text.iter().find(|r| r[0] == "甲村").expect("甲村 in the sheet");
     assert_eq!(&line[1..3], ["2", "1"], "{line:?}");
-    assert_eq!(&line[12..14], ["15", "10"], "{line:?}");
+    assert_eq!(&line[3..5], ["0.5", "0.5"], "coverage and its movement as fractions: {line:?}");
+    assert_eq!(&line[13..15], ["15", "10"], "{line:?}");
     assert!(app.audit("export").await.iter().any(|e| e.starts_with("村社对标找差|")));
 
     // Station admins read it too; members do not; a month nobody can read is refused in Chinese.
