@@ -146,6 +146,19 @@ async fn write_checked(
     Ok((mime, extension, size))
 }
 
+/// The refusal for a multipart upload that broke off part way (the phone lost its signal).
+pub fn interrupted() -> AppError {
+    AppError::BadRequest("上传中断，请重新提交".into())
+}
+
+/// Removes a stored file, if there is one: an upload refused after it was written, or a file
+/// replaced once its replacement committed. A file already gone is no error.
+pub async fn remove_stored(dir: &Path, name: Option<&str>) {
+    if let Some(name) = name {
+        let _ = tokio::fs::remove_file(dir.join(name)).await;
+    }
+}
+
 /// Stores a poster already re-encoded as JPEG; returns its name.
 pub async fn save_poster(dir: &Path, jpeg: &[u8]) -> AppResult<String> {
     tokio::fs::create_dir_all(dir).await.map_err(internal)?;

@@ -166,7 +166,7 @@ pub(super) async fn upload(
     series::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let dir = media::dir(&state.config);
     let (mut title, mut video, mut poster) = (String::new(), None, Vec::new());
-    let bad = || AppError::BadRequest("上传中断，请重新提交".into());
+    let bad = media::interrupted;
     let outcome: AppResult<()> = async {
         while let Some(mut field) = multipart.next_field().await.map_err(|_| bad())? {
             match field.name().unwrap_or_default() {

@@ -22,17 +22,13 @@ use crate::web::{AppError, AppResult};
 /// Reads a short text field of the upload form, refusing one over `limit` bytes.
 async fn text_field(field: &mut axum::extract::multipart::Field<'_>, limit: usize) -> AppResult<String> {
     let mut text = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|_| interrupted())? {
+    while let Some(chunk) = field.chunk().await.map_err(|_| media::interrupted())? {
         if text.len() + chunk.len() > limit {
             return Err(AppError::BadRequest("填写的内容过长".into()));
         }
         text.extend_from_slice(&chunk);
     }
     Ok(String::from_utf8_lossy(&text).into_owned())
-}
-
-fn interrupted() -> AppError {
-    AppError::BadRequest("上传中断，请重新提交".into())
 }
 
 /// `POST /library/pdf` (multipart; CSRF token in the query): adds a PDF, audited. Refused —
@@ -47,7 +43,7 @@ pub(in crate::library) async fn upload_pdf(
     let mut form = ItemForm::default();
     let mut saved = None;
     let outcome: AppResult<()> = async {
-        while let Some(mut field) = multipart.next_field().await.map_err(|_| interrupted())? {
+        while let Some(mut field) = multipart.next_field().await.map_err(|_| media::interrupted())? {
             match field.name().unwrap_or_default() {
                 "title" => form.title = text_field(&mut field, 1024).await?,
                 "category" => form.category = text_field(&mut field, 1024).await?,
@@ -132,9 +128,7 @@ pub(in crate::library) async fn upload_pdf(
 }
 
 async fn remove(dir: &std::path::Path, saved: &Option<(String, &'static str, u64)>) {
-    if let Some((name, _, _)) = saved {
-        let _ = tokio::fs::remove_file(dir.join(name)).await;
-    }
+    media::remove_stored(dir, saved.as_ref().map(|(name, _, _)| name.as_str())).await;
 }
 
 /// `GET /library/{id}/pdf`: the PDF, inline, with Range requests (login required).

@@ -39,7 +39,7 @@ pub(in crate::speech) async fn upload(
     let cap = state.config.max_recording_bytes;
     let mut saved = None;
     let received: AppResult<()> = async {
-        while let Some(mut field) = multipart.next_field().await.map_err(|_| interrupted())? {
+        while let Some(mut field) = multipart.next_field().await.map_err(|_| media::interrupted())? {
             if field.name() == Some("video") && saved.is_none() {
                 saved = Some(media::save_video(&mut field, &dir, cap).await?);
             }
@@ -53,7 +53,7 @@ pub(in crate::speech) async fn upload(
         (Err(AppError::PayloadTooLarge(message)), _) => Some((StatusCode::PAYLOAD_TOO_LARGE, message)),
         (Err(AppError::BadRequest(message)), _) => Some((StatusCode::BAD_REQUEST, message)),
         (Err(error), _) => {
-            remove(&dir, saved.as_ref().map(|s| s.0.as_str())).await;
+            media::remove_stored(&dir, saved.as_ref().map(|s| s.0.as_str())).await;
             return Err(error);
         }
     };
@@ -78,11 +78,11 @@ pub(in crate::speech) async fn upload(
     .await;
     match stored {
         Ok(previous) => {
-            remove(&dir, previous.as_deref()).await;
+            media::remove_stored(&dir, previous.as_deref()).await;
             Ok(redirect_with_flash(&format!("/speech/entries/{id}"), "视频已上传"))
         }
         Err(error) => {
-            remove(&dir, Some(&name)).await;
+            media::remove_stored(&dir, Some(&name)).await;
             Err(error)
         }
     }
@@ -113,14 +113,4 @@ pub(in crate::speech) async fn play(
     }
     media::serve(&media::dir(&state.config), &loaded.entry.video_file, &loaded.entry.video_mime, &headers)
         .await
-}
-
-fn interrupted() -> AppError {
-    AppError::BadRequest("上传中断，请重新提交".into())
-}
-
-async fn remove(dir: &std::path::Path, name: Option<&str>) {
-    if let Some(name) = name {
-        let _ = tokio::fs::remove_file(dir.join(name)).await;
-    }
 }
