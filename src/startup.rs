@@ -86,8 +86,10 @@ impl Application {
         let listener =
             TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
         let ranks = crate::rankings::LiveRanks::load(&db).await?;
+        let checkins = crate::checkin::CheckinWriter::start(db.clone());
         let state = AppState {
             ranks,
+            checkins,
             db,
             vault,
             config: Arc::new(config),

@@ -37,4 +37,6 @@ pub struct AppState {
     pub contest_rooms: ContestRooms,
     /// Budgets for speech contest votes, per account and per address.
     pub speech_votes: crate::speech::VoteLimiter,
+    /// The group-commit writer of self check-ins.
+    pub checkins: crate::checkin::CheckinWriter,
 }

@@ -24,7 +24,7 @@ use crate::campaign::store as campaigns;
 use crate::checkin::Guesser;
 use crate::checkin::code::{accepts, qr_token, window_at};
 use crate::checkin::model::{Channel, CheckinWindow, checkin_window};
-use crate::checkin::store::{self as attendance, Attendance, Recorded};
+use crate::checkin::store::{Attendance, Recorded};
 use crate::org::Scope;
 use crate::schedule::may_manage;
 use crate::schedule::model::SessionStatus;
@@ -251,9 +251,7 @@ async fn check_in(
         late,
         recorded_by: None,
     };
-    let mut tx = state.db.begin().await?;
-    let recorded = attendance::record(&mut tx, &entry).await?;
-    tx.commit().await?;
+    let recorded = state.checkins.record(entry).await?;
     let feedback = feedback_url(session, member_id);
     match recorded {
         Recorded::New { late } => {

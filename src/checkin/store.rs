@@ -112,10 +112,19 @@ fn attendance_award(a: &Attendance, kind: PointKind, campaign_id: i64, at: DateT
     }
 }
 
+/// The award a new attendance of a session (its kind and campaign) earns.
+pub(super) fn award_for(
+    a: &Attendance,
+    (session_kind, campaign_id): (SessionKind, i64),
+    at: DateTime<Utc>,
+) -> Award {
+    attendance_award(a, point_kind(a.channel, session_kind), campaign_id, at)
+}
+
 /// The points a new attendance earns, in the attendance's own transaction. An attendance stored
 /// again after its roll-call tick was undone (and its points taken back) earns again, keyed
 /// `attendance:{session}:{member}:{n}` for its n-th award: still once however often it is sent.
-async fn award_points(
+pub(super) async fn award_points(
     tx: &mut Tx,
     a: &Attendance,
     (session_kind, campaign_id): (SessionKind, i64),
@@ -125,7 +134,7 @@ async fn award_points(
     if cfg!(feature = "bench-checkin-without-points") {
         return Ok(());
     }
-    let mut award = attendance_award(a, point_kind(a.channel, session_kind), campaign_id, at);
+    let mut award = award_for(a, (session_kind, campaign_id), at);
     if let Awarded::AlreadyRecorded(_) = give(tx, &award, self_declared).await? {
         let n = points::earn::awards_for_item(tx, a.member_id, award.kind, &award.item_key).await?;
         award.idempotency_key = format!("{}:{}", award.idempotency_key, n + 1);

@@ -172,8 +172,9 @@ pub async fn save_poster(dir: &Path, jpeg: &[u8]) -> AppResult<String> {
 /// (bench/README.md §11); 256 KiB per viewer is still little memory for the hub's viewers.
 const SERVE_CHUNK: usize = 256 * 1024;
 
-/// Serves a stored file with Range support (tower-http's `ServeFile`: 206 with Content-Range,
-/// 416 for a range past the end), as `mime`, shown inline and never sniffed.
+/// Serves a stored file with Range support (206 with Content-Range, 416 for a range past the
+/// end), as `mime`, shown inline and never sniffed: a player's short seek from a memory map
+/// ([`super::mapped`]), the rest through tower-http's `ServeFile`.
 pub async fn serve(
     dir: &Path,
     name: &str,
@@ -183,25 +184,42 @@ pub async fn serve(
     if !is_stored_name(name) {
         return Err(AppError::NotFound);
     }
+    let path = dir.join(name);
+    let mime = HeaderValue::from_str(mime).map_err(internal)?;
+    let answer = match super::mapped::serve_range(path.clone(), headers).await {
+        Ok(Some(mapped)) => mapped,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
+        Err(error) => return Err(internal(error)),
+        Ok(None) => through_serve_file(path, headers).await?,
+    };
+    Ok(with_media_headers(answer, mime))
+}
+
+/// Everything but a short closed range: tower-http's `ServeFile` (whole files, open-ended and
+/// suffix ranges, 416, conditional requests).
+async fn through_serve_file(path: PathBuf, headers: &axum::http::HeaderMap) -> AppResult<Response> {
     let mut request = Request::builder().uri("/").body(Body::empty()).map_err(internal)?;
     for key in [header::RANGE, header::IF_RANGE, header::IF_MODIFIED_SINCE, header::IF_NONE_MATCH] {
         if let Some(value) = headers.get(&key) {
             request.headers_mut().insert(key, value.clone());
         }
     }
-    let mime = HeaderValue::from_str(mime).map_err(internal)?;
-    let service = ServeFile::new(dir.join(name)).with_buf_chunk_size(SERVE_CHUNK);
+    let service = ServeFile::new(path).with_buf_chunk_size(SERVE_CHUNK);
     let answer = service.oneshot(request).await.map_err(internal)?;
     if answer.status() == axum::http::StatusCode::NOT_FOUND {
         return Err(AppError::NotFound);
     }
-    let mut response = answer.map(Body::new).into_response();
+    Ok(answer.map(Body::new).into_response())
+}
+
+/// The stored file's type, shown inline, cached privately.
+fn with_media_headers(mut response: Response, mime: HeaderValue) -> Response {
     if response.status().is_success() {
         response.headers_mut().insert(header::CONTENT_TYPE, mime);
     }
     response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
-    Ok(response)
+    response
 }
 
 /// A size in MB, or KB below one MB.

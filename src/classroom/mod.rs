@@ -5,6 +5,7 @@
 
 mod episode_pages;
 mod live_pages;
+mod mapped;
 pub mod media;
 pub mod model;
 mod pages;

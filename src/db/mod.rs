@@ -5,6 +5,7 @@
 //! on the backend itself. Changes that must commit together run in one [`Tx`] through [`on_tx!`].
 
 pub mod coded;
+pub mod rows;
 mod tx;
 
 pub use tx::Tx;

@@ -15,6 +15,7 @@ use chrono_tz::Asia::Shanghai;
 use super::model::{self, Earned, PointKind};
 use super::store::{Award, Awarded, ENTRY, Entry, all_rules_in_tx};
 use crate::db::Tx;
+use crate::db::rows::{params, positional, tuples};
 use crate::on_tx;
 
 /// Rows per multi-row statement: 10 parameters each stays far below both backends' limits.
@@ -89,23 +90,7 @@ async fn award_batch_as(
         fresh.push((i, points));
     }
     let written = insert_entries(tx, awards, &days, &fresh, self_declared).await?;
-    if sqlite && written.len() == fresh.len() {
-        // Every award worked out above was written, so the totals in memory are the new ones.
-        let touched =
-            |e: &Entry| ((e.member_id, e.kind, e.earned_on), (e.member_id, e.kind, e.item_key.clone()));
-        let (day_keys, item_keys): (HashSet<DayKey>, HashSet<ItemKey>) = written.iter().map(touched).unzip();
-        let days: Vec<(DayKey, i64)> = day_keys.into_iter().map(|k| (k, today[&k])).collect();
-        let items: Vec<(ItemKey, i64)> = item_keys
-            .into_iter()
-            .map(|k| {
-                let t = items[&k];
-                (k, t)
-            })
-            .collect();
-        write_counters(tx, &days, &items, "excluded.total").await?;
-    } else {
-        add_to_counters(tx, &written).await?;
-    }
+    // The ledger's trigger added each written entry to its counter rows (migration 0029).
     for entry in written {
         known.insert(entry.idempotency_key.clone(), (entry, true));
     }
@@ -274,120 +259,4 @@ async fn insert_entries(
         }));
     }
     Ok(written)
-}
-
-/// Adds the written entries to the day and item counters, one row per key.
-async fn add_to_counters(tx: &mut Tx, written: &[Entry]) -> Result<(), sqlx::Error> {
-    let mut days: HashMap<DayKey, i64> = HashMap::new();
-    let mut items: HashMap<ItemKey, i64> = HashMap::new();
-    for e in written {
-        *days.entry((e.member_id, e.kind, e.earned_on)).or_default() += e.points;
-        *items.entry((e.member_id, e.kind, e.item_key.clone())).or_default() += e.points;
-    }
-    let days: Vec<(DayKey, i64)> = days.into_iter().collect();
-    let items: Vec<(ItemKey, i64)> = items.into_iter().collect();
-    write_counters(tx, &days, &items, "{table}.total + excluded.total").await
-}
-
-/// Upserts counter rows, setting an existing row's total to `new_total` (`excluded.total`: the
-/// value given; `{table}.total + excluded.total`: added to what is there).
-async fn write_counters(
-    tx: &mut Tx,
-    days: &[(DayKey, i64)],
-    items: &[(ItemKey, i64)],
-    new_total: &str,
-) -> Result<(), sqlx::Error> {
-    let day_total = new_total.replace("{table}", "point_daily");
-    for chunk in days.chunks(CHUNK) {
-        let sql = positional(
-            tx,
-            format!(
-                "INSERT INTO point_daily (member_id, kind, earned_on, total) VALUES {} \
-                 ON CONFLICT (member_id, kind, earned_on) DO UPDATE SET total = {day_total}",
-                tuples(chunk.len(), 4, "")
-            ),
-        );
-        on_tx!(tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for ((member, kind, day), points) in chunk {
-                query = query.bind(*member).bind(*kind).bind(*day).bind(*points);
-            }
-            query.execute(&mut *conn).await?;
-        });
-    }
-    let item_total = new_total.replace("{table}", "point_items");
-    for chunk in items.chunks(CHUNK) {
-        let sql = positional(
-            tx,
-            format!(
-                "INSERT INTO point_items (member_id, kind, item_key, total) VALUES {} \
-                 ON CONFLICT (member_id, kind, item_key) DO UPDATE SET total = {item_total}",
-                tuples(chunk.len(), 4, "")
-            ),
-        );
-        on_tx!(tx, conn => {
-            let mut query = sqlx::query(&sql);
-            for ((member, kind, item), points) in chunk {
-                query = query.bind(*member).bind(*kind).bind(item.as_str()).bind(*points);
-            }
-            query.execute(&mut *conn).await?;
-        });
-    }
-    Ok(())
-}
-
-/// On SQLite, `$1, $2, …` become anonymous `?`: SQLite resolves a numbered parameter's name by
-/// walking its list of names, so a 5,000-parameter statement spent most of its time there
-/// (`sqlite3_bind_parameter_name`, 23 % of the ingest profile). Our statements number their
-/// parameters in order of appearance, so positions are the same.
-fn positional(tx: &Tx, sql: String) -> String {
-    if !tx.is_sqlite() {
-        return sql;
-    }
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            while chars.peek().is_some_and(char::is_ascii_digit) {
-                chars.next();
-            }
-            out.push('?');
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `$first, …` for `count` parameters.
-fn params(first: usize, count: usize) -> String {
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
-}
-
-/// `($1, $2, $3[, extra]), ($4, …)`: `rows` tuples of `width` parameters each, with a constant
-/// `extra` appended to each tuple when it is not empty.
-fn tuples(rows: usize, width: usize, extra: &str) -> String {
-    (0..rows)
-        .map(|row| {
-            let mut tuple = params(row * width + 1, width);
-            if !extra.is_empty() {
-                tuple.push_str(", ");
-                tuple.push_str(extra);
-            }
-            format!("({tuple})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tuples_number_parameters_across_rows() {
-        assert_eq!(tuples(2, 3, "0"), "($1, $2, $3, 0), ($4, $5, $6, 0)");
-        assert_eq!(tuples(1, 2, ""), "($1, $2)");
-        assert_eq!(params(3, 2), "$3, $4");
-    }
 }

@@ -97,6 +97,18 @@ pub struct Earned {
     pub item: i64,
 }
 
+impl Rule {
+    /// Whether an award's points need nothing but the rule and the item's total: no daily cap,
+    /// not time-based, no windows. Such an award is written in one statement
+    /// (`points::earn::insert_simple`), which must compute what [`points_for`] would.
+    pub fn is_simple(&self) -> bool {
+        self.daily_cap.is_none()
+            && self.minutes_per_point.is_none()
+            && self.windows.is_empty()
+            && self.points >= 0
+    }
+}
+
 /// Points one award earns: `quantity` units (minutes for time-based rules), doubled (or
 /// multiplied) inside a window, then cut to what the daily and per-item caps leave. Never
 /// negative; an award at or past a cap earns 0.

@@ -77,10 +77,13 @@ pub(super) const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, id
 /// Records an award in the caller's transaction (so an attendance and its points commit
 /// together), applying the rule in effect on its Shanghai day and the daily and per-item caps.
 ///
-/// On PostgreSQL the (member, kind, day) counter row is upserted before the totals are read: that
-/// row lock serializes concurrent awards of one kind for one member and day, so caps hold; on
-/// SQLite writers are serialized already (`BEGIN IMMEDIATE`), and the rule and both totals are
-/// read in one statement. A key already in the ledger returns
+/// An award under a rule with no daily cap, no time basis and no windows (attending a session,
+/// a visit, …) is one statement: the rule, the item's total and the entry in one INSERT
+/// (`earn::insert_simple`; the counters are kept by the ledger's trigger). Otherwise the rule
+/// and the totals are read first and the points worked out here. On PostgreSQL the (member,
+/// kind, day) counter row is upserted before the totals are read: that row lock serializes
+/// concurrent awards of one kind for one member and day, so caps hold; on SQLite writers are
+/// serialized already (`BEGIN IMMEDIATE`). A key already in the ledger returns
 /// [`Awarded::AlreadyRecorded`] and adds nothing, also when the other writer commits meanwhile.
 pub async fn award(tx: &mut Tx, award: &Award) -> Result<Awarded, sqlx::Error> {
     award_as(tx, award, false).await
@@ -95,11 +98,22 @@ pub async fn award_self_declared(tx: &mut Tx, award: &Award) -> Result<Awarded, 
 async fn award_as(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awarded, sqlx::Error> {
     let local = award.at.with_timezone(&Shanghai);
     let day = local.date_naive();
+    if super::earn::worth_trying_simple(award) {
+        // PostgreSQL: the (member, kind, day) row lock first, so the item's total the INSERT
+        // reads is exact against concurrent awards (as below).
+        if let Tx::Postgres(_) = tx {
+            lock_day(tx, award.member_id, award.kind, day).await?;
+        }
+        if let Some(entry) = super::earn::insert_simple(tx, award, day, self_declared).await? {
+            return Ok(Awarded::Recorded(entry));
+        }
+    }
     // No look-up of the key first: the INSERT's ON CONFLICT is the one check, and a repeat (rare:
     // callers award only what they newly recorded) finds its entry below.
     let Some((rule, mut earned)) = super::earn::rule_and_totals(tx, award, day).await? else {
         return Ok(Awarded::NoRule);
     };
+    super::earn::saw_rule(&rule);
     // SQLite: the transaction holds the write lock from BEGIN IMMEDIATE, so the totals just read
     // are exact (one statement fewer per check-in). PostgreSQL: concurrent writers — take the
     // (member, kind, day) row lock, then read the totals again under it.
@@ -133,7 +147,6 @@ async fn award_as(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awa
         let entry = by_key(tx, &award.idempotency_key).await?.ok_or(sqlx::Error::RowNotFound)?;
         return Ok(Awarded::AlreadyRecorded(entry));
     };
-    add_to_counters(tx, &entry).await?;
     Ok(Awarded::Recorded(entry))
 }
 
@@ -181,7 +194,6 @@ pub async fn correct(
         .fetch_one(&mut *conn)
         .await?
     });
-    add_to_counters(tx, &entry).await?;
     let detail = format!("{:+} 分（{}，{}）：{reason}", points, original.kind.label(), original.earned_on);
     audit::record_in(tx, by, Action::Points, &format!("积分记录 #{entry_id}"), &detail, true).await?;
     Ok(entry)
@@ -218,32 +230,6 @@ async fn item_total(tx: &mut Tx, member_id: i64, kind: PointKind, item: &str) ->
             .await?
     });
     Ok(total.unwrap_or(0))
-}
-
-async fn add_to_counters(tx: &mut Tx, entry: &Entry) -> Result<(), sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO point_daily (member_id, kind, earned_on, total) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (member_id, kind, earned_on) DO UPDATE SET total = point_daily.total + $4",
-        )
-        .bind(entry.member_id)
-        .bind(entry.kind)
-        .bind(entry.earned_on)
-        .bind(entry.points)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO point_items (member_id, kind, item_key, total) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (member_id, kind, item_key) DO UPDATE SET total = point_items.total + $4",
-        )
-        .bind(entry.member_id)
-        .bind(entry.kind)
-        .bind(&entry.item_key)
-        .bind(entry.points)
-        .execute(&mut *conn)
-        .await?;
-    });
-    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -63,7 +63,10 @@ fn init_test_log() {
     static INIT: std::sync::Once = std::sync::Once::new();
     INIT.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
-            tracing_subscriber::fmt().with_env_filter("info").with_test_writer().init();
+            tracing_subscriber::fmt()
+                .with_env_filter(std::env::var("TEST_LOG_FILTER").unwrap_or_else(|_| "info".into()))
+                .with_test_writer()
+                .init();
         }
     });
 }

@@ -14,6 +14,7 @@ mod audit;
 mod awards;
 mod brands;
 mod checkin;
+mod checkin_batch;
 mod checkin_traps;
 mod classroom;
 mod classroom_live;

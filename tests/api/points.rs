@@ -246,3 +246,56 @@ async fn a_check_in_whose_points_cannot_be_written_stores_neither() {
     assert_eq!(app.count("attendances").await, 0);
     assert_eq!(app.count("point_entries").await, 0);
 }
+
+async fn set(app: &TestApp, kind: PointKind, points: i64, daily: Option<i64>, item: Option<i64>, from: u32) {
+    let rule = Rule {
+        kind,
+        points,
+        daily_cap: daily,
+        per_item_cap: item,
+        minutes_per_point: None,
+        windows: Vec::new(),
+        window_multiplier: 1,
+        effective_from: NaiveDate::from_ymd_opt(2026, 12, from).unwrap(),
+    };
+    let by = Actor { user_id: None, label: "测试".into(), ip: "本机".into() };
+    let mut tx = app.db.begin().await.unwrap();
+    store::set_rule(&mut tx, &rule, &by).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn points_of(app: &TestApp, a: &Award) -> i64 {
+    match give(app, a).await {
+        Awarded::Recorded(e) => e.points,
+        other => panic!("not recorded: {other:?}"),
+    }
+}
+
+/// An award under a rule with no daily cap is written in one statement that works out the points
+/// in SQL; it must give what the rules engine gives, keep the counters the ledger's trigger
+/// keeps, and notice when the rule in effect gains a daily cap.
+#[tokio::test]
+async fn one_statement_awards_cut_at_the_item_cap_and_notice_a_new_daily_cap() {
+    let app = spawn_app().await;
+    let m = member(&app).await;
+    set(&app, PointKind::Attendance, 4, None, Some(7), 10).await;
+    let session = |key: &str| award(m, PointKind::Attendance, "session:9", key, noon(10));
+    assert_eq!(points_of(&app, &session("a:1")).await, 4);
+    assert_eq!(points_of(&app, &session("a:2")).await, 3, "cut to what the item cap leaves");
+    assert_eq!(points_of(&app, &session("a:3")).await, 0);
+    let three = Award { quantity: 3, ..award(m, PointKind::Attendance, "session:8", "a:4", noon(10)) };
+    assert_eq!(points_of(&app, &three).await, 7, "3 × 4 cut to 7");
+    let day = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    let counted = store::day_totals(&app.db, m, day).await.unwrap();
+    assert_eq!(counted, vec![(PointKind::Attendance, 14)], "the trigger counted every entry once");
+
+    set(&app, PointKind::Attendance, 4, Some(5), Some(7), 11).await;
+    let on_11 = |item: &str, key: &str| award(m, PointKind::Attendance, item, key, noon(11));
+    assert_eq!(points_of(&app, &on_11("session:10", "b:1")).await, 4);
+    assert_eq!(points_of(&app, &on_11("session:11", "b:2")).await, 1, "the new daily cap holds");
+    set(&app, PointKind::Attendance, 2, None, None, 12).await;
+    assert_eq!(points_of(&app, &award(m, PointKind::Attendance, "session:12", "c:1", noon(12))).await, 2);
+    assert_eq!(store::total(&app.db, m).await.unwrap(), 21);
+    let day_11 = NaiveDate::from_ymd_opt(2026, 12, 11).unwrap();
+    assert_eq!(store::day_totals(&app.db, m, day_11).await.unwrap(), vec![(PointKind::Attendance, 5)]);
+}
