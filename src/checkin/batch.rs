@@ -1,8 +1,8 @@
 //! Many self check-ins in one transaction: what the check-in writer ([`super::writer`]) commits
 //! when a hall checks in at once. The result is the same as [`super::store::record`] called once
 //! per check-in in order — each attendance stored once, its points with it — but set-based: one
-//! multi-row INSERT for the attendances and one points batch for their awards, whatever the
-//! number, instead of two statements per check-in.
+//! multi-row INSERT for the attendances and one for their points (on PostgreSQL, the points
+//! batch), whatever the number, instead of two statements per check-in.
 
 use std::collections::{HashMap, HashSet};
 
@@ -108,9 +108,20 @@ async fn award_points(
         return Ok(());
     }
     let awards: Vec<_> = fresh.iter().map(|(a, session)| store::award_for(a, *session, at)).collect();
-    let done = points::award_batch(tx, &awards).await?;
-    for ((a, session), outcome) in fresh.iter().zip(done) {
-        if let Awarded::AlreadyRecorded(_) = outcome {
+    // SQLite: one statement for every award under a simple rule (attending: 5 points, once per
+    // session); its writer holds the database, so the totals it reads are exact. PostgreSQL:
+    // the points batch, which locks the day's counter rows before reading totals.
+    let left: Vec<bool> = if tx.is_sqlite() {
+        points::simple::insert_many(tx, &awards).await?.iter().map(Option::is_none).collect()
+    } else {
+        let done = points::award_batch(tx, &awards).await?;
+        done.iter().map(|outcome| matches!(outcome, Awarded::AlreadyRecorded(_))).collect()
+    };
+    // What the batch could not write (a rule with a daily cap; a key in the ledger already, as
+    // for an attendance stored again after its roll-call tick was undone) takes the single
+    // path, which applies any rule and keys a re-earning.
+    for ((a, session), left) in fresh.iter().zip(left) {
+        if left {
             store::award_points(tx, a, *session, at, false).await?;
         }
     }

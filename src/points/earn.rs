@@ -3,8 +3,6 @@
 //! undone (a wrong roll-call tick), and counting an item's awards so a re-earning after it is
 //! keyed deterministically — both in the caller's transaction.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use chrono::NaiveDate;
 
 use super::PointKind;
@@ -98,71 +96,4 @@ struct RuleWithTotals {
     rule: store::RuleRow,
     today: i64,
     item: i64,
-}
-
-/// Per kind, whether the rule last seen for it was simple ([`Rule::is_simple`]): a hint, so a
-/// kind under a capped or time-based rule (reading, the quiz) does not send a statement that
-/// cannot write before the one that does. Process-wide and only a hint: [`insert_simple`] reads
-/// the rule in effect itself, so a stale hint costs one statement, never a wrong entry.
-static NOT_SIMPLE: [AtomicBool; PointKind::ALL.len()] =
-    [const { AtomicBool::new(false) }; PointKind::ALL.len()];
-
-fn kind_index(kind: PointKind) -> usize {
-    PointKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
-}
-
-/// Whether to try [`insert_simple`] for this award: its kind's rule was simple when last seen
-/// and the quantity is a plain count.
-pub(super) fn worth_trying_simple(award: &Award) -> bool {
-    (0..=MAX_SIMPLE_QUANTITY).contains(&award.quantity)
-        && !NOT_SIMPLE[kind_index(award.kind)].load(Ordering::Relaxed)
-}
-
-/// Remembers whether `rule` (just read for an award) is simple.
-pub(super) fn saw_rule(rule: &Rule) {
-    NOT_SIMPLE[kind_index(rule.kind)].store(!rule.is_simple(), Ordering::Relaxed);
-}
-
-/// Largest quantity the one-statement path multiplies in SQL (far from overflow).
-const MAX_SIMPLE_QUANTITY: i64 = 1_000_000;
-
-/// Writes the award in one statement when the rule in effect on `day` is simple: the rule, the
-/// item's total so far, the points (as [`super::model::points_for`] gives them for a simple
-/// rule: points × quantity cut to what the per-item cap leaves, never below 0) and the entry.
-/// `None` when nothing was written — no rule, a rule that is not simple, or a key already in the
-/// ledger — and the caller then takes the general path, which tells these apart.
-pub(super) async fn insert_simple(
-    tx: &mut Tx,
-    award: &Award,
-    day: NaiveDate,
-    self_declared: bool,
-) -> Result<Option<Entry>, sqlx::Error> {
-    on_tx!(tx, conn => {
-        sqlx::query_as(
-            "INSERT INTO point_entries (member_id, kind, points, item_key, idempotency_key, earned_on, at, \
-             reason, recorded_by, campaign_id, self_declared) \
-             SELECT $1, $2, CASE WHEN r.per_item_cap IS NULL OR r.points * $11 <= r.per_item_cap - r.held \
-             THEN r.points * $11 WHEN r.per_item_cap > r.held THEN r.per_item_cap - r.held ELSE 0 END, \
-             $3, $4, $5, $6, $7, $8, $9, $10 FROM (SELECT points, daily_cap, per_item_cap, minutes_per_point, \
-             windows, COALESCE((SELECT i.total FROM point_items i WHERE i.member_id = $1 AND i.kind = $2 \
-             AND i.item_key = $3), 0) AS held FROM point_rules WHERE kind = $2 AND effective_from <= $5 \
-             ORDER BY effective_from DESC LIMIT 1) r WHERE r.daily_cap IS NULL AND r.minutes_per_point IS NULL \
-             AND r.windows = '' AND r.points >= 0 \
-             ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, member_id, kind, points, item_key, \
-             idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared",
-        )
-        .bind(award.member_id)
-        .bind(award.kind)
-        .bind(&award.item_key)
-        .bind(&award.idempotency_key)
-        .bind(day)
-        .bind(award.at)
-        .bind(&award.reason)
-        .bind(award.recorded_by)
-        .bind(award.campaign_id)
-        .bind(self_declared)
-        .bind(award.quantity)
-        .fetch_optional(&mut *conn)
-        .await
-    })
 }

@@ -13,6 +13,7 @@ pub mod model;
 pub mod offline;
 mod pages;
 pub mod rule_input;
+pub mod simple;
 pub mod store;
 
 pub use batch::{award_batch, award_batch_self_declared};

@@ -100,7 +100,7 @@ pub struct Earned {
 impl Rule {
     /// Whether an award's points need nothing but the rule and the item's total: no daily cap,
     /// not time-based, no windows. Such an award is written in one statement
-    /// (`points::earn::insert_simple`), which must compute what [`points_for`] would.
+    /// (`points::simple`), which must compute what [`points_for`] would.
     pub fn is_simple(&self) -> bool {
         self.daily_cap.is_none()
             && self.minutes_per_point.is_none()

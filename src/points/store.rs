@@ -79,7 +79,7 @@ pub(super) const ENTRY: &str = "SELECT id, member_id, kind, points, item_key, id
 ///
 /// An award under a rule with no daily cap, no time basis and no windows (attending a session,
 /// a visit, …) is one statement: the rule, the item's total and the entry in one INSERT
-/// (`earn::insert_simple`; the counters are kept by the ledger's trigger). Otherwise the rule
+/// (`simple::insert_one`; the counters are kept by the ledger's trigger). Otherwise the rule
 /// and the totals are read first and the points worked out here. On PostgreSQL the (member,
 /// kind, day) counter row is upserted before the totals are read: that row lock serializes
 /// concurrent awards of one kind for one member and day, so caps hold; on SQLite writers are
@@ -98,13 +98,13 @@ pub async fn award_self_declared(tx: &mut Tx, award: &Award) -> Result<Awarded, 
 async fn award_as(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awarded, sqlx::Error> {
     let local = award.at.with_timezone(&Shanghai);
     let day = local.date_naive();
-    if super::earn::worth_trying_simple(award) {
+    if super::simple::worth_trying(award) {
         // PostgreSQL: the (member, kind, day) row lock first, so the item's total the INSERT
         // reads is exact against concurrent awards (as below).
         if let Tx::Postgres(_) = tx {
             lock_day(tx, award.member_id, award.kind, day).await?;
         }
-        if let Some(entry) = super::earn::insert_simple(tx, award, day, self_declared).await? {
+        if let Some(entry) = super::simple::insert_one(tx, award, day, self_declared).await? {
             return Ok(Awarded::Recorded(entry));
         }
     }
@@ -113,7 +113,7 @@ async fn award_as(tx: &mut Tx, award: &Award, self_declared: bool) -> Result<Awa
     let Some((rule, mut earned)) = super::earn::rule_and_totals(tx, award, day).await? else {
         return Ok(Awarded::NoRule);
     };
-    super::earn::saw_rule(&rule);
+    super::simple::saw_rule(&rule);
     // SQLite: the transaction holds the write lock from BEGIN IMMEDIATE, so the totals just read
     // are exact (one statement fewer per check-in). PostgreSQL: concurrent writers — take the
     // (member, kind, day) row lock, then read the totals again under it.

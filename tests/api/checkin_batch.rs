@@ -147,3 +147,36 @@ async fn check_ins_whose_points_cannot_be_written_store_nothing_and_say_so() {
     assert_eq!(app.count("attendances").await, 0);
     assert_eq!(app.count("point_entries").await, 0);
 }
+
+#[tokio::test]
+async fn a_batch_under_a_capped_rule_still_applies_the_cap() {
+    use chrono::NaiveDate;
+    use dongxun::audit::Actor;
+    use dongxun::points::{PointKind, Rule};
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let session = app.session(campaign, app.village_a.id).starts_in_minutes(-5).insert().await;
+    let rule = Rule {
+        kind: PointKind::Attendance,
+        points: 5,
+        daily_cap: Some(3),
+        per_item_cap: None,
+        minutes_per_point: None,
+        windows: Vec::new(),
+        window_multiplier: 1,
+        effective_from: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+    };
+    let by = Actor { user_id: None, label: "测试".into(), ip: "本机".into() };
+    let mut tx = app.db.begin().await.unwrap();
+    store::set_rule(&mut tx, &rule, &by).await.unwrap();
+    tx.commit().await.unwrap();
+    let a = add_member(&app, app.branch_a.id, "甲", "13800005551").await;
+    let b = add_member(&app, app.branch_a.id, "乙", "13800005552").await;
+    let mut tx = app.db.begin().await.unwrap();
+    let done = record_batch(&mut tx, &[entry(session.id, a), entry(session.id, b)]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(done.iter().all(|d| matches!(d, Recorded::New { .. })));
+    for member in [a, b] {
+        assert_eq!(store::total(&app.db, member).await.unwrap(), 3, "the daily cap of the rule in effect");
+    }
+}
