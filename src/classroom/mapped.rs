@@ -1,6 +1,6 @@
 //! A player's seek, answered from a memory map: one closed byte range of a stored file (what
-//! players send while seeking, and what iOS sends for every piece of a video) is mapped, its pages
-//! read in on the blocking pool, and sent as one body chunk straight from the page cache. Through
+//! players send while seeking, and what iOS sends for every piece of a video) is mapped, read
+//! ahead, and sent as one body chunk straight from the page cache. Through
 //! `ServeFile` the same range is read into a buffer piece by piece, one thread hop per piece, and
 //! copied once more; that cost nginx's `sendfile` does not pay (bench/README.md §11).
 //! Everything else (open-ended ranges, whole files, conditional requests, several ranges, a
@@ -49,7 +49,7 @@ struct Mapped {
     modified: Option<SystemTime>,
 }
 
-/// Maps `first..=last` of `path` (clipped to the file's end) with its pages read in. `None` when
+/// Maps `first..=last` of `path` (clipped to the file's end), its pages read ahead. `None` when
 /// the range starts at or past the end (the 416 is `ServeFile`'s) or the file is empty.
 fn map_range(path: PathBuf, first: u64, last: u64) -> std::io::Result<Option<Mapped>> {
     let file = File::open(path)?;
@@ -63,21 +63,24 @@ fn map_range(path: PathBuf, first: u64, last: u64) -> std::io::Result<Option<Map
     // random name, and replacing or deleting one unlinks it, which leaves this map valid (the
     // inode lives until the map is dropped). So the mapped bytes cannot change or vanish under
     // the response.
-    let map = unsafe { MmapOptions::new().offset(first).len(len).populate().map(&file)? };
+    let map = unsafe { MmapOptions::new().offset(first).len(len).map(&file)? };
+    // Start reading the range in now; a player's range is usually in the page cache already.
+    let _ = map.advise(memmap2::Advice::WillNeed);
     Ok(Some(Mapped { map, first, total, modified: meta.modified().ok() }))
 }
 
 /// Answers a closed range of the file at `path` with 206 from a memory map, or `None` when the
 /// request is not one [`closed_range`] accepts or the range is not inside the file; the caller
 /// then serves it through `ServeFile`.
-pub async fn serve_range(path: PathBuf, headers: &HeaderMap) -> std::io::Result<Option<Response>> {
+pub fn serve_range(path: PathBuf, headers: &HeaderMap) -> std::io::Result<Option<Response>> {
     let Some((first, last)) = closed_range(headers) else {
         return Ok(None);
     };
-    let mapped = tokio::task::spawn_blocking(move || map_range(path, first, last))
-        .await
-        .map_err(std::io::Error::other)??;
-    let Some(mapped) = mapped else {
+    // Opened and mapped here, not on the blocking pool: open, fstat and mmap are quick system
+    // calls that read nothing from the file, and the two thread switches of a hop cost more than
+    // they do (a quarter of the server's samples in a seek burst). The pages are read ahead
+    // asynchronously (`WillNeed`); they are copied to the socket as hyper writes the body.
+    let Some(mapped) = map_range(path, first, last)? else {
         return Ok(None);
     };
     Ok(Some(response(mapped)))

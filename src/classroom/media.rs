@@ -186,7 +186,7 @@ pub async fn serve(
     }
     let path = dir.join(name);
     let mime = HeaderValue::from_str(mime).map_err(internal)?;
-    let answer = match super::mapped::serve_range(path.clone(), headers).await {
+    let answer = match super::mapped::serve_range(path.clone(), headers) {
         Ok(Some(mapped)) => mapped,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
         Err(error) => return Err(internal(error)),
