@@ -98,6 +98,7 @@ impl Application {
             quiz_staging: Default::default(),
             contest_rooms: Default::default(),
             speech_votes: Default::default(),
+            episode_files: Default::default(),
         };
         Ok(Self { listener, state })
     }

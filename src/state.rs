@@ -39,4 +39,6 @@ pub struct AppState {
     pub speech_votes: crate::speech::VoteLimiter,
     /// The group-commit writer of self check-ins.
     pub checkins: crate::checkin::CheckinWriter,
+    /// Each recorded lesson's stored video file, remembered between a player's range requests.
+    pub episode_files: crate::classroom::episode_files::EpisodeFiles,
 }

@@ -69,8 +69,17 @@ pub(super) async fn video(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
+    let dir = media::dir(&state.config);
+    if let Some((file_name, mime)) = state.episode_files.get(id) {
+        match media::serve(&dir, &file_name, &mime, &headers).await {
+            // Replaced or deleted since: its file is gone. Look the episode up again.
+            Err(AppError::NotFound) => state.episode_files.forget(id),
+            answer => return answer,
+        }
+    }
     let episode = series::episode(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    media::serve(&media::dir(&state.config), &episode.file_name, &episode.mime, &headers).await
+    state.episode_files.remember(id, &episode.file_name, &episode.mime);
+    media::serve(&dir, &episode.file_name, &episode.mime, &headers).await
 }
 
 /// `GET /classroom/episodes/{id}/poster`: the poster image.

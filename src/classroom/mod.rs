@@ -3,6 +3,7 @@
 //! lessons (党课视频) uploaded into the data directory, served with Range requests, whose
 //! episodes earn 观看视频 points once 90 % has played.
 
+pub mod episode_files;
 mod episode_pages;
 mod live_pages;
 mod mapped;

@@ -97,6 +97,17 @@ async fn a_recording_is_served_with_range_requests() {
     // Not for strangers.
     let r = app.client().get(&path).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // The episode's file is remembered between requests, but never trusted: stored anew under
+    // another name (as a restore would), the next seek finds the old name gone and looks again.
+    let old = media_files(&app).into_iter().find(|f| f.ends_with(".mp4")).unwrap();
+    let media = app._dir.path().join("media");
+    let renamed = format!("{}.mp4", "a".repeat(32));
+    std::fs::rename(media.join(&old), media.join(&renamed)).unwrap();
+    app.execute(&format!("UPDATE class_episodes SET file_name = '{renamed}' WHERE id = {episode}")).await;
+    let r = member.get(&path).header(RANGE, "bytes=10-19").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[10..20]);
 }
 
 async fn backdate_view(app: &TestApp, episode: i64) {
