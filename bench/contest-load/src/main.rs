@@ -15,7 +15,9 @@
 //!   6.6 s, 99 % within 11 s. Seeded (`--seed`, default 1): the same run draws the same delays.
 //!
 //! The generator shares the machine with the server, so its own cost per message is kept small:
-//! each message is timestamped on receipt before anything else; a question is recognised by
+//! a socket counts as ready once it has read its greeting and the lobby (so the first question is
+//! not timed behind N greetings still unread); each message is timestamped on receipt before
+//! anything else; a question is recognised by
 //! finding `"phase":"open"` and its position `"n":` in the text (no JSON parsing); latencies go
 //! into each socket task's own vectors, merged at the end (only two atomic counters are shared).
 //! It reports the largest message of each kind it received (bytes), and runs on `--workers`
@@ -116,6 +118,8 @@ enum Answering {
     Think { median_ms: f64, sigma: f64, seed: u64 },
 }
 
+/// The pause between the last socket's greeting and the first question, and after each reveal.
+const SETTLE: Duration = Duration::from_secs(1);
 const THINK_MIN_MS: f64 = 1_000.0;
 const THINK_MAX_MS: f64 = 15_000.0;
 
@@ -148,7 +152,8 @@ const KINDS: [&str; 6] = ["me", "lobby", "open", "reveal", "finished", "ack"];
 /// What one socket saw: its latencies and the largest message of each kind.
 #[derive(Default)]
 struct Seen {
-    broadcast_ms: Vec<f64>,
+    /// (question position, ms).
+    broadcast_ms: Vec<(i64, f64)>,
     ack_ms: Vec<f64>,
     refused: usize,
     largest: [usize; KINDS.len()],
@@ -268,8 +273,20 @@ async fn run(args: Vec<String>, trivial: bool, answering: Answering, workers: us
                 let _slot = gate.acquire().await.unwrap();
                 tokio_tungstenite::connect_async(request).await.expect("socket").0
             };
-            ready.wait().await;
+            // Ready once the socket has read what a connection is sent first (dongxun's "me",
+            // then the lobby): a hall's phones connect well before the host starts, and the
+            // first question should not be timed behind 10,000 greetings still unread.
             let mut seen = Seen::default();
+            while let Some(Ok(message)) = ws.next().await {
+                let Message::Text(text) = message else { continue };
+                if let Some(kind) = kind_of(&text) {
+                    seen.largest[kind] = seen.largest[kind].max(text.len());
+                }
+                if text.contains("\"t\":\"state\"") {
+                    break;
+                }
+            }
+            ready.wait().await;
             let mut sent_at = Instant::now();
             let mut last_q = 0;
             while let Some(Ok(message)) = ws.next().await {
@@ -285,8 +302,8 @@ async fn run(args: Vec<String>, trivial: bool, answering: Answering, workers: us
                         }
                         last_q = q;
                         let opened = epoch + Duration::from_nanos(opened_at.load(Ordering::Acquire));
-                        seen.broadcast_ms
-                            .push(received.saturating_duration_since(opened).as_secs_f64() * 1000.0);
+                        let took = received.saturating_duration_since(opened).as_secs_f64() * 1000.0;
+                        seen.broadcast_ms.push((q, took));
                         let answer = match between(&text, "\"kind\":\"", "\"") {
                             "judge" => "正确",
                             "blank" => "答案",
@@ -318,6 +335,8 @@ async fn run(args: Vec<String>, trivial: bool, answering: Answering, workers: us
     ready.wait().await;
     let connect_s = started.elapsed().as_secs_f64();
     eprintln!("{n} sockets open in {connect_s:.1} s");
+    // Let the N tasks the barrier woke settle back into waiting before the first question.
+    tokio::time::sleep(SETTLE).await;
 
     let control = |action: &'static str| {
         let (addr, jar, csrf) = (addr.clone(), jar.clone(), csrf.clone());
@@ -335,7 +354,9 @@ async fn run(args: Vec<String>, trivial: bool, answering: Answering, workers: us
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         control("reveal").await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // A host leaves the answer and the leaderboard up for a while: the reveal's own
+        // broadcast has reached every phone before the next question is timed.
+        tokio::time::sleep(SETTLE).await;
     }
     control("finish").await;
     let mut all = Seen::default();
@@ -349,8 +370,16 @@ async fn run(args: Vec<String>, trivial: bool, answering: Answering, workers: us
             }
         }
     }
-    all.broadcast_ms.sort_by(f64::total_cmp);
     all.ack_ms.sort_by(f64::total_cmp);
+    let by_question: Vec<String> = (1..=questions as i64)
+        .map(|q| {
+            let mut ms: Vec<f64> = all.broadcast_ms.iter().filter(|b| b.0 == q).map(|b| b.1).collect();
+            ms.sort_by(f64::total_cmp);
+            format!("[{:.0},{:.0}]", pct(&ms, 0.5), pct(&ms, 0.99))
+        })
+        .collect();
+    let mut broadcast_ms: Vec<f64> = all.broadcast_ms.iter().map(|b| b.1).collect();
+    broadcast_ms.sort_by(f64::total_cmp);
     let sizes: Vec<String> = KINDS.iter().zip(all.largest).map(|(k, b)| format!("\"{k}\":{b}")).collect();
     let mode = match answering {
         Answering::Burst => "\"burst\"".to_owned(),
@@ -362,15 +391,17 @@ async fn run(args: Vec<String>, trivial: bool, answering: Answering, workers: us
         "{{\"contest\":{id},\"contestants\":{n},\"questions\":{questions},\"answering\":{mode},\"workers\":{workers},\
          \"join_s\":{join_s:.1},\"connect_s\":{connect_s:.1},\
          \"broadcast_p50_ms\":{:.1},\"broadcast_p99_ms\":{:.1},\"broadcast_max_ms\":{:.1},\"ack_p50_ms\":{:.1},\"ack_p99_ms\":{:.1},\
-         \"ack_max_ms\":{:.1},\"acks\":{},\"refused\":{},\"largest_message_bytes\":{{{}}}}}",
-        pct(&all.broadcast_ms, 0.5),
-        pct(&all.broadcast_ms, 0.99),
-        pct(&all.broadcast_ms, 1.0),
+         \"ack_max_ms\":{:.1},\"acks\":{},\"refused\":{},\"largest_message_bytes\":{{{}}},\
+         \"broadcast_p50_p99_by_question\":[{}]}}",
+        pct(&broadcast_ms, 0.5),
+        pct(&broadcast_ms, 0.99),
+        pct(&broadcast_ms, 1.0),
         pct(&all.ack_ms, 0.5),
         pct(&all.ack_ms, 0.99),
         pct(&all.ack_ms, 1.0),
         all.ack_ms.len(),
         all.refused,
-        sizes.join(",")
+        sizes.join(","),
+        by_question.join(",")
     );
 }
