@@ -225,6 +225,21 @@ pub type Stored = (String, i64, bool);
 /// Rows per multi-row INSERT: 8 parameters each stays far below both backends' limits.
 const CHUNK: usize = 500;
 
+/// The VALUES list of a multi-row INSERT: `rows` tuples of `columns` parameters. SQLite gets
+/// anonymous `?`: a named `$n` is looked up by a linear scan of the names before it, when the
+/// statement is prepared and again (through sqlx) each time it is bound, so a 4,000-parameter
+/// statement cost millions of comparisons — most of a 2,000-answer batch's time
+/// (bench/README.md §10). PostgreSQL numbers its parameters.
+fn values(sqlite: bool, rows: usize, columns: usize) -> String {
+    let tuple = |r: usize| {
+        let p: Vec<String> = (1..=columns)
+            .map(|c| if sqlite { "?".to_owned() } else { format!("${}", r * columns + c) })
+            .collect();
+        format!("({})", p.join(", "))
+    };
+    (0..rows).map(tuple).collect::<Vec<_>>().join(", ")
+}
+
 /// Stores an answer unless the entrant answered this question already (see [`answer_batch`]).
 /// Committed when it returns.
 pub async fn answer(db: &Db, a: &NewAnswer) -> Result<Stored, sqlx::Error> {
@@ -245,16 +260,10 @@ pub async fn answer_batch(tx: &mut Tx, answers: &[NewAnswer]) -> Result<Vec<Stor
     let now = Utc::now();
     let mut inserted = std::collections::HashSet::new();
     for chunk in tried.chunks(CHUNK) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO contest_answers (contest_id, position, entrant_id, device_id, answer, correct, score, answered_at) \
              VALUES {} ON CONFLICT (contest_id, position, entrant_id) DO NOTHING RETURNING contest_id, position, entrant_id",
-            values.join(", ")
+            values(matches!(tx, Tx::Sqlite(_)), chunk.len(), 8)
         );
         let rows: Vec<(i64, i64, i64)> = on_tx!(tx, conn => {
             let mut q = sqlx::query_as(&sql);
@@ -310,4 +319,15 @@ pub async fn members_of(db: &Db, entrant_id: i64) -> Result<Vec<i64>, sqlx::Erro
         "SELECT member_id FROM contest_entrants WHERE id = $1 AND member_id IS NOT NULL \
          UNION SELECT member_id FROM contest_devices WHERE entrant_id = $1 AND member_id IS NOT NULL")
         .bind(entrant_id).fetch_all(pool).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values;
+
+    #[test]
+    fn sqlite_gets_anonymous_parameters_and_postgres_numbered_ones() {
+        assert_eq!(values(true, 2, 3), "(?, ?, ?), (?, ?, ?)");
+        assert_eq!(values(false, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
 }
