@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{Mode, Status};
-use crate::db::{Db, Tx};
+use crate::db::{Db, Tx, rows};
 use crate::org::Scope;
 use crate::{on_db, on_tx};
 
@@ -225,21 +225,6 @@ pub type Stored = (String, i64, bool);
 /// Rows per multi-row INSERT: 8 parameters each stays far below both backends' limits.
 const CHUNK: usize = 500;
 
-/// The VALUES list of a multi-row INSERT: `rows` tuples of `columns` parameters. SQLite gets
-/// anonymous `?`: a named `$n` is looked up by a linear scan of the names before it, when the
-/// statement is prepared and again (through sqlx) each time it is bound, so a 4,000-parameter
-/// statement cost millions of comparisons — most of a 2,000-answer batch's time
-/// (bench/README.md §10). PostgreSQL numbers its parameters.
-fn values(sqlite: bool, rows: usize, columns: usize) -> String {
-    let tuple = |r: usize| {
-        let p: Vec<String> = (1..=columns)
-            .map(|c| if sqlite { "?".to_owned() } else { format!("${}", r * columns + c) })
-            .collect();
-        format!("({})", p.join(", "))
-    };
-    (0..rows).map(tuple).collect::<Vec<_>>().join(", ")
-}
-
 /// Stores an answer unless the entrant answered this question already (see [`answer_batch`]).
 /// Committed when it returns.
 pub async fn answer(db: &Db, a: &NewAnswer) -> Result<Stored, sqlx::Error> {
@@ -263,8 +248,11 @@ pub async fn answer_batch(tx: &mut Tx, answers: &[NewAnswer]) -> Result<Vec<Stor
         let sql = format!(
             "INSERT INTO contest_answers (contest_id, position, entrant_id, device_id, answer, correct, score, answered_at) \
              VALUES {} ON CONFLICT (contest_id, position, entrant_id) DO NOTHING RETURNING contest_id, position, entrant_id",
-            values(matches!(tx, Tx::Sqlite(_)), chunk.len(), 8)
+            rows::tuples(chunk.len(), 8, "")
         );
+        // Anonymous `?` on SQLite: a 4,000-parameter statement spent most of a burst's batch
+        // looking up `$n` names (bench/README.md §10).
+        let sql = rows::positional(tx, sql);
         let rows: Vec<(i64, i64, i64)> = on_tx!(tx, conn => {
             let mut q = sqlx::query_as(&sql);
             for &i in chunk {
@@ -319,15 +307,4 @@ pub async fn members_of(db: &Db, entrant_id: i64) -> Result<Vec<i64>, sqlx::Erro
         "SELECT member_id FROM contest_entrants WHERE id = $1 AND member_id IS NOT NULL \
          UNION SELECT member_id FROM contest_devices WHERE entrant_id = $1 AND member_id IS NOT NULL")
         .bind(entrant_id).fetch_all(pool).await)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::values;
-
-    #[test]
-    fn sqlite_gets_anonymous_parameters_and_postgres_numbered_ones() {
-        assert_eq!(values(true, 2, 3), "(?, ?, ?), (?, ?, ?)");
-        assert_eq!(values(false, 2, 3), "($1, $2, $3), ($4, $5, $6)");
-    }
 }
