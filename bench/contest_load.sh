@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# bench/contest_load.sh [--trivial] N [QUESTIONS]: one live contest with N WebSocket contestants
+# bench/contest_load.sh [--trivial] [--think MEDIAN_MS] [--sigma S] [--seed S] [--workers W] N [QUESTIONS]:
+# one live contest with N WebSocket contestants
 # on a fresh demo server (SQLite): broadcast and acknowledgement latency (bench/contest-load),
 # answers counted in the database afterwards, the server's peak memory (VmHWM), the load average
 # at the start. Uses the server binary in target/debug unless DONGXUN_BIN names another.
 # With --trivial the same generator drives bench/contest-load's trivial-ws instead (the ceiling:
 # same messages, no database); its answers are counted in its memory.
+# Without --think every phone answers the instant the question arrives (burst, a stress mode); with
+# --think MEDIAN_MS each answers after a seeded log-normal delay (bench/contest-load/src/main.rs).
 # The generator and trivial-ws are built in release (CARGO_TARGET_DIR, default bench-target).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRIVIAL=""
-if [ "${1:-}" = "--trivial" ]; then TRIVIAL="--trivial"; shift; fi
+GEN=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --trivial) TRIVIAL="--trivial"; shift ;;
+    --think|--sigma|--seed|--workers) GEN+=("$1" "$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
 N="${1:-1000}"
 Q="${2:-3}"
 BIN="${DONGXUN_BIN:-$REPO/target/debug/dongxun}"
@@ -31,7 +41,7 @@ for _ in $(seq 1 600); do
   [ -n "$URL" ] && break
   sleep 0.1
 done
-RESULT="$("$LOAD" $TRIVIAL "$URL" "$N" "$Q")"
+RESULT="$("$LOAD" $TRIVIAL ${GEN[@]+"${GEN[@]}"} "$URL" "$N" "$Q")"
 HWM="$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')"
 if [ -n "$TRIVIAL" ]; then
   ANSWERS="$(curl -s "$URL/answers")"

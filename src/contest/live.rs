@@ -1,8 +1,10 @@
 //! Live contests in memory ([`ContestRooms`], a sub-state of `AppState`): where each contest is
-//! (lobby, a question open or paused, its answer revealed, finished), the totals, and the one
-//! state snapshot every phone and the host screen receive through a `watch` channel: it is
-//! built once per change and shared (`Utf8Bytes` clones are reference counts), so a broadcast
-//! costs no work per contestant beyond the send. The durable facts (answers, skips, status) are
+//! (lobby, a question open or paused, its answer revealed, finished), the totals, and the state
+//! snapshots the host screen and the phones receive through two `watch` channels (a phone's is
+//! slimmer: `snapshot.rs`): each is built once per change and shared (`Utf8Bytes` clones are
+//! reference counts), so a broadcast costs no work per contestant beyond the send. What changes
+//! often is throttled: the answered count reaches the screen at most each second and never the
+//! phones; joins republish the lobby at most each second, however many phones join. The durable facts (answers, skips, status) are
 //! in the database; a room is rebuilt from them when first asked for after a restart.
 
 use std::collections::{HashMap, HashSet};
@@ -21,8 +23,8 @@ use crate::quiz::model::QuestionKind;
 
 /// How often a room checks its deadline and republishes the answered count.
 const TICK: Duration = Duration::from_millis(200);
-/// Least time between two snapshots that only update the answered count.
-const COUNT_EVERY: Duration = Duration::from_secs(1);
+/// Least time between two snapshots that only update the answered count or the players.
+pub const COUNT_EVERY: Duration = Duration::from_secs(1);
 
 /// Every live contest of this server, by id.
 #[derive(Clone, Default)]
@@ -77,6 +79,15 @@ pub enum Phase {
     Finished,
 }
 
+/// Who a snapshot is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// A contestant's phone.
+    Phone,
+    /// The host screen (the projector).
+    Screen,
+}
+
 /// What the host may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
@@ -106,6 +117,7 @@ pub(super) struct Inner {
     /// Phones connected now.
     pub(super) connected: usize,
     published_answered: usize,
+    published_players: usize,
     published_at: Instant,
 }
 
@@ -122,7 +134,8 @@ pub struct Room {
     /// The questions in order.
     pub questions: Vec<Asked>,
     inner: Mutex<Inner>,
-    snapshot: watch::Sender<Utf8Bytes>,
+    screen: watch::Sender<Utf8Bytes>,
+    phones: watch::Sender<Utf8Bytes>,
     /// Stores the phones' answers, many per commit.
     pub(super) answers: AnswerWriter,
 }
@@ -158,6 +171,7 @@ impl Room {
             skipped,
             connected: 0,
             published_answered: 0,
+            published_players: 0,
             published_at: Instant::now(),
         };
         let room = Room {
@@ -167,7 +181,8 @@ impl Room {
             limit: Duration::from_secs(contest.seconds_per_question as u64),
             questions,
             inner: Mutex::new(inner),
-            snapshot: watch::Sender::new(Utf8Bytes::from_static("{}")),
+            screen: watch::Sender::new(Utf8Bytes::from_static("{}")),
+            phones: watch::Sender::new(Utf8Bytes::from_static("{}")),
             answers: AnswerWriter::start(db.clone()),
         };
         room.publish(&mut room.lock());
@@ -178,16 +193,14 @@ impl Room {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A receiver of the room's snapshots (the current one is marked unseen).
-    pub fn subscribe(&self) -> watch::Receiver<Utf8Bytes> {
-        let mut rx = self.snapshot.subscribe();
+    /// A receiver of the room's snapshots for `audience` (the current one is marked unseen).
+    pub fn subscribe(&self, audience: Audience) -> watch::Receiver<Utf8Bytes> {
+        let mut rx = match audience {
+            Audience::Phone => self.phones.subscribe(),
+            Audience::Screen => self.screen.subscribe(),
+        };
         rx.mark_changed();
         rx
-    }
-
-    /// The snapshot now.
-    pub fn current_snapshot(&self) -> Utf8Bytes {
-        self.snapshot.borrow().clone()
     }
 
     /// Where the contest is now.
@@ -195,11 +208,15 @@ impl Room {
         self.lock().phase
     }
 
-    /// Counts an entrant in (a new phone joined); their total stays as it is.
+    /// Counts an entrant in (a new phone joined); their total stays as it is. The new count is
+    /// published now if nothing was in the last second, else by the tick: a hall of phones
+    /// joining at once costs each connected socket one snapshot a second, not one per join.
     pub fn enroll(&self, entrant_id: i64, name: &str) {
         let mut inner = self.lock();
         inner.totals.entry(entrant_id).or_insert_with(|| (name.to_owned(), 0));
-        self.publish(&mut inner);
+        if inner.published_at.elapsed() >= COUNT_EVERY {
+            self.publish(&mut inner);
+        }
     }
 
     /// A phone connected (`+1`) or left (`-1`).
@@ -312,28 +329,36 @@ impl Room {
         snapshot::standings_of(&inner)
     }
 
+    /// Publishes the screen's snapshot and the phones'.
     fn publish(&self, inner: &mut Inner) {
-        inner.published_answered = inner.current.len();
-        inner.published_at = Instant::now();
-        let text = snapshot::render(self, inner);
-        self.snapshot.send_replace(Utf8Bytes::from(text));
+        self.publish_screen(inner);
+        inner.published_players = inner.totals.len();
+        let text = snapshot::render(self, inner, Audience::Phone);
+        self.phones.send_replace(Utf8Bytes::from(text));
     }
 
-    /// Closes a question whose time is up, or republishes the answered count (at most each
-    /// second); false once the contest is finished.
+    /// Publishes the screen's snapshot alone (a new answered count: phones do not show it).
+    fn publish_screen(&self, inner: &mut Inner) {
+        inner.published_answered = inner.current.len();
+        inner.published_at = Instant::now();
+        let text = snapshot::render(self, inner, Audience::Screen);
+        self.screen.send_replace(Utf8Bytes::from(text));
+    }
+
+    /// Closes a question whose time is up, or republishes the players (joins) or the answered
+    /// count, each at most once a second; false once the contest is finished.
     fn tick(&self) -> bool {
         let mut inner = self.lock();
+        let quiet = inner.published_at.elapsed() >= COUNT_EVERY;
         match inner.phase {
             Phase::Finished => return false,
             Phase::Open { index, deadline } if Instant::now() >= deadline => {
                 inner.phase = Phase::Reveal { index };
                 self.publish(&mut inner);
             }
-            Phase::Open { .. }
-                if inner.current.len() != inner.published_answered
-                    && inner.published_at.elapsed() >= COUNT_EVERY =>
-            {
-                self.publish(&mut inner);
+            _ if quiet && inner.totals.len() != inner.published_players => self.publish(&mut inner),
+            Phase::Open { .. } if quiet && inner.current.len() != inner.published_answered => {
+                self.publish_screen(&mut inner);
             }
             _ => {}
         }

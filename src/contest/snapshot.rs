@@ -1,12 +1,15 @@
-//! The state snapshot a room broadcasts, as JSON text built once per change: the phase, the
-//! question (without its answer until revealed), the time left, how many answered, and at a
-//! reveal the answer spread and the leaderboard's top ten.
+//! The state snapshots a room broadcasts, as JSON text built once per change. The host screen's:
+//! the phase, the question (without its answer until revealed), the time left, how many
+//! answered, and at a reveal the answer spread and the leaderboard's top ten. A phone's is only
+//! what `play.js` shows (phase, question, time, players, the correct answer at a reveal): no
+//! count, spread or board, so at 10,000 phones a question costs one small message each and the
+//! answered count, republished each second, goes to the screen alone.
 
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
-use super::live::{Inner, Phase, Room};
+use super::live::{Audience, Inner, Phase, Room};
 use super::model::{self, Standing};
 use crate::quiz::model::{FALSE, QuestionKind, TRUE};
 
@@ -18,8 +21,8 @@ pub(super) fn standings_of(inner: &Inner) -> Vec<Standing> {
     model::standings(inner.totals.iter().map(|(id, (name, total))| (*id, name.clone(), *total)).collect())
 }
 
-/// The snapshot of `room` as it is in `inner`.
-pub(super) fn render(room: &Room, inner: &Inner) -> String {
+/// The snapshot of `room` as it is in `inner`, for the screen or for the phones.
+pub(super) fn render(room: &Room, inner: &Inner, audience: Audience) -> String {
     let limit_ms = room.limit.as_millis() as i64;
     let (phase, index, remaining_ms) = match inner.phase {
         Phase::Lobby { .. } => ("lobby", None, 0),
@@ -30,17 +33,20 @@ pub(super) fn render(room: &Room, inner: &Inner) -> String {
         Phase::Reveal { index } => ("reveal", Some(index), 0),
         Phase::Finished => ("finished", None, 0),
     };
+    let screen = audience == Audience::Screen;
     let mut state = json!({
         "t": "state",
         "phase": phase,
-        "title": room.title,
-        "mode": room.mode.label(),
         "of": room.questions.len(),
         "players": inner.totals.len(),
         "limit_ms": limit_ms,
         "remaining_ms": remaining_ms,
-        "answered": inner.current.len(),
     });
+    if screen {
+        state["title"] = Value::from(room.title.as_str());
+        state["mode"] = Value::from(room.mode.label());
+        state["answered"] = Value::from(inner.current.len());
+    }
     if let Some(index) = index {
         let q = &room.questions[index];
         state["q"] = json!({
@@ -52,10 +58,12 @@ pub(super) fn render(room: &Room, inner: &Inner) -> String {
         });
         if phase == "reveal" {
             state["correct"] = Value::from(q.key.clone());
-            state["spread"] = spread(q.kind, &q.options, &q.key, inner);
+            if screen {
+                state["spread"] = spread(q.kind, &q.options, &q.key, inner);
+            }
         }
     }
-    if matches!(phase, "reveal" | "finished" | "lobby") {
+    if screen && matches!(phase, "reveal" | "finished" | "lobby") {
         let all = standings_of(inner);
         let board: &[Standing] = &all[..all.len().min(BOARD_LINES)];
         state["board"] = serde_json::to_value(board).unwrap_or_default();

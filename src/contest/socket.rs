@@ -11,7 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::live::Room;
+use super::live::{Audience, Room};
 use super::model;
 use super::store::{self, Device, NewAnswer};
 use crate::auth::AdminUser;
@@ -90,7 +90,8 @@ struct Answer {
 }
 
 async fn serve(mut socket: WebSocket, room: Arc<Room>, phone: Option<Device>) {
-    let mut snapshots = room.subscribe();
+    let audience = if phone.is_some() { Audience::Phone } else { Audience::Screen };
+    let mut snapshots = room.subscribe(audience);
     if let Some(device) = &phone {
         room.connected(1);
         let (score, answered) = room.resume_for(device.entrant_id);

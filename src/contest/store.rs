@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{Mode, Status};
-use crate::db::{Db, Tx};
+use crate::db::{Db, Tx, rows};
 use crate::org::Scope;
 use crate::{on_db, on_tx};
 
@@ -245,17 +245,14 @@ pub async fn answer_batch(tx: &mut Tx, answers: &[NewAnswer]) -> Result<Vec<Stor
     let now = Utc::now();
     let mut inserted = std::collections::HashSet::new();
     for chunk in tried.chunks(CHUNK) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=8).map(|c| format!("${}", r * 8 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO contest_answers (contest_id, position, entrant_id, device_id, answer, correct, score, answered_at) \
              VALUES {} ON CONFLICT (contest_id, position, entrant_id) DO NOTHING RETURNING contest_id, position, entrant_id",
-            values.join(", ")
+            rows::tuples(chunk.len(), 8, "")
         );
+        // Anonymous `?` on SQLite: a 4,000-parameter statement spent most of a burst's batch
+        // looking up `$n` names (bench/README.md §10).
+        let sql = rows::positional(tx, sql);
         let rows: Vec<(i64, i64, i64)> = on_tx!(tx, conn => {
             let mut q = sqlx::query_as(&sql);
             for &i in chunk {

@@ -74,6 +74,21 @@ pub(crate) async fn connect(app: &TestApp, id: i64, cookie: &str) -> Socket {
     tokio_tungstenite::connect_async(request).await.expect("socket opens").0
 }
 
+/// The host screen's socket, logged in as the committee.
+pub(crate) async fn connect_screen(app: &TestApp, id: i64) -> Socket {
+    let login = app.login_response(&app.client(), COMMITTEE, PASSWORD).await;
+    let cookies: Vec<&str> = login
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap())
+        .collect();
+    let url = format!("{}/contests/{id}/screen/ws", app.address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("Cookie", cookies.join("; ").parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.expect("screen socket opens").0
+}
+
 /// The next message of type `t` (others skipped), as JSON.
 pub(crate) async fn next(ws: &mut Socket, t: &str) -> Value {
     loop {
@@ -124,13 +139,17 @@ async fn two_phones_play_a_contest_through_with_a_reconnect_and_a_double_send() 
     let b = join(&app, &[("code", &code), ("name", "王竞赛"), ("phone", "13900005552")]).await;
     let mut ws_a = connect(&app, id, &a).await;
     let mut ws_b = connect(&app, id, &b).await;
+    let mut screen = connect_screen(&app, id).await;
     assert_eq!(next(&mut ws_a, "me").await["name"], "李竞赛");
-    assert_eq!(state(&mut ws_b, "lobby").await["players"], 2);
+    // Joins reach the lobby at most once a second: the second one may come a moment later.
+    while state(&mut ws_b, "lobby").await["players"] != 2 {}
 
     control(&app, &staff, id, "next").await;
     let open = state(&mut ws_a, "open").await;
     assert_eq!(open["q"]["n"], 1);
     assert!(open.get("correct").is_none(), "the answer is not sent before the reveal: {open}");
+    // A phone is sent what it shows, nothing more: no answered count, spread or leaderboard.
+    assert!(open.get("answered").is_none() && open.get("board").is_none(), "{open}");
     let ack = send(&mut ws_a, 1, "a").await;
     assert_eq!((ack["ok"].as_bool(), ack["a"].as_str()), (Some(true), Some("A")), "{ack}");
     // The phone sends again (a double tap, a retry): the first answer stands, counted once.
@@ -141,8 +160,11 @@ async fn two_phones_play_a_contest_through_with_a_reconnect_and_a_double_send() 
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM contest_answers").await, 2);
 
     control(&app, &staff, id, "reveal").await;
-    let reveal = state(&mut ws_a, "reveal").await;
-    assert_eq!(reveal["correct"], "A");
+    let on_phone = state(&mut ws_a, "reveal").await;
+    assert_eq!(on_phone["correct"], "A");
+    assert!(on_phone.get("spread").is_none() && on_phone.get("board").is_none(), "{on_phone}");
+    let reveal = state(&mut screen, "reveal").await;
+    assert_eq!((reveal["correct"].as_str(), reveal["answered"].as_i64()), (Some("A"), Some(2)), "{reveal}");
     assert_eq!(reveal["spread"][0], serde_json::json!(["A", 1]), "{reveal}");
     assert_eq!(reveal["board"][0]["name"], "李竞赛");
     assert!(reveal["board"][0]["score"].as_i64().unwrap() >= 140, "{reveal}");
@@ -232,6 +254,7 @@ async fn a_skipped_question_does_not_count() {
     let (id, code) = set_up(&app, &staff, "individual", &ids[..2]).await;
     let guest = join(&app, &[("code", &code), ("name", "来宾"), ("phone", "13900008888")]).await;
     let mut ws = connect(&app, id, &guest).await;
+    let mut screen = connect_screen(&app, id).await;
     control(&app, &staff, id, "next").await;
     state(&mut ws, "open").await;
     assert_eq!(send(&mut ws, 1, "A").await["ok"], true);
@@ -240,7 +263,8 @@ async fn a_skipped_question_does_not_count() {
     let mut ws_late = connect(&app, id, &late).await;
     assert_eq!(state(&mut ws_late, "open").await["q"]["n"], 1);
     control(&app, &staff, id, "skip").await;
-    let lobby = state(&mut ws, "lobby").await;
+    state(&mut ws, "lobby").await;
+    let lobby = state(&mut screen, "lobby").await;
     assert_eq!(lobby["board"][0]["score"], 0, "{lobby}");
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM contest_questions WHERE skipped").await, 1);
     control(&app, &staff, id, "finish").await;

@@ -1,13 +1,16 @@
 //! Many phones answering the same question at once: the room's writer stores them in shared
 //! transactions (group commit), and still each answer once, acknowledged only when committed,
-//! a repeat answered with the answer stored first.
+//! a repeat answered with the answer stored first; and a hall of phones joining at once, which
+//! republishes the lobby at most once a second.
 
 use dongxun::contest::store::{self, NewAnswer};
 use futures_util::SinkExt;
 use futures_util::future::join_all;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::contest::{Socket, bank, connect, control, join, next, scalar, set_up, state};
+use std::time::{Duration, Instant};
+
+use crate::contest::{Socket, bank, connect, connect_screen, control, join, next, scalar, set_up, state};
 use crate::helpers::*;
 
 /// Sends two answers back to back without waiting (a double tap); returns both acks.
@@ -108,4 +111,44 @@ async fn a_batch_stores_the_first_answer_per_entrant_and_hands_repeats_the_store
         vec![("A".to_owned(), 150, true), ("C".to_owned(), 0, false), ("A".to_owned(), 150, false)];
     assert_eq!(done, expected);
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM contest_answers").await, 2);
+}
+
+#[tokio::test]
+async fn a_hall_joining_at_once_updates_the_lobby_about_once_a_second_and_ends_on_the_full_count() {
+    // A hall behind one address (the venue's Wi-Fi): a budget wide enough for everyone.
+    let wide = dongxun::checkin::limits::Budget { burst: 1000, every: Duration::from_millis(1) };
+    let limits = dongxun::checkin::limits::GuessLimits { per_address: wide, per_session: wide };
+    let app = spawn_app_limited(dongxun::web::WebConfig::default(), limits).await;
+    let ids = bank(&app).await;
+    let staff = app.logged_in(COMMITTEE).await;
+    let (id, code) = set_up(&app, &staff, "individual", &ids[..1]).await;
+    let first = join(&app, &[("code", &code), ("name", "先到"), ("phone", "13900007300")]).await;
+    let mut phone = connect(&app, id, &first).await;
+    let mut screen = connect_screen(&app, id).await;
+    assert_eq!(state(&mut screen, "lobby").await["players"], 1);
+    const JOINS: i64 = 120;
+    let started = Instant::now();
+    for i in 0..JOINS {
+        let (name, phone) = (format!("选手{i}"), format!("13900073{:03}", i + 1));
+        join(&app, &[("code", &code), ("name", &name), ("phone", &phone)]).await;
+    }
+    let joined = Instant::now();
+    // Every join used to republish the lobby to every socket: 120 snapshots each, O(N²) sends.
+    let mut snapshots = 0;
+    loop {
+        let lobby = state(&mut screen, "lobby").await;
+        snapshots += 1;
+        if lobby["players"] == JOINS + 1 {
+            break;
+        }
+    }
+    let promptly = joined.elapsed();
+    assert!(promptly < Duration::from_secs(2), "the final count reaches the screen in {promptly:?}");
+    let seconds = started.elapsed().as_secs() as usize;
+    assert!(snapshots <= seconds + 3, "{snapshots} lobby snapshots in {seconds} s of joining");
+    loop {
+        if state(&mut phone, "lobby").await["players"] == JOINS + 1 {
+            break;
+        }
+    }
 }
