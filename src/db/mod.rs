@@ -89,7 +89,10 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     // Deleted and overwritten values are zeroed in the file, not left in freed
                     // space: a removed member's ID-card number or phone must not linger at rest.
-                    .pragma("secure_delete", "ON");
+                    .pragma("secure_delete", "ON")
+                    // Statement journals (a multi-row INSERT with a trigger, in a transaction)
+                    // and sorts in memory, not in temp files: a check-in batch wrote one each.
+                    .pragma("temp_store", "MEMORY");
                 let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
                 Ok(Self::Sqlite(pool))
             }

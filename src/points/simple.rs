@@ -82,8 +82,9 @@ pub(super) async fn insert_one(
     })
 }
 
-/// Rows per multi-row statement: 11 parameters each stays far below both backends' limits.
-const CHUNK: usize = 400;
+/// Rows per multi-row statement (a power of two: see [`insert_many`]); 11 parameters each stays
+/// far below SQLite's limit.
+const CHUNK: usize = 256;
 
 /// Writes many awards under simple rules in one statement per [`CHUNK`]: for each, what
 /// [`insert_one`] would write. The awards must name distinct (member, kind, item) triples — each
@@ -92,7 +93,10 @@ const CHUNK: usize = 400;
 /// that is not simple, its key already in the ledger, a quantity past what is multiplied in
 /// SQL): give it to [`super::award`], which tells these apart.
 ///
-/// SQLite only: its writer holds the database, so the totals read are exact. PostgreSQL writers
+/// The rows are padded with rows of NULLs (which join no rule, so write nothing) to a power of
+/// two: a batch of any size then runs one of nine statements SQLite has prepared already, not a
+/// new one per size (preparing this statement, with the ledger's trigger, cost more than running
+/// it). SQLite only: its writer holds the database, so the totals read are exact. PostgreSQL writers
 /// run concurrently and must lock the day's counter rows first, as [`super::award_batch`] does.
 pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Option<Entry>>, sqlx::Error> {
     let mut written: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
@@ -115,7 +119,7 @@ pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Option<Ent
                  WHERE r.daily_cap IS NULL AND r.minutes_per_point IS NULL AND r.windows = '' AND r.points >= 0 \
                  ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, member_id, kind, points, item_key, \
                  idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared",
-                tuples(chunk.len(), 11, "")
+                tuples(padded(chunk.len()), 11, "")
             ),
         );
         let rows: Vec<Entry> = on_tx!(tx, conn => {
@@ -135,9 +139,19 @@ pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Option<Ent
                     .bind(false)
                     .bind(award.quantity);
             }
+            for _ in chunk.len()..padded(chunk.len()) {
+                for _ in 0..11 {
+                    query = query.bind(None::<i64>);
+                }
+            }
             query.fetch_all(&mut *conn).await?
         });
         written.extend(rows.into_iter().map(|e| (e.idempotency_key.clone(), e)));
     }
     Ok(awards.iter().map(|a| written.remove(&a.idempotency_key)).collect())
+}
+
+/// The row count a chunk of `rows` is padded to.
+fn padded(rows: usize) -> usize {
+    rows.next_power_of_two()
 }
