@@ -112,7 +112,7 @@ async fn award_points(
     // session); its writer holds the database, so the totals it reads are exact. PostgreSQL:
     // the points batch, which locks the day's counter rows before reading totals.
     let left: Vec<bool> = if tx.is_sqlite() {
-        points::simple::insert_many(tx, &awards).await?.iter().map(Option::is_none).collect()
+        points::simple::insert_many(tx, &awards).await?.into_iter().map(|written| !written).collect()
     } else {
         let done = points::award_batch(tx, &awards).await?;
         done.iter().map(|outcome| matches!(outcome, Awarded::AlreadyRecorded(_))).collect()

@@ -89,17 +89,18 @@ const CHUNK: usize = 256;
 /// Writes many awards under simple rules in one statement per [`CHUNK`]: for each, what
 /// [`insert_one`] would write. The awards must name distinct (member, kind, item) triples — each
 /// row's item total is read before the statement — which a batch of new attendances does (one
-/// per member and session), and distinct keys. `None` for an award not written (no rule, a rule
-/// that is not simple, its key already in the ledger, a quantity past what is multiplied in
-/// SQL): give it to [`super::award`], which tells these apart.
+/// per member and session), and distinct keys. Returns, for each, whether it was written (only
+/// the key comes back: nothing reads the entries); one not written (no rule, a rule that is not
+/// simple, its key already in the ledger, a quantity past what is multiplied in SQL) is for
+/// [`super::award`], which tells these apart.
 ///
 /// The rows are padded with rows of NULLs (which join no rule, so write nothing) to a power of
 /// two: a batch of any size then runs one of nine statements SQLite has prepared already, not a
 /// new one per size (preparing this statement, with the ledger's trigger, cost more than running
 /// it). SQLite only: its writer holds the database, so the totals read are exact. PostgreSQL writers
 /// run concurrently and must lock the day's counter rows first, as [`super::award_batch`] does.
-pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Option<Entry>>, sqlx::Error> {
-    let mut written: std::collections::HashMap<String, Entry> = std::collections::HashMap::new();
+pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<bool>, sqlx::Error> {
+    let mut written: std::collections::HashSet<String> = std::collections::HashSet::new();
     let plain: Vec<&Award> =
         awards.iter().filter(|a| (0..=MAX_SIMPLE_QUANTITY).contains(&a.quantity)).collect();
     for chunk in plain.chunks(CHUNK) {
@@ -117,13 +118,12 @@ pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Option<Ent
                  AND r2.effective_from <= v.column5) \
                  LEFT JOIN point_items i ON i.member_id = v.column1 AND i.kind = v.column2 AND i.item_key = v.column3 \
                  WHERE r.daily_cap IS NULL AND r.minutes_per_point IS NULL AND r.windows = '' AND r.points >= 0 \
-                 ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, member_id, kind, points, item_key, \
-                 idempotency_key, earned_on, at, reason, corrects_entry_id, self_declared",
+                 ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
                 tuples(padded(chunk.len()), 11, "")
             ),
         );
-        let rows: Vec<Entry> = on_tx!(tx, conn => {
-            let mut query = sqlx::query_as(&sql);
+        let keys: Vec<String> = on_tx!(tx, conn => {
+            let mut query = sqlx::query_scalar(&sql);
             for award in chunk {
                 let day = award.at.with_timezone(&Shanghai).date_naive();
                 query = query
@@ -146,9 +146,9 @@ pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<Option<Ent
             }
             query.fetch_all(&mut *conn).await?
         });
-        written.extend(rows.into_iter().map(|e| (e.idempotency_key.clone(), e)));
+        written.extend(keys);
     }
-    Ok(awards.iter().map(|a| written.remove(&a.idempotency_key)).collect())
+    Ok(awards.iter().map(|a| written.contains(&a.idempotency_key)).collect())
 }
 
 /// The row count a chunk of `rows` is padded to.
