@@ -129,7 +129,7 @@ async fn award_points(
 }
 
 /// How an attendance stored earlier (or earlier in this batch) was recorded.
-async fn already(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error> {
+pub(super) async fn already(tx: &mut Tx, a: &Attendance) -> Result<Recorded, sqlx::Error> {
     on_tx!(tx, conn => {
         let (channel, at): (Channel, DateTime<Utc>) = sqlx::query_as(
             "SELECT channel, checked_in_at FROM attendances WHERE session_id = $1 AND member_id = $2",

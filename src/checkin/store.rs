@@ -73,16 +73,7 @@ async fn record_as(tx: &mut Tx, a: &Attendance, self_declared: bool) -> Result<R
         award_points(tx, a, session, now, self_declared).await?;
         return Ok(Recorded::New { late: a.late });
     }
-    on_tx!(tx, conn => {
-        let (channel, at): (Channel, DateTime<Utc>) = sqlx::query_as(
-            "SELECT channel, checked_in_at FROM attendances WHERE session_id = $1 AND member_id = $2",
-        )
-        .bind(a.session_id)
-        .bind(a.member_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        Ok(Recorded::Already { channel, at })
-    })
+    super::batch::already(tx, a).await
 }
 
 /// The kind of points an attendance earns: online study (live, or a recording watched to 90 %)
