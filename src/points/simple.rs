@@ -100,6 +100,11 @@ const CHUNK: usize = 256;
 /// it). SQLite only: its writer holds the database, so the totals read are exact. PostgreSQL writers
 /// run concurrently and must lock the day's counter rows first, as [`super::award_batch`] does.
 pub async fn insert_many(tx: &mut Tx, awards: &[Award]) -> Result<Vec<bool>, sqlx::Error> {
+    if !tx.is_sqlite() {
+        // Without the counter-row locks the item totals could be stale: write nothing here and
+        // let every award take the path that locks.
+        return Ok(vec![false; awards.len()]);
+    }
     let mut written: std::collections::HashSet<String> = std::collections::HashSet::new();
     let plain: Vec<&Award> =
         awards.iter().filter(|a| (0..=MAX_SIMPLE_QUANTITY).contains(&a.quantity)).collect();

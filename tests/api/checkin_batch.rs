@@ -180,3 +180,37 @@ async fn a_batch_under_a_capped_rule_still_applies_the_cap() {
         assert_eq!(store::total(&app.db, member).await.unwrap(), 3, "the daily cap of the rule in effect");
     }
 }
+
+/// A roll-call tick undone takes its points back; the member then checks in with a batch: the
+/// batch finds the award's key already in the ledger and earns again through the single path,
+/// keyed `…:2`, so the member holds the session's 5 points once.
+#[tokio::test]
+async fn a_batch_re_earns_after_an_undone_roll_call_tick() {
+    use dongxun::audit::Actor;
+    use dongxun::checkin::store::undo_roll_call;
+    let app = spawn_app().await;
+    let campaign = create_campaign(&app).await;
+    let session = app.session(campaign, app.village_a.id).starts_in_minutes(-5).insert().await;
+    let a = add_member(&app, app.branch_a.id, "甲", "13800005551").await;
+    let b = add_member(&app, app.branch_a.id, "乙", "13800005552").await;
+    let ticked = Attendance { channel: Channel::RollCall, ..entry(session.id, a) };
+    let mut tx = app.db.begin().await.unwrap();
+    record_batch(&mut tx, &[ticked, entry(session.id, b)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let by = Actor { user_id: None, label: "测试".into(), ip: "本机".into() };
+    let mut tx = app.db.begin().await.unwrap();
+    assert!(undo_roll_call(&mut tx, session.id, a, &by).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(store::total(&app.db, a).await.unwrap(), 0, "the undone tick's points are taken back");
+
+    let mut tx = app.db.begin().await.unwrap();
+    let done = record_batch(&mut tx, &[entry(session.id, a), entry(session.id, b)]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(matches!(done[0], Recorded::New { .. }));
+    assert!(matches!(done[1], Recorded::Already { .. }));
+    assert_eq!(store::total(&app.db, a).await.unwrap(), 5, "earned again, once");
+    let keys: Vec<String> =
+        store::history(&app.db, a, 10).await.unwrap().into_iter().map(|e| e.idempotency_key).collect();
+    assert!(keys.contains(&format!("attendance:{}:{a}:2", session.id)), "{keys:?}");
+    assert_eq!(store::total(&app.db, b).await.unwrap(), 5);
+}
